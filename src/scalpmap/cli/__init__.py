@@ -1,0 +1,1 @@
+"""The ``scalpmap`` command line: thin typer commands that call the library."""

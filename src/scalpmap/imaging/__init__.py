@@ -1,0 +1,1 @@
+"""Image analysis: arrays in, frozen dataclasses out."""
