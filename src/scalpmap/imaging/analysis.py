@@ -1,0 +1,396 @@
+"""Analyse one scalp photo: scale, scalp area, impressions or coverage, region and hairline.
+
+``analyse_photo`` is the library's main entry point; the CLI's ``analyse`` command and the web app
+call it and serialise its :class:`Analysis` with :mod:`scalpmap.imaging.analysis_json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+
+from scalpmap.imaging import region as region_mod
+from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
+from scalpmap.imaging.marker import QUIET_ZONE_MODULES
+from scalpmap.imaging.roi import roi_mask
+from scalpmap.imaging.scale import Scale, resolve_scale
+from scalpmap.imaging.scalp import find_scalp
+from scalpmap.imaging.skin import estimate_local_skin, local_noise, luminance, relative_contrast
+from scalpmap.imaging.validate import check_rgb
+
+Mode = Literal["impressions", "coverage"]
+InkTone = Literal["bluish", "neutral", "faded", "unknown"]
+
+MIN_RESOLVABLE_PX = 2.5
+SMALLEST_IMPRESSION_MM = 0.10
+FIELD_CELL_MM = 0.5
+DENSITY_CELL_MM = 5.0
+COVERAGE_SIGMAS = 2.5
+MIN_REGION_CM2 = 0.25
+BLUISH_SHIFT = 0.12
+FADED_DARKNESS = 0.35
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DensityGrid:
+    """Impressions per cm² on square cells.
+
+    Attributes
+    ----------
+    cell_mm : float
+        Cell side in millimetres.
+    cell_px : float
+        Cell side in pixels; cell ``(i, j)`` covers ``x`` in ``[j, j + 1) * cell_px``.
+    per_cm2 : ndarray of float, shape (r, c)
+        Density per cell; NaN where less than half the cell was analysed.
+    """
+
+    cell_mm: float
+    cell_px: float
+    per_cm2: NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything measured on one photo. Coordinates are pixels, origin top-left.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        The photo's ``(rows, cols)``.
+    scale : Scale
+        Millimetres per pixel and their source.
+    mode : {"impressions", "coverage"}
+        Whether single impressions were resolved, or pigment coverage was measured instead.
+    mode_reason : str
+        Why that mode was chosen, in words.
+    impressions : Impressions
+        Impressions in the analysed area (empty in coverage mode).
+    region : Polygon or MultiPolygon
+        The pigmented region.
+    hairline_xy : ndarray of float, shape (M, 2)
+        The current hairline, left to right.
+    density : DensityGrid
+        Impressions per cm² (coverage share in coverage mode).
+    coverage_percent : float
+        Mean share of the region's skin darkened by pigment.
+    analysed_area : Polygon or MultiPolygon
+        Where the analysis looked: the scalp, within the ROI, without the marker.
+    ink_tone : {"bluish", "neutral", "faded", "unknown"}
+        The ink's tone judged from colour.
+    """
+
+    shape: tuple[int, int]
+    scale: Scale
+    mode: Mode
+    mode_reason: str
+    impressions: Impressions
+    region: Polygon | MultiPolygon
+    hairline_xy: NDArray[np.float64]
+    density: DensityGrid
+    coverage_percent: float
+    analysed_area: Polygon | MultiPolygon
+    ink_tone: InkTone
+
+    @property
+    def region_area_cm2(self) -> float:
+        """Area of the pigmented region in cm²."""
+        return float(self.region.area) * self.scale.mm_per_px**2 / 100.0
+
+    @property
+    def impressions_in_region(self) -> int:
+        """Number of impressions inside the region."""
+        xy = self.impressions.xy
+        return int(shapely.contains_xy(self.region, xy[:, 0], xy[:, 1]).sum()) if len(xy) else 0
+
+    @property
+    def mean_density_per_cm2(self) -> float | None:
+        """Impressions per cm² inside the region; None in coverage mode or without a region."""
+        if self.mode == "coverage" or self.region_area_cm2 <= 0:
+            return None
+        return self.impressions_in_region / self.region_area_cm2
+
+    @property
+    def hairline_length_mm(self) -> float:
+        """Length of the hairline in millimetres."""
+        steps = np.diff(self.hairline_xy, axis=0)
+        return float(np.linalg.norm(steps, axis=1).sum()) * self.scale.mm_per_px
+
+
+def choose_mode(mm_per_px: float) -> tuple[Mode, str]:
+    """Resolve single impressions only where the smallest one spans enough pixels.
+
+    Parameters
+    ----------
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    mode : {"impressions", "coverage"}
+        The mode.
+    reason : str
+        Why, in words.
+
+    Examples
+    --------
+    >>> choose_mode(0.03)[0], choose_mode(0.15)[0]
+    ('impressions', 'coverage')
+    """
+    span = SMALLEST_IMPRESSION_MM / mm_per_px
+    if span >= MIN_RESOLVABLE_PX:
+        return "impressions", (
+            f"at {mm_per_px:.3f} mm/px a {SMALLEST_IMPRESSION_MM:.2f} mm impression spans "
+            f"{span:.1f} px, enough to resolve single impressions"
+        )
+    return "coverage", (
+        f"at {mm_per_px:.3f} mm/px a {SMALLEST_IMPRESSION_MM:.2f} mm impression spans only "
+        f"{span:.1f} px (below {MIN_RESOLVABLE_PX} px), so pigment coverage is measured instead"
+    )
+
+
+def _analysed_mask(
+    rgb: NDArray[np.uint8], scale: Scale, roi: Polygon | None
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], float]:
+    """Scalp ∩ ROI − marker, at full and at the scalp mask's coarse resolution."""
+    rows, cols = rgb.shape[:2]
+    scalp = find_scalp(rgb)
+    mask = scalp.full()
+    if roi is not None:
+        mask &= roi_mask(roi, (rows, cols))
+    if len(scale.marker_corners_xy) == 4:
+        grow = 1 + 2 * (QUIET_ZONE_MODULES + 1) / 6
+        centre = scale.marker_corners_xy.mean(axis=0)
+        sticker = centre + (scale.marker_corners_xy - centre) * grow
+        sticker_mask = np.zeros((rows, cols), np.uint8)
+        cv2.fillPoly(sticker_mask, [np.round(sticker).astype(np.int32)], 1)
+        mask &= sticker_mask == 0
+    small_size = scalp.small.shape[::-1]
+    small = cv2.resize(mask.astype(np.uint8), small_size, interpolation=cv2.INTER_AREA) > 0
+    return mask, small, scalp.scale
+
+
+def _field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.float64], float]:
+    """Share of each coarse cell that was analysed."""
+    rows, cols = mask.shape
+    size = (max(1, cols // cell_px), max(1, rows // cell_px))
+    share = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return share.astype(np.float64), cols / size[0]
+
+
+def _impression_field(
+    impressions: Impressions, share: NDArray[np.float64], cell_px: float, mm_per_px: float
+) -> NDArray[np.float64]:
+    """Impressions per mm² in each cell, smoothed over the analysed area."""
+    rows, cols = share.shape
+    counts, _, _ = np.histogram2d(
+        impressions.xy[:, 1], impressions.xy[:, 0], bins=(rows, cols),
+        range=((0, rows * cell_px), (0, cols * cell_px)),
+    )
+    area = share > 0.5
+    cell_mm2 = (cell_px * mm_per_px) ** 2
+    rough = counts.sum() / max(area.sum() * cell_mm2, 1e-9)
+    top = counts[area].mean() / cell_mm2 if area.any() else rough
+    spacing_mm = 1.0 / np.sqrt(max(top, rough, 1e-3) * 1.5)
+    sigma_cells = float(np.clip(0.8 * spacing_mm, 0.8, 3.0)) / (cell_px * mm_per_px)
+    per_cell = counts / np.maximum(share, 0.5) / cell_mm2
+    return region_mod.smooth_field(per_cell, area, sigma_cells)
+
+
+def _coverage_field(
+    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], mm_per_px: float, cell_px: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Share of each cell's skin darkened by pigment beyond the local noise."""
+    skin = estimate_local_skin(rgb, mm_per_px=mm_per_px, window_mm=4.0)
+    contrast = relative_contrast(luminance(rgb), skin, smooth_px=0.5)
+    noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)))
+    dark = ((contrast > COVERAGE_SIGMAS * noise) & mask).astype(np.float32)
+    share, real_cell = _field_cells(mask, cell_px)
+    size = share.shape[::-1]
+    dark_share = cv2.resize(dark, size, interpolation=cv2.INTER_AREA).astype(np.float64)
+    area = share > 0.5
+    per_cell = dark_share / np.maximum(share, 0.5)
+    sigma_cells = 2.0 / (real_cell * mm_per_px)
+    return region_mod.smooth_field(per_cell, area, sigma_cells), share
+
+
+def _density_grid(
+    impressions: Impressions, mask: NDArray[np.bool_], mm_per_px: float
+) -> DensityGrid:
+    """Impressions per cm² on cells of ``DENSITY_CELL_MM``."""
+    cell_px = max(1, int(round(DENSITY_CELL_MM / mm_per_px)))
+    share, real_cell = _field_cells(mask, cell_px)
+    rows, cols = share.shape
+    counts, _, _ = np.histogram2d(
+        impressions.xy[:, 1], impressions.xy[:, 0], bins=(rows, cols),
+        range=((0, rows * real_cell), (0, cols * real_cell)),
+    )
+    cell_cm2 = (real_cell * mm_per_px / 10) ** 2
+    per_cm2 = np.where(share >= 0.5, counts / np.maximum(share, 1e-9) / cell_cm2, np.nan)
+    return DensityGrid(cell_mm=real_cell * mm_per_px, cell_px=real_cell, per_cm2=per_cm2)
+
+
+def judge_ink_tone(impressions: Impressions) -> InkTone:
+    """Judge the ink's tone from the colour of the larger impressions.
+
+    Parameters
+    ----------
+    impressions : Impressions
+        Detected impressions.
+
+    Returns
+    -------
+    {"bluish", "neutral", "faded", "unknown"}
+        Bluish when red is absorbed clearly more than blue; faded when the ink is light grey.
+    """
+    if impressions.count == 0:
+        return "unknown"
+    c = impressions.contrast_rgb
+    mean = np.maximum(c.mean(axis=1), 1e-3)
+    shift = float(np.median((c[:, 0] - c[:, 2]) / mean))
+    if float(np.median(impressions.darkness)) < FADED_DARKNESS:
+        return "faded"
+    return "bluish" if shift > BLUISH_SHIFT else "neutral"
+
+
+def _mask_polygon(mask_small: NDArray[np.bool_], scale: float) -> Polygon | MultiPolygon:
+    """The coarse analysed-area mask as polygons in photo pixels."""
+    contours, _ = cv2.findContours(
+        mask_small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    polygons = [
+        Polygon((c[:, 0, :].astype(np.float64) + 0.5) * scale - 0.5).buffer(0)
+        for c in contours if len(c) >= 3
+    ]
+    union = shapely.union_all(polygons) if polygons else Polygon()
+    return union if isinstance(union, Polygon | MultiPolygon) else Polygon()
+
+
+def analyse_photo(
+    rgb: NDArray[np.uint8],
+    *,
+    mm_per_px: float | None = None,
+    roi: Polygon | None = None,
+    marker_side_mm: float | None = None,
+    mode: Mode | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyse a scalp photo.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo (see :func:`scalpmap.imaging.photo_io.load_photo`).
+    mm_per_px : float, optional
+        Scale; measured from the printed marker when omitted.
+    roi : shapely.Polygon, optional
+        Limit the analysis to this area (pixels).
+    marker_side_mm : float, optional
+        Printed side of the marker's black square; read from the marker's id by default.
+    mode : {"impressions", "coverage"}, optional
+        Force a mode; chosen from the scale when omitted.
+    progress : callable, optional
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    Analysis
+        The measurements.
+
+    Raises
+    ------
+    ScaleError
+        When there is neither a given scale nor a marker.
+    InputError
+        When the photo array or the ROI is malformed.
+    """
+    check_rgb(rgb)
+    step = progress or (lambda _name: None)
+    step("scale")
+    scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm)
+    chosen, reason = choose_mode(scale.mm_per_px)
+    if mode is not None and mode != chosen:
+        chosen, reason = mode, f"{mode} mode was requested"
+    step("scalp area")
+    mask, mask_small, mask_scale = _analysed_mask(rgb, scale, roi)
+    cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
+    px_per_cm2 = 100.0 / scale.mm_per_px**2
+    if chosen == "impressions":
+        step("impressions")
+        skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px)
+        impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
+        step("region")
+        share, real_cell = _field_cells(mask, cell_px)
+        values = _impression_field(impressions, share, real_cell, scale.mm_per_px)
+    else:
+        step("coverage")
+        impressions = Impressions.empty()
+        values, share = _coverage_field(rgb, mask, scale.mm_per_px, cell_px)
+        real_cell = mask.shape[1] / share.shape[1]
+        step("region")
+    field = region_mod.PigmentField(values=values, cell_px=real_cell)
+    threshold = region_mod.pigment_threshold(values)
+    region = field_to_region_safe(field, threshold, MIN_REGION_CM2 * px_per_cm2)
+    step("hairline")
+    hairline = region_mod.trace_hairline(
+        region, ~mask_small, mask_scale,
+        clearance_px=region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px,
+    )
+    finite = values[np.isfinite(values)]
+    inside = finite[finite >= threshold] if np.isfinite(threshold) else finite[:0]
+    coverage = float(np.mean(inside)) * 100 if chosen == "coverage" and inside.size else 0.0
+    if chosen == "impressions" and impressions.count:
+        radius_px = impressions.diameter_mm / 2 / scale.mm_per_px
+        tone = judge_ink_tone(impressions.select(radius_px >= COLOUR_MIN_RADIUS_PX / 2))
+        dot_area = np.pi * (impressions.diameter_mm / 2) ** 2
+        area_mm2 = max(float(region.area) * scale.mm_per_px**2, 1e-9)
+        in_region = shapely.contains_xy(region, impressions.xy[:, 0], impressions.xy[:, 1])
+        coverage = float(dot_area[in_region].sum()) / area_mm2 * 100
+    else:
+        tone = "unknown"
+    return Analysis(
+        shape=(int(rgb.shape[0]), int(rgb.shape[1])),
+        scale=scale,
+        mode=chosen,
+        mode_reason=reason,
+        impressions=impressions,
+        region=region,
+        hairline_xy=hairline,
+        density=_density_grid(impressions, mask, scale.mm_per_px),
+        coverage_percent=coverage,
+        analysed_area=_mask_polygon(mask_small, mask_scale),
+        ink_tone=tone,
+    )
+
+
+def field_to_region_safe(
+    field: region_mod.PigmentField, threshold: float, min_area_px: float
+) -> Polygon | MultiPolygon:
+    """Trace the region, or return an empty one when the field has no pigmented level.
+
+    Parameters
+    ----------
+    field : PigmentField
+        The pigment field.
+    threshold : float
+        Level of the region's edge (``inf`` when there is none).
+    min_area_px : float
+        Smallest part kept.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The region.
+    """
+    if not np.isfinite(threshold):
+        return Polygon()
+    return region_mod.field_to_region(field, threshold, min_area_px=min_area_px)

@@ -1,0 +1,307 @@
+"""Find SMP impressions: small, round, dark, ink-coloured dots.
+
+A dot is judged against the skin around it, never against a fixed grey level:
+
+1. **Contrast.** Every pixel's darkening relative to the local skin (:mod:`scalpmap.imaging.skin`).
+2. **Candidates.** Local maxima of the contrast, smoothed at the scale of the smallest impression,
+   that stand out from the local noise (``NOISE_SIGMAS`` standard deviations) and from the skin's
+   own faint marks (``MIN_DARKNESS``).
+3. **Shape.** Each candidate's footprint (pixels above half its peak) gives a sub-pixel centre, a
+   diameter and an elongation. Long thin marks are stubble; marks wider than ``MAX_DIAMETER_MM``
+   are moles and freckles.
+4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
+   red most for bluish inks. Brown marks are rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from scalpmap.imaging.skin import (
+    LocalSkin,
+    estimate_local_skin,
+    local_noise,
+    luminance,
+    relative_contrast,
+)
+from scalpmap.imaging.validate import check_mm_per_px, check_rgb
+
+MIN_DARKNESS = 0.10
+NOISE_SIGMAS = 4.5
+MAX_DIAMETER_MM = 0.6
+MIN_ROUNDNESS = 0.2
+BROWN_SHIFT = 0.30
+COLOUR_MIN_RADIUS_PX = 5.0
+PEAK_RADIUS_MM = 0.12
+ATTACHED_GAP_MM = 0.05
+NOISE_CELL_MM = 3.0
+
+
+@dataclass(frozen=True)
+class Impressions:
+    """Detected impressions; row ``i`` of every array describes impression ``i``.
+
+    Attributes
+    ----------
+    xy : ndarray of float, shape (N, 2)
+        Sub-pixel centres ``(x, y)``, origin top-left.
+    diameter_mm : ndarray of float, shape (N,)
+        Diameter of the dark footprint (half of the peak contrast).
+    darkness : ndarray of float, shape (N,)
+        Peak darkening against the local skin, 0..1.
+    contrast_rgb : ndarray of float, shape (N, 3)
+        Darkening in each colour channel, for judging the ink's tone.
+    rejected : dict of str to int
+        How many candidates were rejected, by reason.
+    """
+
+    xy: NDArray[np.float64]
+    diameter_mm: NDArray[np.float64]
+    darkness: NDArray[np.float64]
+    contrast_rgb: NDArray[np.float64]
+    rejected: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Number of impressions."""
+        return int(self.xy.shape[0])
+
+    def select(self, keep: NDArray[np.bool_]) -> Impressions:
+        """Return the impressions where ``keep`` is true.
+
+        Parameters
+        ----------
+        keep : ndarray of bool, shape (N,)
+            Which to keep.
+
+        Returns
+        -------
+        Impressions
+            The subset, with the same rejection counts.
+        """
+        return Impressions(
+            xy=self.xy[keep],
+            diameter_mm=self.diameter_mm[keep],
+            darkness=self.darkness[keep],
+            contrast_rgb=self.contrast_rgb[keep],
+            rejected=dict(self.rejected),
+        )
+
+    @classmethod
+    def empty(cls) -> Impressions:
+        """Return an empty result with the right shapes.
+
+        Returns
+        -------
+        Impressions
+            No impressions.
+        """
+        return cls(np.zeros((0, 2)), np.zeros(0), np.zeros(0), np.zeros((0, 3)), {})
+
+
+def _local_maxima(
+    contrast: NDArray[np.float32], radius_px: int, threshold: NDArray[np.float32]
+) -> NDArray[np.intp]:
+    """Row, col of pixels that are the maximum within ``radius_px`` and above ``threshold``."""
+    size = 2 * radius_px + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    dilated = cv2.dilate(contrast, kernel)
+    peaks = (contrast >= dilated) & (contrast > threshold)
+    return np.argwhere(peaks)
+
+
+def _footprints(
+    contrast: NDArray[np.float32],
+    peaks_rc: NDArray[np.intp],
+    half: int,
+    cut_px: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Centre offset, area and peak of each peak's footprint.
+
+    The footprint is the pixels above half the peak contrast, within ``cut_px`` of the peak: half
+    the distance to the nearest other peak, so that a neighbour's ink is never counted.
+    """
+    padded = cv2.copyMakeBorder(contrast, half, half, half, half, cv2.BORDER_CONSTANT, value=0.0)
+    offsets = np.arange(-half, half + 1)
+    rr = peaks_rc[:, 0, None, None] + half + offsets[None, :, None]
+    cc = peaks_rc[:, 1, None, None] + half + offsets[None, None, :]
+    patches = padded[rr, cc]
+    peak = patches[:, half, half].astype(np.float64)
+    radius_sq = (offsets[None, :, None] ** 2 + offsets[None, None, :] ** 2).astype(np.float32)
+    inside = (patches >= 0.5 * peak[:, None, None]) & (radius_sq <= (cut_px**2)[:, None, None])
+    weight = np.where(inside, patches, np.float32(0.0))
+    total = np.maximum(weight.sum(axis=(1, 2), dtype=np.float64), 1e-9)
+    mean_x = (weight * offsets[None, None, :]).sum(axis=(1, 2), dtype=np.float64) / total
+    mean_y = (weight * offsets[None, :, None]).sum(axis=(1, 2), dtype=np.float64) / total
+    area = inside.sum(axis=(1, 2)).astype(np.float64)
+    return mean_x, mean_y, area, peak
+
+
+def _sample(image: NDArray[np.float32], rows: NDArray[np.intp], cols: NDArray[np.intp]) -> (
+    NDArray[np.float64]
+):
+    """Values of ``image`` at integer positions, clamped to the image."""
+    r = np.clip(rows, 0, image.shape[0] - 1)
+    c = np.clip(cols, 0, image.shape[1] - 1)
+    return image[r, c].astype(np.float64)
+
+
+def _blob_roundness(
+    smooth: NDArray[np.float32], peaks_rc: NDArray[np.intp], step_px: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Ratio of the Hessian's weaker to stronger curvature at each peak, at the blob's own scale.
+
+    A round dot curves down alike in every direction (ratio near 1); a hair is a ridge that stays
+    dark along its length (ratio near 0).
+    """
+    r, c, s = peaks_rc[:, 0], peaks_rc[:, 1], step_px
+    centre = _sample(smooth, r, c)
+    dxx = _sample(smooth, r, c + s) + _sample(smooth, r, c - s) - 2 * centre
+    dyy = _sample(smooth, r + s, c) + _sample(smooth, r - s, c) - 2 * centre
+    dxy = (
+        _sample(smooth, r + s, c + s)
+        + _sample(smooth, r - s, c - s)
+        - _sample(smooth, r + s, c - s)
+        - _sample(smooth, r - s, c + s)
+    ) / 4
+    spread = np.sqrt((dxx - dyy) ** 2 / 4 + dxy**2)
+    strong = -(dxx + dyy) / 2 + spread
+    weak = -(dxx + dyy) / 2 - spread
+    return np.asarray(np.clip(weak / np.maximum(strong, 1e-6), -1, 1), dtype=np.float64)
+
+
+def _ring_samples(
+    image: NDArray[np.float32],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    radius_px: NDArray[np.float64] | float,
+) -> NDArray[np.float64]:
+    """Contrast at 16 points on a ring around each peak, shape (N, 16).
+
+    Its median is high when the dark mark is wider than a dot (a mole); its maximum is high when
+    something dark leaves the dot (a hair, an edge).
+    """
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    radius = np.broadcast_to(np.asarray(radius_px, dtype=np.float64), x.shape)[:, None]
+    cols = np.round(x[:, None] + radius * np.cos(angles)[None, :]).astype(np.intp)
+    rows = np.round(y[:, None] + radius * np.sin(angles)[None, :]).astype(np.intp)
+    return _sample(image, rows, cols)
+
+
+def detect_impressions(
+    rgb: NDArray[np.uint8],
+    *,
+    mm_per_px: float,
+    mask: NDArray[np.bool_] | None = None,
+    skin: LocalSkin | None = None,
+    min_darkness: float = MIN_DARKNESS,
+    max_diameter_mm: float = MAX_DIAMETER_MM,
+) -> Impressions:
+    """Find every SMP impression in a photo.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    mm_per_px : float
+        Scale.
+    mask : ndarray of bool, shape (rows, cols), optional
+        Where to look (the scalp); everywhere when omitted.
+    skin : LocalSkin, optional
+        A precomputed local skin estimate.
+    min_darkness : float, optional
+        Faintest impression, as darkening against the local skin; fainter marks are pores.
+    max_diameter_mm : float, optional
+        Largest impression; larger dark marks are moles and freckles.
+
+    Returns
+    -------
+    Impressions
+        The impressions, and counts of rejected candidates by reason.
+
+    Examples
+    --------
+    >>> import numpy as np, cv2
+    >>> photo = np.full((200, 200, 3), (200, 160, 130), np.uint8)
+    >>> _ = cv2.circle(photo, (100, 80), 4, (40, 40, 45), -1)
+    >>> found = detect_impressions(photo, mm_per_px=0.03)
+    >>> found.count, [round(v) for v in found.xy[0]]
+    (1, [100, 80])
+    """
+    check_rgb(rgb)
+    check_mm_per_px(mm_per_px)
+    skin = skin or estimate_local_skin(rgb, mm_per_px=mm_per_px)
+    luma = luminance(rgb)
+    fine = relative_contrast(luma, skin, smooth_px=0.6)
+    smooth_px = max(0.8, 0.035 / mm_per_px)
+    smooth = cv2.GaussianBlur(fine, (0, 0), smooth_px)
+    noise = local_noise(smooth, cell_px=max(8, int(NOISE_CELL_MM / mm_per_px)))
+    threshold = np.maximum(NOISE_SIGMAS * noise, np.float32(min_darkness * 0.5))
+    if mask is not None:
+        threshold = np.where(mask, threshold, np.float32(np.inf))
+    radius = max(1, int(round(PEAK_RADIUS_MM / mm_per_px)))
+    peaks = _local_maxima(smooth, radius, threshold.astype(np.float32))
+    if len(peaks) == 0:
+        return Impressions.empty()
+    half = max(3, int(np.ceil(0.5 * max_diameter_mm / mm_per_px)))
+    if len(peaks) > 1:
+        nearest, _ = cKDTree(peaks).query(peaks, k=2)
+        cut = np.minimum(0.5 * nearest[:, 1] + 0.75, half)
+    else:
+        cut = np.full(len(peaks), float(half))
+    parts = [
+        _footprints(fine, peaks[i : i + 4096], half, cut[i : i + 4096])
+        for i in range(0, len(peaks), 4096)
+    ]
+    mean_x, mean_y, area, peak = (np.concatenate([p[k] for p in parts]) for k in range(4))
+    radius_px = np.sqrt(area / np.pi)
+    diameter_mm = 2 * radius_px * mm_per_px
+    x = peaks[:, 1] + mean_x
+    y = peaks[:, 0] + mean_y
+    step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
+    roundness = _blob_roundness(smooth, peaks, step)
+    wide_ring = np.median(
+        _ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
+    )
+    near_ring = _ring_samples(fine, x, y, radius_px + ATTACHED_GAP_MM / mm_per_px + 1.0)
+    attached = near_ring.max(axis=1)
+    contrast_rgb = _colour_contrast(rgb, skin, peaks)
+    mean_contrast = np.maximum(contrast_rgb.mean(axis=1), 1e-3)
+    brown_shift = (contrast_rgb[:, 2] - contrast_rgb[:, 0]) / mean_contrast
+    reasons = {
+        "faint (pore or skin texture)": peak < min_darkness,
+        "too large (mole or freckle)": (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak),
+        "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS) | (attached > 0.5 * peak),
+        "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT) & (radius_px >= COLOUR_MIN_RADIUS_PX),
+    }
+    keep = np.ones(len(peaks), dtype=bool)
+    rejected: dict[str, int] = {}
+    for reason, bad in reasons.items():
+        rejected[reason] = int((bad & keep).sum())
+        keep &= ~bad
+    return Impressions(
+        xy=np.column_stack([x, y])[keep],
+        diameter_mm=diameter_mm[keep],
+        darkness=np.clip(peak[keep], 0.0, 1.0),
+        contrast_rgb=contrast_rgb[keep],
+        rejected=rejected,
+    )
+
+
+def _colour_contrast(
+    rgb: NDArray[np.uint8], skin: LocalSkin, peaks_rc: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Darkening of each colour channel at each peak (3 x 3 mean) against the local skin."""
+    total = np.zeros((len(peaks_rc), 3))
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r = np.clip(peaks_rc[:, 0] + dr, 0, rgb.shape[0] - 1)
+            c = np.clip(peaks_rc[:, 1] + dc, 0, rgb.shape[1] - 1)
+            total += rgb[r, c]
+    skin_rgb = skin.rgb_at(peaks_rc[:, 1].astype(np.float64), peaks_rc[:, 0].astype(np.float64))
+    return np.asarray(np.clip(1.0 - total / 9.0 / np.maximum(skin_rgb, 1.0), -1, 1), np.float64)

@@ -1,0 +1,194 @@
+"""The pigmented region and the current hairline, from a pigment field on a coarse grid.
+
+The pigment field is either the impression density (impressions mode) or the share of skin
+darkened by pigment (coverage mode). Both are smoothed with *normalised convolution*: the field is
+averaged over the analysed area only, so it does not fade towards the photo's edge or the head's
+silhouette. The region's edge is the level half-way between bare skin and the pigmented interior,
+traced with sub-cell accuracy by marching squares. For a feathered hairline that is the line where
+the density has fallen to half: the same definition as the generator's truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+from skimage.filters import threshold_otsu
+from skimage.measure import find_contours
+
+MIN_COMPONENT_SHARE = 0.25
+EDGE_CLEARANCE_MM = 2.0
+
+
+@dataclass(frozen=True)
+class PigmentField:
+    """A field sampled on square cells laid over the photo.
+
+    Attributes
+    ----------
+    values : ndarray of float, shape (r, c)
+        The field; NaN outside the analysed area.
+    cell_px : float
+        Cell side in photo pixels; cell ``(i, j)`` is centred on photo pixel
+        ``((j + 0.5) * cell_px - 0.5, (i + 0.5) * cell_px - 0.5)``.
+    """
+
+    values: NDArray[np.float64]
+    cell_px: float
+
+
+def smooth_field(
+    raw: NDArray[np.float64], area: NDArray[np.bool_], sigma_cells: float
+) -> NDArray[np.float64]:
+    """Gaussian smoothing restricted to ``area`` (normalised convolution).
+
+    Parameters
+    ----------
+    raw : ndarray of float, shape (r, c)
+        Values per cell (zero outside ``area``).
+    area : ndarray of bool, shape (r, c)
+        Cells that belong to the analysed area.
+    sigma_cells : float
+        Gaussian sigma in cells.
+
+    Returns
+    -------
+    ndarray of float
+        Smoothed field, NaN outside ``area``.
+    """
+    weight = area.astype(np.float32)
+    num = cv2.GaussianBlur((raw * area).astype(np.float32), (0, 0), sigma_cells)
+    den = cv2.GaussianBlur(weight, (0, 0), sigma_cells)
+    out = np.where(area & (den > 1e-3), num / np.maximum(den, 1e-6), np.nan)
+    return out.astype(np.float64)
+
+
+def pigment_threshold(values: NDArray[np.float64]) -> float:
+    """Level half-way between bare skin and the pigmented interior.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Field values (NaN ignored).
+
+    Returns
+    -------
+    float
+        The threshold.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or float(finite.max() - finite.min()) < 1e-12:
+        return float("inf")
+    split = float(threshold_otsu(finite))
+    inside, outside = finite[finite > split], finite[finite <= split]
+    high = float(np.median(inside)) if inside.size else split
+    low = float(np.median(outside)) if outside.size else 0.0
+    return 0.5 * (low + high)
+
+
+def field_to_region(
+    field: PigmentField, threshold: float, *, min_area_px: float
+) -> Polygon | MultiPolygon:
+    """Trace the region where the field exceeds ``threshold`` as polygons in photo pixels.
+
+    Parameters
+    ----------
+    field : PigmentField
+        The pigment field.
+    threshold : float
+        Level of the region's edge.
+    min_area_px : float
+        Smaller islands and holes are dropped.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The region (possibly empty). Parts smaller than a quarter of the largest are dropped:
+        eyebrows and a beard are dark texture too, but they are not the scalp.
+    """
+    values = np.nan_to_num(field.values, nan=-1.0)
+    padded = np.pad(values, 1, constant_values=-1.0)
+    rings = []
+    for contour in find_contours(padded, threshold):
+        if len(contour) < 4:
+            continue
+        xy = np.column_stack([contour[:, 1] - 1, contour[:, 0] - 1])
+        xy = (xy + 0.5) * field.cell_px - 0.5
+        ring = Polygon(xy).buffer(0)
+        if ring.area >= min_area_px:
+            rings.append(ring)
+    if not rings:
+        return Polygon()
+    rings.sort(key=lambda ring: ring.area, reverse=True)
+    region = Polygon()
+    for ring in rings:  # outer rings add, rings nested an odd number of times cut holes
+        depth = sum(1 for other in rings if other is not ring and other.area > ring.area
+                    and other.contains(ring.representative_point()))
+        region = region.union(ring) if depth % 2 == 0 else region.difference(ring)
+    parts = [p for p in getattr(region, "geoms", [region]) if isinstance(p, Polygon)]
+    if not parts:
+        return Polygon()
+    largest = max(part.area for part in parts)
+    kept = [p for p in parts if p.area >= MIN_COMPONENT_SHARE * largest]
+    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
+
+
+def trace_hairline(
+    region: Polygon | MultiPolygon,
+    blocked: NDArray[np.bool_],
+    blocked_scale: float,
+    *,
+    clearance_px: float,
+) -> NDArray[np.float64]:
+    """The hairline: the region's outline, leaving out where it follows an edge it cannot cross.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The pigmented region.
+    blocked : ndarray of bool, shape (r, c)
+        Coarse mask of where pigment cannot be seen: outside the photo or the head.
+    blocked_scale : float
+        Photo pixels per cell of ``blocked``.
+    clearance_px : float
+        Outline points nearer than this to a blocked cell are not hairline.
+
+    Returns
+    -------
+    ndarray of float, shape (M, 2)
+        The longest stretch of hairline, ordered left to right; ``(0, 2)`` when there is none.
+    """
+    if region.is_empty:
+        return np.zeros((0, 2))
+    free = np.pad(~blocked, 1, constant_values=False).astype(np.uint8)
+    distance = cv2.distanceTransform(free, cv2.DIST_L2, 3) * blocked_scale
+    best = np.zeros((0, 2))
+    for part in getattr(region, "geoms", [region]):
+        ring = np.asarray(shapely.segmentize(part.exterior, blocked_scale / 2).coords)[:-1]
+        col = np.clip(((ring[:, 0] + 0.5) / blocked_scale).astype(int) + 1, 0, free.shape[1] - 1)
+        row = np.clip(((ring[:, 1] + 0.5) / blocked_scale).astype(int) + 1, 0, free.shape[0] - 1)
+        ok = distance[row, col] > clearance_px
+        if ok.all():
+            runs = [ring]
+        else:
+            start = int(np.argmin(ok))  # rotate so that the ring starts on a blocked point
+            ring, ok = np.roll(ring, -start, axis=0), np.roll(ok, -start)
+            edges = np.flatnonzero(np.diff(ok.astype(int)))
+            if ok[-1]:
+                edges = np.append(edges, len(ok) - 1)
+            runs = [ring[a + 1 : b + 1] for a, b in zip(edges[::2], edges[1::2], strict=False)]
+        for run in runs:
+            if len(run) >= 2 and _length(run) > _length(best):
+                best = run
+    if len(best) and best[0, 0] > best[-1, 0]:
+        best = best[::-1]
+    return np.asarray(best, dtype=np.float64)
+
+
+def _length(xy: NDArray[np.float64]) -> float:
+    """Length of a polyline."""
+    return float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum()) if len(xy) > 1 else 0.0

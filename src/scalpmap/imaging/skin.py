@@ -1,0 +1,191 @@
+"""The local skin around every pixel: its colour without the dots, and the contrast of a pixel
+against it.
+
+Judging darkness against the *local* skin makes the detector work the same on every skin type, under
+uneven light and across blotches: an ink dot removes a share of the light the skin beside it
+reflects, whatever that skin's colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from scalpmap.imaging.validate import check_mm_per_px, check_rgb
+
+SKIN_WINDOW_MM = 2.0
+SKIN_CELL_MM = 0.12
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class LocalSkin:
+    """The skin's colour around each pixel, ignoring small dark marks.
+
+    Attributes
+    ----------
+    rgb_small : ndarray of float32, shape (r, c, 3)
+        Median skin colour (0..255) on a coarse grid of ``cell_px`` pixels.
+    cell_px : int
+        Size of one grid cell in photo pixels.
+    luma : ndarray of float32, shape (rows, cols)
+        The skin's luminance at full resolution, at least 1.
+    """
+
+    rgb_small: NDArray[np.float32]
+    cell_px: int
+    luma: NDArray[np.float32]
+
+    def rgb_at(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float32]:
+        """Skin colour at pixel positions, by bilinear lookup on the coarse grid.
+
+        Parameters
+        ----------
+        x, y : ndarray of float
+            Pixel coordinates.
+
+        Returns
+        -------
+        ndarray of float32, shape (N, 3)
+            Skin RGB, 0..255.
+        """
+        col = np.clip((np.asarray(x) + 0.5) / self.cell_px - 0.5, 0, self.rgb_small.shape[1] - 1)
+        row = np.clip((np.asarray(y) + 0.5) / self.cell_px - 0.5, 0, self.rgb_small.shape[0] - 1)
+        c0, r0 = np.floor(col).astype(int), np.floor(row).astype(int)
+        c1 = np.minimum(c0 + 1, self.rgb_small.shape[1] - 1)
+        r1 = np.minimum(r0 + 1, self.rgb_small.shape[0] - 1)
+        fc, fr = (col - c0)[:, None], (row - r0)[:, None]
+        grid = self.rgb_small
+        top = grid[r0, c0] * (1 - fc) + grid[r0, c1] * fc
+        bottom = grid[r1, c0] * (1 - fc) + grid[r1, c1] * fc
+        return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float32)
+
+
+def luminance(rgb: NDArray[np.uint8]) -> NDArray[np.float32]:
+    """Rec. 601 luminance of an RGB image, float32 0..255.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        Luminance.
+    """
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+
+
+def estimate_local_skin(
+    rgb: NDArray[np.uint8],
+    *,
+    mm_per_px: float,
+    window_mm: float = SKIN_WINDOW_MM,
+    cell_mm: float = SKIN_CELL_MM,
+) -> LocalSkin:
+    """Estimate the skin colour around each pixel with a coarse running median.
+
+    Dots, pores and stubble cover a small share of any ``window_mm`` window, so the median of the
+    window is the skin between them.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    mm_per_px : float
+        Scale.
+    window_mm : float, optional
+        Side of the median window; several times the largest impression.
+    cell_mm : float, optional
+        Resolution of the coarse grid.
+
+    Returns
+    -------
+    LocalSkin
+        The local skin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> photo = np.full((60, 80, 3), 200, np.uint8)
+    >>> photo[30, 40] = 20
+    >>> skin = estimate_local_skin(photo, mm_per_px=0.03)
+    >>> float(skin.luma[30, 40]) > 190
+    True
+    """
+    check_rgb(rgb)
+    check_mm_per_px(mm_per_px)
+    rows, cols = rgb.shape[:2]
+    cell_px = max(1, int(cell_mm / mm_per_px))
+    small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
+    small = cv2.resize(rgb, small_size, interpolation=cv2.INTER_AREA)
+    window = int(window_mm / (cell_px * mm_per_px)) | 1
+    window = max(3, min(window, 2 * (min(small_size) // 2) - 1 if min(small_size) > 3 else 3))
+    median = cv2.medianBlur(small, window) if min(small_size) >= 3 else small
+    rgb_small = cv2.GaussianBlur(median.astype(np.float32), (0, 0), max(1.0, window / 6))
+    luma_small = rgb_small @ LUMA_WEIGHTS
+    luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
+    return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, luma=np.maximum(luma, 1.0))
+
+
+def relative_contrast(
+    luma: NDArray[np.float32], skin: LocalSkin, *, smooth_px: float = 0.0
+) -> NDArray[np.float32]:
+    """How much each pixel is darker than its local skin, as a share of the skin's brightness.
+
+    Parameters
+    ----------
+    luma : ndarray of float32, shape (rows, cols)
+        Luminance of the photo.
+    skin : LocalSkin
+        Local skin estimate.
+    smooth_px : float, optional
+        Gaussian smoothing of the result (sigma in pixels), 0 for none.
+
+    Returns
+    -------
+    ndarray of float32
+        ``1 - luma / skin``: 0 on bare skin, towards 1 on black ink, negative where brighter.
+    """
+    contrast = 1.0 - luma / skin.luma
+    if smooth_px > 0:
+        contrast = cv2.GaussianBlur(contrast, (0, 0), smooth_px)
+    return contrast.astype(np.float32)
+
+
+def local_noise(
+    contrast: NDArray[np.float32], *, cell_px: int
+) -> NDArray[np.float32]:
+    """Local noise of a contrast map, from its bright side only.
+
+    Dark marks only push contrast up, so the spread of the values below zero is the noise and skin
+    texture alone, undisturbed by how many dots there are.
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        Relative contrast map.
+    cell_px : int
+        Size of the cells over which the noise is pooled.
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        Standard deviation of the noise around each pixel.
+    """
+    rows, cols = contrast.shape
+    negative = np.minimum(contrast[::4, ::4], 0.0)
+    global_sigma = 1.4826 * float(np.median(np.abs(negative[negative < 0]))) if (
+        negative < 0
+    ).any() else 1e-3
+    # Bright halos beside moles and JPEG ringing beside hairs are not noise: clip them.
+    clipped = np.maximum(np.minimum(contrast, 0.0), np.float32(-4.0 * global_sigma))
+    small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
+    variance = cv2.resize(np.square(clipped), small_size, interpolation=cv2.INTER_AREA) * 2.0
+    variance = cv2.GaussianBlur(variance, (0, 0), 1.0)
+    sigma = np.sqrt(cv2.resize(variance, (cols, rows), interpolation=cv2.INTER_LINEAR))
+    return np.maximum(sigma, 1e-3).astype(np.float32)
