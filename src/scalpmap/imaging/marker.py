@@ -111,14 +111,20 @@ def sticker_image(
     side_mm : float
         Printed side of the black square, 5 to 100 mm.
     dpi : int
-        Print resolution, 72 to 2400 dots per inch.
+        Print resolution, 72 to 2400 dots per inch; the side must be a whole number of dots
+        to within 0.25%.
     dictionary : str
         OpenCV ArUco dictionary name.
 
     Returns
     -------
     PIL.Image.Image
-        Greyscale (mode ``"L"``) image to print at `dpi`; raises InputError on bad arguments.
+        Greyscale (mode ``"L"``) image to print at `dpi`.
+
+    Raises
+    ------
+    InputError
+        A size, resolution, dictionary or id out of range.
     """
     if not 5.0 <= side_mm <= 100.0:
         raise InputError(f"marker side {side_mm} mm is out of range; use 5 to 100 mm")
@@ -148,17 +154,15 @@ def sticker_image(
     inner_w = max(zone, math.ceil(max(font.getlength(t) for t in lines)) + 2 * pad)
     cut, margin = max(1, round(0.1 * px_per_mm)), max(2, round(px_per_mm))  # line, blank paper
     edge = margin + cut
-    size = (inner_w + 2 * edge, zone + len(lines) * line_h + pad + 2 * edge)
+    size = (inner_w + 2 * edge, zone + len(lines) * line_h + 2 * pad + 2 * edge)
     img = Image.new("L", size, 255)
     img.paste(Image.fromarray(marker), (edge + (inner_w - zone) // 2 + quiet, edge + quiet))
     draw = ImageDraw.Draw(img)
-    draw.rectangle(
-        (margin, margin, size[0] - margin - 1, size[1] - margin - 1), outline=160, width=cut
-    )
+    box = (margin, margin, size[0] - margin - 1, size[1] - margin - 1)
+    draw.rectangle(box, outline=160, width=cut)
     for i, text in enumerate(lines):
-        draw.text(
-            (edge + inner_w / 2, edge + zone + i * line_h), text, fill=0, font=font, anchor="mt"
-        )
+        xy = (edge + inner_w / 2, edge + zone + pad // 2 + i * line_h)
+        draw.text(xy, text, fill=0, font=font, anchor="mt")
     return img
 
 
@@ -209,16 +213,17 @@ def paste_marker(
 ) -> FloatArray:
     """Draw the sticker (white quiet zone and black marker) into `rgb` in place, anti-aliased.
 
+    The sticker is rendered big and warped (bilinear, with an alpha mask) into the image, so the
+    black square's outer corners land exactly at the returned positions.
+
     Parameters
     ----------
     rgb : numpy.ndarray
         ``(H, W, 3)`` uint8 image, modified in place.
     center_xy : tuple of float
         Centre of the marker in pixel coordinates.
-    side_px : float
-        Side of the black square in pixels (need not be an integer).
-    angle_deg : float
-        Rotation, counter-clockwise as seen on screen.
+    side_px, angle_deg : float
+        Side of the black square in pixels; rotation in degrees, counter-clockwise on screen.
     marker_id : int
         Marker id in :data:`MARKER_DICTIONARY_NAME`.
 
@@ -267,16 +272,12 @@ class MarkerScale:
     ----------
     mm_per_px : float
         Millimetres per pixel at the marker.
-    marker_id : int
-        Id of the detected marker.
-    dictionary : str
-        ArUco dictionary name.
-    side_mm : float
-        Assumed printed side of the black square.
+    marker_id, dictionary, side_mm : int, str, float
+        Detected id, ArUco dictionary name and the assumed printed side of the black square.
     corners_xy : numpy.ndarray
-        ``(4, 2)`` refined corners, x right, y down, ArUco order.
+        ``(4, 2)`` refined corners (x right, y down) in ArUco order, read-only.
     residual_px, residual_mm : float
-        RMS corner distance after the similarity fit (perspective or a bad detection raises it).
+        RMS corner distance after the similarity fit; perspective or a bad detection raises it.
     """
 
     mm_per_px: float
@@ -379,7 +380,8 @@ def detect_marker(
     Returns
     -------
     MarkerScale or None
-        The largest marker found, or None when there is none.
+        The largest marker found, or None when there is none. If the edge refinement fails
+        (e.g. the quiet zone is cut off) ArUco's own corners are used, which are less accurate.
 
     Raises
     ------

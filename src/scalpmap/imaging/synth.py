@@ -394,11 +394,10 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     half = marker_side_mm * px_per_mm * (0.5 + 2 / 6)
     reach = half * (abs(np.cos(np.radians(marker_angle))) + abs(np.sin(np.radians(marker_angle))))
     marker_center = scene.marker_center_xy
-    if options.view == "closeup":  # on the forehead, at the bottom of the frame
-        marker_center = (
-            float(np.clip(marker_center[0], reach + 4, options.width_px - reach - 4)),
-            options.height_px - reach - 4,
-        )
+    marker_center = (  # keep the whole sticker inside the frame
+        float(np.clip(marker_center[0], reach + 4, options.width_px - reach - 4)),
+        float(np.clip(marker_center[1], reach + 4, options.height_px - reach - 4)),
+    )
     place_marker = options.marker and 2 * reach + 8 < min(options.width_px, options.height_px)
     if place_marker:
         sticker = shapely.Point(marker_center).buffer(reach + px_per_mm)

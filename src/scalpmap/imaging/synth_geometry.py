@@ -232,7 +232,7 @@ def build_scene(
                 0, width, front_y, rng.uniform(10, 25) * px_per_mm, style, rng,
                 px_per_mm=px_per_mm,
             )
-            marker_center = (cx + head_w * 0.18, front_y + 14 * px_per_mm)
+            marker_center = (cx, height - 1.0)
         else:
             head = ellipse_polygon(cx, top + head_h / 2, head_w / 2, head_h / 2)
             hairline_y = top + rng.uniform(55, 75) * px_per_mm
@@ -246,7 +246,7 @@ def build_scene(
                     bx = cx + side * np.linspace(12, 55, 60) * px_per_mm
                     by = brow_y - 6 * px_per_mm * np.sin(np.linspace(0.2, 2.9, 60))
                     eyebrows.append(np.column_stack([bx, by]))
-                marker_center = (cx + head_w * 0.22, hairline_y + 25 * px_per_mm)
+                marker_center = (cx + head_w * 0.2, brow_y + 45 * px_per_mm)
             else:
                 x = np.linspace(cx - head_w / 2 - 5, cx + head_w / 2 + 5, CURVE_SAMPLES)
                 u = (x - x.min()) / (x.max() - x.min())
@@ -258,7 +258,7 @@ def build_scene(
                     curve = curve[::-1]
                 bx = curve[0, 0] + np.sign(cx - curve[0, 0]) * np.linspace(4, 30, 40) * px_per_mm
                 eyebrows.append(np.column_stack([bx, np.full(40, brow_y)]))
-                marker_center = (cx, hairline_y + 35 * px_per_mm)
+                marker_center = (cx, brow_y + 45 * px_per_mm)
     area = frame if head is None else frame.intersection(head)
     region = _region_above(curve, frame).intersection(area)
     if isinstance(region, MultiPolygon):

@@ -1,0 +1,114 @@
+"""Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import cv2
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.errors import InputError
+from scalpmap.imaging.analysis import Analysis, analyse_photo
+from scalpmap.imaging.analysis_json import analysis_to_json
+from scalpmap.imaging.overlay import render_overlay
+from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
+from scalpmap.imaging.roi import parse_roi
+
+console = Console(highlight=False)
+STEPS = ("load", "scale", "scalp area", "impressions", "coverage", "region", "hairline", "write")
+
+
+def summary_table(analysis: Analysis) -> Table:
+    """Build the summary table printed after an analysis.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis.
+
+    Returns
+    -------
+    rich.table.Table
+        Quantity, value.
+    """
+    doc = analysis_to_json(analysis)["summary"]
+    table = Table(title="scalp analysis", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    scale = analysis.scale
+    source = f"marker id {scale.marker_id}" if scale.source == "marker" else "given"
+    table.add_row("scale", f"{scale.mm_per_px:.4f} mm/px ({source})")
+    table.add_row("mode", analysis.mode)
+    if analysis.mode == "impressions":
+        table.add_row("impressions", str(doc["count"]))
+        table.add_row("in region", str(doc["count_in_region"]))
+        table.add_row("mean density", f"{doc['mean_density_per_cm2'] or 0:.1f} /cm²")
+        table.add_row("median diameter", f"{doc['median_diameter_mm'] or 0:.3f} mm")
+        table.add_row("median darkness", f"{doc['median_darkness'] or 0:.2f}")
+    table.add_row("pigmented region", f"{analysis.region_area_cm2:.2f} cm²")
+    table.add_row("pigment coverage", f"{analysis.coverage_percent:.1f} %")
+    table.add_row("hairline length", f"{analysis.hairline_length_mm:.1f} mm")
+    table.add_row("ink tone", analysis.ink_tone)
+    return table
+
+
+@user_errors_exit_2
+def analyse(
+    photo: Annotated[Path, typer.Argument(help="The scalp photo (JPEG, PNG, TIFF, WebP, HEIC).")],
+    out: Annotated[Path, typer.Option(help="Folder for analysis.json and overlay.png.")] = Path(
+        "out"
+    ),
+    mm_per_px: Annotated[
+        float | None, typer.Option(help="Scale; overrides the printed marker.")
+    ] = None,
+    roi: Annotated[
+        str | None,
+        typer.Option(help="Limit to a box 'x0,y0,x1,y1', a polygon 'x,y;x,y;...' or a .json."),
+    ] = None,
+    marker_mm: Annotated[
+        float | None, typer.Option(help="Printed size of a non-standard marker, in mm.")
+    ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse photos with more pixels than this.")
+    ] = DEFAULT_MAX_PIXELS,
+    overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
+) -> None:
+    """Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""
+    region_of_interest = parse_roi(roi) if roi is not None else None
+    if marker_mm is not None and not 2 <= marker_mm <= 200:
+        raise InputError(f"--marker-mm must be 2..200 mm, got {marker_mm:g}")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder")
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("load", total=len(STEPS))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=name, completed=STEPS.index(name))
+
+        loaded = load_photo(photo, max_pixels=max_pixels)
+        analysis = analyse_photo(
+            loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest,
+            marker_side_mm=marker_mm, progress=advance,
+        )
+        advance("write")
+        out.mkdir(parents=True, exist_ok=True)
+        document = analysis_to_json(analysis, source=photo.name)
+        json_path = out / "analysis.json"
+        tmp = json_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(document, indent=1))
+        tmp.replace(json_path)
+        if overlay:
+            picture = render_overlay(loaded.rgb, analysis)
+            cv2.imwrite(str(out / "overlay.png"), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
+    console.print(summary_table(analysis))
+    console.print(f"mode: {analysis.mode_reason}")
+    console.print(f"analysis: {json_path}")
+    if overlay:
+        console.print(f"overlay:  {out / 'overlay.png'}")

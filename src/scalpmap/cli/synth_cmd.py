@@ -1,0 +1,65 @@
+"""Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, cast
+
+import typer
+from rich.console import Console
+
+from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.imaging.synth import SynthOptions, write_synthetic_photo
+
+console = Console(highlight=False)
+
+
+@user_errors_exit_2
+def synth(
+    out: Annotated[Path, typer.Argument(help="Output photo, .jpg or .png.")],
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    view: Annotated[
+        str, typer.Option(help="closeup (hairline close-up), or a whole head: front, side, top.")
+    ] = "closeup",
+    width: Annotated[int, typer.Option(help="Width in pixels.")] = 2400,
+    height: Annotated[int, typer.Option(help="Height in pixels.")] = 1800,
+    mm_per_px: Annotated[float | None, typer.Option(help="Scale; random when omitted.")] = None,
+    skin: Annotated[int | None, typer.Option(help="Fitzpatrick skin type 1-6.")] = None,
+    ink: Annotated[str | None, typer.Option(help="bluish-black, black or faded-grey.")] = None,
+    density: Annotated[float | None, typer.Option(help="Impressions per cm² (15-80).")] = None,
+    hairline: Annotated[str | None, typer.Option(help="aggressive or rounded.")] = None,
+    marker: Annotated[bool, typer.Option(help="Place the printed scale marker.")] = True,
+    confounders: Annotated[
+        bool, typer.Option(help="Add stubble, pores, freckles and moles.")
+    ] = True,
+) -> None:
+    """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
+    choices = {
+        "--view": (view, ("closeup", "front", "side", "top")),
+        "--ink": (ink, ("bluish-black", "black", "faded-grey", None)),
+        "--hairline": (hairline, ("aggressive", "rounded", None)),
+    }
+    for flag, (value, allowed) in choices.items():
+        if value not in allowed:
+            names = ", ".join(a for a in allowed if a)
+            raise typer.BadParameter(f"{value!r} is not one of {names}", param_hint=flag)
+    options = SynthOptions(
+        seed=seed,
+        view=cast(Literal["closeup", "front", "side", "top"], view),
+        width_px=width,
+        height_px=height,
+        mm_per_px=mm_per_px,
+        fitzpatrick=skin,
+        ink=cast(Literal["bluish-black", "black", "faded-grey"] | None, ink),
+        density_per_cm2=density,
+        hairline=cast(Literal["aggressive", "rounded"] | None, hairline),
+        marker=marker,
+        confounders=confounders,
+    )
+    with console.status("drawing the synthetic scalp photo"):
+        truth = write_synthetic_photo(out, options)
+    console.print(
+        f"wrote {out} ({truth.impressions.shape[0]} impressions, "
+        f"{truth.mm_per_px:.4f} mm/px, skin type {truth.options.fitzpatrick}, "
+        f"{truth.options.ink} ink) and {out.name}.truth.json"
+    )

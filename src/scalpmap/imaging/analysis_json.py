@@ -1,0 +1,150 @@
+"""The analysis.json contract: serialise an :class:`Analysis` and validate against its schema.
+
+The contract is documented in ``docs/analysis-json.md``; the JSON Schema ships in the package as
+``scalpmap/schemas/analysis.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from jsonschema import Draft202012Validator
+
+import scalpmap
+from scalpmap.imaging.analysis import Analysis
+
+FORMAT = "scalpmap-analysis/1"
+
+
+def _rings(geometry: Any) -> list[list[list[float]]]:
+    """Outer rings of a (multi)polygon as lists of [x, y], rounded to 0.01 px."""
+    parts = [p for p in getattr(geometry, "geoms", [geometry]) if not p.is_empty]
+    return [np.round(np.asarray(p.exterior.coords), 2).tolist() for p in parts]
+
+
+def _holes(geometry: Any) -> list[list[list[float]]]:
+    """Inner rings (holes) of a (multi)polygon."""
+    parts = [p for p in getattr(geometry, "geoms", [geometry]) if not p.is_empty]
+    return [np.round(np.asarray(r.coords), 2).tolist() for p in parts for r in p.interiors]
+
+
+def _finite_or_none(value: float | None, digits: int = 3) -> float | None:
+    """Round a number for JSON, mapping NaN and None to null."""
+    if value is None or not np.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[str, Any]:
+    """Serialise an analysis to the analysis.json contract.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis.
+    source : str, optional
+        The photo's file name, recorded as given.
+
+    Returns
+    -------
+    dict
+        The JSON document.
+    """
+    scale = analysis.scale
+    imp = analysis.impressions
+    density = analysis.density
+    diameters = imp.diameter_mm
+    grid = [[_finite_or_none(v, 2) for v in row] for row in density.per_cm2.tolist()]
+    return {
+        "format": FORMAT,
+        "scalpmap_version": scalpmap.__version__,
+        "photo": {"source": source, "width": analysis.shape[1], "height": analysis.shape[0]},
+        "scale": {
+            "mm_per_px": round(scale.mm_per_px, 6),
+            "source": scale.source,
+            "marker": None
+            if scale.source != "marker"
+            else {
+                "id": scale.marker_id,
+                "side_mm": scale.marker_side_mm,
+                "residual_px": _finite_or_none(scale.residual_px, 4),
+                "corners": np.round(scale.marker_corners_xy, 3).tolist(),
+            },
+        },
+        "mode": analysis.mode,
+        "mode_reason": analysis.mode_reason,
+        "impressions": [
+            {"x": round(x, 2), "y": round(y, 2), "diameter_mm": round(d, 3), "darkness": round(k, 3)}
+            for (x, y), d, k in zip(
+                imp.xy.tolist(), diameters.tolist(), imp.darkness.tolist(), strict=True
+            )
+        ],
+        "rejected": dict(imp.rejected),
+        "region": {
+            "area_cm2": round(analysis.region_area_cm2, 3),
+            "polygons": _rings(analysis.region),
+            "holes": _holes(analysis.region),
+        },
+        "density": {
+            "mean_per_cm2": _finite_or_none(analysis.mean_density_per_cm2, 2),
+            "cell_mm": round(density.cell_mm, 3),
+            "cell_px": round(density.cell_px, 3),
+            "grid_per_cm2": grid,
+        },
+        "coverage": {"mean_percent": round(analysis.coverage_percent, 2)},
+        "hairline": {
+            "points": np.round(analysis.hairline_xy, 2).tolist(),
+            "length_mm": round(analysis.hairline_length_mm, 2),
+        },
+        "analysed_area": {"polygons": _rings(analysis.analysed_area)},
+        "summary": {
+            "count": imp.count if analysis.mode == "impressions" else None,
+            "count_in_region": analysis.impressions_in_region
+            if analysis.mode == "impressions" else None,
+            "mean_density_per_cm2": _finite_or_none(analysis.mean_density_per_cm2, 2),
+            "median_diameter_mm": _finite_or_none(
+                float(np.median(diameters)) if len(diameters) else None
+            ),
+            "blown_out_percent": _finite_or_none(
+                float(np.mean(diameters > 0.35) * 100) if len(diameters) else None, 1
+            ),
+            "median_darkness": _finite_or_none(
+                float(np.median(imp.darkness)) if imp.count else None
+            ),
+            "ink_tone": analysis.ink_tone,
+            "region_area_cm2": round(analysis.region_area_cm2, 3),
+            "coverage_percent": round(analysis.coverage_percent, 2),
+        },
+    }
+
+
+def load_schema() -> dict[str, Any]:
+    """Return the analysis.json JSON Schema shipped with the package.
+
+    Returns
+    -------
+    dict
+        The schema.
+    """
+    text = resources.files("scalpmap").joinpath("schemas/analysis.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_analysis_json(document: dict[str, Any]) -> None:
+    """Validate a document against the analysis.json schema.
+
+    Parameters
+    ----------
+    document : dict
+        The document.
+
+    Raises
+    ------
+    jsonschema.ValidationError
+        When it does not conform.
+    """
+    Draft202012Validator(load_schema()).validate(document)
