@@ -34,6 +34,7 @@ FIELD_CELL_MM = 0.5
 DENSITY_CELL_MM = 5.0
 COVERAGE_SIGMAS = 2.5
 MIN_REGION_CM2 = 0.25
+MAX_GAP_MM = 2.5
 BLUISH_SHIFT = 0.12
 FADED_DARKNESS = 0.35
 
@@ -168,7 +169,7 @@ def _analysed_mask(
     if roi is not None:
         mask &= roi_mask(roi, (rows, cols))
     if len(scale.marker_corners_xy) == 4:
-        grow = 1 + 2 * (QUIET_ZONE_MODULES + 1) / 6
+        grow = 1 + 2 * (QUIET_ZONE_MODULES + 0.5) / 6
         centre = scale.marker_corners_xy.mean(axis=0)
         sticker = centre + (scale.marker_corners_xy - centre) * grow
         sticker_mask = np.zeros((rows, cols), np.uint8)
@@ -201,7 +202,7 @@ def _impression_field(
     rough = counts.sum() / max(area.sum() * cell_mm2, 1e-9)
     top = counts[area].mean() / cell_mm2 if area.any() else rough
     spacing_mm = 1.0 / np.sqrt(max(top, rough, 1e-3) * 1.5)
-    sigma_cells = float(np.clip(0.8 * spacing_mm, 0.8, 3.0)) / (cell_px * mm_per_px)
+    sigma_cells = float(np.clip(1.5 * spacing_mm, 1.0, 4.0)) / (cell_px * mm_per_px)
     per_cell = counts / np.maximum(share, 0.5) / cell_mm2
     return region_mod.smooth_field(per_cell, area, sigma_cells)
 
@@ -210,9 +211,9 @@ def _coverage_field(
     rgb: NDArray[np.uint8], mask: NDArray[np.bool_], mm_per_px: float, cell_px: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Share of each cell's skin darkened by pigment beyond the local noise."""
-    skin = estimate_local_skin(rgb, mm_per_px=mm_per_px, window_mm=4.0)
+    skin = estimate_local_skin(rgb, mm_per_px=mm_per_px, window_mm=4.0, mask=mask)
     contrast = relative_contrast(luminance(rgb), skin, smooth_px=0.5)
-    noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)))
+    noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)), mask=mask)
     dark = ((contrast > COVERAGE_SIGMAS * noise) & mask).astype(np.float32)
     share, real_cell = _field_cells(mask, cell_px)
     size = share.shape[::-1]
@@ -326,7 +327,7 @@ def analyse_photo(
     px_per_cm2 = 100.0 / scale.mm_per_px**2
     if chosen == "impressions":
         step("impressions")
-        skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px)
+        skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
         impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
         step("region")
         share, real_cell = _field_cells(mask, cell_px)
@@ -339,7 +340,9 @@ def analyse_photo(
         step("region")
     field = region_mod.PigmentField(values=values, cell_px=real_cell)
     threshold = region_mod.pigment_threshold(values)
-    region = field_to_region_safe(field, threshold, MIN_REGION_CM2 * px_per_cm2)
+    region = field_to_region_safe(
+        field, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px
+    )
     step("hairline")
     hairline = region_mod.trace_hairline(
         region, ~mask_small, mask_scale,
@@ -373,7 +376,7 @@ def analyse_photo(
 
 
 def field_to_region_safe(
-    field: region_mod.PigmentField, threshold: float, min_area_px: float
+    field: region_mod.PigmentField, threshold: float, min_area_px: float, max_gap_px: float
 ) -> Polygon | MultiPolygon:
     """Trace the region, or return an empty one when the field has no pigmented level.
 
@@ -385,6 +388,8 @@ def field_to_region_safe(
         Level of the region's edge (``inf`` when there is none).
     min_area_px : float
         Smallest part kept.
+    max_gap_px : float
+        Gaps thinner than this (half-width) inside the region are filled.
 
     Returns
     -------
@@ -393,4 +398,6 @@ def field_to_region_safe(
     """
     if not np.isfinite(threshold):
         return Polygon()
-    return region_mod.field_to_region(field, threshold, min_area_px=min_area_px)
+    return region_mod.field_to_region(
+        field, threshold, min_area_px=min_area_px, max_gap_px=max_gap_px
+    )

@@ -35,6 +35,7 @@ MIN_DARKNESS = 0.10
 NOISE_SIGMAS = 4.5
 MAX_DIAMETER_MM = 0.6
 MIN_ROUNDNESS = 0.2
+MAX_ELONGATION = 2.0
 BROWN_SHIFT = 0.30
 COLOUR_MIN_RADIUS_PX = 5.0
 PEAK_RADIUS_MM = 0.12
@@ -120,8 +121,8 @@ def _footprints(
     peaks_rc: NDArray[np.intp],
     half: int,
     cut_px: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Centre offset, area and peak of each peak's footprint.
+) -> tuple[NDArray[np.float64], ...]:
+    """Centre offset, area, peak and elongation of each peak's footprint.
 
     The footprint is the pixels above half the peak contrast, within ``cut_px`` of the peak: half
     the distance to the nearest other peak, so that a neighbour's ink is never counted.
@@ -139,7 +140,15 @@ def _footprints(
     mean_x = (weight * offsets[None, None, :]).sum(axis=(1, 2), dtype=np.float64) / total
     mean_y = (weight * offsets[None, :, None]).sum(axis=(1, 2), dtype=np.float64) / total
     area = inside.sum(axis=(1, 2)).astype(np.float64)
-    return mean_x, mean_y, area, peak
+    dx = offsets[None, None, :] - mean_x[:, None, None]
+    dy = offsets[None, :, None] - mean_y[:, None, None]
+    cxx = (weight * dx * dx).sum(axis=(1, 2)) / total
+    cyy = (weight * dy * dy).sum(axis=(1, 2)) / total
+    cxy = (weight * dx * dy).sum(axis=(1, 2)) / total
+    spread = np.sqrt((cxx - cyy) ** 2 / 4 + cxy**2)
+    major = (cxx + cyy) / 2 + spread
+    minor = np.maximum((cxx + cyy) / 2 - spread, 1.0 / 12.0)
+    return mean_x, mean_y, area, peak, np.sqrt(major / minor)
 
 
 def _sample(image: NDArray[np.float32], rows: NDArray[np.intp], cols: NDArray[np.intp]) -> (
@@ -240,7 +249,7 @@ def detect_impressions(
     fine = relative_contrast(luma, skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
     smooth = cv2.GaussianBlur(fine, (0, 0), smooth_px)
-    noise = local_noise(smooth, cell_px=max(8, int(NOISE_CELL_MM / mm_per_px)))
+    noise = local_noise(smooth, cell_px=max(8, int(NOISE_CELL_MM / mm_per_px)), mask=mask)
     threshold = np.maximum(NOISE_SIGMAS * noise, np.float32(min_darkness * 0.5))
     if mask is not None:
         threshold = np.where(mask, threshold, np.float32(np.inf))
@@ -258,7 +267,9 @@ def detect_impressions(
         _footprints(fine, peaks[i : i + 4096], half, cut[i : i + 4096])
         for i in range(0, len(peaks), 4096)
     ]
-    mean_x, mean_y, area, peak = (np.concatenate([p[k] for p in parts]) for k in range(4))
+    mean_x, mean_y, area, peak, elongation = (
+        np.concatenate([p[k] for p in parts]) for k in range(5)
+    )
     radius_px = np.sqrt(area / np.pi)
     diameter_mm = 2 * radius_px * mm_per_px
     x = peaks[:, 1] + mean_x
@@ -276,7 +287,9 @@ def detect_impressions(
     reasons = {
         "faint (pore or skin texture)": peak < min_darkness,
         "too large (mole or freckle)": (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak),
-        "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS) | (attached > 0.5 * peak),
+        "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
+        | (elongation > MAX_ELONGATION)
+        | ((attached > 0.5 * peak) & ((elongation > 1.4) | (roundness < 0.5))),
         "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT) & (radius_px >= COLOUR_MIN_RADIUS_PX),
     }
     keep = np.ones(len(peaks), dtype=bool)

@@ -21,7 +21,7 @@ from skimage.filters import threshold_otsu
 from skimage.measure import find_contours
 
 MIN_COMPONENT_SHARE = 0.25
-EDGE_CLEARANCE_MM = 2.0
+EDGE_CLEARANCE_MM = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def pigment_threshold(values: NDArray[np.float64]) -> float:
 
 
 def field_to_region(
-    field: PigmentField, threshold: float, *, min_area_px: float
+    field: PigmentField, threshold: float, *, min_area_px: float, max_gap_px: float = 0.0
 ) -> Polygon | MultiPolygon:
     """Trace the region where the field exceeds ``threshold`` as polygons in photo pixels.
 
@@ -102,7 +102,10 @@ def field_to_region(
     threshold : float
         Level of the region's edge.
     min_area_px : float
-        Smaller islands and holes are dropped.
+        Smaller islands are dropped.
+    max_gap_px : float, optional
+        Thinner patches below the threshold, enclosed by the region or open only to the photo's
+        edge, are filled: uneven work is still pigmented area.
 
     Returns
     -------
@@ -110,31 +113,46 @@ def field_to_region(
         The region (possibly empty). Parts smaller than a quarter of the largest are dropped:
         eyebrows and a beard are dark texture too, but they are not the scalp.
     """
+    rows, cols = field.values.shape
     values = np.nan_to_num(field.values, nan=-1.0)
-    padded = np.pad(values, 1, constant_values=-1.0)
+    # Pad with "pigmented" so that gaps open to the photo's edge close into holes.
+    padded = np.pad(values, 1, constant_values=max(float(np.nanmax(values)), threshold) + 1.0)
+    frame = shapely.box(-0.5, -0.5, cols * field.cell_px - 0.5, rows * field.cell_px - 0.5)
     rings = []
     for contour in find_contours(padded, threshold):
         if len(contour) < 4:
             continue
         xy = np.column_stack([contour[:, 1] - 1, contour[:, 0] - 1])
-        xy = (xy + 0.5) * field.cell_px - 0.5
-        ring = Polygon(xy).buffer(0)
-        if ring.area >= min_area_px:
+        ring = Polygon((xy + 0.5) * field.cell_px - 0.5).buffer(0)
+        if not ring.is_empty:
             rings.append(ring)
-    if not rings:
-        return Polygon()
     rings.sort(key=lambda ring: ring.area, reverse=True)
-    region = Polygon()
-    for ring in rings:  # outer rings add, rings nested an odd number of times cut holes
-        depth = sum(1 for other in rings if other is not ring and other.area > ring.area
-                    and other.contains(ring.representative_point()))
-        region = region.union(ring) if depth % 2 == 0 else region.difference(ring)
+    region = frame
+    for ring in rings:  # depth 0: bare skin (holes of the frame); depth 1: pigment islands; ...
+        depth = sum(
+            1 for other in rings
+            if other is not ring and other.area > ring.area
+            and other.contains(ring.representative_point())
+        )
+        if depth % 2 == 0:
+            if not _is_thin(ring, max_gap_px):
+                region = region.difference(ring)
+        elif ring.area >= min_area_px:
+            region = region.union(ring)
+    # An opening of one cell removes slivers left where a contour ran along the photo's edge.
+    region = region.buffer(-field.cell_px).buffer(field.cell_px).intersection(frame)
     parts = [p for p in getattr(region, "geoms", [region]) if isinstance(p, Polygon)]
+    parts = [p for p in parts if p.area >= min_area_px]
     if not parts:
         return Polygon()
     largest = max(part.area for part in parts)
     kept = [p for p in parts if p.area >= MIN_COMPONENT_SHARE * largest]
     return kept[0] if len(kept) == 1 else MultiPolygon(kept)
+
+
+def _is_thin(ring: Polygon, max_gap_px: float) -> bool:
+    """Whether a patch disappears when eroded by ``max_gap_px``: a gap, not bare skin."""
+    return max_gap_px > 0 and ring.buffer(-max_gap_px).is_empty
 
 
 def trace_hairline(

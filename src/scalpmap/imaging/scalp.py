@@ -99,7 +99,8 @@ def find_scalp(rgb: NDArray[np.uint8]) -> ScalpMask:
     if loose.mean() < 0.02:
         return ScalpMask(np.ones(small.shape[:2], bool), scale, (rows, cols))
     centre_cr, centre_cb = float(np.median(cr[loose])), float(np.median(cb[loose]))
-    skin = (np.abs(cr - centre_cr) < CHROMA_TOLERANCE) & (np.abs(cb - centre_cb) < CHROMA_TOLERANCE)
+    near = (np.abs(cr - centre_cr) < CHROMA_TOLERANCE) & (np.abs(cb - centre_cb) < CHROMA_TOLERANCE)
+    skin = near & (cr >= SKIN_CR[0] - 2)
     mask = skin.astype(np.uint8) * 255
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)

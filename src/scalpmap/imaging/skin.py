@@ -86,6 +86,7 @@ def estimate_local_skin(
     mm_per_px: float,
     window_mm: float = SKIN_WINDOW_MM,
     cell_mm: float = SKIN_CELL_MM,
+    mask: NDArray[np.bool_] | None = None,
 ) -> LocalSkin:
     """Estimate the skin colour around each pixel with a coarse running median.
 
@@ -102,6 +103,9 @@ def estimate_local_skin(
         Side of the median window; several times the largest impression.
     cell_mm : float, optional
         Resolution of the coarse grid.
+    mask : ndarray of bool, shape (rows, cols), optional
+        Where the skin is (the head). Outside it, e.g. on a wall behind the head, the skin colour
+        is extrapolated from the nearby skin so that the background never counts as skin.
 
     Returns
     -------
@@ -123,6 +127,8 @@ def estimate_local_skin(
     cell_px = max(1, int(cell_mm / mm_per_px))
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
     small = cv2.resize(rgb, small_size, interpolation=cv2.INTER_AREA)
+    if mask is not None and not mask.all():
+        small = _fill_outside(small, mask, small_size, window_mm / (cell_px * mm_per_px))
     window = int(window_mm / (cell_px * mm_per_px)) | 1
     window = max(3, min(window, 2 * (min(small_size) // 2) - 1 if min(small_size) > 3 else 3))
     median = cv2.medianBlur(small, window) if min(small_size) >= 3 else small
@@ -130,6 +136,28 @@ def estimate_local_skin(
     luma_small = rgb_small @ LUMA_WEIGHTS
     luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
     return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, luma=np.maximum(luma, 1.0))
+
+
+def _fill_outside(
+    small: NDArray[np.uint8],
+    mask: NDArray[np.bool_],
+    small_size: tuple[int, int],
+    reach_cells: float,
+) -> NDArray[np.uint8]:
+    """Replace the cells outside ``mask`` by a weighted average of the nearby skin cells."""
+    inside = cv2.resize(mask.astype(np.float32), small_size, interpolation=cv2.INTER_AREA)
+    inside = (inside > 0.99).astype(np.float32)
+    if not inside.any():
+        return small
+    sigma = max(1.0, reach_cells)
+    weight = cv2.GaussianBlur(inside, (0, 0), sigma)
+    filled = cv2.GaussianBlur(small.astype(np.float32) * inside[..., None], (0, 0), sigma)
+    filled = filled / np.maximum(weight, 1e-6)[..., None]
+    far = weight < 1e-3
+    if far.any():  # beyond the blur's reach: the mean skin colour
+        filled[far] = small[inside > 0].mean(axis=0)
+    out = np.where(inside[..., None] > 0, small.astype(np.float32), filled)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 def relative_contrast(
@@ -158,7 +186,7 @@ def relative_contrast(
 
 
 def local_noise(
-    contrast: NDArray[np.float32], *, cell_px: int
+    contrast: NDArray[np.float32], *, cell_px: int, mask: NDArray[np.bool_] | None = None
 ) -> NDArray[np.float32]:
     """Local noise of a contrast map, from its bright side only.
 
@@ -171,6 +199,8 @@ def local_noise(
         Relative contrast map.
     cell_px : int
         Size of the cells over which the noise is pooled.
+    mask : ndarray of bool, shape (rows, cols), optional
+        Pool only these pixels (the skin), so that a wall behind the head adds no noise.
 
     Returns
     -------
@@ -185,7 +215,18 @@ def local_noise(
     # Bright halos beside moles and JPEG ringing beside hairs are not noise: clip them.
     clipped = np.maximum(np.minimum(contrast, 0.0), np.float32(-4.0 * global_sigma))
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
-    variance = cv2.resize(np.square(clipped), small_size, interpolation=cv2.INTER_AREA) * 2.0
+    squared = np.square(clipped)
+    if mask is not None:
+        weight = cv2.resize(mask.astype(np.float32), small_size, interpolation=cv2.INTER_AREA)
+        squared = np.where(mask, squared, np.float32(0.0))
+        pooled = cv2.resize(squared, small_size, interpolation=cv2.INTER_AREA)
+        known = weight > 0.05
+        pooled = np.where(known, pooled / np.maximum(weight, 1e-6), 0.0).astype(np.float32)
+        if known.any() and not known.all():
+            pooled[~known] = float(np.median(pooled[known]))
+        variance = pooled * 2.0
+    else:
+        variance = cv2.resize(squared, small_size, interpolation=cv2.INTER_AREA) * 2.0
     variance = cv2.GaussianBlur(variance, (0, 0), 1.0)
     sigma = np.sqrt(cv2.resize(variance, (cols, rows), interpolation=cv2.INTER_LINEAR))
     return np.maximum(sigma, 1e-3).astype(np.float32)

@@ -440,12 +440,24 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
         options=options,
         impressions=truth_impressions,
         region=scene.region.difference(sticker) if place_marker else scene.region,
-        hairline_xy=scene.hairline_xy,
+        hairline_xy=_outside(scene.hairline_xy, sticker) if place_marker else scene.hairline_xy,
         scalp=head,
         marker_corners_xy=marker_corners,
         marker_side_mm=marker_side_mm,
     )
     return encoded.tobytes(), truth
+
+
+def _outside(line_xy: NDArray[np.float64], sticker: Polygon) -> NDArray[np.float64]:
+    """The longest part of a polyline that the sticker does not cover, left to right."""
+    if len(line_xy) < 2:
+        return line_xy
+    rest = LineString(line_xy).difference(sticker)
+    parts = [p for p in getattr(rest, "geoms", [rest]) if isinstance(p, LineString) and p.length]
+    if not parts:
+        return np.zeros((0, 2))
+    xy = np.asarray(max(parts, key=lambda p: p.length).coords, dtype=np.float64)
+    return xy if xy[0, 0] <= xy[-1, 0] else xy[::-1]
 
 
 def strength_to_darkness(

@@ -207,8 +207,8 @@ def build_scene(
         curve = hairline_curve(
             -abs(margin) - 5,
             width + abs(margin) + 5,
-            rng.uniform(0.5, 0.68) * height,
-            rng.uniform(0.3, 0.5) * height,
+            rng.uniform(0.36, 0.5) * height,
+            rng.uniform(0.2, 0.34) * height,
             style,
             rng,
             px_per_mm=px_per_mm,
@@ -219,7 +219,7 @@ def build_scene(
                 width * rng.uniform(0.35, 0.65), rx * 0.95 + rng.uniform(0.06, 0.16) * height,
                 rx, rx * 0.95,
             )
-        marker_center = (rng.uniform(0.2, 0.8) * width, rng.uniform(0.8, 0.86) * height)
+        marker_center = (rng.uniform(0.2, 0.8) * width, float(height))
     else:
         head_w = 150.0 * px_per_mm * rng.uniform(0.95, 1.05)
         head_h = 215.0 * px_per_mm * rng.uniform(0.95, 1.05)
