@@ -20,6 +20,8 @@ from scalpmap.imaging.marker import (
     sticker_image,
     write_sticker,
 )
+from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
+from scalpmap.imaging.synth_geometry import View
 
 SEEDS = list(range(12))
 
@@ -98,6 +100,52 @@ def test_detect_marker_picks_largest() -> None:
     found = detect_marker(img)
     assert found is not None and found.marker_id == 9
     assert found.mm_per_px == pytest.approx(20.0 / 300.0, rel=0.002)
+
+
+@pytest.mark.parametrize(("angle", "width"), [(0.0, 1400), (17.0, 1400), (-22.0, 2400)])
+def test_detect_marker_with_sticker_at_the_frame_edge(angle: float, width: int) -> None:
+    """The sticker's white quiet zone 4 px from the edge must not hide the marker.
+
+    ArUco groups quads whose corners are closer than ``minMarkerDistanceRate`` * perimeter and
+    keeps the largest, dropping the group if that one touches the image border; with the
+    default rate the sticker outline (2 modules out) swallowed the marker.
+    """
+    rng = np.random.default_rng(int(width + angle))
+    img = _skin(rng, 1000 * width // 1400, width)
+    side = 330.0
+    theta = np.radians(angle)
+    reach = side * (0.5 + 2 / 6) * (abs(np.cos(theta)) + abs(np.sin(theta)))
+    centre = (0.6 * width, img.shape[0] - reach - 4.0)
+    corners = paste_marker(img, center_xy=centre, side_px=side, angle_deg=angle, marker_id=0)
+    img = np.asarray(cv2.GaussianBlur(img, (0, 0), 0.8), dtype=np.uint8)
+    found = detect_marker(_jpeg(_noisy(rng, img, 3.0)), side_mm=10.0)
+    assert found is not None and found.marker_id == 0
+    assert found.mm_per_px == pytest.approx(10.0 / side, rel=0.001)
+    assert np.abs(found.corners_xy - corners).max() < 0.25
+
+
+# (view, seed, width): close-ups at 1600 x 1200 px, whole-head views at 1200 x 900 px (same
+# marker size in px, faster to render) and one full-size 2400 x 1800 close-up, which goes through
+# the downscaled ArUco pass. ArUco's default grouping missed every one of them.
+SYNTH_CASES = [
+    *[("closeup", seed, 1600) for seed in range(4)],
+    *[(view, seed, 1200) for view in ("front", "side", "top") for seed in (1, 2)],
+    ("closeup", 1, 2400),
+]
+
+
+@pytest.mark.parametrize(("view", "seed", "width"), SYNTH_CASES)
+def test_detect_marker_in_synthetic_scalp_photos(view: View, seed: int, width: int) -> None:
+    photo, truth = generate_scalp_photo(
+        SynthOptions(seed=seed, view=view, width_px=width, height_px=width * 3 // 4)
+    )
+    assert truth.marker_corners_xy.shape == (4, 2)  # the sticker fits in the photo
+    found = detect_marker(photo, side_mm=truth.marker_side_mm)
+    assert found is not None
+    assert found.marker_id == (0 if view == "closeup" else 2)
+    assert abs(found.mm_per_px / truth.mm_per_px - 1.0) < 0.005
+    assert abs(found.mm_per_px / truth.mm_per_px - 1.0) < 0.001
+    assert np.abs(found.corners_xy - truth.marker_corners_xy).max() < 0.5
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -94,8 +94,11 @@ def analyse(
 
         loaded = load_photo(photo, max_pixels=max_pixels)
         analysis = analyse_photo(
-            loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest,
-            marker_side_mm=marker_mm, progress=advance,
+            loaded.rgb,
+            mm_per_px=mm_per_px,
+            roi=region_of_interest,
+            marker_side_mm=marker_mm,
+            progress=advance,
         )
         advance("write")
         out.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,9 @@ DENSITY_CELL_MM = 5.0
 COVERAGE_SIGMAS = 2.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
+HAIR_SCALE_MM = 1.0
+COVERAGE_SMOOTH_MM = 3.0
+HAIR_COHERENCE = 0.45
 BLUISH_SHIFT = 0.12
 FADED_DARKNESS = 0.35
 
@@ -180,12 +183,40 @@ def _analysed_mask(
     return mask, small, scalp.scale
 
 
+def block_mean(
+    image: NDArray[np.floating] | NDArray[np.bool_], cell_px: int
+) -> NDArray[np.float64]:
+    """Mean of each ``cell_px`` x ``cell_px`` block; the image is padded with zeros to fit.
+
+    Parameters
+    ----------
+    image : ndarray, shape (rows, cols)
+        Values (booleans count as 0/1).
+    cell_px : int
+        Block side; cell ``(i, j)`` covers rows ``i * cell_px ...`` and cols ``j * cell_px ...``.
+
+    Returns
+    -------
+    ndarray of float, shape (ceil(rows / cell_px), ceil(cols / cell_px))
+        Block means.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> block_mean(np.ones((3, 5)), 2).tolist()
+    [[1.0, 1.0, 0.5], [0.5, 0.5, 0.25]]
+    """
+    rows, cols = image.shape
+    r, c = -(-rows // cell_px), -(-cols // cell_px)
+    padded = np.zeros((r * cell_px, c * cell_px), dtype=np.float32)
+    padded[:rows, :cols] = image
+    blocks = padded.reshape(r, cell_px, c, cell_px)
+    return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float64))
+
+
 def _field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.float64], float]:
-    """Share of each coarse cell that was analysed."""
-    rows, cols = mask.shape
-    size = (max(1, cols // cell_px), max(1, rows // cell_px))
-    share = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    return share.astype(np.float64), cols / size[0]
+    """Share of each coarse cell that was analysed, and the cell side in pixels."""
+    return block_mean(mask, cell_px), float(cell_px)
 
 
 def _impression_field(
@@ -194,8 +225,10 @@ def _impression_field(
     """Impressions per mm² in each cell, smoothed over the analysed area."""
     rows, cols = share.shape
     counts, _, _ = np.histogram2d(
-        impressions.xy[:, 1], impressions.xy[:, 0], bins=(rows, cols),
-        range=((0, rows * cell_px), (0, cols * cell_px)),
+        impressions.xy[:, 1],
+        impressions.xy[:, 0],
+        bins=(rows, cols),
+        range=((-0.5, rows * cell_px - 0.5), (-0.5, cols * cell_px - 0.5)),
     )
     area = share > 0.5
     cell_mm2 = (cell_px * mm_per_px) ** 2
@@ -207,21 +240,66 @@ def _impression_field(
     return region_mod.smooth_field(per_cell, area, sigma_cells)
 
 
+def hair_mask(contrast: NDArray[np.float32], mm_per_px: float) -> NDArray[np.bool_]:
+    """Where the dark texture is hair: strokes that share one direction over a millimetre.
+
+    Eyebrows, a beard and combed stubble are strongly oriented (structure-tensor coherence near
+    1); impressions are dots, with no direction (coherence near that of noise).
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        Relative contrast against the local skin.
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    ndarray of bool
+        True on hair.
+    """
+    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(contrast, cv2.CV_32F, 0, 1)
+    sigma = HAIR_SCALE_MM / mm_per_px
+    jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
+    jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
+    jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9)
+    return np.asarray(coherence > HAIR_COHERENCE, dtype=bool)
+
+
 def _coverage_field(
     rgb: NDArray[np.uint8], mask: NDArray[np.bool_], mm_per_px: float, cell_px: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Share of each cell's skin darkened by pigment beyond the local noise."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+    """Pigment texture of each cell: the RMS contrast of its skin, hair left out.
+
+    Dots too small to resolve still speckle the skin they sit on. The RMS of the contrast against
+    the local skin over a few millimetres measures that speckle, whatever the light and skin
+    tone; oriented texture (hair) is left out. Returns the field, the analysed share of each
+    cell, and the share of the analysed skin darkened beyond the local noise.
+    """
     skin = estimate_local_skin(rgb, mm_per_px=mm_per_px, window_mm=4.0, mask=mask)
     contrast = relative_contrast(luminance(rgb), skin, smooth_px=0.5)
     noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)), mask=mask)
-    dark = ((contrast > COVERAGE_SIGMAS * noise) & mask).astype(np.float32)
+    dark_share = float(((contrast > COVERAGE_SIGMAS * noise) & mask).sum()) / max(mask.sum(), 1)
+    usable = mask & ~hair_mask(contrast, mm_per_px)
+    speckle = np.where(usable, np.square(np.clip(contrast, -0.3, 0.4)), np.float32(0.0))
     share, real_cell = _field_cells(mask, cell_px)
-    size = share.shape[::-1]
-    dark_share = cv2.resize(dark, size, interpolation=cv2.INTER_AREA).astype(np.float64)
-    area = share > 0.5
-    per_cell = dark_share / np.maximum(share, 0.5)
-    sigma_cells = 2.0 / (real_cell * mm_per_px)
-    return region_mod.smooth_field(per_cell, area, sigma_cells), share
+    usable_share = block_mean(usable, cell_px)
+    per_cell = block_mean(speckle.astype(np.float32), cell_px) / np.maximum(usable_share, 1e-6)
+    area = (share > 0.5) & (usable_share > 0.2 * share)
+    cell_mm = real_cell * mm_per_px
+    coarse = np.sqrt(
+        np.maximum(region_mod.smooth_field(per_cell, area, COVERAGE_SMOOTH_MM / cell_mm), 0.0)
+    )
+    fine = np.sqrt(
+        np.maximum(region_mod.smooth_field(per_cell, area, COVERAGE_SMOOTH_MM / 2 / cell_mm), 0.0)
+    )
+    threshold = region_mod.pigment_threshold(coarse)
+    field = region_mod.refine_near_edge(
+        coarse, fine, threshold, band_cells=2 * COVERAGE_SMOOTH_MM / cell_mm
+    )
+    return field, share, dark_share, threshold
 
 
 def _density_grid(
@@ -232,8 +310,10 @@ def _density_grid(
     share, real_cell = _field_cells(mask, cell_px)
     rows, cols = share.shape
     counts, _, _ = np.histogram2d(
-        impressions.xy[:, 1], impressions.xy[:, 0], bins=(rows, cols),
-        range=((0, rows * real_cell), (0, cols * real_cell)),
+        impressions.xy[:, 1],
+        impressions.xy[:, 0],
+        bins=(rows, cols),
+        range=((-0.5, rows * real_cell - 0.5), (-0.5, cols * real_cell - 0.5)),
     )
     cell_cm2 = (real_cell * mm_per_px / 10) ** 2
     per_cm2 = np.where(share >= 0.5, counts / np.maximum(share, 1e-9) / cell_cm2, np.nan)
@@ -270,7 +350,8 @@ def _mask_polygon(mask_small: NDArray[np.bool_], scale: float) -> Polygon | Mult
     )
     polygons = [
         Polygon((c[:, 0, :].astype(np.float64) + 0.5) * scale - 0.5).buffer(0)
-        for c in contours if len(c) >= 3
+        for c in contours
+        if len(c) >= 3
     ]
     union = shapely.union_all(polygons) if polygons else Polygon()
     return union if isinstance(union, Polygon | MultiPolygon) else Polygon()
@@ -332,22 +413,24 @@ def analyse_photo(
         step("region")
         share, real_cell = _field_cells(mask, cell_px)
         values = _impression_field(impressions, share, real_cell, scale.mm_per_px)
+        threshold = region_mod.pigment_threshold(values)
     else:
         step("coverage")
         impressions = Impressions.empty()
-        values, share = _coverage_field(rgb, mask, scale.mm_per_px, cell_px)
-        real_cell = mask.shape[1] / share.shape[1]
+        values, share, _dark_share, threshold = _coverage_field(rgb, mask, scale.mm_per_px, cell_px)
+        real_cell = float(cell_px)
         step("region")
     field = region_mod.PigmentField(values=values, cell_px=real_cell)
-    threshold = region_mod.pigment_threshold(values)
     region = field_to_region_safe(
         field, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px
     )
     step("hairline")
-    hairline = region_mod.trace_hairline(
-        region, ~mask_small, mask_scale,
-        clearance_px=region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px,
-    )
+    clearance_px = (
+        region_mod.EDGE_CLEARANCE_MM if chosen == "impressions" else COVERAGE_SMOOTH_MM
+    ) / scale.mm_per_px
+    analysed_area = _mask_polygon(mask_small, mask_scale)
+    region = region_mod.reach_edges(region, analysed_area, clearance_px)
+    hairline = region_mod.trace_hairline(region, ~mask_small, mask_scale, clearance_px=clearance_px)
     finite = values[np.isfinite(values)]
     inside = finite[finite >= threshold] if np.isfinite(threshold) else finite[:0]
     coverage = float(np.mean(inside)) * 100 if chosen == "coverage" and inside.size else 0.0
@@ -370,7 +453,7 @@ def analyse_photo(
         hairline_xy=hairline,
         density=_density_grid(impressions, mask, scale.mm_per_px),
         coverage_percent=coverage,
-        analysed_area=_mask_polygon(mask_small, mask_scale),
+        analysed_area=analysed_area,
         ink_tone=tone,
     )
 

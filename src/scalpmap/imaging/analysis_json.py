@@ -77,7 +77,12 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
         "mode": analysis.mode,
         "mode_reason": analysis.mode_reason,
         "impressions": [
-            {"x": round(x, 2), "y": round(y, 2), "diameter_mm": round(d, 3), "darkness": round(k, 3)}
+            {
+                "x": round(x, 2),
+                "y": round(y, 2),
+                "diameter_mm": round(d, 3),
+                "darkness": round(k, 3),
+            }
             for (x, y), d, k in zip(
                 imp.xy.tolist(), diameters.tolist(), imp.darkness.tolist(), strict=True
             )
@@ -103,7 +108,8 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
         "summary": {
             "count": imp.count if analysis.mode == "impressions" else None,
             "count_in_region": analysis.impressions_in_region
-            if analysis.mode == "impressions" else None,
+            if analysis.mode == "impressions"
+            else None,
             "mean_density_per_cm2": _finite_or_none(analysis.mean_density_per_cm2, 2),
             "median_diameter_mm": _finite_or_none(
                 float(np.median(diameters)) if len(diameters) else None

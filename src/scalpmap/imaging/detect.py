@@ -151,9 +151,9 @@ def _footprints(
     return mean_x, mean_y, area, peak, np.sqrt(major / minor)
 
 
-def _sample(image: NDArray[np.float32], rows: NDArray[np.intp], cols: NDArray[np.intp]) -> (
-    NDArray[np.float64]
-):
+def _sample(
+    image: NDArray[np.float32], rows: NDArray[np.intp], cols: NDArray[np.intp]
+) -> NDArray[np.float64]:
     """Values of ``image`` at integer positions, clamped to the image."""
     r = np.clip(rows, 0, image.shape[0] - 1)
     c = np.clip(cols, 0, image.shape[1] - 1)
@@ -290,7 +290,8 @@ def detect_impressions(
         "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
         | (elongation > MAX_ELONGATION)
         | ((attached > 0.5 * peak) & ((elongation > 1.4) | (roundness < 0.5))),
-        "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT) & (radius_px >= COLOUR_MIN_RADIUS_PX),
+        "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT)
+        & (radius_px >= COLOUR_MIN_RADIUS_PX),
     }
     keep = np.ones(len(peaks), dtype=bool)
     rejected: dict[str, int] = {}

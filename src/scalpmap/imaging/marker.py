@@ -3,10 +3,11 @@
 Pixel coordinates are ``(x, y)``, x right, y down, with the centre of the top-left pixel at
 ``(0, 0)`` (OpenCV ``warpAffine``/``remap`` convention): a pixel covers ``x - 0.5 .. x + 0.5``.
 
-Detection runs ArUco on a downscaled copy, then refines every side of the black square at full
-resolution: sub-pixel edge points (centroid of the intensity gradient along profiles normal to the
-side) are fitted with a robust straight line and neighbouring lines are intersected. A similarity
-transform from the ideal square (mm) to the refined corners (px) gives the scale.
+Detection runs ArUco on a downscaled copy (again at twice that resolution if nothing is found),
+then refines every side of the black square at full resolution: sub-pixel edge points (centroid
+of the intensity gradient along profiles normal to the side) are fitted with a robust straight
+line and neighbouring lines are intersected. A similarity transform from the ideal square (mm) to
+the refined corners (px) gives the scale.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ _MM_PER_INCH = 25.4
 _COARSE_LONG_SIDE = 1400  # the ArUco pass runs on a copy whose long side is about this
 _CENTROID_HALF_PX = 4.0  # half-width of the gradient window around an edge, full-res px
 _PROFILE_STEP_PX = 0.5
+_MIN_MARKER_DISTANCE_RATE = 0.05  # ArUco's default 0.125 merges the marker with the sticker
 _UNIT_SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
 
 FloatArray = NDArray[np.float64]
@@ -47,8 +49,21 @@ def _dictionary(name: str) -> Any:
 
 @functools.lru_cache(maxsize=8)
 def _detector(name: str) -> Any:
+    """ArUco detector whose candidate grouping keeps the marker apart from the sticker's edge.
+
+    ArUco groups candidate quads whose corners are on average closer than
+    ``minMarkerDistanceRate`` times the smaller one's perimeter and keeps only the group's
+    largest quad, dropping the whole group if that quad lies within ``minDistanceToBorder`` px of
+    the image edge. The sticker's white quiet zone (2 modules = side / 3) against darker skin is
+    itself a quad whose corners are ``0.47 * side`` from the marker's, under the default
+    ``0.125 * 4 * side = 0.5 * side``: the marker fell into the sticker's group, and with the
+    sticker at the edge of the frame (as in close-ups) it was discarded. At 0.05 the outline is
+    separate, while the same border traced at several threshold windows (a few px apart) is
+    still merged.
+    """
     params = cv2.aruco.DetectorParameters()
     params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    params.minMarkerDistanceRate = _MIN_MARKER_DISTANCE_RATE
     return cv2.aruco.ArucoDetector(_dictionary(name), params)
 
 
@@ -360,6 +375,32 @@ def _refine(gray: NDArray[np.float32], coarse: FloatArray, modules: int) -> Floa
     return corners
 
 
+def _coarse_corners(rgb: NDArray[np.uint8], dictionary: str) -> tuple[FloatArray, int, int] | None:
+    """ArUco corners of the largest marker in full-resolution pixels, its id and the factor used.
+
+    The image is first shrunk by an integer factor so its long side is about
+    ``_COARSE_LONG_SIDE``; only when nothing is found there is it searched again at about twice
+    that resolution, for markers too small to survive the first shrink (costs time only on
+    photos without a marker).
+    """
+    h, w = rgb.shape[:2]
+    first = max(1, round(max(h, w) / _COARSE_LONG_SIDE))
+    factors = [first] if first == 1 else [first, max(1, round(first / 2))]
+    for f in factors:
+        small = rgb if f == 1 else cv2.resize(rgb, (w // f, h // f), interpolation=cv2.INTER_LINEAR)
+        if small.ndim == 3:
+            small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+        found, ids, _ = _detector(dictionary).detectMarkers(small)
+        if ids is None or len(found) == 0:
+            continue
+        areas = [abs(cv2.contourArea(c.reshape(4, 2))) for c in found]
+        best = int(np.argmax(areas))
+        sx, sy = w / (w // f), h / (h // f)
+        coarse: FloatArray = (found[best].reshape(4, 2).astype(np.float64) + 0.5) * [sx, sy] - 0.5
+        return coarse, int(np.asarray(ids).reshape(-1)[best]), f
+    return None
+
+
 def detect_marker(
     rgb: NDArray[np.uint8],
     *,
@@ -393,19 +434,13 @@ def detect_marker(
     if not (math.isfinite(side_mm) and side_mm > 0):
         raise InputError(f"marker side {side_mm} mm must be a positive number")
     h, w = rgb.shape[:2]
-    f = max(1, round(max(h, w) / _COARSE_LONG_SIDE))
-    small = rgb if f == 1 else cv2.resize(rgb, (w // f, h // f), interpolation=cv2.INTER_LINEAR)
-    if small.ndim == 3:
-        small = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    found, ids, _ = _detector(dictionary).detectMarkers(small)
-    if ids is None or len(found) == 0:
+    coarse_found = _coarse_corners(rgb, dictionary)
+    if coarse_found is None:
         return None
-    areas = [abs(cv2.contourArea(c.reshape(4, 2))) for c in found]
-    best = int(np.argmax(areas))
-    sx, sy = w / (w // f), h / (h // f)
-    coarse = (found[best].reshape(4, 2).astype(np.float64) + 0.5) * [sx, sy] - 0.5
+    coarse, marker_id, f = coarse_found
+    side_px = float(np.mean(np.hypot(*(np.roll(coarse, -1, axis=0) - coarse).T)))
     modules = int(_dictionary(dictionary).markerSize) + 2
-    pad = 0.8 * math.sqrt(areas[best]) * f / modules + 3 * f + 12  # > first refine window
+    pad = 0.8 * side_px / modules + 3 * f + 12  # > first refine window
     x0, y0 = (max(0, math.floor(v - pad)) for v in coarse.min(axis=0))
     x1, y1 = (math.ceil(v + pad) for v in coarse.max(axis=0))
     roi = rgb[y0 : min(h, y1), x0 : min(w, x1)]
@@ -423,7 +458,7 @@ def detect_marker(
     corners.setflags(write=False)
     return MarkerScale(
         mm_per_px=1.0 / px_per_mm,
-        marker_id=int(np.asarray(ids).reshape(-1)[best]),
+        marker_id=marker_id,
         dictionary=dictionary,
         side_mm=float(side_mm),
         corners_xy=corners,

@@ -49,10 +49,17 @@ def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uin
         levels = np.clip(np.nan_to_num(density) / top * 255, 0, 255).astype(np.uint8)
         cells = int(round(analysis.density.cell_px * scale))
         heat = cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO)
-        heat = cv2.resize(heat, (levels.shape[1] * cells, levels.shape[0] * cells),
-                          interpolation=cv2.INTER_NEAREST)
-        alpha = cv2.resize(finite.astype(np.float32), heat.shape[1::-1],
-                           interpolation=cv2.INTER_NEAREST) * HEATMAP_ALPHA
+        heat = cv2.resize(
+            heat,
+            (levels.shape[1] * cells, levels.shape[0] * cells),
+            interpolation=cv2.INTER_NEAREST,
+        )
+        alpha = (
+            cv2.resize(
+                finite.astype(np.float32), heat.shape[1::-1], interpolation=cv2.INTER_NEAREST
+            )
+            * HEATMAP_ALPHA
+        )
         h, w = min(heat.shape[0], bgr.shape[0]), min(heat.shape[1], bgr.shape[1])
         blend = bgr[:h, :w].astype(np.float32) * (1 - alpha[:h, :w, None])
         blend += heat[:h, :w].astype(np.float32) * alpha[:h, :w, None]
@@ -60,19 +67,47 @@ def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uin
     thickness = max(1, round(max(size) / 800))
     radius_px = analysis.impressions.diameter_mm / 2 / analysis.scale.mm_per_px * scale
     for (x, y), r in zip(analysis.impressions.xy * scale * 16, radius_px, strict=True):
-        cv2.circle(bgr, (round(x), round(y)), round(max(r + 2, 3) * 16), IMPRESSION_BGR,
-                   thickness, cv2.LINE_AA, 4)
+        cv2.circle(
+            bgr,
+            (round(x), round(y)),
+            round(max(r + 2, 3) * 16),
+            IMPRESSION_BGR,
+            thickness,
+            cv2.LINE_AA,
+            4,
+        )
     for part in getattr(analysis.region, "geoms", [analysis.region]):
         if part.is_empty:
             continue
         rings = [part.exterior, *part.interiors]
         for ring in rings:
-            cv2.polylines(bgr, [_polyline(np.asarray(ring.coords), scale)], True, REGION_BGR,
-                          thickness + 1, cv2.LINE_AA, 4)
+            cv2.polylines(
+                bgr,
+                [_polyline(np.asarray(ring.coords), scale)],
+                True,
+                REGION_BGR,
+                thickness + 1,
+                cv2.LINE_AA,
+                4,
+            )
     if len(analysis.hairline_xy) >= 2:
-        cv2.polylines(bgr, [_polyline(analysis.hairline_xy, scale)], False, HAIRLINE_BGR,
-                      2 * thickness + 1, cv2.LINE_AA, 4)
+        cv2.polylines(
+            bgr,
+            [_polyline(analysis.hairline_xy, scale)],
+            False,
+            HAIRLINE_BGR,
+            2 * thickness + 1,
+            cv2.LINE_AA,
+            4,
+        )
     if len(analysis.scale.marker_corners_xy) == 4:
-        cv2.polylines(bgr, [_polyline(analysis.scale.marker_corners_xy, scale)], True,
-                      MARKER_BGR, thickness + 1, cv2.LINE_AA, 4)
+        cv2.polylines(
+            bgr,
+            [_polyline(analysis.scale.marker_corners_xy, scale)],
+            True,
+            MARKER_BGR,
+            thickness + 1,
+            cv2.LINE_AA,
+            4,
+        )
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)

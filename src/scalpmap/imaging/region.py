@@ -83,11 +83,51 @@ def pigment_threshold(values: NDArray[np.float64]) -> float:
     finite = values[np.isfinite(values)]
     if finite.size == 0 or float(finite.max() - finite.min()) < 1e-12:
         return float("inf")
+    # Clip the darkest tenth (eyebrows, a beard, moles) so that it cannot pull the split away
+    # from the contrast between bare skin and pigment.
+    finite = np.minimum(finite, np.percentile(finite, 90))
+    if float(finite.max() - finite.min()) < 1e-12:
+        return float("inf")
     split = float(threshold_otsu(finite))
     inside, outside = finite[finite > split], finite[finite <= split]
     high = float(np.median(inside)) if inside.size else split
     low = float(np.median(outside)) if outside.size else 0.0
     return 0.5 * (low + high)
+
+
+def refine_near_edge(
+    coarse: NDArray[np.float64],
+    fine: NDArray[np.float64],
+    threshold: float,
+    *,
+    band_cells: float,
+) -> NDArray[np.float64]:
+    """Use a finer field near the coarse field's edge, the coarse one elsewhere.
+
+    The coarse field finds the region reliably; the fine one, noisier, places its edge (the
+    hairline) more exactly once the search is limited to a band around the coarse edge.
+
+    Parameters
+    ----------
+    coarse, fine : ndarray of float, shape (r, c)
+        The same field smoothed at two scales (NaN outside the analysed area).
+    threshold : float
+        Level of the region's edge.
+    band_cells : float
+        Half-width of the band around the coarse edge, in cells.
+
+    Returns
+    -------
+    ndarray of float
+        The combined field.
+    """
+    if not np.isfinite(threshold):
+        return coarse
+    inside = (np.nan_to_num(coarse, nan=-np.inf) >= threshold).astype(np.uint8)
+    to_outside = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    to_inside = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+    band = np.minimum(to_outside, to_inside) <= band_cells
+    return np.where(band, fine, coarse)
 
 
 def field_to_region(
@@ -130,8 +170,10 @@ def field_to_region(
     region = frame
     for ring in rings:  # depth 0: bare skin (holes of the frame); depth 1: pigment islands; ...
         depth = sum(
-            1 for other in rings
-            if other is not ring and other.area > ring.area
+            1
+            for other in rings
+            if other is not ring
+            and other.area > ring.area
             and other.contains(ring.representative_point())
         )
         if depth % 2 == 0:
@@ -153,6 +195,39 @@ def field_to_region(
 def _is_thin(ring: Polygon, max_gap_px: float) -> bool:
     """Whether a patch disappears when eroded by ``max_gap_px``: a gap, not bare skin."""
     return max_gap_px > 0 and ring.buffer(-max_gap_px).is_empty
+
+
+def reach_edges(
+    region: Polygon | MultiPolygon, analysed: Polygon | MultiPolygon, reach_px: float
+) -> Polygon | MultiPolygon:
+    """Extend the region to the edge of the analysed area where it stops just short of it.
+
+    Smoothing pulls the region's outline slightly inwards along the photo's edge and the head's
+    silhouette, where the pigment does not end but goes out of sight. The hairline is unchanged.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The pigmented region.
+    analysed : Polygon or MultiPolygon
+        Where the analysis looked.
+    reach_px : float
+        How far from the edge the region may stop and still be extended to it.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The extended region.
+    """
+    if region.is_empty or analysed.is_empty:
+        return region
+    border = analysed.difference(analysed.buffer(-reach_px))
+    grown = region.union(region.buffer(reach_px).intersection(border)).intersection(analysed)
+    grown = grown.buffer(0)
+    if isinstance(grown, Polygon | MultiPolygon):
+        return grown
+    parts = [g for g in getattr(grown, "geoms", []) if isinstance(g, Polygon)]
+    return MultiPolygon(parts) if parts else region
 
 
 def trace_hairline(

@@ -48,9 +48,7 @@ class Score:
     scale_error: float
 
 
-def hairline_distance_mm(
-    found_xy: np.ndarray, true_xy: np.ndarray, mm_per_px: float
-) -> float:
+def hairline_distance_mm(found_xy: np.ndarray, true_xy: np.ndarray, mm_per_px: float) -> float:
     """Mean distance between two polylines, sampled every pixel, both ways, in mm.
 
     Parameters

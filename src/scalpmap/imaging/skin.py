@@ -209,9 +209,9 @@ def local_noise(
     """
     rows, cols = contrast.shape
     negative = np.minimum(contrast[::4, ::4], 0.0)
-    global_sigma = 1.4826 * float(np.median(np.abs(negative[negative < 0]))) if (
-        negative < 0
-    ).any() else 1e-3
+    global_sigma = (
+        1.4826 * float(np.median(np.abs(negative[negative < 0]))) if (negative < 0).any() else 1e-3
+    )
     # Bright halos beside moles and JPEG ringing beside hairs are not noise: clip them.
     clipped = np.maximum(np.minimum(contrast, 0.0), np.float32(-4.0 * global_sigma))
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))

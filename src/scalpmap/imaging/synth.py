@@ -157,10 +157,15 @@ class SynthTruth:
             },
             "density_per_cm2": round(self.density_per_cm2, 3),
             "hairline": {"points": np.round(self.hairline_xy, 2).tolist()},
-            "scalp": None if self.scalp is None else np.round(self.scalp.exterior.coords, 1).tolist(),
+            "scalp": None
+            if self.scalp is None
+            else np.round(self.scalp.exterior.coords, 1).tolist(),
             "marker": None
             if len(self.marker_corners_xy) == 0
-            else {"corners": self.marker_corners_xy.round(3).tolist(), "side_mm": self.marker_side_mm},
+            else {
+                "corners": self.marker_corners_xy.round(3).tolist(),
+                "side_mm": self.marker_side_mm,
+            },
         }
 
 
@@ -203,9 +208,8 @@ def resolve_options(options: SynthOptions) -> SynthOptions:
         density_per_cm2=options.density_per_cm2
         or float(rng.uniform(40, 80) if whole_head else rng.uniform(15, 80)),
         hairline=options.hairline or styles[int(rng.integers(0, 2))],
-        silhouette=whole_head or (
-            options.silhouette if options.silhouette is not None else bool(rng.uniform() < 0.3)
-        ),
+        silhouette=whole_head
+        or (options.silhouette if options.silhouette is not None else bool(rng.uniform() < 0.3)),
         jpeg_quality=options.jpeg_quality or int(rng.integers(80, 96)),
     )
 
@@ -296,8 +300,13 @@ def _paint_confounders(
     area_cm2 = allowed.area * options.mm_per_px**2 / 100
     for x, y in sample_spaced_points(allowed, int(area_cm2 * rng.uniform(15, 40)), 3.0, rng):
         render.paint_spot(
-            canvas, x, y, rng.uniform(0.05, 0.12) * px_per_mm, rng.uniform(0.05, 0.14),
-            (0.55, 0.45, 0.40), rng,
+            canvas,
+            x,
+            y,
+            rng.uniform(0.05, 0.12) * px_per_mm,
+            rng.uniform(0.05, 0.14),
+            (0.55, 0.45, 0.40),
+            rng,
         )
     hairy = region.buffer(3 * px_per_mm).intersection(allowed)
     hair_area_cm2 = hairy.area * options.mm_per_px**2 / 100
@@ -312,13 +321,21 @@ def _paint_confounders(
         mole = i % 3 == 2
         size = rng.uniform(2.0, 4.5) if mole else rng.uniform(1.0, 3.5)
         render.paint_spot(
-            canvas, x, y, size * px_per_mm, rng.uniform(0.5, 0.7) if mole else rng.uniform(0.15, 0.3),
-            render.MELANIN_TINT if not mole else (0.35, 0.22, 0.16), rng, soft_px=0.2 * px_per_mm,
+            canvas,
+            x,
+            y,
+            size * px_per_mm,
+            rng.uniform(0.5, 0.7) if mole else rng.uniform(0.15, 0.3),
+            render.MELANIN_TINT if not mole else (0.35, 0.22, 0.16),
+            rng,
+            soft_px=0.2 * px_per_mm,
         )
 
 
 def _paint_eyebrows(
-    canvas: render.FloatImage, curves: list[NDArray[np.float64]], px_per_mm: float,
+    canvas: render.FloatImage,
+    curves: list[NDArray[np.float64]],
+    px_per_mm: float,
     rng: np.random.Generator,
 ) -> None:
     """Dark bands of hairs along each eyebrow curve."""
@@ -374,8 +391,13 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     px_per_mm = 1.0 / options.mm_per_px
     shape = (options.height_px, options.width_px)
     scene = build_scene(
-        options.view, options.width_px, options.height_px, options.mm_per_px,
-        options.hairline or "rounded", bool(options.silhouette), rng,
+        options.view,
+        options.width_px,
+        options.height_px,
+        options.mm_per_px,
+        options.hairline or "rounded",
+        bool(options.silhouette),
+        rng,
     )
     canvas = render.paint_skin(shape, options.fitzpatrick, px_per_mm, rng)
     frame = shapely.box(0, 0, options.width_px, options.height_px)
@@ -383,8 +405,9 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     if head is not None and options.view == "front":
         (x0, y0, x1, y1), brow_y = head.bounds, float(scene.eyebrows[0][:, 1].mean())
         for ear_x in (x0 + 8 * px_per_mm, x1 - 8 * px_per_mm):
-            head = head.union(ellipse_polygon(ear_x, brow_y + 20 * px_per_mm, 14 * px_per_mm,
-                                              30 * px_per_mm))
+            head = head.union(
+                ellipse_polygon(ear_x, brow_y + 20 * px_per_mm, 14 * px_per_mm, 30 * px_per_mm)
+            )
     allowed = frame.intersection(head) if head is not None else frame
     marker_corners = np.zeros((0, 2))
     sticker = Polygon()
@@ -423,15 +446,19 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     if place_marker:
         sticker_rgb = np.clip(canvas * 255 + 0.5, 0, 255).astype(np.uint8)
         marker_corners = paste_marker(
-            sticker_rgb, center_xy=marker_center,
-            side_px=marker_side_mm * px_per_mm, angle_deg=marker_angle, marker_id=marker_id,
+            sticker_rgb,
+            center_xy=marker_center,
+            side_px=marker_side_mm * px_per_mm,
+            angle_deg=marker_angle,
+            marker_id=marker_id,
         )
         canvas = sticker_rgb.astype(np.float32) / 255.0
     photo = render.apply_camera(
         canvas, rng, blur_px=float(rng.uniform(0.4, 1.1)), noise=float(rng.uniform(0.006, 0.02))
     )
     ok, encoded = cv2.imencode(
-        ".jpg", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR),
+        ".jpg",
+        cv2.cvtColor(photo, cv2.COLOR_RGB2BGR),
         [cv2.IMWRITE_JPEG_QUALITY, int(options.jpeg_quality or 90)],
     )
     if not ok:

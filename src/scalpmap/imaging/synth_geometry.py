@@ -124,9 +124,7 @@ def hairline_curve(
     return np.column_stack([x, y])
 
 
-def ellipse_polygon(
-    cx: float, cy: float, rx: float, ry: float, *, samples: int = 720
-) -> Polygon:
+def ellipse_polygon(cx: float, cy: float, rx: float, ry: float, *, samples: int = 720) -> Polygon:
     """Return an ellipse as a dense polygon.
 
     Parameters
@@ -216,8 +214,10 @@ def build_scene(
         if with_silhouette:
             rx = rng.uniform(0.9, 1.3) * width
             head = ellipse_polygon(
-                width * rng.uniform(0.35, 0.65), rx * 0.95 + rng.uniform(0.06, 0.16) * height,
-                rx, rx * 0.95,
+                width * rng.uniform(0.35, 0.65),
+                rx * 0.95 + rng.uniform(0.06, 0.16) * height,
+                rx,
+                rx * 0.95,
             )
         marker_center = (rng.uniform(0.2, 0.8) * width, float(height))
     else:
@@ -229,7 +229,12 @@ def build_scene(
             head = ellipse_polygon(cx, height / 2, head_w / 2, min(head_h, 0.9 * height) / 2)
             front_y = height / 2 + min(head_h, 0.9 * height) / 2 * rng.uniform(0.45, 0.65)
             curve = hairline_curve(
-                0, width, front_y, rng.uniform(10, 25) * px_per_mm, style, rng,
+                0,
+                width,
+                front_y,
+                rng.uniform(10, 25) * px_per_mm,
+                style,
+                rng,
                 px_per_mm=px_per_mm,
             )
             marker_center = (cx, height - 1.0)
@@ -239,8 +244,13 @@ def build_scene(
             brow_y = hairline_y + rng.uniform(55, 65) * px_per_mm
             if view == "front":
                 curve = hairline_curve(
-                    cx - head_w / 2 - 5, cx + head_w / 2 + 5, hairline_y,
-                    rng.uniform(15, 30) * px_per_mm, style, rng, px_per_mm=px_per_mm,
+                    cx - head_w / 2 - 5,
+                    cx + head_w / 2 + 5,
+                    hairline_y,
+                    rng.uniform(15, 30) * px_per_mm,
+                    style,
+                    rng,
+                    px_per_mm=px_per_mm,
                 )
                 for side in (-1, 1):
                     bx = cx + side * np.linspace(12, 55, 60) * px_per_mm

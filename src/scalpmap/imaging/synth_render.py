@@ -105,9 +105,9 @@ def paint_skin(
     return skin
 
 
-def disk_alpha(radius_px: float, frac_xy: tuple[float, float], aspect: float, angle: float) -> (
-    tuple[FloatImage, int]
-):
+def disk_alpha(
+    radius_px: float, frac_xy: tuple[float, float], aspect: float, angle: float
+) -> tuple[FloatImage, int]:
     """Anti-aliased coverage of a slightly elliptic disk, by supersampling.
 
     Parameters

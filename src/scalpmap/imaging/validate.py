@@ -27,7 +27,9 @@ def check_rgb(image: Any) -> None:
         When it is not a (rows, cols, 3) uint8 array.
     """
     if not isinstance(image, np.ndarray):
-        raise InputError(f"expected a numpy RGB array, got {type(image).__name__}; use load_photo()")
+        raise InputError(
+            f"expected a numpy RGB array, got {type(image).__name__}; use load_photo()"
+        )
     if image.ndim != 3 or image.shape[2] != 3:
         raise InputError(
             f"expected an RGB image of shape (rows, cols, 3), got shape {image.shape}; "

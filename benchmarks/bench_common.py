@@ -1,0 +1,188 @@
+"""Helpers shared by the benchmark scripts: report sections, number formatting, the machine.
+
+Each script owns one section of ``docs/benchmarks.md``, delimited by HTML comments
+``<!-- NAME:start -->`` and ``<!-- NAME:end -->``, and rewrites only that section, so that the
+scripts can run separately.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REPORT = REPO_ROOT / "docs" / "benchmarks.md"
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Replace the text between a section's start and end comments, or append the section.
+
+    Parameters
+    ----------
+    path : Path
+        The markdown file; created when missing.
+    name : str
+        Section name, as in ``<!-- name:start -->``.
+    body : str
+        New markdown between the two comments.
+    """
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def cpu_model() -> str:
+    """CPU model name from ``/proc/cpuinfo``, with family and model numbers when present.
+
+    Returns
+    -------
+    str
+        E.g. ``"AMD EPYC (family 25, model 17)"``; ``platform.machine()`` when unknown.
+    """
+    fields: dict[str, str] = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in {"model name", "cpu family", "model"} and key not in fields:
+                fields[key] = value.strip()
+            if not line.strip() and fields:
+                break
+    except OSError:
+        return platform.machine() or "unknown"
+    name = fields.get("model name", platform.machine() or "unknown")
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    return name
+
+
+def package_version(name: str) -> str:
+    """Installed version of a distribution, or ``"?"``.
+
+    Parameters
+    ----------
+    name : str
+        Distribution name, e.g. ``"numpy"``.
+
+    Returns
+    -------
+    str
+        The version.
+    """
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def machine_lines() -> list[str]:
+    """Markdown bullet lines describing the machine and the software versions.
+
+    Returns
+    -------
+    list of str
+        One bullet per fact.
+    """
+    import cv2
+    import numpy as np
+
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    return [
+        f"- CPU: {cpu_model()}; {os.cpu_count()} logical CPUs, {affinity} usable by this process",
+        f"- Python {platform.python_version()} ({sys.implementation.name}), "
+        f"numpy {np.__version__}, OpenCV {cv2.__version__}, "
+        f"scikit-image {package_version('scikit-image')}, scipy {package_version('scipy')}, "
+        f"scalpmap {package_version('scalpmap')}",
+    ]
+
+
+def is_finite(value: float) -> bool:
+    """Whether a value is a finite number.
+
+    Parameters
+    ----------
+    value : float
+        The value.
+
+    Returns
+    -------
+    bool
+        False for NaN and infinities.
+    """
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """Format a number with ``digits`` decimals; ``n/a`` for NaN, ``inf`` for infinity.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    digits : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"
+    return f"{value:.{digits}f}"
+
+
+def pct(value: float, digits: int = 2) -> str:
+    """Format a fraction as a percentage; ``n/a`` for NaN, ``inf`` for infinity.
+
+    Parameters
+    ----------
+    value : float
+        The fraction (0.01 is 1 %).
+    digits : int
+        Decimals of the percentage.
+
+    Returns
+    -------
+    str
+        The text, e.g. ``"1.25 %"``.
+    """
+    text = fmt(value * 100 if is_finite(value) else value, digits)
+    return text if text in {"n/a", "inf"} else f"{text} %"
+
+
+def markdown_table(header: list[str], rows: list[list[str]], *, numeric: bool = True) -> str:
+    """Build a GitHub-flavoured markdown table.
+
+    Parameters
+    ----------
+    header : list of str
+        Column titles.
+    rows : list of list of str
+        Cells.
+    numeric : bool
+        Right-align every column but the first; otherwise left-align all.
+
+    Returns
+    -------
+    str
+        The table.
+    """
+    align = [":--"] + ["--:" if numeric else ":--"] * (len(header) - 1)
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
