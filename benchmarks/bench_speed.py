@@ -26,7 +26,6 @@ os.environ["MKL_NUM_THREADS"] = "2"
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -436,7 +435,7 @@ def time_pipeline(path: Path, mm_per_px: float | None, console: Console) -> dict
 
 
 CHILD = """
-import json, os, resource, sys
+import json, os, sys
 import cv2
 cv2.setNumThreads(int(os.environ["OMP_NUM_THREADS"]))
 from scalpmap.imaging.analysis import analyse_photo
@@ -453,32 +452,48 @@ if mode != "baseline":
     text = json.dumps(analysis_to_json(analysis, source=path))
     if mode == "tracemalloc":
         peak_traced = tracemalloc.get_traced_memory()[1]
-print(json.dumps({"self_maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "traced_peak_bytes": peak_traced}))
+with open("/proc/self/status") as status:
+    hwm = [int(line.split()[1]) for line in status if line.startswith("VmHWM:")]
+print(json.dumps({"vmhwm_kib": hwm[0] if hwm else 0, "traced_peak_bytes": peak_traced}))
+"""
+
+# ru_maxrss of a process started from a big one includes the big one's peak (Linux keeps the
+# pre-exec peak), so the measured children are started from this small launcher.
+LAUNCHER = """
+import json, resource, subprocess, sys
+child, path, scale = sys.argv[1:4]
+out = {"before_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+for mode in ("baseline", "analyse"):
+    done = subprocess.run([sys.executable, "-c", child, mode, path, scale],
+                          check=True, capture_output=True, text=True)
+    out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    out[mode]["children_maxrss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps(out))
 """
 
 
-def _child(mode: str, path: Path, scale: str) -> dict[str, int]:
+def _run_json(code: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(path), scale],
+        [sys.executable, "-c", code, *args],
         check=True,
         capture_output=True,
         text=True,
         env=dict(os.environ),
     )
-    result: dict[str, int] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def measure_memory(path: Path, mm_per_px: float | None) -> dict[str, Any]:
-    """Peak memory of one analysis in a fresh process, minus a process that only imports.
+    """Measure the peak memory of one analysis in a fresh process, minus one that only imports.
 
-    The peak resident set size of each child is read with
-    ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` in this process, which is the largest
-    peak of the children waited for so far: so the import-only baseline runs first, then the
-    analysis. A third child runs the analysis under ``tracemalloc`` (numpy reports its
-    allocations to it; memory that OpenCV and Pillow allocate in C++ is not seen), a lower bound.
-    This must run before this process starts any other child process.
+    A small launcher process runs two children one after the other: one only imports the
+    modules, the other also runs ``load_photo`` + ``analyse_photo`` + JSON. After each, the
+    launcher reads ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``, the largest peak resident
+    set size of its children so far; the difference is the analysis's own peak. Each child also
+    reports its ``VmHWM`` from ``/proc/self/status`` as a cross-check. A third child runs the
+    analysis under ``tracemalloc`` (numpy reports its allocations to it; memory that OpenCV and
+    Pillow allocate in C++ is not seen), a lower bound.
 
     Parameters
     ----------
@@ -490,21 +505,17 @@ def measure_memory(path: Path, mm_per_px: float | None) -> dict[str, Any]:
     Returns
     -------
     dict
-        Baseline and analysis peaks in bytes, and the tracemalloc peak.
+        Baseline and analysis peaks in bytes, their ``VmHWM`` and the tracemalloc peak.
     """
     scale = "marker" if mm_per_px is None else repr(mm_per_px)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    baseline_child = _child("baseline", path, scale)
-    baseline = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    full_child = _child("analyse", path, scale)
-    full = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    traced = _child("tracemalloc", path, scale)
+    launched = _run_json(LAUNCHER, CHILD, str(path), scale)
+    traced = _run_json(CHILD, "tracemalloc", str(path), scale)
     return {
-        "clean": before == 0,
-        "baseline_bytes": baseline * 1024,
-        "analysis_bytes": full * 1024,
-        "baseline_self_bytes": baseline_child["self_maxrss_kib"] * 1024,
-        "analysis_self_bytes": full_child["self_maxrss_kib"] * 1024,
+        "clean": launched["before_kib"] == 0,
+        "baseline_bytes": launched["baseline"]["children_maxrss_kib"] * 1024,
+        "analysis_bytes": launched["analyse"]["children_maxrss_kib"] * 1024,
+        "baseline_hwm_bytes": launched["baseline"]["vmhwm_kib"] * 1024,
+        "analysis_hwm_bytes": launched["analyse"]["vmhwm_kib"] * 1024,
         "traced_peak_bytes": traced["traced_peak_bytes"],
     }
 
@@ -608,6 +619,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
         for name, values in steps.items()
     ] + [["**total**", f"**{_median(pipe['totals']):.2f} s**", _runs(pipe["totals"])]]
     delta = mem["analysis_bytes"] - mem["baseline_bytes"]
+    hwm_delta = mem["analysis_hwm_bytes"] - mem["baseline_hwm_bytes"]
     if facts["marker_found"]:
         scale_note = "The scale is measured from the printed marker (`mm_per_px=None`)."
     else:
@@ -626,7 +638,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
         "```",
         "",
         f"One synthetic close-up, `SynthOptions(seed={o.seed}, width_px={o.width_px}, "
-        f"height_px={o.height_px})`: {rows} x {cols} px ({rows * cols / 1e6:.1f} megapixels), "
+        f"height_px={o.height_px})`: {cols} x {rows} px ({rows * cols / 1e6:.1f} megapixels), "
         f"{truth.mm_per_px:.4f} mm/px, skin type {o.fitzpatrick}, {o.ink} ink, "
         f"{len(truth.impressions)} true impressions; written as a "
         f"{facts['jpeg_bytes'] / 1e6:.1f} MB JPEG (quality {o.jpeg_quality}) to a temporary "
@@ -689,11 +701,15 @@ def render_markdown(facts: dict[str, Any]) -> str:
         "### Peak memory of one analysis",
         "",
         "Measured in fresh processes with `resource.getrusage(RUSAGE_CHILDREN).ru_maxrss` "
-        "(peak resident set size): one child only imports numpy, OpenCV and scalpmap's "
-        "modules, a second also runs `load_photo` + `analyse_photo` + JSON; the difference is "
-        "the analysis's own peak. A third child runs the analysis under `tracemalloc`, which sees "
-        "numpy's allocations but not memory that OpenCV or Pillow allocate in C++, so it is a "
-        "lower bound."
+        "(peak resident set size): a small launcher process runs one child that only imports "
+        "OpenCV and scalpmap's analysis modules (with numpy), then a second that also runs "
+        "`load_photo` + `analyse_photo` + JSON, reading its children's peak after each; the "
+        "difference is the analysis's own peak. (The launcher is needed because on Linux a "
+        "process's `ru_maxrss` includes the peak of the process it was started from, here the "
+        "benchmark with the photo in memory.) Each child's `VmHWM` from `/proc/self/status` is "
+        "shown as a cross-check. A third child runs the analysis under `tracemalloc`, which "
+        "sees numpy's allocations but not memory that OpenCV or Pillow allocate in C++, so it "
+        "is a lower bound."
         + ("" if mem["clean"] else " (Warning: a child process had run before the baseline.)"),
         "",
         markdown_table(
@@ -715,6 +731,13 @@ def render_markdown(facts: dict[str, Any]) -> str:
                     f"**{_mib(delta)}**",
                     f"**{delta / decoded:.1f}**",
                 ],
+                [
+                    "VmHWM, import-only / analysing child",
+                    f"{_mib(mem['baseline_hwm_bytes'])} / {_mib(mem['analysis_hwm_bytes'])}",
+                    f"{mem['baseline_hwm_bytes'] / decoded:.1f} / "
+                    f"{mem['analysis_hwm_bytes'] / decoded:.1f}",
+                ],
+                ["VmHWM difference (cross-check)", _mib(hwm_delta), f"{hwm_delta / decoded:.1f}"],
                 [
                     "tracemalloc peak (lower bound)",
                     _mib(mem["traced_peak_bytes"]),

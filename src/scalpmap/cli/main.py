@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
+from typer.exceptions import TyperException
 
 from scalpmap.cli import analyse_cmd, marker_cmd, synth_cmd
+from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console
 
 app = typer.Typer(
     name="scalpmap",
@@ -17,3 +21,26 @@ app = typer.Typer(
 app.command("analyse", help=analyse_cmd.__doc__)(analyse_cmd.analyse)
 app.command("synth", help=synth_cmd.__doc__)(synth_cmd.synth)
 app.command("marker", help=marker_cmd.__doc__)(marker_cmd.marker)
+
+
+def main() -> None:
+    """Run the command line; a wrong argument is one line on stderr and exit code 2."""
+    if len(sys.argv) <= 1:
+        app()  # prints the help
+        return
+    try:
+        result = app(standalone_mode=False)
+    except TyperException as error:  # a usage error: unknown option, bad value, missing argument
+        context = getattr(error, "ctx", None)
+        command = getattr(getattr(context, "command", None), "name", None)
+        where = "scalpmap --help" if command in (None, "scalpmap") else f"scalpmap {command} --help"
+        message = str(getattr(error, "format_message", lambda: str(error))()).replace("\n", " ")
+        stderr_console.print(f"[bold red]error:[/] {message} (see {where})", markup=True)
+        sys.exit(int(getattr(error, "exit_code", USER_ERROR_EXIT_CODE)))
+    except typer.Abort:
+        stderr_console.print("[bold red]error:[/] aborted", markup=True)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    if isinstance(result, int) and result:  # a command's exit code, e.g. 2 for a user error
+        sys.exit(result)

@@ -34,7 +34,7 @@ from scalpmap.imaging.synth_geometry import HairlineStyle, View, build_scene, el
 
 Ink = Literal["bluish-black", "black", "faded-grey"]
 
-CLOSEUP_MM_PER_PX = (0.025, 0.04)
+CLOSEUP_MM_PER_PX = (0.025, 0.038)
 WHOLE_HEAD_MM_PER_PX = (0.10, 0.25)
 MIN_SPACING_MM = 0.4
 BACKGROUND_RGB = ((0.55, 0.57, 0.60), (0.30, 0.38, 0.50), (0.85, 0.85, 0.82), (0.35, 0.45, 0.38))

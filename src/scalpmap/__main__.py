@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m scalpmap``."""
+
+from scalpmap.cli.main import main
+
+main()

@@ -1,0 +1,32 @@
+"""Shared fixtures: small synthetic photos written once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scalpmap.imaging.synth import SynthOptions, SynthTruth, write_synthetic_photo
+
+np.seterr(all="raise")
+
+
+@pytest.fixture(scope="session")
+def closeup_photo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthTruth]:
+    """A close-up with the printed marker, as a JPEG file with its truth."""
+    path = tmp_path_factory.mktemp("photos") / "closeup.jpg"
+    truth = write_synthetic_photo(
+        path, SynthOptions(seed=21, width_px=1600, height_px=1200, mm_per_px=0.036, fitzpatrick=3)
+    )
+    return path, truth
+
+
+@pytest.fixture(scope="session")
+def unmarked_photo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthTruth]:
+    """A close-up without the marker."""
+    path = tmp_path_factory.mktemp("photos") / "unmarked.jpg"
+    truth = write_synthetic_photo(
+        path, SynthOptions(seed=22, width_px=1200, height_px=900, mm_per_px=0.035, marker=False)
+    )
+    return path, truth

@@ -1,0 +1,92 @@
+import cv2
+import numpy as np
+import pytest
+
+from scalpmap.errors import InputError, ScaleError
+from scalpmap.imaging.detect import detect_impressions
+from scalpmap.imaging.matching import match_points
+from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
+
+MM_PER_PX = 0.035
+
+
+@pytest.mark.parametrize("skin", range(1, 7))
+@pytest.mark.parametrize("seed", [101, 202])
+def test_impressions_are_found_on_every_skin_type(skin, seed):
+    inks = ("bluish-black", "black", "faded-grey")
+    options = SynthOptions(
+        seed=seed + skin, width_px=1000, height_px=750, mm_per_px=MM_PER_PX, fitzpatrick=skin,
+        ink=inks[(seed + skin) % 3], marker=False,
+    )
+    photo, truth = generate_scalp_photo(options)
+    found = detect_impressions(photo, mm_per_px=MM_PER_PX)
+    match = match_points(truth.impressions[:, :2], found.xy, tolerance=0.2 / MM_PER_PX)
+    assert match.f1 >= 0.93, (match.precision, match.recall)
+    # Sub-pixel centres and millimetre sizes agree with what was drawn.
+    assert match.distances.mean() * MM_PER_PX < 0.02
+    drawn = truth.impressions[match.pairs[:, 0], 2]
+    measured = found.diameter_mm[match.pairs[:, 1]]
+    assert np.median(np.abs(measured - drawn)) < 0.05
+
+
+def _skin(rows=300, cols=300, colour=(205, 160, 128)):
+    rng = np.random.default_rng(0)
+    photo = np.empty((rows, cols, 3), np.float64)
+    photo[:] = colour
+    photo += rng.normal(0, 2, photo.shape)
+    return photo
+
+
+def _finish(photo):
+    return cv2.GaussianBlur(np.clip(photo, 0, 255).astype(np.uint8), (0, 0), 0.7)
+
+
+def test_stubble_moles_freckles_and_pores_are_not_impressions():
+    photo = _skin()
+    ink = np.array([0.2, 0.2, 0.22])
+    for x, y in [(60, 60), (150, 60), (240, 60)]:  # three dots 0.25 mm across
+        cv2.circle(photo, (x, y), 3, tuple((photo[y, x] * ink).tolist()), -1)
+    cv2.line(photo, (40, 150), (80, 170), (60, 45, 40), 2)  # a hair 1.6 mm long
+    cv2.circle(photo, (150, 160), 30, (120, 80, 55), -1)  # a mole 2 mm across
+    cv2.circle(photo, (240, 240), 20, (185, 130, 95), -1)  # a light-brown freckle
+    cv2.circle(photo, (60, 240), 1, (197, 153, 122), -1)  # a faint pore
+    found = detect_impressions(_finish(photo), mm_per_px=0.04)
+    assert found.count == 3
+    assert sorted(np.round(found.xy[:, 1]).astype(int).tolist()) == [60, 60, 60]
+    assert found.rejected["elongated (stubble or hair)"] >= 1
+    assert found.rejected["too large (mole or freckle)"] >= 1
+
+
+def test_the_same_dots_are_found_on_light_and_dark_skin():
+    counts = []
+    for colour in [(240, 215, 195), (75, 52, 38)]:
+        photo = _skin(colour=colour)
+        for x in range(40, 280, 40):
+            cv2.circle(photo, (x, 150), 3, tuple((np.array(colour) * 0.25).tolist()), -1)
+        counts.append(detect_impressions(_finish(photo), mm_per_px=0.04).count)
+    assert counts == [6, 6]
+
+
+def test_empty_skin_gives_an_empty_result_with_the_right_shapes():
+    found = detect_impressions(_finish(_skin()), mm_per_px=0.04)
+    assert found.xy.shape == (0, 2) and found.contrast_rgb.shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    ("image", "error"),
+    [
+        (np.zeros((100, 100), np.uint8), InputError),
+        (np.zeros((100, 100, 4), np.uint8), InputError),
+        (np.zeros((100, 100, 3), np.float32), InputError),
+        (np.zeros((8, 8, 3), np.uint8), InputError),
+    ],
+)
+def test_wrong_arrays_are_refused_with_a_hint(image, error):
+    with pytest.raises(error, match="load_photo|too small"):
+        detect_impressions(image, mm_per_px=0.04)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, float("nan"), 10.0])
+def test_impossible_scales_are_refused(scale):
+    with pytest.raises(ScaleError):
+        detect_impressions(np.zeros((100, 100, 3), np.uint8), mm_per_px=scale)
