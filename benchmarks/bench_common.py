@@ -1,8 +1,8 @@
 """Helpers shared by the benchmark scripts: report sections, number formatting, the machine.
 
 Each script owns one section of ``docs/benchmarks.md``, delimited by HTML comments
-``<!-- NAME:start -->`` and ``<!-- NAME:end -->``, and rewrites only that section, so that the
-scripts can run separately.
+``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` on lines of their own, and rewrites only that
+section, so that the scripts can run separately.
 """
 
 from __future__ import annotations
@@ -34,7 +34,11 @@ def replace_section(path: Path, name: str, body: str) -> None:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     block = f"{start}\n{body.strip()}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    # Only comments on lines of their own count, so that prose may quote them.
+    pattern = re.compile(
+        "^" + re.escape(start) + r"[ \t]*$.*?^" + re.escape(end) + r"[ \t]*$",
+        re.DOTALL | re.MULTILINE,
+    )
     if pattern.search(text):
         text = pattern.sub(lambda _match: block, text, count=1)
     else:
