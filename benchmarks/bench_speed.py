@@ -644,6 +644,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
         f"{facts['jpeg_bytes'] / 1e6:.1f} MB JPEG (quality {o.jpeg_quality}) to a temporary "
         "file and read back with `load_photo`.",
         "",
+        f"- Finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         *machine_lines(),
         f"- Limited to {CORES} cores: `OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}` (and "
         f"`OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`) set before numpy and OpenCV are imported, "

@@ -649,7 +649,8 @@ def render_markdown(
         f"their other measures still count ({len(missed)} photos"
         + (": seeds " + ", ".join(str(r["seed"]) for r in missed) if missed else "")
         + ").",
-        f"- Run time {elapsed_s / 60:.1f} min with {args.workers} worker processes.",
+        f"- Finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, after "
+        f"{elapsed_s / 60:.1f} min with {args.workers} worker processes.",
         *machine_lines(),
         "",
         "### Goals",

@@ -210,8 +210,9 @@ def block_mean(
     r, c = -(-rows // cell_px), -(-cols // cell_px)
     padded = np.zeros((r * cell_px, c * cell_px), dtype=np.float32)
     padded[:rows, :cols] = image
-    blocks = padded.reshape(r, cell_px, c, cell_px)
-    return np.asarray(blocks.mean(axis=(1, 3), dtype=np.float64))
+    # An area resize by an exact integer factor is the block mean, and much faster than reshape.
+    means = cv2.resize(padded, (c, r), interpolation=cv2.INTER_AREA)
+    return np.asarray(means, dtype=np.float64).reshape(r, c)
 
 
 def _field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.float64], float]:

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 from scalpmap.imaging.skin import (
     LocalSkin,
     estimate_local_skin,
-    local_noise,
+    local_noise_grid,
     luminance,
     relative_contrast,
 )
@@ -106,7 +106,7 @@ class Impressions:
 
 
 def _local_maxima(
-    contrast: NDArray[np.float32], radius_px: int, threshold: NDArray[np.float32]
+    contrast: NDArray[np.float32], radius_px: int, threshold: np.float32
 ) -> NDArray[np.intp]:
     """Row, col of pixels that are the maximum within ``radius_px`` and above ``threshold``."""
     size = 2 * radius_px + 1
@@ -249,12 +249,17 @@ def detect_impressions(
     fine = relative_contrast(luma, skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
     smooth = cv2.GaussianBlur(fine, (0, 0), smooth_px)
-    noise = local_noise(smooth, cell_px=max(8, int(NOISE_CELL_MM / mm_per_px)), mask=mask)
-    threshold = np.maximum(NOISE_SIGMAS * noise, np.float32(min_darkness * 0.5))
-    if mask is not None:
-        threshold = np.where(mask, threshold, np.float32(np.inf))
+    noise_cell = max(8, int(NOISE_CELL_MM / mm_per_px))
+    noise = local_noise_grid(smooth, cell_px=noise_cell, mask=mask)
     radius = max(1, int(round(PEAK_RADIUS_MM / mm_per_px)))
-    peaks = _local_maxima(smooth, radius, threshold.astype(np.float32))
+    peaks = _local_maxima(smooth, radius, np.float32(min_darkness * 0.5))
+    if mask is not None and len(peaks):
+        peaks = peaks[mask[peaks[:, 0], peaks[:, 1]]]
+    if len(peaks):  # stand out from the local noise
+        cell_r = np.minimum(peaks[:, 0] // noise_cell, noise.shape[0] - 1)
+        cell_c = np.minimum(peaks[:, 1] // noise_cell, noise.shape[1] - 1)
+        value = smooth[peaks[:, 0], peaks[:, 1]]
+        peaks = peaks[value > NOISE_SIGMAS * noise[cell_r, cell_c]]
     if len(peaks) == 0:
         return Impressions.empty()
     half = max(3, int(np.ceil(0.5 * max_diameter_mm / mm_per_px)))
