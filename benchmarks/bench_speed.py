@@ -644,7 +644,10 @@ def render_markdown(facts: dict[str, Any]) -> str:
         f"{facts['jpeg_bytes'] / 1e6:.1f} MB JPEG (quality {o.jpeg_quality}) to a temporary "
         "file and read back with `load_photo`.",
         "",
-        f"- Finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"- Finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Load average "
+        f"(1 min) {facts['load_before']:.2f} just before the benchmark started, "
+        f"{facts['load_after']:.2f} at its end; load from other processes shares the {CORES} "
+        "cores and slows the times.",
         *machine_lines(),
         f"- Limited to {CORES} cores: `OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}` (and "
         f"`OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`) set before numpy and OpenCV are imported, "
@@ -846,6 +849,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)
     affinity_before, affinity_after = limit_affinity()
+    load_before = os.getloadavg()[0]
     command = ".venv/bin/python benchmarks/bench_speed.py"
     if args.blob_log_limit != BLOB_LOG_LIMIT_S:
         command += f" --blob-log-limit {args.blob_log_limit:g}"
@@ -881,6 +885,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "limit_s": args.blob_log_limit,
             "affinity_before": affinity_before,
             "affinity_after": affinity_after,
+            "load_before": load_before,
+            "load_after": os.getloadavg()[0],
         }
     print_summary(console, facts)
     replace_section(Path(args.out), SECTION, render_markdown(facts))

@@ -46,8 +46,21 @@ def test_analyse_writes_json_and_overlay(closeup_photo, tmp_path):
 
 def test_synth_then_analyse_with_a_given_scale(tmp_path):
     photo = tmp_path / "s.png"
-    result = run("synth", photo, "--seed", "5", "--width", "900", "--height", "700",
-                 "--mm-per-px", "0.035", "--skin", "4", "--no-marker")
+    result = run(
+        "synth",
+        photo,
+        "--seed",
+        "5",
+        "--width",
+        "900",
+        "--height",
+        "700",
+        "--mm-per-px",
+        "0.035",
+        "--skin",
+        "4",
+        "--no-marker",
+    )
     assert result.exit_code == 0, result.output
     truth = json.loads((tmp_path / "s.png.truth.json").read_text())
     assert truth["options"]["fitzpatrick"] == 4
@@ -177,7 +190,10 @@ def test_bad_marker_and_synth_arguments(args, fragment, tmp_path):
 )
 def test_the_command_prints_one_line_and_no_traceback(args, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scalpmap", *args], capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "scalpmap", *args],
+        capture_output=True,
+        text=True,
+        check=False,
         cwd=tmp_path,
     )
     assert result.returncode == 2
@@ -188,9 +204,18 @@ def test_the_command_prints_one_line_and_no_traceback(args, tmp_path):
 
 def test_the_installed_command_prints_no_traceback(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scalpmap", "analyse", str(tmp_path / "nope.jpg"), "--mm-per-px",
-         "0.03"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "scalpmap",
+            "analyse",
+            str(tmp_path / "nope.jpg"),
+            "--mm-per-px",
+            "0.03",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

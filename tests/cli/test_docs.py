@@ -17,7 +17,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_every_option_is_in_the_cli_reference(command):
     reference = (DOCS / "cli.md").read_text()
     click_command = next(c for c in app.registered_commands if c.name == command)
-    names = [name.replace("_", "-") for name in inspect.signature(click_command.callback).parameters]
+    names = [
+        name.replace("_", "-") for name in inspect.signature(click_command.callback).parameters
+    ]
     assert len(names) >= 3
     section = reference.split(f"## scalpmap {command}")[1].split("## scalpmap")[0]
     for name in names:

@@ -15,8 +15,13 @@ MM_PER_PX = 0.035
 def test_impressions_are_found_on_every_skin_type(skin, seed):
     inks = ("bluish-black", "black", "faded-grey")
     options = SynthOptions(
-        seed=seed + skin, width_px=1000, height_px=750, mm_per_px=MM_PER_PX, fitzpatrick=skin,
-        ink=inks[(seed + skin) % 3], marker=False,
+        seed=seed + skin,
+        width_px=1000,
+        height_px=750,
+        mm_per_px=MM_PER_PX,
+        fitzpatrick=skin,
+        ink=inks[(seed + skin) % 3],
+        marker=False,
     )
     photo, truth = generate_scalp_photo(options)
     found = detect_impressions(photo, mm_per_px=MM_PER_PX)

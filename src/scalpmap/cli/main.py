@@ -34,7 +34,8 @@ def main() -> None:
         context = getattr(error, "ctx", None)
         command = getattr(getattr(context, "command", None), "name", None)
         where = "scalpmap --help" if command in (None, "scalpmap") else f"scalpmap {command} --help"
-        message = str(getattr(error, "format_message", lambda: str(error))()).replace("\n", " ")
+        text = error.format_message() if hasattr(error, "format_message") else str(error)
+        message = str(text).replace("\n", " ")
         stderr_console.print(f"[bold red]error:[/] {message} (see {where})", markup=True)
         sys.exit(int(getattr(error, "exit_code", USER_ERROR_EXIT_CODE)))
     except typer.Abort:

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import region as region_mod
@@ -35,6 +36,7 @@ DENSITY_CELL_MM = 5.0
 COVERAGE_SIGMAS = 2.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
+POISSON_SPACING_PER_NN = 2.1
 HAIR_SCALE_MM = 1.0
 COVERAGE_SMOOTH_MM = 3.0
 HAIR_COHERENCE = 0.45
@@ -222,8 +224,12 @@ def _field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.floa
 
 def _impression_field(
     impressions: Impressions, share: NDArray[np.float64], cell_px: float, mm_per_px: float
-) -> NDArray[np.float64]:
-    """Impressions per mm² in each cell, smoothed over the analysed area."""
+) -> tuple[NDArray[np.float64], float]:
+    """Impressions per mm² in each cell, smoothed over the analysed area, and the edge level.
+
+    The smoothing scales with the spacing of the impressions (from their nearest-neighbour
+    distances): wide enough that the density is steady, then a finer field places the edge.
+    """
     rows, cols = share.shape
     counts, _, _ = np.histogram2d(
         impressions.xy[:, 1],
@@ -232,13 +238,26 @@ def _impression_field(
         range=((-0.5, rows * cell_px - 0.5), (-0.5, cols * cell_px - 0.5)),
     )
     area = share > 0.5
-    cell_mm2 = (cell_px * mm_per_px) ** 2
-    rough = counts.sum() / max(area.sum() * cell_mm2, 1e-9)
-    top = counts[area].mean() / cell_mm2 if area.any() else rough
-    spacing_mm = 1.0 / np.sqrt(max(top, rough, 1e-3) * 1.5)
-    sigma_cells = float(np.clip(1.5 * spacing_mm, 1.0, 4.0)) / (cell_px * mm_per_px)
-    per_cell = counts / np.maximum(share, 0.5) / cell_mm2
-    return region_mod.smooth_field(per_cell, area, sigma_cells)
+    cell_mm = cell_px * mm_per_px
+    if impressions.count >= 3:
+        nearest, _ = cKDTree(impressions.xy).query(impressions.xy, k=2)
+        spacing_mm = (
+            POISSON_SPACING_PER_NN * float(np.median(np.asarray(nearest)[:, 1])) * mm_per_px
+        )
+    else:
+        spacing_mm = 4.0
+    per_cell = counts / np.maximum(share, 0.5) / cell_mm**2
+    coarse_mm = float(np.clip(1.5 * spacing_mm, 1.0, 4.0))
+    coarse = region_mod.smooth_field(per_cell, area, coarse_mm / cell_mm)
+    fine = region_mod.smooth_field(per_cell, area, max(0.8, 0.7 * coarse_mm) / cell_mm)
+    threshold = region_mod.pigment_threshold(coarse)
+    threshold = region_mod.interior_threshold(
+        fine, coarse, threshold, core_cells=coarse_mm / cell_mm
+    )
+    field = region_mod.refine_near_edge(
+        coarse, fine, threshold, band_cells=2 * coarse_mm / cell_mm, hairline_only=True
+    )
+    return field, threshold
 
 
 def hair_mask(contrast: NDArray[np.float32], mm_per_px: float) -> NDArray[np.bool_]:
@@ -345,7 +364,7 @@ def judge_ink_tone(impressions: Impressions) -> InkTone:
 
 
 def _mask_polygon(mask_small: NDArray[np.bool_], scale: float) -> Polygon | MultiPolygon:
-    """The coarse analysed-area mask as polygons in photo pixels."""
+    """Return the coarse analysed-area mask as polygons in photo pixels."""
     contours, _ = cv2.findContours(
         mask_small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
     )
@@ -413,8 +432,7 @@ def analyse_photo(
         impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
         step("region")
         share, real_cell = _field_cells(mask, cell_px)
-        values = _impression_field(impressions, share, real_cell, scale.mm_per_px)
-        threshold = region_mod.pigment_threshold(values)
+        values, threshold = _impression_field(impressions, share, real_cell, scale.mm_per_px)
     else:
         step("coverage")
         impressions = Impressions.empty()
@@ -422,14 +440,19 @@ def analyse_photo(
         real_cell = float(cell_px)
         step("region")
     field = region_mod.PigmentField(values=values, cell_px=real_cell)
+    analysed_area = _mask_polygon(mask_small, mask_scale)
     region = field_to_region_safe(
-        field, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px
+        field,
+        threshold,
+        MIN_REGION_CM2 * px_per_cm2,
+        MAX_GAP_MM / scale.mm_per_px,
+        analysed_area,
+        unseen_is_pigment=chosen == "impressions",
     )
     step("hairline")
     clearance_px = (
         region_mod.EDGE_CLEARANCE_MM if chosen == "impressions" else COVERAGE_SMOOTH_MM
     ) / scale.mm_per_px
-    analysed_area = _mask_polygon(mask_small, mask_scale)
     region = region_mod.reach_edges(region, analysed_area, clearance_px)
     hairline = region_mod.trace_hairline(region, ~mask_small, mask_scale, clearance_px=clearance_px)
     finite = values[np.isfinite(values)]
@@ -460,7 +483,13 @@ def analyse_photo(
 
 
 def field_to_region_safe(
-    field: region_mod.PigmentField, threshold: float, min_area_px: float, max_gap_px: float
+    field: region_mod.PigmentField,
+    threshold: float,
+    min_area_px: float,
+    max_gap_px: float,
+    within: Polygon | MultiPolygon | None = None,
+    *,
+    unseen_is_pigment: bool = True,
 ) -> Polygon | MultiPolygon:
     """Trace the region, or return an empty one when the field has no pigmented level.
 
@@ -474,6 +503,10 @@ def field_to_region_safe(
         Smallest part kept.
     max_gap_px : float
         Gaps thinner than this (half-width) inside the region are filled.
+    within : Polygon or MultiPolygon, optional
+        The analysed area; the region is clipped to it.
+    unseen_is_pigment : bool, optional
+        See :func:`scalpmap.imaging.region.field_to_region`.
 
     Returns
     -------
@@ -483,5 +516,10 @@ def field_to_region_safe(
     if not np.isfinite(threshold):
         return Polygon()
     return region_mod.field_to_region(
-        field, threshold, min_area_px=min_area_px, max_gap_px=max_gap_px
+        field,
+        threshold,
+        min_area_px=min_area_px,
+        max_gap_px=max_gap_px,
+        within=within,
+        unseen_is_pigment=unseen_is_pigment,
     )

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from scalpmap.imaging.hair_crossing import find_dots_under_hairs
 from scalpmap.imaging.skin import (
     LocalSkin,
     estimate_local_skin,
@@ -39,6 +40,7 @@ MAX_ELONGATION = 2.0
 BROWN_SHIFT = 0.30
 COLOUR_MIN_RADIUS_PX = 5.0
 PEAK_RADIUS_MM = 0.12
+MIN_SPACING_MM = 0.3
 ATTACHED_GAP_MM = 0.05
 NOISE_CELL_MM = 3.0
 
@@ -162,11 +164,12 @@ def _sample(
 
 def _blob_roundness(
     smooth: NDArray[np.float32], peaks_rc: NDArray[np.intp], step_px: NDArray[np.intp]
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Ratio of the Hessian's weaker to stronger curvature at each peak, at the blob's own scale.
 
     A round dot curves down alike in every direction (ratio near 1); a hair is a ridge that stays
-    dark along its length (ratio near 0).
+    dark along its length (ratio near 0). Also returns the direction of the weaker curvature
+    (along a hair), in radians from the x axis.
     """
     r, c, s = peaks_rc[:, 0], peaks_rc[:, 1], step_px
     centre = _sample(smooth, r, c)
@@ -181,7 +184,8 @@ def _blob_roundness(
     spread = np.sqrt((dxx - dyy) ** 2 / 4 + dxy**2)
     strong = -(dxx + dyy) / 2 + spread
     weak = -(dxx + dyy) / 2 - spread
-    return np.asarray(np.clip(weak / np.maximum(strong, 1e-6), -1, 1), dtype=np.float64)
+    ratio = np.asarray(np.clip(weak / np.maximum(strong, 1e-6), -1, 1), dtype=np.float64)
+    return ratio, np.asarray(0.5 * np.arctan2(2 * dxy, dxx - dyy), dtype=np.float64)
 
 
 def _ring_samples(
@@ -248,7 +252,7 @@ def detect_impressions(
     luma = luminance(rgb)
     fine = relative_contrast(luma, skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
-    smooth = cv2.GaussianBlur(fine, (0, 0), smooth_px)
+    smooth = np.asarray(cv2.GaussianBlur(fine, (0, 0), smooth_px), dtype=np.float32)
     noise_cell = max(8, int(NOISE_CELL_MM / mm_per_px))
     noise = local_noise_grid(smooth, cell_px=noise_cell, mask=mask)
     radius = max(1, int(round(PEAK_RADIUS_MM / mm_per_px)))
@@ -265,7 +269,7 @@ def detect_impressions(
     half = max(3, int(np.ceil(0.5 * max_diameter_mm / mm_per_px)))
     if len(peaks) > 1:
         nearest, _ = cKDTree(peaks).query(peaks, k=2)
-        cut = np.minimum(0.5 * nearest[:, 1] + 0.75, half)
+        cut = np.minimum(0.5 * np.asarray(nearest)[:, 1] + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
     parts = [
@@ -280,7 +284,7 @@ def detect_impressions(
     x = peaks[:, 1] + mean_x
     y = peaks[:, 0] + mean_y
     step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
-    roundness = _blob_roundness(smooth, peaks, step)
+    roundness, ridge_angle = _blob_roundness(smooth, peaks, step)
     wide_ring = np.median(
         _ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
@@ -303,11 +307,56 @@ def detect_impressions(
     for reason, bad in reasons.items():
         rejected[reason] = int((bad & keep).sum())
         keep &= ~bad
-    return Impressions(
-        xy=np.column_stack([x, y])[keep],
+    xy = np.column_stack([x, y])
+    found = Impressions(
+        xy=xy[keep],
         diameter_mm=diameter_mm[keep],
         darkness=np.clip(peak[keep], 0.0, 1.0),
         contrast_rgb=contrast_rgb[keep],
+        rejected=rejected,
+    )
+    hairy = np.flatnonzero(
+        reasons["elongated (stubble or hair)"]
+        & ~reasons["faint (pore or skin texture)"]
+        & ~reasons["too large (mole or freckle)"]
+    )
+    return _add_dots_under_hairs(found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px)
+
+
+def _add_dots_under_hairs(
+    found: Impressions,
+    fine: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    ridge_angle: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    contrast_rgb: NDArray[np.float64],
+    hairy: NDArray[np.intp],
+    mm_per_px: float,
+) -> Impressions:
+    """Add the impressions found as bulges on hairs, once each, away from those already found."""
+    crossed = find_dots_under_hairs(
+        fine, xy[hairy], ridge_angle[hairy], peak[hairy], mm_per_px=mm_per_px
+    )
+    if len(crossed.index) == 0:
+        return found
+    chosen: list[int] = []
+    min_gap_px = 0.5 * MIN_SPACING_MM / mm_per_px
+    known = found.xy
+    for k in range(len(crossed.index)):
+        point = crossed.xy[k]
+        near_known = len(known) and np.min(np.hypot(*(known - point).T)) < min_gap_px
+        near_chosen = chosen and np.min(np.hypot(*(crossed.xy[chosen] - point).T)) < min_gap_px
+        if not near_known and not near_chosen:
+            chosen.append(k)
+    source = hairy[crossed.index[chosen]]
+    rejected = dict(found.rejected)
+    rejected["elongated (stubble or hair)"] -= len(chosen)
+    rejected["found under a hair (kept)"] = len(chosen)
+    return Impressions(
+        xy=np.vstack([found.xy, crossed.xy[chosen]]),
+        diameter_mm=np.concatenate([found.diameter_mm, crossed.diameter_mm[chosen]]),
+        darkness=np.concatenate([found.darkness, np.clip(peak[source], 0.0, 1.0)]),
+        contrast_rgb=np.vstack([found.contrast_rgb, contrast_rgb[source]]),
         rejected=rejected,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -88,6 +89,7 @@ def match_points(
     rows, cols, dist = near.row, near.col, near.data
     ref_ids, ref_index = np.unique(rows, return_inverse=True)
     found_ids, found_index = np.unique(cols, return_inverse=True)
+    pairs: NDArray[np.signedinteger[Any]]
     if len(ref_ids) <= 2000 and len(found_ids) <= 2000:
         cost = np.full((len(ref_ids), len(found_ids)), 1e9)
         cost[ref_index, found_index] = dist
@@ -105,8 +107,10 @@ def match_points(
 
 
 def _greedy_or_full(
-    graph: csr_matrix, ref_ids: NDArray[np.intp], found_ids: NDArray[np.intp]
-) -> NDArray[np.intp]:
+    graph: csr_matrix,
+    ref_ids: NDArray[np.signedinteger[Any]],
+    found_ids: NDArray[np.signedinteger[Any]],
+) -> NDArray[np.signedinteger[Any]]:
     """Maximum matching of a large sparse graph, falling back to greedy nearest-first."""
     try:
         match = min_weight_full_bipartite_matching(graph, maximize=False)

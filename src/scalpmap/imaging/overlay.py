@@ -110,4 +110,4 @@ def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uin
             cv2.LINE_AA,
             4,
         )
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)

@@ -10,15 +10,22 @@ the density has fallen to half: the same definition as the generator's truth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 from skimage.filters import threshold_otsu
 from skimage.measure import find_contours
+
+# scikit-image is not annotated: the two functions used here, with the types they return.
+_threshold_otsu = cast(Callable[..., float], threshold_otsu)
+_find_contours = cast(Callable[..., list[NDArray[np.float64]]], find_contours)
 
 MIN_COMPONENT_SHARE = 0.25
 EDGE_CLEARANCE_MM = 1.0
@@ -88,11 +95,46 @@ def pigment_threshold(values: NDArray[np.float64]) -> float:
     finite = np.minimum(finite, np.percentile(finite, 90))
     if float(finite.max() - finite.min()) < 1e-12:
         return float("inf")
-    split = float(threshold_otsu(finite))
+    split = float(_threshold_otsu(finite))
     inside, outside = finite[finite > split], finite[finite <= split]
     high = float(np.median(inside)) if inside.size else split
     low = float(np.median(outside)) if outside.size else 0.0
     return 0.5 * (low + high)
+
+
+def interior_threshold(
+    fine: NDArray[np.float64], coarse: NDArray[np.float64], threshold: float, *, core_cells: float
+) -> float:
+    """Half-way level between bare skin and the region's core, measured on the finer field.
+
+    A strongly smoothed field never reaches the full density inside a narrow band of pigment, so
+    its own half-way level sits too low and the region comes out too wide. The core (cells deeper
+    than ``core_cells`` inside the coarse region) and the bare skin give the true levels.
+
+    Parameters
+    ----------
+    fine, coarse : ndarray of float, shape (r, c)
+        The field at two smoothing scales.
+    threshold : float
+        The coarse field's edge level.
+    core_cells : float
+        Depth of the core, in cells.
+
+    Returns
+    -------
+    float
+        The edge level; ``threshold`` when the region has no core.
+    """
+    if not np.isfinite(threshold):
+        return threshold
+    inside = (np.nan_to_num(coarse, nan=-np.inf) >= threshold).astype(np.uint8)
+    depth_in = cv2.distanceTransform(np.pad(inside, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    depth_out = cv2.distanceTransform(np.pad(1 - inside, 1), cv2.DIST_L2, 3)[1:-1, 1:-1]
+    core = (depth_in > core_cells) & np.isfinite(fine)
+    bare = (depth_out > core_cells) & np.isfinite(fine) & (inside == 0)
+    if core.sum() < 4 or bare.sum() < 4:
+        return threshold
+    return 0.5 * (float(np.median(fine[core])) + float(np.median(fine[bare])))
 
 
 def refine_near_edge(
@@ -101,6 +143,7 @@ def refine_near_edge(
     threshold: float,
     *,
     band_cells: float,
+    hairline_only: bool = False,
 ) -> NDArray[np.float64]:
     """Use a finer field near the coarse field's edge, the coarse one elsewhere.
 
@@ -115,6 +158,9 @@ def refine_near_edge(
         Level of the region's edge.
     band_cells : float
         Half-width of the band around the coarse edge, in cells.
+    hairline_only : bool, optional
+        Keep the band away from cells without a value (out of sight), so that it refines only
+        the hairline.
 
     Returns
     -------
@@ -127,11 +173,23 @@ def refine_near_edge(
     to_outside = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
     to_inside = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
     band = np.minimum(to_outside, to_inside) <= band_cells
+    if not hairline_only:
+        return np.where(band, fine, coarse)
+    # Only along the hairline: where the pigment goes out of sight, there is no edge to place.
+    analysed = np.pad(np.isfinite(coarse).astype(np.uint8), 1)
+    to_unseen = cv2.distanceTransform(analysed, cv2.DIST_L2, 3)[1:-1, 1:-1]
+    band &= to_unseen > band_cells
     return np.where(band, fine, coarse)
 
 
 def field_to_region(
-    field: PigmentField, threshold: float, *, min_area_px: float, max_gap_px: float = 0.0
+    field: PigmentField,
+    threshold: float,
+    *,
+    min_area_px: float,
+    max_gap_px: float = 0.0,
+    within: Polygon | MultiPolygon | None = None,
+    unseen_is_pigment: bool = True,
 ) -> Polygon | MultiPolygon:
     """Trace the region where the field exceeds ``threshold`` as polygons in photo pixels.
 
@@ -145,7 +203,12 @@ def field_to_region(
         Smaller islands are dropped.
     max_gap_px : float, optional
         Thinner patches below the threshold, enclosed by the region or open only to the photo's
-        edge, are filled: uneven work is still pigmented area.
+        edge or to the unanalysed area, are filled: uneven work is still pigmented area.
+    within : Polygon or MultiPolygon, optional
+        The analysed area; the region is clipped to it.
+    unseen_is_pigment : bool, optional
+        Treat cells without a value (NaN) as pigmented while tracing, so that gaps open to them
+        can close. Use False when NaN also marks excluded texture inside the head (hair).
 
     Returns
     -------
@@ -154,12 +217,14 @@ def field_to_region(
         eyebrows and a beard are dark texture too, but they are not the scalp.
     """
     rows, cols = field.values.shape
-    values = np.nan_to_num(field.values, nan=-1.0)
-    # Pad with "pigmented" so that gaps open to the photo's edge close into holes.
-    padded = np.pad(values, 1, constant_values=max(float(np.nanmax(values)), threshold) + 1.0)
+    # Outside the analysed area and the photo count as "pigmented" so that gaps open to them close
+    # into holes; the region is clipped to the analysed area afterwards.
+    high = max(float(np.nanmax(field.values)), threshold) + 1.0
+    values = np.nan_to_num(field.values, nan=high if unseen_is_pigment else -1.0)
+    padded = np.pad(values, 1, constant_values=high)
     frame = shapely.box(-0.5, -0.5, cols * field.cell_px - 0.5, rows * field.cell_px - 0.5)
     rings = []
-    for contour in find_contours(padded, threshold):
+    for contour in _find_contours(padded, threshold):
         if len(contour) < 4:
             continue
         xy = np.column_stack([contour[:, 1] - 1, contour[:, 0] - 1])
@@ -167,7 +232,7 @@ def field_to_region(
         if not ring.is_empty:
             rings.append(ring)
     rings.sort(key=lambda ring: ring.area, reverse=True)
-    region = frame
+    region: BaseGeometry = frame
     for ring in rings:  # depth 0: bare skin (holes of the frame); depth 1: pigment islands; ...
         depth = sum(
             1
@@ -183,6 +248,8 @@ def field_to_region(
             region = region.union(ring)
     # An opening of one cell removes slivers left where a contour ran along the photo's edge.
     region = region.buffer(-field.cell_px).buffer(field.cell_px).intersection(frame)
+    if within is not None:
+        region = region.intersection(within)
     parts = [p for p in getattr(region, "geoms", [region]) if isinstance(p, Polygon)]
     parts = [p for p in parts if p.area >= min_area_px]
     if not parts:
@@ -223,11 +290,8 @@ def reach_edges(
         return region
     border = analysed.difference(analysed.buffer(-reach_px))
     grown = region.union(region.buffer(reach_px).intersection(border)).intersection(analysed)
-    grown = grown.buffer(0)
-    if isinstance(grown, Polygon | MultiPolygon):
-        return grown
-    parts = [g for g in getattr(grown, "geoms", []) if isinstance(g, Polygon)]
-    return MultiPolygon(parts) if parts else region
+    # A buffer is always a Polygon or a MultiPolygon (an empty Polygon at worst).
+    return grown.buffer(0)
 
 
 def trace_hairline(
@@ -237,7 +301,7 @@ def trace_hairline(
     *,
     clearance_px: float,
 ) -> NDArray[np.float64]:
-    """The hairline: the region's outline, leaving out where it follows an edge it cannot cross.
+    """Trace the hairline: the region's outline, except where it follows an edge it cannot cross.
 
     Parameters
     ----------

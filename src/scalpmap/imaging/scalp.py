@@ -109,7 +109,8 @@ def find_scalp(rgb: NDArray[np.uint8]) -> ScalpMask:
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = 1 + np.flatnonzero(areas >= 0.2 * areas.max())
     head = np.isin(labels, keep).astype(np.uint8) * 255
-    head = _fill_holes(cv2.morphologyEx(head, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
+    closed = cv2.morphologyEx(head, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    head = _fill_holes(np.asarray(closed, dtype=np.uint8))
     if head.mean() / 255 > 0.97:
         head[:] = 255
     return ScalpMask(head > 0, scale, (rows, cols))

@@ -1,5 +1,4 @@
-"""The local skin around every pixel: its colour without the dots, and the contrast of a pixel
-against it.
+"""The local skin around every pixel (its colour without the dots) and a pixel's contrast to it.
 
 Judging darkness against the *local* skin makes the detector work the same on every skin type, under
 uneven light and across blotches: an ink dot removes a share of the light the skin beside it
@@ -126,13 +125,15 @@ def estimate_local_skin(
     rows, cols = rgb.shape[:2]
     cell_px = max(1, int(cell_mm / mm_per_px))
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
-    small = cv2.resize(rgb, small_size, interpolation=cv2.INTER_AREA)
+    small = np.asarray(cv2.resize(rgb, small_size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     if mask is not None and not mask.all():
         small = _fill_outside(small, mask, small_size, window_mm / (cell_px * mm_per_px))
     window = int(window_mm / (cell_px * mm_per_px)) | 1
     window = max(3, min(window, 2 * (min(small_size) // 2) - 1 if min(small_size) > 3 else 3))
     median = cv2.medianBlur(small, window) if min(small_size) >= 3 else small
-    rgb_small = cv2.GaussianBlur(median.astype(np.float32), (0, 0), max(1.0, window / 6))
+    rgb_small = np.asarray(
+        cv2.GaussianBlur(median.astype(np.float32), (0, 0), max(1.0, window / 6)), dtype=np.float32
+    )
     luma_small = rgb_small @ LUMA_WEIGHTS
     luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
     return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, luma=np.maximum(luma, 1.0))
@@ -181,7 +182,7 @@ def relative_contrast(
     """
     contrast = 1.0 - luma / skin.luma
     if smooth_px > 0:
-        contrast = cv2.GaussianBlur(contrast, (0, 0), smooth_px)
+        contrast = np.asarray(cv2.GaussianBlur(contrast, (0, 0), smooth_px), dtype=contrast.dtype)
     return contrast.astype(np.float32)
 
 
@@ -233,8 +234,8 @@ def local_noise_grid(
         variance = pooled * 2.0
     else:
         variance = cv2.resize(squared, small_size, interpolation=cv2.INTER_AREA) * 2.0
-    variance = cv2.GaussianBlur(variance, (0, 0), 1.0)
-    return np.maximum(np.sqrt(variance), 1e-3).astype(np.float32)
+    variance = np.asarray(cv2.GaussianBlur(variance, (0, 0), 1.0), dtype=variance.dtype)
+    return np.asarray(np.maximum(np.sqrt(variance), 1e-3), dtype=np.float32)
 
 
 def local_noise(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import cv2
 import numpy as np
@@ -260,7 +260,7 @@ def sample_spaced_points(
 def _impressions(
     region: Polygon | MultiPolygon,
     hairline_xy: NDArray[np.float64],
-    allowed: Polygon,
+    allowed: Polygon | MultiPolygon,
     options: SynthOptions,
     rng: np.random.Generator,
 ) -> NDArray[np.float64]:
@@ -268,7 +268,7 @@ def _impressions(
     assert options.mm_per_px is not None and options.density_per_cm2 is not None
     px_per_mm = 1.0 / options.mm_per_px
     feather_px = rng.uniform(1.0, 3.0) * px_per_mm
-    zone = region.buffer(feather_px).intersection(allowed)
+    zone = cast("Polygon | MultiPolygon", region.buffer(feather_px).intersection(allowed))
     area_cm2 = zone.area * options.mm_per_px**2 / 100.0
     points = sample_spaced_points(
         zone, int(area_cm2 * options.density_per_cm2 * 1.15), MIN_SPACING_MM * px_per_mm, rng
@@ -289,7 +289,7 @@ def _impressions(
 
 def _paint_confounders(
     canvas: render.FloatImage,
-    allowed: Polygon,
+    allowed: Polygon | MultiPolygon,
     region: Polygon | MultiPolygon,
     options: SynthOptions,
     rng: np.random.Generator,
@@ -308,7 +308,7 @@ def _paint_confounders(
             (0.55, 0.45, 0.40),
             rng,
         )
-    hairy = region.buffer(3 * px_per_mm).intersection(allowed)
+    hairy = cast("Polygon | MultiPolygon", region.buffer(3 * px_per_mm).intersection(allowed))
     hair_area_cm2 = hairy.area * options.mm_per_px**2 / 100
     starts = sample_spaced_points(hairy, int(hair_area_cm2 * rng.uniform(1, 6)), 2.0, rng)
     lengths = rng.uniform(0.5, 1.6, len(starts)) * px_per_mm
@@ -367,7 +367,8 @@ def generate_scalp_photo(options: SynthOptions) -> tuple[NDArray[np.uint8], Synt
     """
     encoded, truth = generate_scalp_jpeg(options)
     decoded = cv2.imdecode(np.frombuffer(encoded, np.uint8), cv2.IMREAD_COLOR)
-    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), truth
+    assert decoded is not None  # the JPEG was just encoded
+    return np.asarray(cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB), dtype=np.uint8), truth
 
 
 def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
@@ -403,11 +404,10 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     frame = shapely.box(0, 0, options.width_px, options.height_px)
     head = scene.head
     if head is not None and options.view == "front":
-        (x0, y0, x1, y1), brow_y = head.bounds, float(scene.eyebrows[0][:, 1].mean())
+        (x0, _, x1, _), brow_y = head.bounds, float(scene.eyebrows[0][:, 1].mean())
         for ear_x in (x0 + 8 * px_per_mm, x1 - 8 * px_per_mm):
-            head = head.union(
-                ellipse_polygon(ear_x, brow_y + 20 * px_per_mm, 14 * px_per_mm, 30 * px_per_mm)
-            )
+            ear = ellipse_polygon(ear_x, brow_y + 20 * px_per_mm, 14 * px_per_mm, 30 * px_per_mm)
+            head = cast(Polygon, head.union(ear))  # the ear overlaps the head: one polygon
     allowed = frame.intersection(head) if head is not None else frame
     marker_corners = np.zeros((0, 2))
     sticker = Polygon()
@@ -424,7 +424,9 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     place_marker = options.marker and 2 * reach + 8 < min(options.width_px, options.height_px)
     if place_marker:
         sticker = shapely.Point(marker_center).buffer(reach + px_per_mm)
-    allowed_ink = allowed.difference(sticker) if place_marker else allowed
+    allowed_ink = cast(
+        "Polygon | MultiPolygon", allowed.difference(sticker) if place_marker else allowed
+    )
     if options.confounders:
         _paint_confounders(canvas, allowed_ink, scene.region, options, rng)
         _paint_eyebrows(canvas, scene.eyebrows, px_per_mm, rng)
@@ -466,7 +468,11 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     truth = SynthTruth(
         options=options,
         impressions=truth_impressions,
-        region=scene.region.difference(sticker) if place_marker else scene.region,
+        region=(
+            cast("Polygon | MultiPolygon", scene.region.difference(sticker))
+            if place_marker
+            else scene.region
+        ),
         hairline_xy=_outside(scene.hairline_xy, sticker) if place_marker else scene.hairline_xy,
         scalp=head,
         marker_corners_xy=marker_corners,
@@ -476,7 +482,7 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
 
 
 def _outside(line_xy: NDArray[np.float64], sticker: Polygon) -> NDArray[np.float64]:
-    """The longest part of a polyline that the sticker does not cover, left to right."""
+    """Return the longest part of a polyline that the sticker does not cover, left to right."""
     if len(line_xy) < 2:
         return line_xy
     rest = LineString(line_xy).difference(sticker)

@@ -7,7 +7,7 @@ polylines so that the shapely polygons built from them follow the drawn shape cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import shapely
@@ -273,7 +273,8 @@ def build_scene(
     region = _region_above(curve, frame).intersection(area)
     if isinstance(region, MultiPolygon):
         region = max(region.geoms, key=lambda g: g.area)
-    region = shapely.simplify(region, 0.3)
+    # The part of the frame above the curve, within the head: polygonal.
+    region = cast("Polygon | MultiPolygon", shapely.simplify(region, 0.3))
     hairline_xy = _clip_line(curve, head if head is not None else frame)
     hairline_xy = _clip_line(hairline_xy, frame.buffer(-1.0)) if len(hairline_xy) else hairline_xy
     return SceneGeometry(

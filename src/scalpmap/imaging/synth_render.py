@@ -58,9 +58,11 @@ def low_frequency_field(
     rows, cols = shape
     small = (max(2, int(cols / cell_px) + 2), max(2, int(rows / cell_px) + 2))
     noise = rng.normal(0, 1, (small[1], small[0])).astype(np.float32)
-    field = cv2.resize(noise, (cols, rows), interpolation=cv2.INTER_CUBIC)
+    field = np.asarray(
+        cv2.resize(noise, (cols, rows), interpolation=cv2.INTER_CUBIC), dtype=np.float32
+    )
     std = float(field.std()) or 1.0
-    return ((field - field.mean()) / std).astype(np.float32)
+    return np.asarray((field - field.mean()) / std, dtype=np.float32)
 
 
 def paint_skin(
@@ -214,7 +216,7 @@ def paint_spot(
     alpha, half = disk_alpha(diameter_px / 2, frac, aspect, float(rng.uniform(0, np.pi)))
     if soft_px > 0:
         pad = int(np.ceil(3 * soft_px))
-        alpha = cv2.GaussianBlur(np.pad(alpha, pad), (0, 0), soft_px)
+        alpha = np.asarray(cv2.GaussianBlur(np.pad(alpha, pad), (0, 0), soft_px), dtype=np.float32)
         half += pad
     darken_patch(canvas, alpha, (row, col), half, strength, tint)
 

@@ -1,0 +1,112 @@
+"""Impressions that a hair crosses: find the dot's bulge on the hair.
+
+A hair lying over an impression makes the pair look elongated, and the shape test would reject
+both. Along a hair alone, the dark band keeps the same width; where it crosses a dot, the band
+bulges to the dot's diameter. Walking along the hair and measuring the band's width across it
+finds that bulge, its centre and its size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import map_coordinates
+
+SCAN_HALF_MM = 0.5
+ACROSS_HALF_MM = 0.3
+STEP_PX = 0.5
+MIN_BULGE_RATIO = 1.6
+MIN_BULGE_EXTRA_MM = 0.06
+MAX_DOT_MM = 0.45
+
+
+@dataclass(frozen=True)
+class CrossedDots:
+    """Impressions found under hairs.
+
+    Attributes
+    ----------
+    index : ndarray of int, shape (K,)
+        Which of the given candidates holds a dot.
+    xy : ndarray of float, shape (K, 2)
+        The dots' centres.
+    diameter_mm : ndarray of float, shape (K,)
+        The dots' diameters (the bulge's width).
+    """
+
+    index: NDArray[np.intp]
+    xy: NDArray[np.float64]
+    diameter_mm: NDArray[np.float64]
+
+
+def find_dots_under_hairs(
+    contrast: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    angle: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    *,
+    mm_per_px: float,
+) -> CrossedDots:
+    """Look for a dot's bulge along each elongated candidate.
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        Relative contrast against the local skin (lightly smoothed).
+    xy : ndarray of float, shape (N, 2)
+        Centres of the elongated candidates.
+    angle : ndarray of float, shape (N,)
+        Direction of each candidate's long axis, radians from the x axis.
+    peak : ndarray of float, shape (N,)
+        Each candidate's peak contrast.
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    CrossedDots
+        The candidates that hold a dot, with the dot's centre and size.
+    """
+    n = len(xy)
+    if n == 0:
+        return CrossedDots(np.zeros(0, np.intp), np.zeros((0, 2)), np.zeros(0))
+    along = np.arange(-SCAN_HALF_MM / mm_per_px, SCAN_HALF_MM / mm_per_px + 1e-9, STEP_PX)
+    across = np.arange(-ACROSS_HALF_MM / mm_per_px, ACROSS_HALF_MM / mm_per_px + 1e-9, STEP_PX)
+    ux, uy = np.cos(angle), np.sin(angle)
+    # Sample points: candidate + s * u + t * v, with v perpendicular to u.
+    sx = xy[:, 0, None, None] + along[None, :, None] * ux[:, None, None]
+    sy = xy[:, 1, None, None] + along[None, :, None] * uy[:, None, None]
+    px = sx - across[None, None, :] * uy[:, None, None]
+    py = sy + across[None, None, :] * ux[:, None, None]
+    values = map_coordinates(contrast, [py.ravel(), px.ravel()], order=1, mode="nearest")
+    dark = values.reshape(n, len(along), len(across)) >= 0.5 * peak[:, None, None]
+    width_px = dark.sum(axis=2) * STEP_PX
+    touches = dark[:, :, 0] | dark[:, :, -1]  # something wide crosses: another hair, a mole
+    width_px = np.where(touches, np.inf, width_px)
+    side = np.median(np.where(np.isfinite(width_px), width_px, np.nan), axis=1)
+    best = np.argmax(np.where(np.isfinite(width_px), width_px, -1.0), axis=1)
+    rows = np.arange(n)
+    bulge = width_px[rows, best]
+    bulge_mm = bulge * mm_per_px
+    found = (
+        np.isfinite(bulge)
+        & np.isfinite(side)
+        & (bulge >= MIN_BULGE_RATIO * side)
+        & (bulge_mm >= side * mm_per_px + MIN_BULGE_EXTRA_MM)
+        & (bulge_mm <= MAX_DOT_MM)
+    )
+    # The dot's centre: at the bulge along the hair, at the middle of the dark run across it.
+    run = dark[rows, best]
+    offset = np.where(
+        run.any(axis=1), (run * across[None, :]).sum(axis=1) / np.maximum(run.sum(axis=1), 1), 0.0
+    )
+    centre_x = sx[rows, best, 0] - offset * uy
+    centre_y = sy[rows, best, 0] + offset * ux
+    index = np.flatnonzero(found)
+    return CrossedDots(
+        index=index.astype(np.intp),
+        xy=np.column_stack([centre_x, centre_y])[index],
+        diameter_mm=bulge_mm[index],
+    )
