@@ -93,6 +93,8 @@ class Analysis:
         Where the analysis looked: the scalp, within the ROI, without the marker.
     ink_tone : {"bluish", "neutral", "faded", "unknown"}
         The ink's tone judged from colour.
+    pigment_field : PigmentField or None
+        The field the region was traced from (impression density per mm², or pigment texture).
     """
 
     shape: tuple[int, int]
@@ -106,6 +108,7 @@ class Analysis:
     coverage_percent: float
     analysed_area: Polygon | MultiPolygon
     ink_tone: InkTone
+    pigment_field: region_mod.PigmentField | None = None
 
     @property
     def region_area_cm2(self) -> float:
@@ -323,9 +326,9 @@ def _coverage_field(
 
 
 def _density_grid(
-    impressions: Impressions, mask: NDArray[np.bool_], mm_per_px: float
+    impressions: Impressions, mask: NDArray[np.bool_], mm_per_px: float, *, known: bool = True
 ) -> DensityGrid:
-    """Impressions per cm² on cells of ``DENSITY_CELL_MM``."""
+    """Impressions per cm² on cells of ``DENSITY_CELL_MM``; all NaN when not ``known``."""
     cell_px = max(1, int(round(DENSITY_CELL_MM / mm_per_px)))
     share, real_cell = _field_cells(mask, cell_px)
     rows, cols = share.shape
@@ -337,6 +340,8 @@ def _density_grid(
     )
     cell_cm2 = (real_cell * mm_per_px / 10) ** 2
     per_cm2 = np.where(share >= 0.5, counts / np.maximum(share, 1e-9) / cell_cm2, np.nan)
+    if not known:  # single impressions were not resolved: the density is unknown
+        per_cm2 = np.full_like(per_cm2, np.nan)
     return DensityGrid(cell_mm=real_cell * mm_per_px, cell_px=real_cell, per_cm2=per_cm2)
 
 
@@ -475,10 +480,11 @@ def analyse_photo(
         impressions=impressions,
         region=region,
         hairline_xy=hairline,
-        density=_density_grid(impressions, mask, scale.mm_per_px),
+        density=_density_grid(impressions, mask, scale.mm_per_px, known=chosen == "impressions"),
         coverage_percent=coverage,
         analysed_area=analysed_area,
         ink_tone=tone,
+        pigment_field=field,
     )
 
 

@@ -12,13 +12,35 @@ REGION_BGR = (255, 200, 0)
 HAIRLINE_BGR = (0, 0, 255)
 IMPRESSION_BGR = (0, 255, 0)
 MARKER_BGR = (255, 0, 255)
-HEATMAP_ALPHA = 0.35
+HEATMAP_ALPHA = 0.45
 MAX_OVERLAY_SIDE = 4000
 
 
 def _polyline(points: NDArray[np.float64], scale: float) -> NDArray[np.int32]:
     """Photo pixels to OpenCV's fixed-point (4 fractional bits) drawing coordinates."""
     return np.round(points * scale * 16).astype(np.int32).reshape(-1, 1, 2)
+
+
+def _shade(
+    bgr: NDArray[np.uint8], grid: NDArray[np.float64], cell_px: float, interpolation: int
+) -> None:
+    """Blend a heatmap of ``grid`` (cells of ``cell_px`` overlay pixels) into ``bgr``, in place."""
+    finite = np.isfinite(grid)
+    if not finite.any():
+        return
+    top = max(float(np.nanpercentile(grid, 98)), 1e-9)
+    levels = np.clip(np.nan_to_num(grid, nan=0.0) / top * 255, 0, 255).astype(np.uint8)
+    size = (round(grid.shape[1] * cell_px), round(grid.shape[0] * cell_px))
+    heat = cv2.resize(
+        cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO), size, interpolation=interpolation
+    )
+    # Bare skin stays clear: the shading grows with the value.
+    weight = finite * np.sqrt(levels.astype(np.float32) / 255.0)
+    alpha = cv2.resize(weight.astype(np.float32), size, interpolation=interpolation)
+    h, w = min(size[1], bgr.shape[0]), min(size[0], bgr.shape[1])
+    a = alpha[:h, :w, None] * HEATMAP_ALPHA
+    blend = bgr[:h, :w].astype(np.float32) * (1 - a) + heat[:h, :w].astype(np.float32) * a
+    bgr[:h, :w] = blend.astype(np.uint8)
 
 
 def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uint8]:
@@ -34,36 +56,23 @@ def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uin
     Returns
     -------
     ndarray of uint8, shape (r, c, 3)
-        RGB picture, downscaled so that its long side is at most ``MAX_OVERLAY_SIDE``. The density
-        (or coverage) heatmap is shaded over the analysed area, each impression is circled in
-        green, the region outlined in cyan and the hairline drawn in red.
+        RGB picture, downscaled so that its long side is at most ``MAX_OVERLAY_SIDE``. The
+        density heatmap (the pigment texture in coverage mode) is shaded over the analysed area,
+        each impression is circled in green, the region outlined in cyan and the hairline drawn
+        in red.
     """
     rows, cols = rgb.shape[:2]
     scale = min(1.0, MAX_OVERLAY_SIDE / max(rows, cols))
     size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
-    bgr = cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR)
-    density = analysis.density.per_cm2
-    finite = np.isfinite(density)
-    if finite.any() and analysis.mode == "impressions":
-        top = max(float(np.nanpercentile(density, 98)), 1e-9)
-        levels = np.clip(np.nan_to_num(density) / top * 255, 0, 255).astype(np.uint8)
-        cells = int(round(analysis.density.cell_px * scale))
-        heat = cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO)
-        heat = cv2.resize(
-            heat,
-            (levels.shape[1] * cells, levels.shape[0] * cells),
-            interpolation=cv2.INTER_NEAREST,
-        )
-        alpha = (
-            cv2.resize(
-                finite.astype(np.float32), heat.shape[1::-1], interpolation=cv2.INTER_NEAREST
-            )
-            * HEATMAP_ALPHA
-        )
-        h, w = min(heat.shape[0], bgr.shape[0]), min(heat.shape[1], bgr.shape[1])
-        blend = bgr[:h, :w].astype(np.float32) * (1 - alpha[:h, :w, None])
-        blend += heat[:h, :w].astype(np.float32) * alpha[:h, :w, None]
-        bgr[:h, :w] = blend.astype(np.uint8)
+    bgr = np.asarray(
+        cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR),
+        dtype=np.uint8,
+    )
+    if analysis.mode == "impressions":
+        _shade(bgr, analysis.density.per_cm2, analysis.density.cell_px * scale, cv2.INTER_NEAREST)
+    elif analysis.pigment_field is not None:
+        field = analysis.pigment_field
+        _shade(bgr, field.values, field.cell_px * scale, cv2.INTER_LINEAR)
     thickness = max(1, round(max(size) / 800))
     radius_px = analysis.impressions.diameter_mm / 2 / analysis.scale.mm_per_px * scale
     for (x, y), r in zip(analysis.impressions.xy * scale * 16, radius_px, strict=True):
