@@ -44,6 +44,8 @@ def summary_table(analysis: Analysis) -> Table:
     scale = analysis.scale
     source = f"marker id {scale.marker_id}" if scale.source == "marker" else "given"
     table.add_row("scale", f"{scale.mm_per_px:.4f} mm/px ({source})")
+    if scale.source == "marker" and scale.residual_px is not None:
+        table.add_row("marker fit residual", f"{scale.residual_px:.3f} px")
     table.add_row("mode", analysis.mode)
     if analysis.mode == "impressions":
         table.add_row("impressions", str(doc["count"]))
