@@ -119,7 +119,7 @@ def _local_maxima(
 
 
 def _footprints(
-    contrast: NDArray[np.float32],
+    padded: NDArray[np.float32],
     peaks_rc: NDArray[np.intp],
     half: int,
     cut_px: NDArray[np.float64],
@@ -129,7 +129,6 @@ def _footprints(
     The footprint is the pixels above half the peak contrast, within ``cut_px`` of the peak: half
     the distance to the nearest other peak, so that a neighbour's ink is never counted.
     """
-    padded = cv2.copyMakeBorder(contrast, half, half, half, half, cv2.BORDER_CONSTANT, value=0.0)
     offsets = np.arange(-half, half + 1)
     rr = peaks_rc[:, 0, None, None] + half + offsets[None, :, None]
     cc = peaks_rc[:, 1, None, None] + half + offsets[None, None, :]
@@ -272,8 +271,12 @@ def detect_impressions(
         cut = np.minimum(0.5 * np.asarray(nearest)[:, 1] + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
+    padded = np.asarray(
+        cv2.copyMakeBorder(fine, half, half, half, half, cv2.BORDER_CONSTANT, value=0.0),
+        dtype=np.float32,
+    )
     parts = [
-        _footprints(fine, peaks[i : i + 4096], half, cut[i : i + 4096])
+        _footprints(padded, peaks[i : i + 4096], half, cut[i : i + 4096])
         for i in range(0, len(peaks), 4096)
     ]
     mean_x, mean_y, area, peak, elongation = (

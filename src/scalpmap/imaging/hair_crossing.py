@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import map_coordinates
 
 SCAN_HALF_MM = 0.5
 ACROSS_HALF_MM = 0.3
@@ -20,6 +20,7 @@ STEP_PX = 0.5
 MIN_BULGE_RATIO = 1.6
 MIN_BULGE_EXTRA_MM = 0.06
 MAX_DOT_MM = 0.45
+CHUNK_ROWS = 16384  # OpenCV maps must stay below 32767 rows
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,23 @@ class CrossedDots:
     index: NDArray[np.intp]
     xy: NDArray[np.float64]
     diameter_mm: NDArray[np.float64]
+
+
+def _bilinear(
+    image: NDArray[np.float32], x: NDArray[np.float64], y: NDArray[np.float64]
+) -> NDArray[np.float32]:
+    """Bilinear samples of ``image`` at (x, y), clamped at the border (OpenCV's remap, chunked)."""
+    out = np.empty(x.shape, dtype=np.float32)
+    for start in range(0, x.shape[0], CHUNK_ROWS):
+        stop = start + CHUNK_ROWS
+        out[start:stop] = cv2.remap(
+            image,
+            x[start:stop].astype(np.float32),
+            y[start:stop].astype(np.float32),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+    return out
 
 
 def find_dots_under_hairs(
@@ -80,7 +98,7 @@ def find_dots_under_hairs(
     sy = xy[:, 1, None, None] + along[None, :, None] * uy[:, None, None]
     px = sx - across[None, None, :] * uy[:, None, None]
     py = sy + across[None, None, :] * ux[:, None, None]
-    values = map_coordinates(contrast, [py.ravel(), px.ravel()], order=1, mode="nearest")
+    values = _bilinear(contrast, px.reshape(n, -1), py.reshape(n, -1))
     dark = values.reshape(n, len(along), len(across)) >= 0.5 * peak[:, None, None]
     width_px = dark.sum(axis=2) * STEP_PX
     touches = dark[:, :, 0] | dark[:, :, -1]  # something wide crosses: another hair, a mole

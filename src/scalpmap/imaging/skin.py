@@ -150,13 +150,22 @@ def _fill_outside(
     inside = (share >= 1).astype(np.float32)  # uint8 area average: 1 only where (nearly) all in
     if not inside.any():
         return small
+    # Normalised convolution, on a grid coarser by the blur's own scale (a quarter of sigma).
     sigma = max(1.0, reach_cells)
-    weight = cv2.GaussianBlur(inside, (0, 0), sigma)
-    filled = cv2.GaussianBlur(small.astype(np.float32) * inside[..., None], (0, 0), sigma)
-    filled = filled / np.maximum(weight, 1e-6)[..., None]
+    factor = max(1, int(sigma // 4))
+    rows, cols = inside.shape
+    coarse_size = (max(1, cols // factor), max(1, rows // factor))
+    inside_c = cv2.resize(inside, coarse_size, interpolation=cv2.INTER_AREA)
+    colour_c = cv2.resize(
+        small.astype(np.float32) * inside[..., None], coarse_size, interpolation=cv2.INTER_AREA
+    )
+    weight = cv2.GaussianBlur(inside_c, (0, 0), sigma / factor)
+    filled_c = cv2.GaussianBlur(colour_c, (0, 0), sigma / factor)
+    filled_c = filled_c / np.maximum(weight, 1e-6)[..., None]
     far = weight < 1e-3
     if far.any():  # beyond the blur's reach: the mean skin colour
-        filled[far] = small[inside > 0].mean(axis=0)
+        filled_c[far] = small[inside > 0].mean(axis=0)
+    filled = cv2.resize(filled_c, (cols, rows), interpolation=cv2.INTER_LINEAR)
     out = np.where(inside[..., None] > 0, small.astype(np.float32), filled)
     return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
