@@ -119,7 +119,7 @@ def _local_maxima(
 
 
 def _footprints(
-    padded: NDArray[np.float32],
+    contrast: NDArray[np.float32],
     peaks_rc: NDArray[np.intp],
     half: int,
     cut_px: NDArray[np.float64],
@@ -130,9 +130,10 @@ def _footprints(
     the distance to the nearest other peak, so that a neighbour's ink is never counted.
     """
     offsets = np.arange(-half, half + 1)
-    rr = peaks_rc[:, 0, None, None] + half + offsets[None, :, None]
-    cc = peaks_rc[:, 1, None, None] + half + offsets[None, None, :]
-    patches = padded[rr, cc]
+    rows, cols = contrast.shape  # patches reaching past the border repeat the edge pixels
+    rr = np.clip(peaks_rc[:, 0, None, None] + offsets[None, :, None], 0, rows - 1)
+    cc = np.clip(peaks_rc[:, 1, None, None] + offsets[None, None, :], 0, cols - 1)
+    patches = contrast[rr, cc]
     peak = patches[:, half, half].astype(np.float64)
     radius_sq = (offsets[None, :, None] ** 2 + offsets[None, None, :] ** 2).astype(np.float32)
     inside = (patches >= 0.5 * peak[:, None, None]) & (radius_sq <= (cut_px**2)[:, None, None])
@@ -248,8 +249,7 @@ def detect_impressions(
     check_rgb(rgb)
     check_mm_per_px(mm_per_px)
     skin = skin or estimate_local_skin(rgb, mm_per_px=mm_per_px)
-    luma = luminance(rgb)
-    fine = relative_contrast(luma, skin, smooth_px=0.6)
+    fine = relative_contrast(luminance(rgb), skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
     smooth = np.asarray(cv2.GaussianBlur(fine, (0, 0), smooth_px), dtype=np.float32)
     noise_cell = max(8, int(NOISE_CELL_MM / mm_per_px))
@@ -271,12 +271,8 @@ def detect_impressions(
         cut = np.minimum(0.5 * np.asarray(nearest)[:, 1] + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
-    padded = np.asarray(
-        cv2.copyMakeBorder(fine, half, half, half, half, cv2.BORDER_CONSTANT, value=0.0),
-        dtype=np.float32,
-    )
     parts = [
-        _footprints(padded, peaks[i : i + 4096], half, cut[i : i + 4096])
+        _footprints(fine, peaks[i : i + 4096], half, cut[i : i + 4096])
         for i in range(0, len(peaks), 4096)
     ]
     mean_x, mean_y, area, peak, elongation = (

@@ -30,13 +30,21 @@ class LocalSkin:
         Median skin colour (0..255) on a coarse grid of ``cell_px`` pixels.
     cell_px : int
         Size of one grid cell in photo pixels.
-    luma : ndarray of float32, shape (rows, cols)
-        The skin's luminance at full resolution, at least 1.
+    shape : tuple of int
+        The photo's ``(rows, cols)``.
     """
 
     rgb_small: NDArray[np.float32]
     cell_px: int
-    luma: NDArray[np.float32]
+    shape: tuple[int, int]
+
+    @property
+    def luma(self) -> NDArray[np.float32]:
+        """The skin's luminance at full resolution, at least 1 (computed on each access)."""
+        rows, cols = self.shape
+        luma_small = np.asarray(self.rgb_small @ LUMA_WEIGHTS, dtype=np.float32)
+        luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
+        return np.maximum(np.asarray(luma, dtype=np.float32), np.float32(1.0))
 
     def rgb_at(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float32]:
         """Skin colour at pixel positions, by bilinear lookup on the coarse grid.
@@ -134,9 +142,7 @@ def estimate_local_skin(
     rgb_small = np.asarray(
         cv2.GaussianBlur(median.astype(np.float32), (0, 0), max(1.0, window / 6)), dtype=np.float32
     )
-    luma_small = rgb_small @ LUMA_WEIGHTS
-    luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
-    return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, luma=np.maximum(luma, 1.0))
+    return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, shape=(rows, cols))
 
 
 def _fill_outside(
@@ -189,10 +195,12 @@ def relative_contrast(
     ndarray of float32
         ``1 - luma / skin``: 0 on bare skin, towards 1 on black ink, negative where brighter.
     """
-    contrast = 1.0 - luma / skin.luma
+    contrast = skin.luma  # a fresh array: computed in place to keep the peak memory low
+    np.divide(luma, contrast, out=contrast)
+    np.subtract(np.float32(1.0), contrast, out=contrast)
     if smooth_px > 0:
-        contrast = np.asarray(cv2.GaussianBlur(contrast, (0, 0), smooth_px), dtype=contrast.dtype)
-    return contrast.astype(np.float32)
+        cv2.GaussianBlur(contrast, (0, 0), smooth_px, dst=contrast)
+    return contrast
 
 
 def local_noise_grid(
