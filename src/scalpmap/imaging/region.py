@@ -317,30 +317,46 @@ def trace_hairline(
     Returns
     -------
     ndarray of float, shape (M, 2)
-        The longest stretch of hairline, ordered left to right; ``(0, 2)`` when there is none.
+        The stretch of outline that reaches deepest into the analysed area (the longest part
+        more than three clearances from any blocked cell; a stretch that only hugs the head's
+        silhouette scores nothing), ordered left to right; ``(0, 2)`` when there is none.
     """
     if region.is_empty:
         return np.zeros((0, 2))
     free = np.pad(~blocked, 1, constant_values=False).astype(np.uint8)
     distance = cv2.distanceTransform(free, cv2.DIST_L2, 3) * blocked_scale
     best = np.zeros((0, 2))
+    best_score = (-1.0, -1.0)
     for part in getattr(region, "geoms", [region]):
         ring = np.asarray(shapely.segmentize(part.exterior, blocked_scale / 2).coords)[:-1]
         col = np.clip(((ring[:, 0] + 0.5) / blocked_scale).astype(int) + 1, 0, free.shape[1] - 1)
         row = np.clip(((ring[:, 1] + 0.5) / blocked_scale).astype(int) + 1, 0, free.shape[0] - 1)
-        ok = distance[row, col] > clearance_px
+        depth = distance[row, col]
+        ok = depth > clearance_px
         if ok.all():
-            runs = [ring]
+            runs = [(ring, depth)]
         else:
             start = int(np.argmin(ok))  # rotate so that the ring starts on a blocked point
-            ring, ok = np.roll(ring, -start, axis=0), np.roll(ok, -start)
+            ring, ok, depth = (
+                np.roll(ring, -start, axis=0),
+                np.roll(ok, -start),
+                np.roll(depth, -start),
+            )
             edges = np.flatnonzero(np.diff(ok.astype(int)))
             if ok[-1]:
                 edges = np.append(edges, len(ok) - 1)
-            runs = [ring[a + 1 : b + 1] for a, b in zip(edges[::2], edges[1::2], strict=False)]
-        for run in runs:
-            if len(run) >= 2 and _length(run) > _length(best):
-                best = run
+            runs = [
+                (ring[a + 1 : b + 1], depth[a + 1 : b + 1])
+                for a, b in zip(edges[::2], edges[1::2], strict=False)
+            ]
+        for run, run_depth in runs:
+            if len(run) < 2:
+                continue
+            deep = run_depth[1:] > 3 * clearance_px
+            steps = np.linalg.norm(np.diff(run, axis=0), axis=1)
+            score = (float(steps[deep].sum()), _length(run))
+            if score > best_score:
+                best, best_score = run, score
     if len(best) and best[0, 0] > best[-1, 0]:
         best = best[::-1]
     return np.asarray(best, dtype=np.float64)

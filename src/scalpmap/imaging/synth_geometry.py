@@ -237,7 +237,8 @@ def build_scene(
                 rng,
                 px_per_mm=px_per_mm,
             )
-            marker_center = (cx, height - 1.0)
+            # On the crown, far from the frontal hairline, so that the sticker hides none of it.
+            marker_center = (cx, height / 2 - min(head_h, 0.9 * height) / 4)
         else:
             head = ellipse_polygon(cx, top + head_h / 2, head_w / 2, head_h / 2)
             hairline_y = top + rng.uniform(55, 75) * px_per_mm
