@@ -177,6 +177,7 @@ def _analysed_mask(
     if roi is not None:
         mask &= roi_mask(roi, (rows, cols))
     if len(scale.marker_corners_xy) == 4:
+        # The sticker (marker and quiet zone) and half a module more for its blurred edge.
         grow = 1 + 2 * (QUIET_ZONE_MODULES + 0.5) / 6
         centre = scale.marker_corners_xy.mean(axis=0)
         sticker = centre + (scale.marker_corners_xy - centre) * grow

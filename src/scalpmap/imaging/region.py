@@ -20,11 +20,11 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
-from skimage.filters import threshold_otsu
+from skimage.filters import threshold_li
 from skimage.measure import find_contours
 
 # scikit-image is not annotated: the two functions used here, with the types they return.
-_threshold_otsu = cast(Callable[..., float], threshold_otsu)
+_threshold_li = cast(Callable[..., float], threshold_li)
 _find_contours = cast(Callable[..., list[NDArray[np.float64]]], find_contours)
 
 MIN_COMPONENT_SHARE = 0.25
@@ -95,7 +95,9 @@ def pigment_threshold(values: NDArray[np.float64]) -> float:
     finite = np.minimum(finite, np.percentile(finite, 90))
     if float(finite.max() - finite.min()) < 1e-12:
         return float("inf")
-    split = float(_threshold_otsu(finite))
+    # Li's minimum cross-entropy split stays between bare skin and pigment even when one of
+    # the two is a small share of the head (Otsu then splits the larger class's own spread).
+    split = float(_threshold_li(finite))
     inside, outside = finite[finite > split], finite[finite <= split]
     high = float(np.median(inside)) if inside.size else split
     low = float(np.median(outside)) if outside.size else 0.0

@@ -423,7 +423,7 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
     )
     place_marker = options.marker and 2 * reach + 8 < min(options.width_px, options.height_px)
     if place_marker:
-        sticker = shapely.Point(marker_center).buffer(reach + px_per_mm)
+        sticker = sticker_outline(marker_center, 2 * half, marker_angle)
     allowed_ink = cast(
         "Polygon | MultiPolygon", allowed.difference(sticker) if place_marker else allowed
     )
@@ -479,6 +479,29 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
         marker_side_mm=marker_side_mm,
     )
     return encoded.tobytes(), truth
+
+
+def sticker_outline(center_xy: tuple[float, float], side_px: float, angle_deg: float) -> Polygon:
+    """Return the printed sticker (marker and quiet zone) as :func:`paste_marker` draws it.
+
+    Parameters
+    ----------
+    center_xy : tuple of float
+        Centre in pixels.
+    side_px : float
+        Side of the whole sticker (marker and quiet zone) in pixels.
+    angle_deg : float
+        Rotation, counter-clockwise as seen on screen.
+
+    Returns
+    -------
+    shapely.Polygon
+        The sticker.
+    """
+    theta = np.radians(angle_deg)
+    rot = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
+    unit = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    return Polygon(np.asarray(center_xy) + (unit * side_px) @ rot.T)
 
 
 def _outside(line_xy: NDArray[np.float64], sticker: Polygon) -> NDArray[np.float64]:
