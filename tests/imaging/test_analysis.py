@@ -121,3 +121,13 @@ def test_blank_skin_has_no_region():
     assert analysis.impressions.count < 3
     assert analysis.region_area_cm2 == 0.0
     assert len(analysis.hairline_xy) == 0
+
+
+@pytest.mark.parametrize(("view", "seed"), [("front", 100), ("side", 101), ("top", 100)])
+def test_whole_head_analysis_is_clean_under_strict_float_errors(view, seed):
+    # conftest sets np.seterr(all="raise"): harmless underflow must not stop an analysis.
+    photo, truth = generate_scalp_photo(
+        SynthOptions(seed=seed, view=view, width_px=1200, height_px=900, marker=False)
+    )
+    analysis = analyse_photo(photo, mm_per_px=truth.mm_per_px)
+    assert analysis.region_area_cm2 > 0

@@ -282,13 +282,15 @@ def hair_mask(contrast: NDArray[np.float32], mm_per_px: float) -> NDArray[np.boo
     ndarray of bool
         True on hair.
     """
-    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0)
+    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0)  # structure tensor of the contrast
     gy = cv2.Sobel(contrast, cv2.CV_32F, 0, 1)
     sigma = HAIR_SCALE_MM / mm_per_px
-    jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
-    jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
-    jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9)
+    with np.errstate(under="ignore"):
+        jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
+        jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
+        jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
+    with np.errstate(under="ignore"):  # tiny gradients may underflow when squared: harmless
+        coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9)
     return np.asarray(coherence > HAIR_COHERENCE, dtype=bool)
 
 
@@ -307,7 +309,8 @@ def _coverage_field(
     noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)), mask=mask)
     dark_share = float(((contrast > COVERAGE_SIGMAS * noise) & mask).sum()) / max(mask.sum(), 1)
     usable = mask & ~hair_mask(contrast, mm_per_px)
-    speckle = np.where(usable, np.square(np.clip(contrast, -0.3, 0.4)), np.float32(0.0))
+    with np.errstate(under="ignore"):  # squares of near-zero contrast may underflow: harmless
+        speckle = np.where(usable, np.square(np.clip(contrast, -0.3, 0.4)), np.float32(0.0))
     share, real_cell = _field_cells(mask, cell_px)
     usable_share = block_mean(usable, cell_px)
     per_cell = block_mean(speckle.astype(np.float32), cell_px) / np.maximum(usable_share, 1e-6)

@@ -238,7 +238,8 @@ def local_noise_grid(
     global_sigma = 1.4826 * float(np.median(np.abs(below))) if below.size else 1e-3
     # Bright halos beside moles and JPEG ringing beside hairs are not noise: clip them.
     clipped = np.maximum(np.minimum(sample, 0.0), np.float32(-4.0 * global_sigma))
-    squared = np.square(clipped)
+    with np.errstate(under="ignore"):  # squares of near-zero contrast may underflow: harmless
+        squared = np.square(clipped)
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
     if mask is not None:
         inside = mask[::stride, ::stride]

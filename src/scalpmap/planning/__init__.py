@@ -1,0 +1,1 @@
+"""Revision planning: target hairline, zones, session estimates, timeline and simulation."""
