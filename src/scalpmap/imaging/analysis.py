@@ -14,16 +14,23 @@ import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
 from scalpmap.imaging.marker import QUIET_ZONE_MODULES
+from scalpmap.imaging.pigment_field import (
+    COVERAGE_SMOOTH_MM,
+    DensityGrid,
+    coverage_field,
+    density_grid,
+    field_cells,
+    impression_field,
+)
 from scalpmap.imaging.roi import roi_mask
 from scalpmap.imaging.scale import Scale, resolve_scale
 from scalpmap.imaging.scalp import find_scalp
-from scalpmap.imaging.skin import estimate_local_skin, local_noise, luminance, relative_contrast
+from scalpmap.imaging.skin import estimate_local_skin
 from scalpmap.imaging.validate import check_rgb
 
 Mode = Literal["impressions", "coverage"]
@@ -32,37 +39,12 @@ InkTone = Literal["bluish", "neutral", "faded", "unknown"]
 MIN_RESOLVABLE_PX = 2.5
 SMALLEST_IMPRESSION_MM = 0.10
 FIELD_CELL_MM = 0.5
-DENSITY_CELL_MM = 5.0
-COVERAGE_SIGMAS = 2.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
-POISSON_SPACING_PER_NN = 2.1
-HAIR_SCALE_MM = 1.0
-COVERAGE_SMOOTH_MM = 3.0
-HAIR_COHERENCE = 0.45
 BLUISH_SHIFT = 0.12
 FADED_DARKNESS = 0.35
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class DensityGrid:
-    """Impressions per cm² on square cells.
-
-    Attributes
-    ----------
-    cell_mm : float
-        Cell side in millimetres.
-    cell_px : float
-        Cell side in pixels; cell ``(i, j)`` covers ``x`` in ``[j, j + 1) * cell_px``.
-    per_cm2 : ndarray of float, shape (r, c)
-        Density per cell; NaN where less than half the cell was analysed.
-    """
-
-    cell_mm: float
-    cell_px: float
-    per_cm2: NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -189,166 +171,6 @@ def _analysed_mask(
     return mask, small, scalp.scale
 
 
-def block_mean(
-    image: NDArray[np.floating] | NDArray[np.bool_], cell_px: int
-) -> NDArray[np.float64]:
-    """Mean of each ``cell_px`` x ``cell_px`` block; the image is padded with zeros to fit.
-
-    Parameters
-    ----------
-    image : ndarray, shape (rows, cols)
-        Values (booleans count as 0/1).
-    cell_px : int
-        Block side; cell ``(i, j)`` covers rows ``i * cell_px ...`` and cols ``j * cell_px ...``.
-
-    Returns
-    -------
-    ndarray of float, shape (ceil(rows / cell_px), ceil(cols / cell_px))
-        Block means.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> block_mean(np.ones((3, 5)), 2).tolist()
-    [[1.0, 1.0, 0.5], [0.5, 0.5, 0.25]]
-    """
-    rows, cols = image.shape
-    r, c = -(-rows // cell_px), -(-cols // cell_px)
-    padded = np.zeros((r * cell_px, c * cell_px), dtype=np.float32)
-    padded[:rows, :cols] = image
-    # An area resize by an exact integer factor is the block mean, and much faster than reshape.
-    means = cv2.resize(padded, (c, r), interpolation=cv2.INTER_AREA)
-    return np.asarray(means, dtype=np.float64).reshape(r, c)
-
-
-def _field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.float64], float]:
-    """Share of each coarse cell that was analysed, and the cell side in pixels."""
-    return block_mean(mask, cell_px), float(cell_px)
-
-
-def _impression_field(
-    impressions: Impressions, share: NDArray[np.float64], cell_px: float, mm_per_px: float
-) -> tuple[NDArray[np.float64], float]:
-    """Impressions per mm² in each cell, smoothed over the analysed area, and the edge level.
-
-    The smoothing scales with the spacing of the impressions (from their nearest-neighbour
-    distances): wide enough that the density is steady, then a finer field places the edge.
-    """
-    rows, cols = share.shape
-    counts, _, _ = np.histogram2d(
-        impressions.xy[:, 1],
-        impressions.xy[:, 0],
-        bins=(rows, cols),
-        range=((-0.5, rows * cell_px - 0.5), (-0.5, cols * cell_px - 0.5)),
-    )
-    area = share > 0.5
-    cell_mm = cell_px * mm_per_px
-    if impressions.count >= 3:
-        nearest, _ = cKDTree(impressions.xy).query(impressions.xy, k=2)
-        spacing_mm = (
-            POISSON_SPACING_PER_NN * float(np.median(np.asarray(nearest)[:, 1])) * mm_per_px
-        )
-    else:
-        spacing_mm = 4.0
-    per_cell = counts / np.maximum(share, 0.5) / cell_mm**2
-    coarse_mm = float(np.clip(1.5 * spacing_mm, 1.0, 4.0))
-    coarse = region_mod.smooth_field(per_cell, area, coarse_mm / cell_mm)
-    fine = region_mod.smooth_field(per_cell, area, max(0.8, 0.7 * coarse_mm) / cell_mm)
-    threshold = region_mod.pigment_threshold(coarse)
-    threshold = region_mod.interior_threshold(
-        fine, coarse, threshold, core_cells=coarse_mm / cell_mm
-    )
-    field = region_mod.refine_near_edge(
-        coarse, fine, threshold, band_cells=2 * coarse_mm / cell_mm, hairline_only=True
-    )
-    return field, threshold
-
-
-def hair_mask(contrast: NDArray[np.float32], mm_per_px: float) -> NDArray[np.bool_]:
-    """Where the dark texture is hair: strokes that share one direction over a millimetre.
-
-    Eyebrows, a beard and combed stubble are strongly oriented (structure-tensor coherence near
-    1); impressions are dots, with no direction (coherence near that of noise).
-
-    Parameters
-    ----------
-    contrast : ndarray of float32, shape (rows, cols)
-        Relative contrast against the local skin.
-    mm_per_px : float
-        Scale.
-
-    Returns
-    -------
-    ndarray of bool
-        True on hair.
-    """
-    gx = cv2.Sobel(contrast, cv2.CV_32F, 1, 0)  # structure tensor of the contrast
-    gy = cv2.Sobel(contrast, cv2.CV_32F, 0, 1)
-    sigma = HAIR_SCALE_MM / mm_per_px
-    with np.errstate(under="ignore"):
-        jxx = cv2.GaussianBlur(gx * gx, (0, 0), sigma)
-        jyy = cv2.GaussianBlur(gy * gy, (0, 0), sigma)
-        jxy = cv2.GaussianBlur(gx * gy, (0, 0), sigma)
-    with np.errstate(under="ignore"):  # tiny gradients may underflow when squared: harmless
-        coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (jxx + jyy + 1e-9)
-    return np.asarray(coherence > HAIR_COHERENCE, dtype=bool)
-
-
-def _coverage_field(
-    rgb: NDArray[np.uint8], mask: NDArray[np.bool_], mm_per_px: float, cell_px: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
-    """Pigment texture of each cell: the RMS contrast of its skin, hair left out.
-
-    Dots too small to resolve still speckle the skin they sit on. The RMS of the contrast against
-    the local skin over a few millimetres measures that speckle, whatever the light and skin
-    tone; oriented texture (hair) is left out. Returns the field, the analysed share of each
-    cell, and the share of the analysed skin darkened beyond the local noise.
-    """
-    skin = estimate_local_skin(rgb, mm_per_px=mm_per_px, window_mm=4.0, mask=mask)
-    contrast = relative_contrast(luminance(rgb), skin, smooth_px=0.5)
-    noise = local_noise(contrast, cell_px=max(8, int(4.0 / mm_per_px)), mask=mask)
-    dark_share = float(((contrast > COVERAGE_SIGMAS * noise) & mask).sum()) / max(mask.sum(), 1)
-    usable = mask & ~hair_mask(contrast, mm_per_px)
-    with np.errstate(under="ignore"):  # squares of near-zero contrast may underflow: harmless
-        speckle = np.where(usable, np.square(np.clip(contrast, -0.3, 0.4)), np.float32(0.0))
-    share, real_cell = _field_cells(mask, cell_px)
-    usable_share = block_mean(usable, cell_px)
-    per_cell = block_mean(speckle.astype(np.float32), cell_px) / np.maximum(usable_share, 1e-6)
-    area = (share > 0.5) & (usable_share > 0.2 * share)
-    cell_mm = real_cell * mm_per_px
-    coarse = np.sqrt(
-        np.maximum(region_mod.smooth_field(per_cell, area, COVERAGE_SMOOTH_MM / cell_mm), 0.0)
-    )
-    fine = np.sqrt(
-        np.maximum(region_mod.smooth_field(per_cell, area, COVERAGE_SMOOTH_MM / 2 / cell_mm), 0.0)
-    )
-    threshold = region_mod.pigment_threshold(coarse)
-    field = region_mod.refine_near_edge(
-        coarse, fine, threshold, band_cells=2 * COVERAGE_SMOOTH_MM / cell_mm
-    )
-    return field, share, dark_share, threshold
-
-
-def _density_grid(
-    impressions: Impressions, mask: NDArray[np.bool_], mm_per_px: float, *, known: bool = True
-) -> DensityGrid:
-    """Impressions per cm² on cells of ``DENSITY_CELL_MM``; all NaN when not ``known``."""
-    cell_px = max(1, int(round(DENSITY_CELL_MM / mm_per_px)))
-    share, real_cell = _field_cells(mask, cell_px)
-    rows, cols = share.shape
-    counts, _, _ = np.histogram2d(
-        impressions.xy[:, 1],
-        impressions.xy[:, 0],
-        bins=(rows, cols),
-        range=((-0.5, rows * real_cell - 0.5), (-0.5, cols * real_cell - 0.5)),
-    )
-    cell_cm2 = (real_cell * mm_per_px / 10) ** 2
-    per_cm2 = np.where(share >= 0.5, counts / np.maximum(share, 1e-9) / cell_cm2, np.nan)
-    if not known:  # single impressions were not resolved: the density is unknown
-        per_cm2 = np.full_like(per_cm2, np.nan)
-    return DensityGrid(cell_mm=real_cell * mm_per_px, cell_px=real_cell, per_cm2=per_cm2)
-
-
 def judge_ink_tone(impressions: Impressions) -> InkTone:
     """Judge the ink's tone from the colour of the larger impressions.
 
@@ -440,12 +262,12 @@ def analyse_photo(
         skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
         impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
         step("region")
-        share, real_cell = _field_cells(mask, cell_px)
-        values, threshold = _impression_field(impressions, share, real_cell, scale.mm_per_px)
+        share, real_cell = field_cells(mask, cell_px)
+        values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
     else:
         step("coverage")
         impressions = Impressions.empty()
-        values, share, _dark_share, threshold = _coverage_field(rgb, mask, scale.mm_per_px, cell_px)
+        values, share, _dark_share, threshold = coverage_field(rgb, mask, scale.mm_per_px, cell_px)
         real_cell = float(cell_px)
         step("region")
     field = region_mod.PigmentField(values=values, cell_px=real_cell)
@@ -484,7 +306,7 @@ def analyse_photo(
         impressions=impressions,
         region=region,
         hairline_xy=hairline,
-        density=_density_grid(impressions, mask, scale.mm_per_px, known=chosen == "impressions"),
+        density=density_grid(impressions, mask, scale.mm_per_px, known=chosen == "impressions"),
         coverage_percent=coverage,
         analysed_area=analysed_area,
         ink_tone=tone,
