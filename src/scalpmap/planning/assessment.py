@@ -1,0 +1,454 @@
+"""Objective quality assessment of existing SMP: six measures, each with a threshold and a verdict.
+
+Reasons and sources of every threshold are in docs/assessment.md. PRODUCT.md facts used:
+impressions 100–250 µm, settling to 100–150 µm; needles 0.18–0.30 mm; transition zone 1–2 mm.
+
+- **Impression size**: wider than 0.35 mm (the largest needle plus a measuring margin) is blown
+  out. Blown-out share < 5 % good, 5–15 % fair, > 15 % poor.
+- **Spacing**: Clark–Evans R = mean nearest-neighbour (NN) distance / (0.5 / sqrt(density)) over
+  the impressions at least 2.5 Poisson spacings inside the region (a guard area: their NN is
+  searched among all impressions, so no edge correction is needed). R < 0.85 clustered (poor),
+  0.85–1.6 natural (good), 1.6–1.8 very regular (fair); grid-like (poor) when R > 1.8, the
+  NN-distance CV < 0.15 (Poisson 0.52) or the 4- or 6-fold order of the NN directions >= 0.5.
+- **Patchiness**: CV of the density over the cells at least 95 % inside the region, less the
+  Poisson counting noise: < 0.20 good, 0.20–0.35 fair, > 0.35 poor.
+- **Colour cast**: medians of (c_R - c_B) / mean and (c_R - c_G) / mean of the per-channel
+  darkening (neutral carbon black: about 0) over dots >= 3 px in radius (JPEG halves the chroma
+  resolution); the largest of blue, green and warm (-blue) < 0.12 good, 0.12–0.25 fair, > 0.25.
+- **Hairline harshness**: width of the density's rise across the traced hairline, from a linear
+  ramp fitted by maximum likelihood to the impressions within 4 mm of it (the centre free in each
+  20 mm stretch). < 1 mm painted on (poor), 1–3 mm natural (good), > 3 mm diffuse (fair); n/a
+  when the 95 % interval spans both limits.
+- **Symmetry**: height difference of the temporal points (the highest hairline point in the left
+  and right thirds, if the line drops >= 1 mm on both sides of it): <= 3 mm good, 3–6 mm fair.
+
+In coverage mode (single impressions not resolved) only symmetry is assessed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString
+
+from scalpmap.imaging.analysis import Analysis
+
+Verdict = Literal["good", "fair", "poor", "n/a"]
+Detail = float | int | str | None
+
+BLOWN_OUT_MM = 0.35
+BLOWN_OUT_PERCENT = (5.0, 15.0)
+MIN_IMPRESSIONS = 30
+CLUSTERED_R, REGULAR_R, GRID_R = 0.85, 1.6, 1.8
+GRID_NN_CV, GRID_ORDER = 0.15, 0.5
+GUARD_SPACINGS = 2.5
+CLARK_EVANS_SE = 0.26136  # standard error of the mean NN distance is this / sqrt(n * density)
+FULL_CELL_SHARE, MIN_CELLS = 0.95, 4
+PATCHY_CV = (0.20, 0.35)
+COLOUR_MIN_RADIUS_PX, MIN_COLOUR_DOTS, MIN_CONTRAST = 3.0, 20, 0.02
+CAST_SHIFT = (0.12, 0.25)
+BAND_MM, SAMPLE_MM, BIN_MM, SEGMENT_MM = 4.0, 0.1, 0.2, 20.0
+RAMP_MM = (0.1, 8.0)
+HARSH_MM, DIFFUSE_MM = 1.0, 3.0
+MIN_BAND_POINTS = 40
+CHI2_95 = 3.84  # chi-squared quantile (1 degree of freedom) of a 95 % likelihood interval
+PEAK_PROMINENCE_MM = 1.0
+SYMMETRY_MM = (3.0, 6.0)
+_RANK: dict[Verdict, int] = {"n/a": -1, "good": 0, "fair": 1, "poor": 2}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One quality measure.
+
+    Attributes
+    ----------
+    name : str
+        ``impression_size``, ``spacing``, ``patchiness``, ``colour_cast``,
+        ``hairline_harshness`` or ``symmetry``.
+    value : float or None
+        The measured value; None when n/a.
+    unit : str
+        Unit of ``value`` (``""`` for ratios).
+    threshold : str
+        The threshold in words.
+    verdict : {"good", "fair", "poor", "n/a"}
+        The verdict.
+    text : str
+        One sentence that starts with the verdict.
+    details : dict of str to scalar
+        Secondary figures.
+    """
+
+    name: str
+    value: float | None
+    unit: str
+    threshold: str
+    verdict: Verdict
+    text: str
+    details: dict[str, Detail] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the measure as plain JSON types; non-finite numbers become None."""
+        doc: dict[str, Any] = {"name": self.name, "value": _plain(self.value), "unit": self.unit}
+        doc |= {"threshold": self.threshold, "verdict": self.verdict, "text": self.text}
+        return doc | {"details": {k: _plain(v) for k, v in self.details.items()}}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The assessment: every measure, the overall (worst assessed) verdict and a summary line.
+
+    Attributes
+    ----------
+    measures : list of Measure
+        The six measures, in a fixed order.
+    overall : {"good", "fair", "poor", "n/a"}
+        The worst verdict among the assessed measures; n/a when none was assessed.
+    summary : str
+        One line.
+    """
+
+    measures: list[Measure]
+    overall: Verdict
+    summary: str
+
+    def measure(self, name: str) -> Measure:
+        """Return the measure called ``name`` (see :class:`Measure`)."""
+        return next(m for m in self.measures if m.name == name)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"overall", "summary", "measures": [Measure.to_json(), ...]}``."""
+        measures = [m.to_json() for m in self.measures]
+        return {"overall": self.overall, "summary": self.summary, "measures": measures}
+
+
+def _plain(value: Detail) -> Detail:
+    """Return a plain Python scalar; non-finite floats become None."""
+    if value is None or isinstance(value, str | int):
+        return value
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _grade(value: float, fair_from: float, poor_above: float) -> Verdict:
+    """Return good below ``fair_from``, poor above ``poor_above``, fair in between."""
+    return "good" if value < fair_from else "poor" if value > poor_above else "fair"
+
+
+def _na(name: str, unit: str, threshold: str, reason: str) -> Measure:
+    """Return a measure that could not be assessed."""
+    return Measure(name, None, unit, threshold, "n/a", f"n/a: {reason}")
+
+
+def _size(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
+    """Diameter distribution and the share of blown-out impressions."""
+    fair, poor = BLOWN_OUT_PERCENT
+    threshold = f"> {BLOWN_OUT_MM} mm is blown out; good < {fair:.0f}%, poor > {poor:.0f}%"
+    d = a.impressions.diameter_mm[inside]
+    if len(d) < MIN_IMPRESSIONS:
+        return _na("impression_size", "%", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
+    share = 100.0 * float(np.mean(d > BLOWN_OUT_MM))
+    q1, median, q3 = (float(q) for q in np.percentile(d, [25, 50, 75]))
+    verdict = _grade(share, fair, poor)
+    text = (
+        f"{verdict}: {share:.0f}% of impressions are blown out (> {BLOWN_OUT_MM} mm); "
+        f"median {median:.2f} mm, IQR {q1:.2f}–{q3:.2f} mm"
+    )
+    details: dict[str, Detail] = {"median_mm": median, "q1_mm": q1, "q3_mm": q3, "n": len(d)}
+    return Measure("impression_size", share, "%", threshold, verdict, text, details)
+
+
+def _spacing(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
+    """Clark–Evans index over a guard-area core, NN-distance CV and NN-direction order."""
+    threshold = (
+        f"Clark–Evans R < {CLUSTERED_R} clustered, {CLUSTERED_R}–{REGULAR_R} natural, > {GRID_R} "
+        f"(or NN-distance CV < {GRID_NN_CV}, or direction order >= {GRID_ORDER}) grid-like"
+    )
+    xy, mm = a.impressions.xy, a.scale.mm_per_px
+    n_region = int(inside.sum())
+    if n_region < MIN_IMPRESSIONS:
+        return _na("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
+    guard_px = GUARD_SPACINGS * 0.5 / math.sqrt(n_region / a.region.area)
+    core = a.region.buffer(-guard_px)
+    sel = shapely.contains_xy(core, xy[:, 0], xy[:, 1]) & inside
+    n = int(sel.sum())
+    if n < MIN_IMPRESSIONS:
+        where = f"{guard_px * mm:.1f} mm inside the region's edge"
+        return _na("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions {where}")
+    distance, index = cKDTree(xy).query(xy[sel], k=2)
+    nn = np.asarray(distance)[:, 1] * mm
+    density = n / (core.area * mm**2)  # per mm²
+    expected, mean_nn = 0.5 / math.sqrt(density), float(nn.mean())
+    r = mean_nn / expected
+    cv = float(nn.std()) / mean_nn if mean_nn > 0 else 0.0
+    step = xy[np.asarray(index)[:, 1]] - xy[sel]
+    theta = np.arctan2(step[:, 1], step[:, 0])
+    order = max(float(abs(np.mean(np.exp(1j * k * theta)))) for k in (4, 6))
+    figures = f"R = {r:.2f}, NN-distance CV {cv:.2f}, direction order {order:.2f}"
+    verdict: Verdict
+    if r > GRID_R or cv < GRID_NN_CV or order >= GRID_ORDER:
+        verdict, what = "poor", "the impressions form a grid-like, unnatural pattern"
+    elif r < CLUSTERED_R:
+        verdict, what = "poor", "the impressions are clustered"
+    elif r > REGULAR_R:
+        verdict, what = "fair", "the spacing is very regular"
+    else:
+        verdict, what = "good", "the spacing is natural"
+    z = (mean_nn - expected) / (CLARK_EVANS_SE / math.sqrt(n * density))
+    details: dict[str, Detail] = {"mean_nn_mm": mean_nn, "expected_nn_mm": expected, "nn_cv": cv}
+    details |= {"direction_order": order, "z": z, "n": n}
+    return Measure("spacing", r, "", threshold, verdict, f"{verdict}: {what} ({figures})", details)
+
+
+def _patchiness(a: Analysis) -> Measure:
+    """CV of the density across cells inside the region, beyond Poisson counting noise."""
+    fair, poor = PATCHY_CV
+    threshold = f"CV beyond counting noise: good < {fair}, fair {fair}–{poor}, poor > {poor}"
+    grid, c = a.density, a.density.cell_px
+    i, j = np.indices(grid.per_cm2.shape)
+    cells = shapely.box(j * c - 0.5, i * c - 0.5, (j + 1) * c - 0.5, (i + 1) * c - 0.5)
+    share = shapely.area(shapely.intersection(cells, a.region)) / c**2
+    values = grid.per_cm2[(share >= FULL_CELL_SHARE) & np.isfinite(grid.per_cm2)]
+    if len(values) < MIN_CELLS or float(values.mean()) <= 0:
+        reason = f"fewer than {MIN_CELLS} density cells lie inside the region"
+        return _na("patchiness", "", threshold, reason)
+    mean = float(values.mean())
+    cv = float(values.std(ddof=1)) / mean
+    noise = 1.0 / math.sqrt(mean * (grid.cell_mm / 10) ** 2)
+    excess = math.sqrt(max(cv**2 - noise**2, 0.0))
+    verdict = _grade(excess, fair, poor)
+    text = (
+        f"{verdict}: the density varies by CV {excess:.2f} beyond counting noise across "
+        f"{len(values)} cells of {grid.cell_mm:.0f} mm (raw CV {cv:.2f}, noise {noise:.2f})"
+    )
+    details: dict[str, Detail] = {"raw_cv": cv, "noise_cv": noise, "cells": len(values)}
+    return Measure("patchiness", excess, "", threshold, verdict, text, details)
+
+
+def _colour(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
+    """Blue, green or warm shift of the ink's per-channel darkening away from neutral."""
+    fair, poor = CAST_SHIFT
+    threshold = (
+        f"shift (c_R - c_B or c_R - c_G) / mean, neutral black about 0: good < {fair}, "
+        f"fair {fair}–{poor}, poor > {poor}"
+    )
+    imp = a.impressions
+    big = imp.diameter_mm / 2 / a.scale.mm_per_px >= COLOUR_MIN_RADIUS_PX
+    rgb = imp.contrast_rgb[inside & big]
+    mean = rgb.mean(axis=1) if len(rgb) else np.zeros(0)
+    rgb, mean = rgb[mean > MIN_CONTRAST], mean[mean > MIN_CONTRAST]
+    if len(rgb) < MIN_COLOUR_DOTS:
+        reason = (
+            f"fewer than {MIN_COLOUR_DOTS} impressions of at least {COLOUR_MIN_RADIUS_PX:.0f} px "
+            "radius (JPEG blurs the colour of smaller dots)"
+        )
+        return _na("colour_cast", "", threshold, reason)
+    blue = float(np.median((rgb[:, 0] - rgb[:, 2]) / mean))
+    green = float(np.median((rgb[:, 0] - rgb[:, 1]) / mean))
+    shift, cast = max((blue, "blue"), (green, "green"), (-blue, "warm"))
+    verdict = _grade(shift, fair, poor)
+    if verdict == "good":
+        cast = "neutral"
+        text = f"good: the ink is neutral black (blue shift {blue:+.2f}, green shift {green:+.2f})"
+    elif cast == "warm":
+        text = f"{verdict}: warm cast (shift {shift:.2f}): iron-oxide-like ink may not clear"
+    else:
+        text = f"{verdict}: {cast} cast (shift {shift:.2f}): wrong pigment or ink migration"
+    details: dict[str, Detail] = {"blue_shift": blue, "green_shift": green, "cast": cast}
+    details["n"] = len(rgb)
+    return Measure("colour_cast", shift, "", threshold, verdict, text, details)
+
+
+def _band(
+    line: LineString, a: Analysis, xy: NDArray[np.float64], edges: NDArray[np.float64], n: int
+) -> NDArray[np.float64]:
+    """Count points per (stretch of the hairline, signed-distance bin); + is the pigmented side.
+
+    Points within ``BAND_MM`` of the line's ends along it are left out: their distance is to an
+    end, not across the edge.
+    """
+    mm = a.scale.mm_per_px
+    points = shapely.points(xy)
+    signed = shapely.distance(line, points) * mm
+    signed = np.where(shapely.contains_xy(a.region, xy[:, 0], xy[:, 1]), signed, -signed)
+    along = shapely.line_locate_point(line, points) * mm - BAND_MM
+    length = line.length * mm - 2 * BAND_MM
+    range_ = ((0.0, length), (float(edges[0]), float(edges[-1])))
+    counts, _, _ = np.histogram2d(along, signed, bins=(n, len(edges) - 1), range=range_)
+    return np.asarray(counts, dtype=np.float64)
+
+
+def fit_transition(
+    centres_mm: NDArray[np.float64], counts: NDArray[np.float64], area_mm2: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """Fit a linear density ramp across the hairline by (binned Poisson) maximum likelihood.
+
+    In stretch ``j`` of the hairline the density is ``h_j * (b + (1 - b) * clip(0.5 + (d - d0_j)
+    / w, 0, 1))``: a floor ``b`` for stray dots, then a rise over the width ``w`` around ``d0_j``.
+    The traced hairline wanders slowly around the true edge, so each stretch's centre ``d0_j``
+    is marginalised out (uniform over +-2.5 mm) and its plateau ``h_j`` profiled out; ``w`` and
+    ``b`` are shared and searched on a grid.
+
+    Parameters
+    ----------
+    centres_mm : ndarray of float, shape (K,)
+        Signed distance of each bin's centre from the hairline.
+    counts : ndarray of float, shape (J, K)
+        Impressions in each stretch and bin.
+    area_mm2 : ndarray of float, shape (J, K)
+        Area of each stretch and bin.
+
+    Returns
+    -------
+    width_mm, low_mm, high_mm : float
+        The fitted width and its 95 % profile-likelihood interval.
+
+    Examples
+    --------
+    >>> d = np.arange(-3.9, 4.0, 0.2)
+    >>> steps = np.array([np.where(d > 0, 50.0, 0), np.where(d > 1, 50.0, 0)])
+    >>> width, low, high = fit_transition(d, steps, np.full((2, 40), 10.0))
+    >>> bool(width < 0.3 and high < 1)
+    True
+    """
+    d0 = (np.arange(-50, 51) * 0.05)[:, None, None, None]
+    widths = np.geomspace(*RAMP_MM, 45)
+    b = np.array([0.002, 0.01, 0.03])[None, None, :, None]
+    g = b + (1 - b) * np.clip(0.5 + (centres_mm - d0) / widths[None, :, None, None], 0, 1)
+    total, log_g = np.zeros(g.shape[1:3]), np.log(g)
+    for c, area in zip(counts, area_mm2, strict=True):
+        if c.sum() > 0:
+            expected = np.maximum((g * area).sum(axis=-1), 1e-12)
+            loglik = (c * log_g).sum(axis=-1) - c.sum() * np.log(expected)
+            peak = loglik.max(axis=0)
+            with np.errstate(under="ignore"):  # d0_j marginalised out: log-mean-exp
+                total += peak + np.log(np.exp(loglik - peak).mean(axis=0))
+    profile = total.max(axis=1)
+    within = widths[profile >= profile.max() - CHI2_95 / 2]
+    return float(widths[np.argmax(profile)]), float(within.min()), float(within.max())
+
+
+def _harshness(a: Analysis) -> Measure:
+    """Width of the impression density's rise across the hairline."""
+    name, mm = "hairline_harshness", a.scale.mm_per_px
+    threshold = (
+        f"transition width < {HARSH_MM:.0f} mm painted on, {HARSH_MM:.0f}–{DIFFUSE_MM:.0f} mm "
+        f"natural, > {DIFFUSE_MM:.0f} mm diffuse"
+    )
+    if a.mode == "coverage":
+        reason = "the pigment field is smoothed over millimetres, wider than the transition"
+        return _na(name, "mm", threshold, reason)
+    if len(a.hairline_xy) < 2 or a.region.is_empty:
+        return _na(name, "mm", threshold, "no hairline was found")
+    line = shapely.simplify(LineString(a.hairline_xy), 0.25)
+    if line.length * mm < 3 * BAND_MM:
+        return _na(name, "mm", threshold, f"the hairline is shorter than {3 * BAND_MM:.0f} mm")
+    edges = np.arange(-BAND_MM, BAND_MM + BIN_MM / 2, BIN_MM)
+    stretches = max(1, round((line.length * mm - 2 * BAND_MM) / SEGMENT_MM))
+    counts = _band(line, a, a.impressions.xy, edges, stretches)
+    if counts[:, edges[:-1] >= 0].sum() < MIN_BAND_POINTS:
+        reason = f"fewer than {MIN_BAND_POINTS} impressions within {BAND_MM:.0f} mm of the hairline"
+        return _na(name, "mm", threshold, reason)
+    band = line.buffer(BAND_MM / mm).intersection(a.analysed_area)
+    x0, y0, x1, y1 = band.bounds
+    gx, gy = np.arange(x0, x1, SAMPLE_MM / mm), np.arange(y0, y1, SAMPLE_MM / mm)
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    grid = grid[shapely.contains_xy(band, grid[:, 0], grid[:, 1])]
+    area = _band(line, a, grid, edges, stretches) * SAMPLE_MM**2
+    width, low, high = fit_transition((edges[:-1] + edges[1:]) / 2, counts, area)
+    figures = f"{width:.1f} mm (95% CI {low:.1f}–{high:.1f} mm)"
+    if low < HARSH_MM and high > DIFFUSE_MM:
+        reason = f"too few impressions to tell a sharp from a diffuse edge: {figures}"
+        return _na(name, "mm", threshold, reason)
+    verdict: Verdict = "poor" if width < HARSH_MM else "fair" if width > DIFFUSE_MM else "good"
+    looks = {"poor": "it looks painted on", "fair": "a diffuse edge", "good": "a natural edge"}
+    text = f"{verdict}: the density rises across {figures} at the hairline: {looks[verdict]}"
+    details: dict[str, Detail] = {"low_mm": low, "high_mm": high, "n": int(counts.sum())}
+    return Measure(name, width, "mm", threshold, verdict, text, details)
+
+
+def _temporal_point(xy: NDArray[np.float64], left: bool, prominence_px: float) -> int | None:
+    """Index of the highest point of the hairline's left or right third, if it is a peak.
+
+    It is no peak (None: the temporal point is out of view) unless the line drops at least
+    ``prominence_px`` on both sides of it, e.g. when the line still rises at its end.
+    """
+    x, y = xy[:, 0], xy[:, 1]
+    third = (x.max() - x.min()) / 3
+    idx = np.flatnonzero(x <= x.min() + third if left else x >= x.max() - third)
+    i = int(idx[np.argmin(y[idx])])
+    if i == 0 or i == len(y) - 1:
+        return None
+    return i if min(y[:i].max(), y[i + 1 :].max()) - y[i] >= prominence_px else None
+
+
+def _symmetry(a: Analysis) -> Measure:
+    """Height difference between the left and right temporal points."""
+    fair, poor = SYMMETRY_MM
+    threshold = f"good <= {fair:.0f} mm, fair {fair:.0f}–{poor:.0f} mm, poor > {poor:.0f} mm"
+    xy, mm = a.hairline_xy, a.scale.mm_per_px
+    if len(xy) < 3:
+        return _na("symmetry", "mm", threshold, "no hairline was found")
+    left = _temporal_point(xy, True, PEAK_PROMINENCE_MM / mm)
+    right = _temporal_point(xy, False, PEAK_PROMINENCE_MM / mm)
+    if left is None or right is None:
+        missing = " and ".join(s for s, i in (("left", left), ("right", right)) if i is None)
+        reason = f"the {missing} temporal point is not in view (the hairline rises to its end)"
+        return _na("symmetry", "mm", threshold, reason)
+    (lx, ly), (rx, ry) = xy[left], xy[right]
+    diff = abs(float(ly - ry)) * mm
+    verdict: Verdict = "good" if diff <= fair else _grade(diff, fair, poor)
+    higher, lower = ("left", "right") if ly < ry else ("right", "left")
+    text = f"{verdict}: the {higher} temporal point sits {diff:.1f} mm higher than the {lower}"
+    tilt = math.degrees(math.atan2(float(ry - ly), float(rx - lx)))
+    details: dict[str, Detail] = {"left_x_px": float(lx), "left_y_px": float(ly)}
+    details |= {"right_x_px": float(rx), "right_y_px": float(ry), "tilt_deg": tilt}
+    return Measure("symmetry", diff, "mm", threshold, verdict, text, details)
+
+
+def assess_smp(analysis: Analysis) -> Assessment:
+    """Assess the existing SMP on one analysed photo.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The photo's analysis.
+
+    Returns
+    -------
+    Assessment
+        Impression size, spacing, patchiness, colour cast, hairline harshness and symmetry, and
+        the overall (worst) verdict.
+    """
+    a, xy = analysis, analysis.impressions.xy
+    inside = np.zeros(len(xy), dtype=bool)
+    if len(xy) and not a.region.is_empty:
+        inside = shapely.contains_xy(a.region, xy[:, 0], xy[:, 1])
+    if a.mode == "coverage":
+        why = "single impressions are not resolved at this scale (coverage mode)"
+        measures = [
+            _na("impression_size", "%", f"> {BLOWN_OUT_MM} mm is blown out", why),
+            _na("spacing", "", "Clark–Evans R", why),
+            _na("patchiness", "", "CV of the density beyond counting noise", why),
+            _na("colour_cast", "", "shift away from neutral black", why),
+        ]
+    else:
+        measures = [_size(a, inside), _spacing(a, inside), _patchiness(a), _colour(a, inside)]
+    measures += [_harshness(a), _symmetry(a)]
+    assessed = [m.verdict for m in measures if m.verdict != "n/a"]
+    if not assessed:
+        return Assessment(measures, "n/a", "n/a: no measure could be assessed on this photo")
+    worst = max(assessed, key=_RANK.__getitem__)
+    groups = []
+    for verdict in ("poor", "fair", "good", "n/a"):
+        names = [m.name.replace("_", " ") for m in measures if m.verdict == verdict]
+        if names:
+            groups.append(f"{'not assessed' if verdict == 'n/a' else verdict}: {', '.join(names)}")
+    return Assessment(measures, worst, f"{worst} overall ({'; '.join(groups)})")
