@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml $(BIN)/python
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/scalpmap analyse src/scalpmap/data/sample_scalp.jpg --out out/demo
+	$(BIN)/scalpmap plan src/scalpmap/data/sample_scalp.jpg --template mature --age 45 --out out/demo
+	@echo "The patient's report: out/demo/plan.html (PDF: out/demo/plan.pdf); the laser facility's: out/demo/facility.pdf"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -30,6 +31,8 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_accuracy.py
 	$(BIN)/python benchmarks/bench_speed.py
+	$(BIN)/python benchmarks/evaluate_plan.py
+	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

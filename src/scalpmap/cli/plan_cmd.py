@@ -1,0 +1,273 @@
+"""Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.errors import InputError
+from scalpmap.imaging.analysis import analyse_photo
+from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
+from scalpmap.imaging.roi import parse_roi
+from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
+from scalpmap.planning.plan import PLAN_TEMPLATES, Plan, PlanOptions, build_plan
+from scalpmap.planning.templates import Landmarks
+from scalpmap.planning.timeline import check_start_date
+
+console = Console(highlight=False)
+STEPS = (
+    "load",
+    "scale",
+    "scalp area",
+    "impressions",
+    "coverage",
+    "region",
+    "hairline",
+    "plan",
+    "simulation",
+    "check",
+    "pictures",
+    "reports",
+    "pdf",
+    "write",
+)
+SCARRING = ("none", "minimal", "moderate", "significant")
+
+
+def parse_point(text: str | None, what: str) -> tuple[float, float] | None:
+    """Parse a landmark given as ``X,Y`` pixels.
+
+    Parameters
+    ----------
+    text : str or None
+        The option's value.
+    what : str
+        The option's name, for the message.
+
+    Returns
+    -------
+    tuple of float or None
+        The point, or None when not given.
+
+    Raises
+    ------
+    InputError
+        When it is not two numbers.
+
+    Examples
+    --------
+    >>> parse_point("120.5, 80", "--glabella")
+    (120.5, 80.0)
+    """
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        x, y = (float(p) for p in parts)
+    except ValueError:
+        raise InputError(f"{what} must be 'X,Y' in pixels, e.g. 1200,300; got {text!r}") from None
+    return x, y
+
+
+def parse_landmarks(
+    glabella: str | None, left_canthus: str | None, right_canthus: str | None
+) -> Landmarks | None:
+    """Build the landmarks from the three options: all three, or none.
+
+    Parameters
+    ----------
+    glabella, left_canthus, right_canthus : str or None
+        ``X,Y`` pixels.
+
+    Returns
+    -------
+    Landmarks or None
+        The landmarks, or None when none were given.
+
+    Raises
+    ------
+    InputError
+        When only some are given, or one is malformed.
+    """
+    points = {
+        "--glabella": parse_point(glabella, "--glabella"),
+        "--left-canthus": parse_point(left_canthus, "--left-canthus"),
+        "--right-canthus": parse_point(right_canthus, "--right-canthus"),
+    }
+    missing = [name for name, p in points.items() if p is None]
+    if len(missing) == 3:
+        return None
+    if missing:
+        raise InputError(
+            f"facial landmarks need all three points; missing {', '.join(missing)}"
+        )
+    g, left, right = points.values()
+    assert g is not None and left is not None and right is not None
+    return Landmarks(glabella_xy=g, left_canthus_xy=left, right_canthus_xy=right)
+
+
+def summary_table(plan: Plan) -> Table:
+    """Build the summary table printed after planning.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan.
+
+    Returns
+    -------
+    rich.table.Table
+        Quantity, value.
+    """
+    zones = plan.zones
+    table = Table(title=f"revision plan ({plan.target.template})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("existing SMP", plan.assessment.summary)
+    table.add_row(
+        "removal zone", f"{zones.removal.area_cm2:.2f} cm², {zones.removal.impressions} impressions"
+    )
+    table.add_row(
+        "touch-up zone",
+        f"{zones.touch_up.area_cm2:.2f} cm², {zones.touch_up.impressions_to_add} to add",
+    )
+    table.add_row("kept", f"{zones.keep.area_cm2:.2f} cm²")
+    if plan.target.height_above_glabella_cm is not None:
+        table.add_row("hairline above glabella", f"{plan.target.height_above_glabella_cm:.1f} cm")
+    skin = f"{plan.fitzpatrick} ({plan.fitzpatrick_source})"
+    table.add_row("skin type (Fitzpatrick)", skin)
+    table.add_row("Kirby-Desai score", str(plan.kirby_desai.score))
+    low, high = plan.laser.range
+    table.add_row("laser sessions", f"{plan.laser.likely} likely ({low}-{high})")
+    table.add_row("timeline", f"{plan.timeline.start} to {plan.timeline.end}")
+    return table
+
+
+@user_errors_exit_2
+def plan(
+    photo: Annotated[Path, typer.Argument(help="The scalp photo (JPEG, PNG, TIFF, WebP, HEIC).")],
+    out: Annotated[Path, typer.Option(help="Folder for plan.json, the pictures and reports.")],
+    mm_per_px: Annotated[
+        float | None, typer.Option(help="Scale; overrides the printed marker.")
+    ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="keep, soften, mature, remove-all or custom (custom with --target); "
+            "default keep, or custom when --target is given."
+        ),
+    ] = None,
+    target: Annotated[
+        Path | None, typer.Option(help="TARGET.json: a target region or hairline (custom).")
+    ] = None,
+    age: Annotated[int | None, typer.Option(help="The patient's age, 14..100 (mature).")] = None,
+    skin_type: Annotated[
+        int | None,
+        typer.Option(help="Fitzpatrick skin type 1..6; estimated from the photo when omitted."),
+    ] = None,
+    start_date: Annotated[
+        str | None,
+        typer.Option(help="First laser session, YYYY-MM-DD; two weeks from today when omitted."),
+    ] = None,
+    glabella: Annotated[
+        str | None, typer.Option(help="Landmark: the glabella, 'X,Y' in pixels.")
+    ] = None,
+    left_canthus: Annotated[
+        str | None, typer.Option(help="Landmark: the left lateral canthus, 'X,Y' in pixels.")
+    ] = None,
+    right_canthus: Annotated[
+        str | None, typer.Option(help="Landmark: the right lateral canthus, 'X,Y' in pixels.")
+    ] = None,
+    picosecond: Annotated[
+        bool, typer.Option(help="Whether the laser facility has a picosecond laser.")
+    ] = True,
+    scarring: Annotated[
+        str | None, typer.Option(help="Scarring: none, minimal, moderate or significant.")
+    ] = None,
+    cover_up: Annotated[
+        bool, typer.Option(help="The SMP was laid over older work (Kirby-Desai layering).")
+    ] = False,
+    desired_density: Annotated[
+        float | None,
+        typer.Option(help="Impressions per cm² the touch-up should reach; default: kept median."),
+    ] = None,
+    roi: Annotated[
+        str | None,
+        typer.Option(help="Limit to a box 'x0,y0,x1,y1', a polygon 'x,y;x,y;...' or a .json."),
+    ] = None,
+    max_pixels: Annotated[
+        int, typer.Option(help="Refuse photos with more pixels than this.")
+    ] = DEFAULT_MAX_PIXELS,
+    pdf: Annotated[bool, typer.Option(help="Also write plan.pdf and facility.pdf.")] = True,
+    self_check: Annotated[
+        bool, typer.Option(help="Re-analyse the simulated pictures and record the checks.")
+    ] = False,
+) -> None:
+    """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
+    if template is None:
+        template = "custom" if target is not None else "keep"
+    if template not in PLAN_TEMPLATES:
+        raise InputError(f"unknown --template {template!r}; use {', '.join(PLAN_TEMPLATES)}")
+    if scarring is not None and scarring not in SCARRING:
+        raise InputError(f"--scarring must be one of {', '.join(SCARRING)}; got {scarring!r}")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder")
+    if target is not None and not target.is_file():
+        raise InputError(f"--target {target} does not exist; give a TARGET.json file")
+    options = PlanOptions(
+        template=template,
+        target_path=target,
+        age=age,
+        skin_type=skin_type,
+        start_date=None if start_date is None else check_start_date(start_date),
+        landmarks=parse_landmarks(glabella, left_canthus, right_canthus),
+        picosecond=picosecond,
+        scarring=scarring,  # type: ignore[arg-type]  # checked against SCARRING above
+        layering="cover-up" if cover_up else None,
+        desired_density_per_cm2=desired_density,
+        second_touch_up=True,
+    )
+    region_of_interest = parse_roi(roi) if roi is not None else None
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("load", total=len(STEPS))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=name, completed=STEPS.index(name))
+
+        loaded = load_photo(photo, max_pixels=max_pixels)
+        analysis = analyse_photo(
+            loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, progress=advance
+        )
+        advance("plan")
+        revision = build_plan(loaded.rgb, analysis, options, today=dt.date.today())
+        outputs = make_plan_outputs(
+            loaded.rgb,
+            revision,
+            source=photo.name,
+            self_check=self_check,
+            pdf=pdf,
+            progress=advance,
+        )
+        advance("write")
+        written = write_plan_outputs(out, outputs)
+    console.print(summary_table(revision))
+    for note in revision.notes:
+        console.print(f"- {note}")
+    check = outputs.document.get("simulation")
+    if check is not None:
+        verdict = "passed" if check.get("passed") else "FAILED"
+        console.print(f"simulation self-check: {verdict}")
+    console.print(f"plan:    {written['plan']}")
+    console.print(f"report:  {written['patient_html']}")
+    if "patient_pdf" in written:
+        console.print(f"PDFs:    {written['patient_pdf']}, {written['facility_pdf']}")

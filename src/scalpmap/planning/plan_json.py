@@ -1,0 +1,158 @@
+"""plan.json: the plan as a JSON document (format ``scalpmap-plan/1``, docs/plan-json.md).
+
+The document carries everything the reports and the web app show, so that a report can be
+rebuilt from a stored plan.json without the photo's analysis in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from jsonschema import Draft202012Validator
+
+import scalpmap
+from scalpmap.imaging.analysis_json import analysis_to_json
+from scalpmap.planning.plan import Plan
+from scalpmap.planning.zones import as_polygonal
+
+PLAN_FORMAT = "scalpmap-plan/1"
+
+
+def _rings(geometry: Any) -> list[list[list[list[float]]]]:
+    """Return polygons as lists of rings (exterior first) of ``[x, y]`` pixels."""
+    import shapely
+    from shapely.geometry import Polygon
+
+    return [
+        [np.round(np.asarray(ring.coords), 2).tolist() for ring in (p.exterior, *p.interiors)]
+        for p in shapely.get_parts(as_polygonal(geometry))
+        if isinstance(p, Polygon) and not p.is_empty
+    ]
+
+
+def _options(plan: Plan) -> dict[str, Any]:
+    o = plan.options
+    marks = o.landmarks
+    return {
+        "template": o.template,
+        "target_file": None if o.target_path is None else o.target_path.name,
+        "age": o.age,
+        "skin_type": o.skin_type,
+        "start_date": None if o.start_date is None else o.start_date.isoformat(),
+        "picosecond": o.picosecond,
+        "scarring": o.scarring,
+        "layering": o.layering if not isinstance(o.layering, bool) else (
+            "cover-up" if o.layering else "none"
+        ),
+        "desired_density_per_cm2": o.desired_density_per_cm2,
+        "second_touch_up": o.second_touch_up,
+        "feather_mm": o.feather_mm,
+        "landmarks": None
+        if marks is None
+        else {
+            "glabella": list(marks.glabella_xy),
+            "left_canthus": list(marks.left_canthus_xy),
+            "right_canthus": list(marks.right_canthus_xy),
+        },
+    }
+
+
+def plan_to_json(
+    plan: Plan,
+    *,
+    source: str | None = None,
+    simulation: dict[str, Any] | None = None,
+    files: dict[str, str] | None = None,
+    created: dt.date | None = None,
+) -> dict[str, Any]:
+    """Serialise a plan to the plan.json contract.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan.
+    source : str, optional
+        The photo's file name, recorded as given.
+    simulation : dict, optional
+        The simulation's self-check (see :mod:`scalpmap.simulation`), or None when not run.
+    files : dict of str to str, optional
+        The files written next to plan.json, by role (e.g. ``{"zones": "zones.png"}``).
+    created : datetime.date, optional
+        The plan's date (default: today).
+
+    Returns
+    -------
+    dict
+        The JSON document.
+    """
+    analysis, target = plan.analysis, plan.target
+    mm = analysis.scale.mm_per_px
+    summary = analysis_to_json(analysis, source=source)["summary"]
+    return {
+        "format": PLAN_FORMAT,
+        "scalpmap_version": scalpmap.__version__,
+        "created": (created or dt.date.today()).isoformat(),
+        "photo": {"source": source, "width": analysis.shape[1], "height": analysis.shape[0]},
+        "scale": {"mm_per_px": round(mm, 6), "source": analysis.scale.source},
+        "options": _options(plan),
+        "analysis": {"mode": analysis.mode, "mode_reason": analysis.mode_reason, **summary},
+        "assessment": plan.assessment.to_json(),
+        "target": {
+            "template": target.template,
+            "feather_mm": target.feather_mm,
+            "height_above_glabella_cm": target.height_above_glabella_cm,
+            "hairline": None if target.hairline is None else target.hairline.to_json(mm),
+            "current_hairline": np.round(analysis.hairline_xy, 2).tolist(),
+            "region": {"polygons": _rings(target.region)},
+            "notes": list(target.notes),
+        },
+        "zones": plan.zones.to_json(),
+        "skin": {
+            "fitzpatrick": plan.fitzpatrick,
+            "source": plan.fitzpatrick_source,
+            "estimate": None if plan.skin is None else plan.skin.to_json(),
+        },
+        "sessions": {
+            "kirby_desai": plan.kirby_desai.to_json(),
+            "laser": plan.laser.to_json(),
+            "touch_up": plan.touch_up.to_json(),
+            "total_removal": plan.total_removal,
+        },
+        "timeline": {**plan.timeline.to_json(), "start_given": plan.start_date_given},
+        "simulation": simulation,
+        "files": dict(files or {}),
+        "notes": list(plan.notes),
+    }
+
+
+def load_plan_schema() -> dict[str, Any]:
+    """Return the plan.json JSON Schema shipped with the package.
+
+    Returns
+    -------
+    dict
+        The schema.
+    """
+    text = resources.files("scalpmap").joinpath("schemas/plan.schema.json").read_text()
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_plan_json(document: dict[str, Any]) -> None:
+    """Validate a document against the plan.json schema.
+
+    Parameters
+    ----------
+    document : dict
+        The document.
+
+    Raises
+    ------
+    jsonschema.ValidationError
+        When it does not conform.
+    """
+    Draft202012Validator(load_plan_schema()).validate(document)

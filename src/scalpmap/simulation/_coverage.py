@@ -1,0 +1,169 @@
+"""After the laser in coverage mode: lighten the removal zone back to the surrounding skin.
+
+Impressions too small to resolve darken the skin two ways, and both are undone inside the zone:
+
+1. **Speckle.** Pixels darker than the local skin (a running median, blind to the specks) by
+   more than ``SPECK_SIGMAS`` times the skin's noise are replaced by the local skin with noise
+   of the skin's own strength, blended by how far they stand out. Hair (oriented strokes, see
+   :func:`scalpmap.imaging.pigment_field.hair_mask`) and marks wider than ``MAX_SPECK_MM``
+   (moles, freckles) are left alone: the laser spares them.
+2. **Diffuse darkening.** On a coarse grid, the level inside the zone (a normalised
+   convolution over the zone only, ``PIGMENT_SIGMA_MM``) is compared with the bare skin outside
+   the pigmented region, extrapolated into it (``SKIN_SIGMA_MM``); the zone is multiplied by
+   their ratio, per colour channel, which keeps the skin's fine texture.
+
+Changes fade in over a rim of at most 2 pixels at the zone's edge.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Polygon
+
+from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.pigment_field import hair_mask
+from scalpmap.imaging.skin import estimate_local_skin, luminance
+from scalpmap.simulation._patches import polygon_mask
+
+CELL_MM = 0.5
+PIGMENT_SIGMA_MM = 2.0
+SKIN_SIGMA_MM = 15.0
+SKIN_WINDOW_MM = 2.0
+MARGIN_MM = 3.0
+MAX_GAIN = 3.0
+SPECK_SIGMAS = (1.0, 3.0)  # a pixel's replacement ramps from 0 to 1 over this many sigmas
+EDGE_SIGMA_PX = 0.7  # soft rim of the removal zone: 2 px at most (a 5 x 5 kernel)
+MIN_SKIN_CELLS = 20
+MAX_SPECK_MM = 0.6  # larger dark marks are moles and freckles
+
+
+def _to_grid(geometry: Polygon | MultiPolygon, factor: int) -> Polygon | MultiPolygon:
+    """Photo pixels to coarse-grid pixels (cell ``i`` spans photo pixels ``i * factor ...``)."""
+    s = 1.0 / factor
+    moved = affinity.affine_transform(geometry, [s, 0.0, 0.0, s, 0.5 * s - 0.5, 0.5 * s - 0.5])
+    return moved if isinstance(moved, Polygon | MultiPolygon) else Polygon()
+
+
+def _normalised_blur(
+    image: NDArray[np.float32], weight: NDArray[np.bool_], sigma: float
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Gaussian mean of ``image`` over the pixels where ``weight`` is true, and its support."""
+    w = weight.astype(np.float32)
+    total = cv2.GaussianBlur(image * w[..., None], (0, 0), sigma)
+    support = cv2.GaussianBlur(w, (0, 0), sigma)
+    mean = total / np.maximum(support, 1e-6)[..., None]
+    return np.asarray(mean, dtype=np.float32), np.asarray(support, dtype=np.float32)
+
+
+def _despeckle(crop: NDArray[np.uint8], mm_per_px: float, seed: int) -> NDArray[np.float32]:
+    """Replace the dark specks of a crop by its local skin with the skin's noise (step 1)."""
+    skin = estimate_local_skin(crop, mm_per_px=mm_per_px, window_mm=SKIN_WINDOW_MM)
+    rows, cols = crop.shape[:2]
+    skin_rgb = cv2.resize(skin.rgb_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
+    contrast = 1.0 - luminance(crop) / skin.luma
+    below = contrast[::2, ::2]
+    below = below[below < 0]
+    sigma = 1.4826 * float(np.median(-below)) if below.size else 0.01
+    low, high = SPECK_SIGMAS
+    weight = np.clip((contrast - low * sigma) / ((high - low) * sigma), 0.0, 1.0)
+    core = ((contrast > high * sigma) & ~hair_mask(contrast, mm_per_px)).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    largest = np.pi * (MAX_SPECK_MM / 2 / mm_per_px) ** 2 + 4.0
+    small = stats[:, cv2.CC_STAT_AREA] <= largest  # larger: a mole or a freckle, not ink
+    small[0] = False
+    specks = small[labels].astype(np.uint8)
+    near = cv2.dilate(specks, np.ones((5, 5), np.uint8))  # the specks and their blurred rims
+    weight = cv2.dilate(weight * near, np.ones((3, 3), np.uint8))
+    noise = np.random.default_rng(seed).standard_normal((rows, cols, 1), dtype=np.float32)
+    skin_like = skin_rgb * (1.0 + np.float32(sigma) * np.clip(noise, -2.5, 2.5))
+    image = crop.astype(np.float32)
+    return np.asarray(image + weight[..., None] * (skin_like - image), dtype=np.float32)
+
+
+def _diffuse_gain(
+    photo: NDArray[np.uint8], analysis: Analysis, removal: Polygon | MultiPolygon
+) -> tuple[NDArray[np.float32], int] | None:
+    """Per-channel gain on a coarse grid that lifts the zone to the bare skin (step 2)."""
+    rows, cols = analysis.shape
+    mm = analysis.scale.mm_per_px
+    factor = max(1, int(round(CELL_MM / mm)))
+    size = (max(1, cols // factor), max(1, rows // factor))
+    small = np.asarray(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
+    grid_shape = (size[1], size[0])
+    region = polygon_mask(_to_grid(analysis.region, factor), grid_shape)
+    zone = polygon_mask(_to_grid(removal, factor), grid_shape)
+    seen = analysis.analysed_area
+    area = polygon_mask(_to_grid(seen, factor), grid_shape) if not seen.is_empty else ~region
+    grown = cv2.dilate(region.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    bare = area & ~grown
+    if bare.sum() < MIN_SKIN_CELLS or not zone.any():
+        return None
+    cell_mm = factor * mm
+    skin, support = _normalised_blur(small, bare, SKIN_SIGMA_MM / cell_mm)
+    far = support < 1e-3
+    if far.any():
+        skin[far] = small[bare].mean(axis=0)
+    pigment, _ = _normalised_blur(small, zone, PIGMENT_SIGMA_MM / cell_mm)
+    return np.clip(skin / np.maximum(pigment, 1.0), 1.0, MAX_GAIN), factor
+
+
+def lighten_coverage(
+    photo: NDArray[np.uint8], analysis: Analysis, removal: Polygon | MultiPolygon, seed: int = 0
+) -> NDArray[np.uint8]:
+    """Lighten the removal zone to the level of the skin around the pigmented region.
+
+    Parameters
+    ----------
+    photo : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    analysis : Analysis
+        Its analysis (coverage mode).
+    removal : Polygon or MultiPolygon
+        The removal zone, in pixels.
+    seed : int, optional
+        Seed of the skin noise put where specks were.
+
+    Returns
+    -------
+    ndarray of uint8, shape (rows, cols, 3)
+        The lightened copy; unchanged when the zone is empty or lies outside the photo.
+    """
+    out = photo.copy()
+    rows, cols = analysis.shape
+    if removal.is_empty:
+        return out
+    mm = analysis.scale.mm_per_px
+    margin = int(np.ceil(MARGIN_MM / mm))
+    bx0, by0, bx1, by1 = removal.bounds
+    x0, y0 = max(0, int(bx0) - margin), max(0, int(by0) - margin)
+    x1, y1 = min(cols, int(np.ceil(bx1)) + margin + 1), min(rows, int(np.ceil(by1)) + margin + 1)
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return out
+    crop = photo[y0:y1, x0:x1]
+    inside = polygon_mask(removal, crop.shape[:2], (x0, y0)).astype(np.float32)
+    if not inside.any():
+        return out
+    lifted = _despeckle(crop, mm, seed)
+    diffuse = _diffuse_gain(photo, analysis, removal)
+    if diffuse is not None:
+        grid, factor = diffuse
+        lifted *= _upsample(grid, factor, (x0, y0, x1, y1))
+    alpha = cv2.GaussianBlur(inside, (5, 5), EDGE_SIGMA_PX)[..., None]
+    image = crop.astype(np.float32)
+    out[y0:y1, x0:x1] = np.clip(image + alpha * (lifted - image) + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def _upsample(
+    grid: NDArray[np.float32], factor: int, box: tuple[int, int, int, int]
+) -> NDArray[np.float32]:
+    """Bilinear values of a coarse grid at the photo pixels of ``box`` (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = box
+    gx = np.clip((np.arange(x0, x1, dtype=np.float32) + 0.5) / factor - 0.5, 0, grid.shape[1] - 1)
+    gy = np.clip((np.arange(y0, y1, dtype=np.float32) + 0.5) / factor - 0.5, 0, grid.shape[0] - 1)
+    map_x = np.ascontiguousarray(np.broadcast_to(gx[None, :], (y1 - y0, x1 - x0)))
+    map_y = np.ascontiguousarray(np.broadcast_to(gy[:, None], (y1 - y0, x1 - x0)))
+    return np.asarray(cv2.remap(grid, map_x, map_y, cv2.INTER_LINEAR), dtype=np.float32)

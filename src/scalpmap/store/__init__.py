@@ -1,0 +1,1 @@
+"""Persistence of the clinic app: SQLAlchemy models, Alembic migrations and the photo store."""

@@ -1,0 +1,39 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from __future__ import annotations
+
+from scalpmap.store.models.audit import AuditEvent
+from scalpmap.store.models.base import Base, utcnow
+from scalpmap.store.models.cases import Case, CaseReason, CaseStage
+from scalpmap.store.models.enquiries import Enquiry, EnquiryStatus
+from scalpmap.store.models.patients import Patient
+from scalpmap.store.models.photos import (
+    AnalysisStatus,
+    Photo,
+    PhotoAnalysis,
+    PhotoView,
+    ScaleSource,
+)
+from scalpmap.store.models.plans import PlanVersion
+from scalpmap.store.models.users import ApiToken, Role, User
+
+__all__ = [
+    "AnalysisStatus",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "CaseReason",
+    "CaseStage",
+    "Enquiry",
+    "EnquiryStatus",
+    "Patient",
+    "Photo",
+    "PhotoAnalysis",
+    "PhotoView",
+    "PlanVersion",
+    "Role",
+    "ScaleSource",
+    "User",
+    "utcnow",
+]

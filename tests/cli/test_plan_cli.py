@@ -1,0 +1,138 @@
+"""``scalpmap plan``: the files it writes, and every bad input as one line with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from scalpmap.cli.main import app
+from scalpmap.planning.plan_json import validate_plan_json
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_user_error(result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    text = result.stderr or result.output
+    assert "Traceback" not in text
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), text
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+@pytest.fixture(scope="module")
+def planned(closeup_photo, tmp_path_factory):
+    path, _ = closeup_photo
+    out = tmp_path_factory.mktemp("plan") / "out"
+    result = run(
+        "plan", path, "--template", "mature", "--age", "30", "--start-date", "2027-03-01",
+        "--out", out, "--self-check",
+    )
+    return result, out
+
+
+def test_plan_writes_every_file_and_a_valid_plan_json(planned):
+    result, out = planned
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "plan.json").read_text())
+    validate_plan_json(document)
+    for name in document["files"].values():
+        assert (out / name).stat().st_size > 1000, name
+    for name in ("zones.png", "after_laser.png", "after_touch_up.png", "side_by_side.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for name in ("plan.pdf", "facility.pdf"):
+        assert (out / name).read_bytes()[:5] == b"%PDF-"
+    assert document["timeline"]["start"] == "2027-03-01" and document["timeline"]["start_given"]
+    assert document["zones"]["removal"]["area_cm2"] > 0
+    assert "removal zone" in result.output and "plan.html" in result.output
+
+
+def test_self_check_is_recorded_and_passes(planned):
+    _, out = planned
+    check = json.loads((out / "plan.json").read_text())["simulation"]
+    assert check is not None
+    assert check["removal_remaining_percent"] < 2.0
+    assert check["passed"] is True
+
+
+def test_remove_all_writes_no_touch_up_picture(closeup_photo, tmp_path):
+    path, _ = closeup_photo
+    out = tmp_path / "out"
+    result = run("plan", path, "--template", "remove-all", "--skin-type", "5", "--out", out,
+                 "--no-pdf")
+    assert result.exit_code == 0, result.output
+    document = json.loads((out / "plan.json").read_text())
+    assert document["sessions"]["total_removal"] is True
+    assert document["zones"]["touch_up"]["area_cm2"] == 0
+    assert not (out / "after_touch_up.png").exists() and not (out / "plan.pdf").exists()
+    html = (out / "plan.html").read_text()
+    assert "Fitzpatrick" in html or "skin" in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ({"region": [[0, 0], [500, 500], [500, 0], [0, 500]]}, "self-intersect"),
+        ({"region": [[0, 0], [10, 10], [20, 20]]}, "zero area"),
+        ({"region": [[0, 0], [10, 10]]}, "3"),
+        ({"region": [[90000, 90000], [91000, 90000], [91000, 91000]]}, "outside the photo"),
+        ({"region": [[0, 1150], [40, 1150], [40, 1190], [0, 1190]]}, "remove-all"),
+        ({"hairline": [[0, 0]]}, "hairline"),
+        ({"shape": []}, "region"),
+    ],
+)
+def test_bad_targets_are_one_line_errors(closeup_photo, tmp_path, target, fragment):
+    path, _ = closeup_photo
+    file = tmp_path / "TARGET.json"
+    file.write_text(json.dumps(target))
+    result = run("plan", path, "--target", file, "--out", tmp_path / "out", "--no-pdf")
+    assert_user_error(result, fragment)
+    assert not (tmp_path / "out" / "plan.json").exists()
+
+
+def test_malformed_target_json_is_a_one_line_error(closeup_photo, tmp_path):
+    path, _ = closeup_photo
+    file = tmp_path / "TARGET.json"
+    file.write_text('{"region": [[0, 0], [1, 1],')
+    result = run("plan", path, "--target", file, "--out", tmp_path / "out")
+    assert_user_error(result, "JSON")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--skin-type", "7"], "skin type must be 1..6"),
+        (["--skin-type", "0"], "skin type must be 1..6"),
+        (["--start-date", "2027-02-30"], "impossible start date"),
+        (["--start-date", "tomorrow"], "impossible start date"),
+        (["--start-date", "1990-01-01"], "before 2000"),
+        (["--age", "7"], "age must be 14..100"),
+        (["--age", "130"], "age must be 14..100"),
+        (["--template", "mature"], "age (14..100) or facial landmarks"),
+        (["--template", "mature", "--glabella", "800,1500"], "missing --left-canthus"),
+        (["--template", "mature", "--glabella", "800"], "'X,Y'"),
+        (["--template", "sideways"], "unknown --template"),
+        (["--template", "custom"], "needs --target"),
+        (["--scarring", "lots"], "--scarring must be one of"),
+        (["--desired-density", "-5"], "desired density"),
+        (["--target", "/nonexistent/TARGET.json"], "does not exist"),
+    ],
+)
+def test_bad_arguments_are_one_line_errors(closeup_photo, tmp_path, args, fragment):
+    path, _ = closeup_photo
+    result = run("plan", path, "--out", tmp_path / "out", "--no-pdf", *args)
+    assert_user_error(result, fragment)
+
+
+def test_a_corrupt_photo_is_a_one_line_error(tmp_path):
+    photo = tmp_path / "broken.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    result = run("plan", photo, "--out", tmp_path / "out")
+    assert_user_error(result)
