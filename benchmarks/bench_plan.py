@@ -115,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for run in range(RUNS + 1):
             times, outputs = run_once(photo, Path(folder) / "out")
             label = "warm-up" if run == 0 else f"run {run}/{RUNS}"
-            console.log(f"{label}: plan {times['plan without PDF']:.2f} s, PDFs {times['two PDFs']:.2f} s")
+            console.log(
+                f"{label}: plan {times['plan without PDF']:.2f} s, PDFs {times['two PDFs']:.2f} s"
+            )
             if run:
                 runs.append(times)
         impressions = outputs.document["analysis"]["count"]
@@ -143,10 +145,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             markdown_table(
                 ["goal", "target", "measured", "verdict"],
                 [
-                    ["plan without PDF", f"< {PLAN_GOAL_S:g} s", f"{median['plan without PDF']:.2f} s",
-                     "pass" if plan_ok else "FAIL"],
-                    ["the two PDFs", f"< {PDF_GOAL_S:g} s more", f"{median['two PDFs']:.2f} s",
-                     "pass" if pdf_ok else "FAIL"],
+                    [
+                        "plan without PDF",
+                        f"< {PLAN_GOAL_S:g} s",
+                        f"{median['plan without PDF']:.2f} s",
+                        "pass" if plan_ok else "FAIL",
+                    ],
+                    [
+                        "the two PDFs",
+                        f"< {PDF_GOAL_S:g} s more",
+                        f"{median['two PDFs']:.2f} s",
+                        "pass" if pdf_ok else "FAIL",
+                    ],
                 ],
                 numeric=False,
             ),

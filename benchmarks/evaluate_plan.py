@@ -146,7 +146,9 @@ def evaluate_case(case: Case) -> dict[str, Any]:
     dict
         Truth, plan, errors, simulation checks and timings; plain Python values.
     """
-    options = SynthOptions(seed=case.seed, fitzpatrick=case.fitzpatrick, width_px=2400, height_px=1800)
+    options = SynthOptions(
+        seed=case.seed, fitzpatrick=case.fitzpatrick, width_px=2400, height_px=1800
+    )
     rgb, truth = generate_scalp_photo(options)
     document, side = known_target(case, truth, rgb.shape[:2])
     true_removal = truth.region.difference(side)
@@ -159,7 +161,9 @@ def evaluate_case(case: Case) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "TARGET.json"
         path.write_text(json.dumps(document))
-        plan = build_plan(rgb, analysis, PlanOptions(template="custom", target_path=path, skin_type=3))
+        plan = build_plan(
+            rgb, analysis, PlanOptions(template="custom", target_path=path, skin_type=3)
+        )
     planned = time.perf_counter()
     after_laser = simulate_after_laser(rgb, analysis, plan.zones)
     after_touch_up, _ = simulate_after_touch_up(after_laser, analysis, plan.zones, plan.target)
@@ -217,7 +221,9 @@ def goals(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, bool]]:
             f"mean {fmt(values.mean(), 2)} %, max {fmt(values.max(), 2)} %, "
             f"{int((values > limit).sum())}/{len(values)} over"
         )
-        out.append((name, f"<= {limit:g} % on every photo", measured, bool((values <= limit).all())))
+        out.append(
+            (name, f"<= {limit:g} % on every photo", measured, bool((values <= limit).all()))
+        )
     out.append(
         (
             "new impressions after the laser",
@@ -229,7 +235,9 @@ def goals(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def render(rows: Sequence[dict[str, Any]], judged: list[tuple[str, str, str, bool]], command: str) -> str:
+def render(
+    rows: Sequence[dict[str, Any]], judged: list[tuple[str, str, str, bool]], command: str
+) -> str:
     """Render the report section.
 
     Parameters
@@ -263,16 +271,45 @@ def render(rows: Sequence[dict[str, Any]], judged: list[tuple[str, str, str, boo
         ),
         "",
         markdown_table(
-            ["seed", "skin", "target", "true cm²", "plan cm²", "area err %", "true n", "plan n",
-             "count err %", "left %", "new", "density err %"],
             [
-                [str(r["seed"]), str(r["fitzpatrick"]), f"{r['target_kind']} {r['rise_mm']:g} mm",
-                 fmt(r["true_removal_cm2"], 2), fmt(r["removal_cm2"], 2),
-                 fmt(r["area_error_percent"], 2), str(r["true_removal_count"]),
-                 str(r["removal_count"]), fmt(r["count_error_percent"], 2),
-                 fmt(r["remaining_percent"] if r["remaining_percent"] is not None else float("nan"), 2),
-                 str(r["new_impressions"]),
-                 fmt(r["density_error_percent"] if r["density_error_percent"] is not None else float("nan"), 2)]
+                "seed",
+                "skin",
+                "target",
+                "true cm²",
+                "plan cm²",
+                "area err %",
+                "true n",
+                "plan n",
+                "count err %",
+                "left %",
+                "new",
+                "density err %",
+            ],
+            [
+                [
+                    str(r["seed"]),
+                    str(r["fitzpatrick"]),
+                    f"{r['target_kind']} {r['rise_mm']:g} mm",
+                    fmt(r["true_removal_cm2"], 2),
+                    fmt(r["removal_cm2"], 2),
+                    fmt(r["area_error_percent"], 2),
+                    str(r["true_removal_count"]),
+                    str(r["removal_count"]),
+                    fmt(r["count_error_percent"], 2),
+                    fmt(
+                        r["remaining_percent"]
+                        if r["remaining_percent"] is not None
+                        else float("nan"),
+                        2,
+                    ),
+                    str(r["new_impressions"]),
+                    fmt(
+                        r["density_error_percent"]
+                        if r["density_error_percent"] is not None
+                        else float("nan"),
+                        2,
+                    ),
+                ]
                 for r in rows
             ],
         ),
@@ -302,7 +339,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--photos and --workers must be >= 1")
     console = Console(width=None if sys.stdout.isatty() else 200)
     cases = make_cases(args.photos)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress, ProcessPoolExecutor(args.workers) as pool:
         task = progress.add_task("planning synthetic photos", total=len(cases))
         rows = []

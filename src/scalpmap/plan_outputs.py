@@ -6,22 +6,29 @@ same bytes. Making them (:func:`make_plan_outputs`) never touches the filesystem
 
 from __future__ import annotations
 
-import os
-import tempfile
+import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import json
 import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.plan_json import plan_to_json
 from scalpmap.planning.timeline import render_timeline_png
-from scalpmap.reports import encode_png, html_to_pdf, render_removal_map, render_report_html
-from scalpmap.reports import render_zones
+from scalpmap.reports import (
+    encode_jpeg,
+    encode_png,
+    html_to_pdf,
+    render_removal_map,
+    render_report_html,
+    render_zones,
+)
+from scalpmap.reports.images import MAX_EMBED_WIDTH_PX, downscale
+from scalpmap.reports.output import write_atomic
 from scalpmap.simulation import (
     check_simulation,
     side_by_side,
@@ -46,8 +53,10 @@ REPORT_FILES = {
     "patient_pdf": "plan.pdf",
     "facility_pdf": "facility.pdf",
 }
-# Report pictures are downscaled to this width (the PNG files keep the photo's size).
-REPORT_WIDTH_PX = 1400
+# The simulation's PNGs are written at most this wide (a 12-megapixel photo's full-size PNGs
+# take a second each to compress and tens of MB).
+PICTURE_WIDTH_PX = 2400
+ENCODING_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -69,15 +78,19 @@ class PlanOutputs:
     reports: dict[str, bytes] = field(default_factory=dict)
 
 
-def _report_picture(rgb: NDArray[np.uint8]) -> bytes:
-    """Return a picture downscaled for a report, as PNG."""
-    import cv2
+def _picture(rgb: NDArray[np.uint8]) -> bytes:
+    """Return a simulation picture as a PNG file at most :data:`PICTURE_WIDTH_PX` wide."""
+    return encode_png(downscale(rgb, PICTURE_WIDTH_PX), photographic=True)
 
-    rows, cols = rgb.shape[:2]
-    if cols > REPORT_WIDTH_PX:
-        size = (REPORT_WIDTH_PX, max(1, round(rows * REPORT_WIDTH_PX / cols)))
-        rgb = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
-    return encode_png(rgb)
+
+def _chart_png(rgb: NDArray[np.uint8]) -> bytes:
+    """Return a drawn picture (zones, removal map) as a PNG file."""
+    return encode_png(rgb, photographic=True)
+
+
+def _embed(rgb: NDArray[np.uint8]) -> bytes:
+    """Return a photograph downscaled and JPEG-encoded for a report."""
+    return encode_jpeg(downscale(rgb, MAX_EMBED_WIDTH_PX))
 
 
 def make_plan_outputs(
@@ -136,31 +149,43 @@ def make_plan_outputs(
             plan.analysis, plan.zones, after_laser, after_touch_up
         ).to_json()
     step("pictures")
-    files = {role: name for role, name in PICTURE_FILES.items()}
+    files = dict(PICTURE_FILES)
     if after_touch_up is None:
         files.pop("after_touch_up")
-    files.update(REPORT_FILES if pdf else {k: REPORT_FILES[k] for k in REPORT_FILES if "html" in k})
+    files.update({k: v for k, v in REPORT_FILES.items() if pdf or k.endswith("html")})
     document = plan_to_json(plan, source=source, simulation=simulation, files=files)
-    pictures = {
-        "zones": encode_png(render_zones(rgb, document)),
-        "removal_map": encode_png(render_removal_map(rgb, document)),
-        "after_laser": encode_png(after_laser),
-        "side_by_side": encode_png(side_by_side(*panels)),
-        "timeline": render_timeline_png(plan.timeline),
+    zones_rgb = render_zones(rgb, document)
+    removal_rgb = render_removal_map(rgb, document)
+    comparison = side_by_side(*panels)
+    # OpenCV releases the GIL while encoding: the files and the report pictures are encoded
+    # on two threads while the timeline chart is drawn.
+    jobs: dict[str, tuple[Callable[[NDArray[np.uint8]], bytes], NDArray[np.uint8]]] = {
+        "zones": (_chart_png, zones_rgb),
+        "removal_map": (_chart_png, removal_rgb),
+        "after_laser": (_picture, after_laser),
+        "side_by_side": (_picture, comparison),
+        "embed:before": (_embed, rgb),
+        "embed:after_laser": (_embed, after_laser),
+        "embed:zones": (_embed, zones_rgb),
+        "embed:removal_map": (_embed, removal_rgb),
+        "embed:side_by_side": (_embed, comparison),
     }
     if after_touch_up is not None:
-        pictures["after_touch_up"] = encode_png(after_touch_up)
+        jobs["after_touch_up"] = (_picture, after_touch_up)
+        jobs["embed:after_touch_up"] = (_embed, after_touch_up)
+    with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
+        futures = {role: pool.submit(encode, picture) for role, (encode, picture) in jobs.items()}
+        timeline_png = render_timeline_png(plan.timeline)
+        encoded = {role: future.result() for role, future in futures.items()}
     step("reports")
+    pictures = {role: data for role, data in encoded.items() if not role.startswith("embed:")}
+    pictures["timeline"] = timeline_png
     report_images = {
-        "before": _report_picture(rgb),
-        "after_laser": _report_picture(after_laser),
-        "timeline": pictures["timeline"],
-        "zones": pictures["zones"],
-        "removal_map": pictures["removal_map"],
-        "side_by_side": pictures["side_by_side"],
+        role.removeprefix("embed:"): data
+        for role, data in encoded.items()
+        if role.startswith("embed:")
     }
-    if after_touch_up is not None:
-        report_images["after_touch_up"] = _report_picture(after_touch_up)
+    report_images["timeline"] = timeline_png
     reports: dict[str, bytes] = {}
     for audience in ("patient", "facility"):
         html = render_report_html(
@@ -176,18 +201,6 @@ def make_plan_outputs(
         for audience in ("patient", "facility"):
             reports[f"{audience}_pdf"] = html_to_pdf(reports[f"{audience}_html"].decode("utf-8"))
     return PlanOutputs(document=document, pictures=pictures, reports=reports)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary name in the same folder, then rename it into place."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_plan_outputs(out_dir: Path, outputs: PlanOutputs) -> dict[str, Path]:
@@ -210,9 +223,9 @@ def write_plan_outputs(out_dir: Path, outputs: PlanOutputs) -> dict[str, Path]:
     names = {**PICTURE_FILES, **REPORT_FILES}
     for role, data in (*outputs.pictures.items(), *outputs.reports.items()):
         path = out_dir / names[role]
-        _write_atomic(path, data)
+        write_atomic(path, data)
         written[role] = path
     plan_path = out_dir / "plan.json"
-    _write_atomic(plan_path, json.dumps(outputs.document, indent=1).encode("utf-8"))
+    write_atomic(plan_path, json.dumps(outputs.document, indent=1).encode("utf-8"))
     written["plan"] = plan_path
     return written

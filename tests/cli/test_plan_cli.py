@@ -32,8 +32,17 @@ def planned(closeup_photo, tmp_path_factory):
     path, _ = closeup_photo
     out = tmp_path_factory.mktemp("plan") / "out"
     result = run(
-        "plan", path, "--template", "mature", "--age", "30", "--start-date", "2027-03-01",
-        "--out", out, "--self-check",
+        "plan",
+        path,
+        "--template",
+        "mature",
+        "--age",
+        "30",
+        "--start-date",
+        "2027-03-01",
+        "--out",
+        out,
+        "--self-check",
     )
     return result, out
 
@@ -65,8 +74,9 @@ def test_self_check_is_recorded_and_passes(planned):
 def test_remove_all_writes_no_touch_up_picture(closeup_photo, tmp_path):
     path, _ = closeup_photo
     out = tmp_path / "out"
-    result = run("plan", path, "--template", "remove-all", "--skin-type", "5", "--out", out,
-                 "--no-pdf")
+    result = run(
+        "plan", path, "--template", "remove-all", "--skin-type", "5", "--out", out, "--no-pdf"
+    )
     assert result.exit_code == 0, result.output
     document = json.loads((out / "plan.json").read_text())
     assert document["sessions"]["total_removal"] is True

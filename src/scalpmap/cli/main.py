@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from scalpmap.cli import analyse_cmd, db_cmd, marker_cmd, plan_cmd, synth_cmd, users_cmd
+from scalpmap.cli import analyse_cmd, db_cmd, marker_cmd, plan_cmd, serve_cmd, synth_cmd, users_cmd
 from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("synth", help=synth_cmd.__doc__)(synth_cmd.synth)
 app.command("marker", help=marker_cmd.__doc__)(marker_cmd.marker)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
+app.command("serve", help=serve_cmd.__doc__)(serve_cmd.serve)
 
 
 def main() -> None:

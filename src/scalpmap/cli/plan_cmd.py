@@ -107,9 +107,7 @@ def parse_landmarks(
     if len(missing) == 3:
         return None
     if missing:
-        raise InputError(
-            f"facial landmarks need all three points; missing {', '.join(missing)}"
-        )
+        raise InputError(f"facial landmarks need all three points; missing {', '.join(missing)}")
     g, left, right = points.values()
     assert g is not None and left is not None and right is not None
     return Landmarks(glabella_xy=g, left_canthus_xy=left, right_canthus_xy=right)

@@ -104,9 +104,7 @@ class PlanOptions:
 
     def __post_init__(self) -> None:
         if self.template not in PLAN_TEMPLATES:
-            raise InputError(
-                f"unknown template {self.template!r}; use {', '.join(PLAN_TEMPLATES)}"
-            )
+            raise InputError(f"unknown template {self.template!r}; use {', '.join(PLAN_TEMPLATES)}")
         if self.template == "custom" and self.target_path is None:
             raise InputError("template custom needs --target TARGET.json")
         if self.target_path is not None and self.template != "custom":
@@ -126,7 +124,9 @@ class PlanOptions:
             raise InputError(f"skin type must be 1..6 (Fitzpatrick I-VI), got {skin}")
         desired = self.desired_density_per_cm2
         if desired is not None and not (math.isfinite(desired) and 0 < desired <= 1000):
-            raise InputError(f"desired density must be above 0 and at most 1000 per cm², got {desired}")
+            raise InputError(
+                f"desired density must be above 0 and at most 1000 per cm², got {desired}"
+            )
 
 
 @dataclass(frozen=True, eq=False)
@@ -296,9 +296,7 @@ def build_plan(
     assessment = assess_smp(analysis)
     if target is None:
         target = design_target(analysis, options)
-    zones = compute_zones(
-        analysis, target, desired_density_per_cm2=options.desired_density_per_cm2
-    )
+    zones = compute_zones(analysis, target, desired_density_per_cm2=options.desired_density_per_cm2)
     skin = None
     source: Literal["given", "estimated"] = "given"
     if options.skin_type is not None:
@@ -306,7 +304,9 @@ def build_plan(
     else:
         skin = estimate_skin(rgb, analysis)
         if skin is None:
-            raise InputError("too little skin in the photo to estimate the skin type; give --skin-type")
+            raise InputError(
+                "too little skin in the photo to estimate the skin type; give --skin-type"
+            )
         fitzpatrick, source = skin.fitzpatrick, "estimated"
     summary = _impression_summary(analysis)
     score = kirby_desai(
@@ -326,9 +326,7 @@ def build_plan(
         picosecond=options.picosecond,
     )
     total_removal = target.template == "remove-all" or zones.touch_up.geometry.is_empty
-    touch_up = touch_up_sessions(
-        needed=not total_removal, second_touch_up=options.second_touch_up
-    )
+    touch_up = touch_up_sessions(needed=not total_removal, second_touch_up=options.second_touch_up)
     timeline = build_timeline(
         start,
         laser,
@@ -364,6 +362,7 @@ def _impression_summary(analysis: Analysis) -> dict[str, float | None]:
     """Return the region's density per cm² and the impressions' median darkness (or None)."""
     density = analysis.mean_density_per_cm2
     darkness = analysis.impressions.darkness
-    median = float(np.median(darkness)) if analysis.mode == "impressions" and len(darkness) else None
+    median = (
+        float(np.median(darkness)) if analysis.mode == "impressions" and len(darkness) else None
+    )
     return {"density": density, "darkness": median}
-

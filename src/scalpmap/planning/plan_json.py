@@ -12,7 +12,9 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import shapely
 from jsonschema import Draft202012Validator
+from shapely.geometry import Polygon
 
 import scalpmap
 from scalpmap.imaging.analysis_json import analysis_to_json
@@ -24,9 +26,6 @@ PLAN_FORMAT = "scalpmap-plan/1"
 
 def _rings(geometry: Any) -> list[list[list[list[float]]]]:
     """Return polygons as lists of rings (exterior first) of ``[x, y]`` pixels."""
-    import shapely
-    from shapely.geometry import Polygon
-
     return [
         [np.round(np.asarray(ring.coords), 2).tolist() for ring in (p.exterior, *p.interiors)]
         for p in shapely.get_parts(as_polygonal(geometry))
@@ -45,9 +44,9 @@ def _options(plan: Plan) -> dict[str, Any]:
         "start_date": None if o.start_date is None else o.start_date.isoformat(),
         "picosecond": o.picosecond,
         "scarring": o.scarring,
-        "layering": o.layering if not isinstance(o.layering, bool) else (
-            "cover-up" if o.layering else "none"
-        ),
+        "layering": o.layering
+        if not isinstance(o.layering, bool)
+        else ("cover-up" if o.layering else "none"),
         "desired_density_per_cm2": o.desired_density_per_cm2,
         "second_touch_up": o.second_touch_up,
         "feather_mm": o.feather_mm,

@@ -38,7 +38,9 @@ def _check_rgb(rgb: NDArray[np.uint8]) -> None:
         )
 
 
-def encode_png(rgb: NDArray[np.uint8], *, compression: int = PNG_COMPRESSION) -> bytes:
+def encode_png(
+    rgb: NDArray[np.uint8], *, compression: int = PNG_COMPRESSION, photographic: bool = False
+) -> bytes:
     r"""Encode an RGB picture as PNG.
 
     Parameters
@@ -47,6 +49,9 @@ def encode_png(rgb: NDArray[np.uint8], *, compression: int = PNG_COMPRESSION) ->
         The picture.
     compression : int, optional
         zlib level 0..9.
+    photographic : bool, optional
+        A photograph: use zlib's Huffman-only strategy, about as small as level 6 on photos
+        and several times faster.
 
     Returns
     -------
@@ -61,7 +66,10 @@ def encode_png(rgb: NDArray[np.uint8], *, compression: int = PNG_COMPRESSION) ->
     """
     _check_rgb(rgb)
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
-    ok, data = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, int(compression)])
+    params = [cv2.IMWRITE_PNG_COMPRESSION, int(compression)]
+    if photographic:
+        params += [cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY]
+    ok, data = cv2.imencode(".png", bgr, params)
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 RGB array
         raise InputError("could not encode the picture as PNG")
     return bytes(data.tobytes())

@@ -107,7 +107,8 @@ def make_canvas(
     threshold = max(DIRTY_MIN_DARKNESS, DIRTY_SIGMAS * _robust_sigma(smooth[::3, ::3]))
     dark = (smooth > threshold).astype(np.uint8)
     size = 2 * DIRTY_GROW_PX + 1
-    dirty = cv2.dilate(dark, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    dirty = np.asarray(cv2.dilate(dark, kernel), dtype=np.uint8)
     if usable is not None:
         dirty |= (~usable).astype(np.uint8)
     padded = np.pad(crop, ((pad, pad), (pad, pad), (0, 0)), mode="edge")

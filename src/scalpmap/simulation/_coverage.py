@@ -34,10 +34,11 @@ SKIN_SIGMA_MM = 15.0
 SKIN_WINDOW_MM = 2.0
 MARGIN_MM = 3.0
 MAX_GAIN = 3.0
-SPECK_SIGMAS = (1.0, 3.0)  # a pixel's replacement ramps from 0 to 1 over this many sigmas
-EDGE_SIGMA_PX = 0.7  # soft rim of the removal zone: 2 px at most (a 5 x 5 kernel)
+SPECK_SIGMAS = (0.5, 2.0)  # a pixel's replacement ramps from 0 to 1 over this many sigmas
+CORE_SIGMAS = 3.0  # near a speck: within 2 px of a small mark this many sigmas dark
+EDGE_SIGMA_PX = 0.8  # soft rim of the removal zone: 1 px beyond its pixels (a 3 x 3 kernel)
 MIN_SKIN_CELLS = 20
-MAX_SPECK_MM = 0.6  # larger dark marks are moles and freckles
+MAX_SPECK_MM = 1.0  # larger dark marks are moles and freckles
 
 
 def _to_grid(geometry: Polygon | MultiPolygon, factor: int) -> Polygon | MultiPolygon:
@@ -69,7 +70,7 @@ def _despeckle(crop: NDArray[np.uint8], mm_per_px: float, seed: int) -> NDArray[
     sigma = 1.4826 * float(np.median(-below)) if below.size else 0.01
     low, high = SPECK_SIGMAS
     weight = np.clip((contrast - low * sigma) / ((high - low) * sigma), 0.0, 1.0)
-    core = ((contrast > high * sigma) & ~hair_mask(contrast, mm_per_px)).astype(np.uint8)
+    core = ((contrast > CORE_SIGMAS * sigma) & ~hair_mask(contrast, mm_per_px)).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     largest = np.pi * (MAX_SPECK_MM / 2 / mm_per_px) ** 2 + 4.0
     small = stats[:, cv2.CC_STAT_AREA] <= largest  # larger: a mole or a freckle, not ink
@@ -143,7 +144,7 @@ def lighten_coverage(
     if x1 - x0 < 16 or y1 - y0 < 16:
         return out
     crop = photo[y0:y1, x0:x1]
-    inside = polygon_mask(removal, crop.shape[:2], (x0, y0)).astype(np.float32)
+    inside = polygon_mask(removal, crop.shape[:2], (x0, y0), exact=True).astype(np.float32)
     if not inside.any():
         return out
     lifted = _despeckle(crop, mm, seed)
@@ -151,7 +152,7 @@ def lighten_coverage(
     if diffuse is not None:
         grid, factor = diffuse
         lifted *= _upsample(grid, factor, (x0, y0, x1, y1))
-    alpha = cv2.GaussianBlur(inside, (5, 5), EDGE_SIGMA_PX)[..., None]
+    alpha = cv2.GaussianBlur(inside, (3, 3), EDGE_SIGMA_PX)[..., None]
     image = crop.astype(np.float32)
     out[y0:y1, x0:x1] = np.clip(image + alpha * (lifted - image) + 0.5, 0, 255).astype(np.uint8)
     return out

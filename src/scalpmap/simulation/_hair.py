@@ -1,12 +1,12 @@
 """Impressions a hair runs through: the laser removes the ink, the hair stays.
 
 Healing copies bare skin over the impression and so cuts the hair. For impressions whose ring
-is crossed by dark marks that are no known impression (``HAIR_SHARE``), the hair is measured on
-the photo just outside the healed disk, before healing: its axis (the principal axis of its dark
-pixels), its cross-section (the mean darkening of each colour channel by distance from the axis)
-and which side(s) of the impression it leaves from. After healing it is drawn back across the
-disk with that cross-section: through the disk when it leaves on both sides, else up to the
-impression's centre.
+is crossed by dark marks that are no known impression (``HAIR_PIXELS``), the hair is measured on
+the photo just outside the healed disk, before healing: its axis (the principal axis of the dark
+pixels that reach the disk), its cross-section (the mean darkening of each colour channel by
+distance from the axis) and which side(s) of the impression it leaves from. After healing it is
+drawn back across the disk with that cross-section: through the disk when it leaves on both
+sides (or runs on into another dark mark), else up to the impression's centre.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from scalpmap.imaging.skin import LUMA_WEIGHTS
 from scalpmap.simulation._canvas import RIM_PX, RING_PX, Canvas
 from scalpmap.simulation._patches import disk_patches, patch_distance, patch_index
 
-HAIR_SHARE = 0.05  # ring share of unknown dark marks above which a hair crosses the dot
+HAIR_PIXELS = 6  # a hair crossing the ring covers at least this many of its pixels
 HAIR_REACH_PX = 7  # how far beyond the healed disk the hair is measured
 PROFILE_HALF_PX = 5.0
 PROFILE_BIN_PX = 0.5
@@ -57,13 +57,13 @@ def _half(fill_px: NDArray[np.float64], reach: float) -> int:
     return int(np.ceil(float(fill_px.max(initial=0.0)) + RIM_PX + reach)) + 1
 
 
-def crossing_share(
+def crossed_by_marks(
     canvas: Canvas,
     x: NDArray[np.float64],
     y: NDArray[np.float64],
     fill_px: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Share of each impression's ring covered by dark marks that are no known impression.
+    """Which impressions have a ring crossed by dark marks that are no known impression.
 
     Parameters
     ----------
@@ -76,17 +76,17 @@ def crossing_share(
 
     Returns
     -------
-    ndarray of float, shape (N,)
-        The share, 0..1: high where a hair (or a mole) runs through the impression.
+    ndarray of bool, shape (N,)
+        True where a hair (or a mole) runs through the impression.
     """
     if len(x) == 0:
-        return np.zeros(0)
+        return np.zeros(0, dtype=bool)
     half = _half(fill_px, RING_PX)
     flat, dist, _ = disk_patches(x, y, half, canvas.dark.shape[1])
     r = fill_px.astype(np.float32)[:, None]
     ring = (dist >= r + RIM_PX) & (dist < r + RIM_PX + RING_PX)
     unknown = ring & (np.take(canvas.dark, flat) > 0) & (np.take(canvas.known, flat) == 0)
-    return np.asarray(unknown.sum(axis=1) / np.maximum(ring.sum(axis=1), 1), dtype=np.float64)
+    return np.asarray(unknown.sum(axis=1) >= HAIR_PIXELS, dtype=bool)
 
 
 def capture(
@@ -171,9 +171,11 @@ def _touching(dark: NDArray[np.bool_], near: NDArray[np.bool_]) -> NDArray[np.bo
     """Keep the connected dark marks that reach the ``near`` pixels (the healed disk's edge)."""
     if not (dark & near).any():
         return np.zeros_like(dark)
-    _, labels = cv2.connectedComponents(dark.astype(np.uint8), connectivity=8)
-    touching = np.unique(labels[dark & near])
-    return np.asarray(np.isin(labels, touching[touching > 0]), dtype=bool)
+    count, labels = cv2.connectedComponents(dark.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[labels[dark & near]] = True
+    keep[0] = False
+    return np.asarray(keep[labels], dtype=bool)
 
 
 def _hair_darkening(
@@ -188,24 +190,32 @@ def _hair_darkening(
     if int(dark.sum()) < MIN_HAIR_PIXELS:
         return None
     w = np.asarray(contrast_rgb[dark].mean(axis=1), dtype=np.float64)
+    w /= max(float(w.sum()), 1e-9)
     px, py = dx[dark].astype(np.float64), dy[dark].astype(np.float64)
-    cx, cy = np.average(px, weights=w), np.average(py, weights=w)
-    cov = np.cov(np.vstack([px - cx, py - cy]), aweights=w)
-    values, vectors = np.linalg.eigh(cov)
-    if values[1] < MIN_ELONGATION**2 * max(values[0], 1e-6):
-        return None  # a blob, not a hair
-    ux, uy = vectors[0, 1], vectors[1, 1]
+    cx, cy = float(w @ px), float(w @ py)
+    ex, ey = px - cx, py - cy
+    cxx, cyy, cxy = float(w @ (ex * ex)), float(w @ (ey * ey)), float(w @ (ex * ey))
+    angle = 0.5 * np.arctan2(2 * cxy, cxx - cyy)  # the principal axis of the dark pixels
+    ux, uy = float(np.cos(angle)), float(np.sin(angle))
+    spread = float(np.hypot((cxx - cyy) / 2, cxy))
+    major, minor = (cxx + cyy) / 2 + spread, (cxx + cyy) / 2 - spread
+    if major < MIN_ELONGATION**2 * max(minor, 1e-6):  # too short to show its axis:
+        norm = float(np.hypot(cx, cy))  # take it to point at the impression
+        if norm < edge:
+            return None  # a blob on the impression, not a hair
+        ux, uy = cx / norm, cy / norm
     along = (dx - cx) * ux + (dy - cy) * uy
     across = np.abs((dy - cy) * ux - (dx - cx) * uy)
     s_dark = along[dark]
     centre = -cx * ux - cy * uy  # the impression's centre, along the axis
     before, after = bool((s_dark < centre).any()), bool((s_dark > centre).any())
-    on_axis = marks & (across <= AXIS_HALF_PX)
-    if before != after:  # it may run on under the impression into another one
+    reach = np.ones_like(along)
+    if before != after:
         beyond = (along > centre) if before else (along < centre)
-        before = after = int((on_axis & beyond).sum()) >= SIDE_PIXELS
-    if not (before and after):
-        return None  # the hair ends under the impression: healing shortens it, as the laser would
+        if int((marks & (across <= AXIS_HALF_PX) & beyond).sum()) < SIDE_PIXELS:
+            # It ends under the impression: draw it up to the impression's centre.
+            sign = -1.0 if before else 1.0
+            reach = np.clip(sign * (along - centre) + 1.0, 0.0, 1.0)
     band = outside & (across <= PROFILE_HALF_PX) & (along >= s_dark.min()) & (along <= s_dark.max())
     n_bins = int(PROFILE_HALF_PX / PROFILE_BIN_PX) + 1
     bins = (across[band] / PROFILE_BIN_PX).astype(np.intp)
@@ -220,4 +230,4 @@ def _hair_darkening(
     profile = np.where(counts[:, None] > 0, np.clip(profile - base, 0, MAX_HAIR_DARKENING), 0.0)
     centres = (np.arange(n_bins) + 0.5) * PROFILE_BIN_PX
     darken = np.stack([np.interp(across, centres, profile[:, k], right=0.0) for k in range(3)], -1)
-    return np.asarray(darken, dtype=np.float32)
+    return np.asarray(darken * reach[..., None], dtype=np.float32)

@@ -16,8 +16,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.simulation._canvas import RIM_PX, RING_PX, Canvas, grow_to_marks
-from scalpmap.simulation._hair import HAIR_SHARE, capture, crossing_share, redraw_hairs
-from scalpmap.simulation._patches import IntArray, disk_patches, non_overlapping_batches
+from scalpmap.simulation._hair import capture, crossed_by_marks, redraw_hairs
+from scalpmap.simulation._patches import (
+    IntArray,
+    disk_offsets,
+    disk_patches,
+    non_overlapping_batches,
+)
 
 SEARCH_RINGS = 6
 SEARCH_ANGLES = 12
@@ -80,10 +85,13 @@ def find_sources(
     return dx[pick, best], dy[pick, best], clean[pick, best]
 
 
-def _plane(
-    values: NDArray[np.float32], weight: NDArray[np.float32], basis: NDArray[np.float32]
+def _plane_coefficients(
+    values: NDArray[np.float32],
+    weight: NDArray[np.float32],
+    ox: NDArray[np.float32],
+    oy: NDArray[np.float32],
 ) -> NDArray[np.float32]:
-    """Weighted least-squares plane through each patch's values, per channel, over the patch.
+    """Weighted least-squares plane through each patch's values, per channel.
 
     The slopes are shrunk a little (ridge) so that a ring seen on one side stays level.
 
@@ -93,21 +101,40 @@ def _plane(
         Patches of ``M`` pixels.
     weight : ndarray of float32, shape (N, M)
         Their weights (the clean ring).
-    basis : ndarray of float32, shape (M, 3)
-        ``1, column offset, row offset`` of each pixel.
+    ox, oy : ndarray of float32, shape (M,)
+        Column and row offset of each pixel.
 
     Returns
     -------
-    ndarray of float32, shape (N, M, 3)
-        The planes.
+    ndarray of float32, shape (N, 3, 3)
+        Per patch, the constant, column slope and row slope (rows) of each channel (columns).
     """
-    products = np.stack([basis[:, i] * basis[:, j] for i in range(3) for j in range(3)], 1)
-    normal = (weight @ products).reshape(-1, 3, 3).astype(np.float64)
-    rhs = np.tensordot(values * weight[..., None], basis, axes=([1], [0]))  # (N, 3 ch, 3 terms)
-    ridge = PLANE_RIDGE * np.maximum(normal[:, 0, 0], 1.0)
-    normal += ridge[:, None, None] * np.diag([1e-3, 1.0, 1.0])[None]
-    coef = np.linalg.solve(normal, rhs.transpose(0, 2, 1).astype(np.float64))
-    return np.asarray(np.matmul(basis[None], coef.astype(np.float32)), dtype=np.float32)
+    wx, wy = weight * ox, weight * oy
+    s, sx, sy = weight.sum(1), wx.sum(1), wy.sum(1)
+    sxx, sxy, syy = (wx * ox).sum(1), (wx * oy).sum(1), (wy * oy).sum(1)
+    ridge = PLANE_RIDGE * np.maximum(s, 1.0)
+    normal = np.stack(
+        [
+            np.stack([s + 1e-3 * ridge, sx, sy], -1),
+            np.stack([sx, sxx + ridge, sxy], -1),
+            np.stack([sy, sxy, syy + ridge], -1),
+        ],
+        axis=1,
+    ).astype(np.float64)
+    rhs = np.matmul(np.stack([weight, wx, wy], axis=1), values)  # (N, 3 terms, 3 channels)
+    return np.linalg.solve(normal, rhs.astype(np.float64)).astype(np.float32)
+
+
+def _offsets(
+    half: int, fill_px: NDArray[np.float64]
+) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Offsets of a patch, and which may be healed (disk) and which may be in the ring."""
+    oy, ox = disk_offsets(half)
+    reach = np.hypot(ox, oy)
+    low, high = float(fill_px.min()), float(fill_px.max())
+    disk = reach <= high + RIM_PX + 0.75  # the points lie within half a pixel of the centre
+    ring = (reach >= low + RIM_PX - 0.75) & (reach <= high + RIM_PX + RING_PX + 0.75)
+    return ox.astype(np.float32), oy.astype(np.float32), disk, ring
 
 
 def heal_batch(
@@ -138,36 +165,45 @@ def heal_batch(
     """
     dx, dy, found = source
     width = canvas.image.shape[1]
-    flat, dist, (oy, ox) = disk_patches(x, y, half, width)
-    flat_src = flat + (dy * width + dx)[:, None]
-    pixels = canvas.image.reshape(-1, 3)
-    dirty = canvas.dirty.reshape(-1)
+    pixels, dirty = canvas.image.reshape(-1, 3), canvas.dirty.reshape(-1)
+    flat, dist, _ = disk_patches(x, y, half, width)
+    ox, oy, disk, ring_zone = _offsets(half, fill_px)
+    shift = (dy * width + dx)[:, None]
     r = fill_px.astype(np.float32)[:, None]
-    t = np.clip((r + np.float32(RIM_PX) - dist) / np.float32(RIM_PX), 0.0, 1.0)
-    alpha = (t * t * (3 - 2 * t) * (np.take(canvas.free, flat) * np.float32(1 / 255)))[..., None]
-    ring = (dist >= r + RIM_PX) & (dist < r + RIM_PX + RING_PX)
-    dst = np.take(pixels, flat, axis=0).astype(np.float32)
-    src = np.take(pixels, flat_src, axis=0).astype(np.float32)
-    w_dst = (ring & (np.take(dirty, flat) == 0)).astype(np.float32)
-    w_src = (ring & (np.take(dirty, flat_src) == 0)).astype(np.float32)
-    basis = np.stack([np.ones(len(oy)), ox, oy], axis=1).astype(np.float32)
-    level_dst, level_src = _plane(dst, w_dst, basis), _plane(src, w_src, basis)
-    dst_ok = w_dst.sum(axis=1) >= MIN_RING_PIXELS
-    src_ok = w_src.sum(axis=1) >= MIN_RING_PIXELS
-    skin_dst = canvas.skin.rgb_at(x - canvas.pad, y - canvas.pad)[:, None, :]
-    skin_src = canvas.skin.rgb_at(x + dx - canvas.pad, y + dy - canvas.pad)[:, None, :]
+    # Fit the skin's level on the ring around the impression and around the source.
+    flat_ring, dist_ring = flat[:, ring_zone], dist[:, ring_zone]
+    ring = (dist_ring >= r + RIM_PX) & (dist_ring < r + RIM_PX + RING_PX)
+    w_dst = (ring & (np.take(dirty, flat_ring) == 0)).astype(np.float32)
+    w_src = (ring & (np.take(dirty, flat_ring + shift) == 0)).astype(np.float32)
+    ring_x, ring_y = ox[ring_zone], oy[ring_zone]
+    ring_dst = np.take(pixels, flat_ring, axis=0).astype(np.float32)
+    ring_src = np.take(pixels, flat_ring + shift, axis=0).astype(np.float32)
+    coef_dst = _plane_coefficients(ring_dst, w_dst, ring_x, ring_y)
+    coef_src = _plane_coefficients(ring_src, w_src, ring_x, ring_y)
+    # Copy the source over the disk, scaled by the ratio of the two levels.
+    flat_disk, dist_disk = flat[:, disk], dist[:, disk]
+    basis = np.stack([np.ones_like(ox[disk]), ox[disk], oy[disk]], axis=1)
+    level_dst, level_src = np.matmul(basis[None], coef_dst), np.matmul(basis[None], coef_src)
+    t = np.clip((r + np.float32(RIM_PX) - dist_disk) / np.float32(RIM_PX), 0.0, 1.0)
+    alpha = t * t * (3 - 2 * t) * (np.take(canvas.free, flat_disk) * np.float32(1 / 255))
+    dst = np.take(pixels, flat_disk, axis=0).astype(np.float32)
+    src = np.take(pixels, flat_disk + shift, axis=0).astype(np.float32)
     gain = level_dst / np.maximum(level_src, 1.0)
-    flat_ring = ~(dst_ok & src_ok)  # too little skin around: the local skin's ratio, level
-    gain[flat_ring] = (skin_dst / np.maximum(skin_src, 1.0))[flat_ring]
+    dst_ok = w_dst.sum(axis=1) >= MIN_RING_PIXELS
+    level = ~(dst_ok & (w_src.sum(axis=1) >= MIN_RING_PIXELS))
+    skin_dst = canvas.skin.rgb_at(x - canvas.pad, y - canvas.pad)[:, None, :]
+    if level.any():  # too little skin around: the local skin's ratio, level
+        skin_src = canvas.skin.rgb_at(x + dx - canvas.pad, y + dy - canvas.pad)[:, None, :]
+        gain[level] = (skin_dst / np.maximum(skin_src, 1.0))[level]
     fill = src * np.clip(gain, 1 / MAX_GAIN, MAX_GAIN)
     if not found.all():  # no clean skin near: the local colour with the skin's noise
         lost = ~found
         colour = np.where(dst_ok[:, None, None], level_dst, skin_dst)[lost]
-        noise = rng.standard_normal((int(lost.sum()), len(oy), 1)).astype(np.float32)
+        noise = rng.standard_normal((int(lost.sum()), int(disk.sum()), 1)).astype(np.float32)
         fill[lost] = colour * (1 + np.float32(canvas.noise) * noise)
-    blended = dst + alpha * (fill - dst)
-    pixels[flat] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
-    dirty[flat] &= (alpha[..., 0] <= 0).astype(np.uint8)
+    blended = dst + alpha[..., None] * (fill - dst)
+    pixels[flat_disk] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+    dirty[flat_disk] &= (alpha <= 0).astype(np.uint8)
 
 
 def _heal_all(
@@ -218,7 +254,7 @@ def heal_points(
     """
     rng = np.random.default_rng(seed)
     fill_px = grow_to_marks(canvas, x, y, fill_px)
-    hairy = np.flatnonzero(crossing_share(canvas, x, y, fill_px) > HAIR_SHARE)
+    hairy = np.flatnonzero(crossed_by_marks(canvas, x, y, fill_px))
     hairs = capture(canvas, x[hairy], y[hairy], fill_px[hairy])
     box_half = np.ceil(fill_px + RIM_PX).astype(np.intp)
     pending = np.arange(len(x))

@@ -14,11 +14,20 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import erfc
 
-from scalpmap.simulation._patches import non_overlapping_batches, patch_distance, patch_index
+from scalpmap.imaging.skin import luminance
+from scalpmap.simulation._patches import (
+    disk_patches,
+    non_overlapping_batches,
+    patch_distance,
+    patch_index,
+)
 
 BLUR_PX = 0.8
 MAX_ASPECT = 1.15
 MAX_STRENGTH = 0.95
+BLUR_RANGE_PX = (0.3, 2.5)
+MIN_EDGE_RADIUS_PX = 2.5  # dots this large show the blur of their edge
+MAX_BLUR_SAMPLES = 400
 
 
 def paint_dots(
@@ -79,3 +88,56 @@ def paint_dots(
         painted = work[rr, cc].astype(np.float32) * factor
         work[rr, cc] = np.clip(painted + 0.5, 0, 255).astype(np.uint8)
     image[y0:y1, x0:x1] = work[pad:-pad, pad:-pad]
+
+
+def _edge_ratio(sigma: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mean darkening 0.5..1.5 px outside a blurred disk's edge, over that at its centre."""
+    offsets = np.linspace(0.5, 1.5, 11)
+    return np.asarray(
+        (0.5 * erfc(offsets[None, :] / (np.sqrt(2.0) * sigma[:, None]))).mean(axis=1), np.float64
+    )
+
+
+def estimate_blur_px(
+    rgb: NDArray[np.uint8], xy: NDArray[np.float64], radius_px: NDArray[np.float64]
+) -> float:
+    """Estimate the camera's blur from how soft the edges of the larger impressions are.
+
+    The darkening just outside a dot's edge (0.5 to 1.5 px beyond its radius), over the
+    darkening at its centre, grows with the blur; it is inverted for a Gaussian blurred disk.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The picture.
+    xy : ndarray of float, shape (N, 2)
+        Impression centres.
+    radius_px : ndarray of float, shape (N,)
+        Their radii (half the diameter at half the peak).
+
+    Returns
+    -------
+    float
+        Gaussian sigma in pixels, within ``BLUR_RANGE_PX``; ``BLUR_PX`` without large dots.
+    """
+    rows, cols = rgb.shape[:2]
+    margin = float(radius_px.max(initial=0.0)) + 8
+    usable = (radius_px >= MIN_EDGE_RADIUS_PX) & (radius_px <= 4 * MIN_EDGE_RADIUS_PX)
+    usable &= (xy[:, 0] > margin) & (xy[:, 0] < cols - 1 - margin)
+    usable &= (xy[:, 1] > margin) & (xy[:, 1] < rows - 1 - margin)
+    chosen = np.flatnonzero(usable)[:MAX_BLUR_SAMPLES]
+    if len(chosen) == 0:
+        return BLUR_PX
+    x, y, r = xy[chosen, 0], xy[chosen, 1], radius_px[chosen, None].astype(np.float32)
+    flat, dist, _ = disk_patches(x, y, int(np.ceil(margin)), cols)
+    luma = np.take(luminance(rgb), flat)
+    skin_ring = (dist >= r + 3) & (dist <= r + 5)
+    skin = np.nanmedian(np.where(skin_ring, luma, np.nan), axis=1)[:, None]
+    contrast = 1.0 - luma / np.maximum(skin, 1.0)
+    centre = dist <= np.maximum(r - 1.5, 1.0)
+    edge = (dist >= r + 0.5) & (dist < r + 1.5)
+    inner = (contrast * centre).sum(axis=1) / np.maximum(centre.sum(axis=1), 1)
+    outer = (contrast * edge).sum(axis=1) / np.maximum(edge.sum(axis=1), 1)
+    ratio = float(np.median(outer / np.maximum(inner, 1e-3)))
+    sigmas = np.linspace(*BLUR_RANGE_PX, 45)
+    return float(np.interp(ratio, _edge_ratio(sigmas), sigmas))

@@ -76,7 +76,11 @@ def inside(geometry: Polygon | MultiPolygon, xy: NDArray[np.float64]) -> NDArray
 
 
 def polygon_mask(
-    geometry: Polygon | MultiPolygon, shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+    geometry: Polygon | MultiPolygon,
+    shape: tuple[int, int],
+    origin: tuple[int, int] = (0, 0),
+    *,
+    exact: bool = False,
 ) -> NDArray[np.bool_]:
     """Rasterise polygons (with their holes) onto a grid whose top-left pixel is ``origin``.
 
@@ -88,28 +92,51 @@ def polygon_mask(
         ``(rows, cols)`` of the grid.
     origin : tuple of int, optional
         Photo ``(x, y)`` of the grid's top-left pixel.
+    exact : bool, optional
+        Decide the pixels along the outline by their centres (else the outline's pixels count
+        as inside, up to a pixel beyond it).
 
     Returns
     -------
     ndarray of bool
         True on pixels whose centre lies inside.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> int(polygon_mask(box(0.6, 0.6, 3.4, 3.4), (5, 5), exact=True).sum())
+    9
     """
+    rows, cols = shape
     mask = np.zeros(shape, dtype=np.uint8)
-    shift = np.array(origin, dtype=np.float64)
     for part in shapely.get_parts(geometry):
         if not isinstance(part, Polygon) or part.is_empty:
             continue
+        x0, y0, x1, y1 = part.bounds
+        c0 = max(0, int(np.floor(x0)) - origin[0] - 1)
+        r0 = max(0, int(np.floor(y0)) - origin[1] - 1)
+        c1 = min(cols, int(np.ceil(x1)) - origin[0] + 2)
+        r1 = min(rows, int(np.ceil(y1)) - origin[1] + 2)
+        if c0 >= c1 or r0 >= r1:
+            continue
+        shift = np.array([origin[0] + c0, origin[1] + r0], dtype=np.float64)
         rings = [
             np.round((np.asarray(ring.coords)[:, :2] - shift) * 16).astype(np.int32)
             for ring in (part.exterior, *part.interiors)
         ]
-        exterior = np.zeros(shape, dtype=np.uint8)
-        cv2.fillPoly(exterior, rings[:1], 1, cv2.LINE_8, shift=4)
+        window = np.zeros((r1 - r0, c1 - c0), dtype=np.uint8)
+        cv2.fillPoly(window, rings[:1], 1, cv2.LINE_8, shift=4)
         if len(rings) > 1:
-            holes = np.zeros(shape, dtype=np.uint8)
+            holes = np.zeros_like(window)
             cv2.fillPoly(holes, rings[1:], 1, cv2.LINE_8, shift=4)
-            exterior &= 1 - holes
-        mask |= exterior
+            window &= 1 - holes
+        mask[r0:r1, c0:c1] |= window
+    if exact and mask.any():
+        kernel = np.ones((3, 3), np.uint8)
+        unsure = (cv2.dilate(mask, kernel) > 0) & (cv2.erode(mask, kernel) == 0)
+        unsure_r, unsure_c = np.nonzero(unsure)
+        centre_x, centre_y = unsure_c + origin[0], unsure_r + origin[1]
+        mask[unsure_r, unsure_c] = shapely.contains_xy(geometry, centre_x, centre_y)
     return mask.astype(bool)
 
 
@@ -135,7 +162,7 @@ def non_overlapping_batches(xy: NDArray[np.float64], half: int) -> list[IntArray
     --------
     >>> xy = np.array([[0.0, 0.0], [3.0, 0.0], [40.0, 0.0]])
     >>> [b.tolist() for b in non_overlapping_batches(xy, 2)]
-    [[0], [2], [1]]
+    [[0, 2], [1]]
     """
     if len(xy) == 0:
         return []
@@ -255,5 +282,7 @@ def disk_patches(
     cols, rows = np.round(x).astype(np.intp), np.round(y).astype(np.intp)
     flat = (rows * width + cols)[:, None] + (oy * width + ox)[None, :]
     fx, fy = (x - cols).astype(np.float32), (y - rows).astype(np.float32)
-    dist = np.hypot(ox[None, :] - fx[:, None], oy[None, :] - fy[:, None], dtype=np.float32)
+    ddx = ox.astype(np.float32)[None, :] - fx[:, None]
+    ddy = oy.astype(np.float32)[None, :] - fy[:, None]
+    dist = np.sqrt(ddx * ddx + ddy * ddy)
     return flat, dist, (oy, ox)

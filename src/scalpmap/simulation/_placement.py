@@ -61,16 +61,17 @@ def poisson_pool(
     x0, y0, x1, y1 = area.bounds
     origin = (int(np.floor(x0)), int(np.floor(y0)))
     shape = (int(np.ceil(y1)) - origin[1] + 2, int(np.ceil(x1)) - origin[0] + 2)
-    mask = polygon_mask(area, shape, origin)  # a raster for the many darts, exact test at the end
-    fill = max(float(mask.mean()), 0.02)
-    per_round = int(2.0 * area.area / spacing_px**2 / fill) + 16
+    mask = polygon_mask(area, shape, origin)  # darts land on its pixels; exact test at the end
+    pixels = np.flatnonzero(mask)
+    if len(pixels) == 0:
+        return np.zeros((0, 2))
+    per_round = int(2.0 * len(pixels) / spacing_px**2) + 16
     existing = cKDTree(existing_xy) if len(existing_xy) else None
     kept = np.zeros((0, 2))
     for _ in range(DART_ROUNDS):
-        batch = rng.uniform((x0, y0), (x1, y1), (per_round, 2))
-        col = np.clip(np.round(batch[:, 0]).astype(np.intp) - origin[0], 0, shape[1] - 1)
-        row = np.clip(np.round(batch[:, 1]).astype(np.intp) - origin[1], 0, shape[0] - 1)
-        batch = batch[mask[row, col]]
+        row, col = np.divmod(pixels[rng.integers(0, len(pixels), per_round)], shape[1])
+        jitter = rng.uniform(-0.5, 0.5, (per_round, 2))
+        batch = np.column_stack([col + origin[0], row + origin[1]]) + jitter
         for tree in (existing, cKDTree(kept) if len(kept) else None):
             if tree is not None and len(batch):
                 distance, _ = tree.query(batch, k=1, distance_upper_bound=spacing_px)

@@ -22,7 +22,7 @@ from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions
 from scalpmap.imaging.skin import LUMA_WEIGHTS
 from scalpmap.planning.zones import Target, Zones, as_polygonal
-from scalpmap.simulation._paint import paint_dots
+from scalpmap.simulation._paint import estimate_blur_px, paint_dots
 from scalpmap.simulation._patches import check_photo, inside
 from scalpmap.simulation._placement import (
     draw_weighted,
@@ -152,7 +152,9 @@ def simulate_after_touch_up(
     picture = photo.copy()
     n = len(chosen)
     strength = darkness[:n, None] * tone[:n]
-    paint_dots(picture, chosen, diameter_mm[:n] / 2 / mm, strength, rng)
+    kept = ~inside(zones.removal.geometry, found.xy)
+    blur = estimate_blur_px(photo, found.xy[kept], found.diameter_mm[kept] / 2 / mm)
+    paint_dots(picture, chosen, diameter_mm[:n] / 2 / mm, strength, rng, blur_px=blur)
     return picture, chosen
 
 

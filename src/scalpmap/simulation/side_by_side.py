@@ -1,4 +1,4 @@
-"""Three pictures side by side with captions: before, after the laser, after the touch-up."""
+"""Pictures side by side with captions: before, after the laser and after the touch-up."""
 
 from __future__ import annotations
 
@@ -19,16 +19,18 @@ TEXT_RGB = (20, 20, 20)
 def side_by_side(
     before: NDArray[np.uint8],
     after_laser: NDArray[np.uint8],
-    after_touch_up: NDArray[np.uint8],
+    after_touch_up: NDArray[np.uint8] | None = None,
     *,
     max_width: int = 2400,
 ) -> NDArray[np.uint8]:
-    """Put the three pictures side by side, each captioned on a white strip above it.
+    """Put the pictures side by side, each captioned on a white strip above it.
 
     Parameters
     ----------
-    before, after_laser, after_touch_up : ndarray of uint8, shape (rows, cols, 3)
-        The pictures, all of one size.
+    before, after_laser : ndarray of uint8, shape (rows, cols, 3)
+        The photo and the picture after the laser.
+    after_touch_up : ndarray of uint8, shape (rows, cols, 3), optional
+        The picture after the touch-up; two panels without it (e.g. a total removal).
     max_width : int, optional
         Width of the result at most, in pixels; the pictures are shrunk (area averaging) to fit
         and never enlarged.
@@ -36,7 +38,7 @@ def side_by_side(
     Returns
     -------
     ndarray of uint8, shape (rows', cols', 3)
-        The panel, RGB, ``cols' <= max_width``.
+        The panels, RGB, ``cols' <= max_width``.
 
     Raises
     ------
@@ -50,28 +52,31 @@ def side_by_side(
     >>> side_by_side(photo, photo, photo, max_width=600).shape[1] <= 600
     True
     """
-    pictures = (before, after_laser, after_touch_up)
+    pictures = [before, after_laser] + ([] if after_touch_up is None else [after_touch_up])
+    panels = len(pictures)
     for picture in pictures:
         check_rgb(picture)
     if len({p.shape for p in pictures}) != 1:
         shapes = ", ".join(f"{p.shape[1]}x{p.shape[0]}" for p in pictures)
-        raise InputError(f"the three pictures must have one size, got {shapes} px")
+        raise InputError(f"the pictures must have one size, got {shapes} px")
     if not isinstance(max_width, int) or max_width < 150:
         raise InputError(f"max width must be an integer of at least 150 px, got {max_width!r}")
     rows, cols = before.shape[:2]
     gap = max(2, int(round(GAP_FRACTION * cols)))
-    scale = min(1.0, (max_width - 2 * gap) / (3 * cols))
+    scale = min(1.0, (max_width - (panels - 1) * gap) / (panels * cols))
     width = max(1, int(cols * scale))
     height = max(1, int(round(rows * width / cols)))
-    gap = min(gap, (max_width - 3 * width) // 2)
+    gap = min(gap, (max_width - panels * width) // (panels - 1))
     strip = max(MIN_CAPTION_PX, int(round(CAPTION_FRACTION * height)))
-    canvas = np.full((strip + height, 3 * width + 2 * gap, 3), 255, dtype=np.uint8)
+    canvas = np.full((strip + height, panels * width + (panels - 1) * gap, 3), 255, np.uint8)
     font = cv2.FONT_HERSHEY_SIMPLEX
     thickness = max(1, strip // 16)
-    for i, (picture, caption) in enumerate(zip(pictures, CAPTIONS, strict=True)):
+    for i, (picture, caption) in enumerate(zip(pictures, CAPTIONS[:panels], strict=True)):
         small = picture
         if (width, height) != (cols, rows):
-            small = cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA)
+            small = np.asarray(
+                cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8
+            )
         x = i * (width + gap)
         canvas[strip:, x : x + width] = small
         font_scale = cv2.getFontScaleFromHeight(font, int(strip * 0.55), thickness)

@@ -1,0 +1,109 @@
+"""Run the clinic web app: ``scalpmap serve``."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scalpmap.cli.db_cmd import DataDirOption
+from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.config import get_settings
+from scalpmap.errors import InputError
+from scalpmap.store.engine import create_engine_for, make_session_factory, safe_url
+from scalpmap.store.photos import PhotoStore
+
+__all__ = ["default_workers", "serve"]
+
+console = Console(highlight=False, soft_wrap=True)
+
+APP_FACTORY = "scalpmap.web.app:app_from_env"
+
+
+def default_workers(is_sqlite: bool) -> int:
+    """Return the number of app workers when ``--workers`` is not given.
+
+    Parameters
+    ----------
+    is_sqlite : bool
+        Whether the database is SQLite (one worker: one laptop, one writer).
+
+    Returns
+    -------
+    int
+        1 with SQLite; with PostgreSQL one per CPU, between 2 and 4.
+    """
+    if is_sqlite:
+        return 1
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+@user_errors_exit_2
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    data_dir: DataDirOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="App worker processes [default: 1 with SQLite, 2-4 with PostgreSQL].",
+            min=1,
+            max=64,
+            show_default=False,
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(help="Proxies whose X-Forwarded-For is trusted (comma-separated)."),
+    ] = "127.0.0.1",
+) -> None:
+    """Run the clinic web app.
+
+    On start an empty database is migrated, photo files staged by a crashed upload are finished
+    or removed, and analyses left running by a stopped worker are marked failed.
+    """
+    import uvicorn
+
+    from scalpmap.web.logs import log_config
+    from scalpmap.web.startup import prepare
+
+    settings = get_settings(data_dir=data_dir)
+    engine = create_engine_for(settings)
+    try:
+        report = prepare(engine, make_session_factory(engine), PhotoStore(settings.photos_dir))
+        url = safe_url(engine)
+    finally:
+        engine.dispose()
+    count = workers or default_workers(settings.is_sqlite)
+    if settings.is_sqlite and count > 1:
+        console.print("note: several workers share one SQLite file; rate limits are per worker")
+    # Child processes rebuild the settings from the environment: pin the data directory.
+    os.environ["SCALPMAP_DATA_DIR"] = str(settings.data_dir)
+    console.print(f"database {url} at revision {report.revision}")
+    if report.recovered_files or report.failed_analyses:
+        console.print(
+            f"recovered {report.recovered_files} staged photo file(s); "
+            f"{len(report.failed_analyses)} interrupted analysis(es) marked failed"
+        )
+    shown_host = f"[{host}]" if ":" in host else host
+    console.print(f"scalpmap is running at http://{shown_host}:{port}/ ({count} worker(s))")
+    if report.user_count == 0:
+        console.print(
+            "no user yet: create the first admin with  scalpmap users create you@clinic --admin"
+        )
+    try:
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips,
+            log_config=log_config(),
+            server_header=False,
+        )
+    except OSError as error:
+        raise InputError(f"cannot listen on {host}:{port}: {error.strerror}") from None

@@ -1,0 +1,214 @@
+"""Rebuild an :class:`Analysis` from its analysis.json document (docs/analysis-json.md).
+
+The web app keeps each analysis as its analysis.json document; the hairline designer and the
+planner need the :class:`Analysis` back without analysing the photo again.
+:func:`analysis_from_json` validates the document against the shipped schema and rebuilds every
+field the document holds, at the document's rounding (0.01 px, 0.001 mm).
+
+What the document does not hold, and what that affects:
+
+- ``Impressions.contrast_rgb`` (each impression's darkening per colour channel) is all zeros.
+  The ink's tone itself is restored from ``summary.ink_tone``, so the laser estimate is
+  unchanged; but the assessment's colour-cast measure
+  (:mod:`scalpmap.planning.assessment`) finds no coloured impressions and reports n/a, and the
+  touch-up simulation draws its new dots in a neutral tone instead of the measured ink's.
+- ``Analysis.pigment_field`` is None: the overlay (:mod:`scalpmap.imaging.overlay`) then shows
+  no pigment-field shading in coverage mode.
+- ``Scale.marker_corners_xy`` is empty when the scale was given (the document records the marker
+  only when the scale was measured from it), so the overlay then draws no marker outline.
+- ``analysed_area`` has outer rings only (as written): it is traced without holes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, cast, get_args
+
+import jsonschema
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+
+from scalpmap.errors import InputError
+from scalpmap.imaging.analysis import Analysis, InkTone, Mode
+from scalpmap.imaging.analysis_json import validate_analysis_json
+from scalpmap.imaging.detect import Impressions
+from scalpmap.imaging.pigment_field import DensityGrid
+from scalpmap.imaging.scale import Scale
+
+__all__ = ["analysis_from_json"]
+
+
+def _points(value: Sequence[Any], columns: int = 2) -> NDArray[np.float64]:
+    """Return a list of points as a float array of shape (K, columns)."""
+    return np.asarray(value, dtype=np.float64).reshape(-1, columns)
+
+
+def _polygonal(geometry: Any) -> Polygon | MultiPolygon:
+    """Return the areal part of a geometry (a repaired polygon may gain slivers of lines)."""
+    if isinstance(geometry, Polygon | MultiPolygon):
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, Polygon) and not g.is_empty]
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _valid(geometry: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
+    """Repair a geometry that rounding to 0.01 px made invalid (e.g. touching rings)."""
+    if geometry.is_valid:
+        return geometry
+    return _polygonal(shapely.make_valid(geometry))
+
+
+def rings_to_geometry(
+    outer: Sequence[Sequence[Sequence[float]]], holes: Sequence[Sequence[Sequence[float]]] = ()
+) -> Polygon | MultiPolygon:
+    """Rebuild a (multi)polygon from outer rings and the holes of all parts together.
+
+    Each hole goes to the outer ring that contains it (the smallest, should rings nest).
+
+    Parameters
+    ----------
+    outer : sequence of rings
+        Outer rings of ``[x, y]`` points, one per part.
+    holes : sequence of rings, optional
+        Inner rings; each lies inside exactly one of the outer rings.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The geometry; an empty Polygon without outer rings.
+
+    Raises
+    ------
+    InputError
+        When a hole lies inside none of the outer rings.
+
+    Examples
+    --------
+    >>> square = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]
+    >>> hole = [[2, 2], [4, 2], [4, 4], [2, 4], [2, 2]]
+    >>> rings_to_geometry([square], [hole]).area
+    96.0
+    """
+    shells = [Polygon(_points(ring)) for ring in outer]
+    if not shells:
+        return Polygon()
+    inner: list[list[NDArray[np.float64]]] = [[] for _ in shells]
+    areas = np.array([shell.area for shell in shells])
+    for ring in holes:
+        xy = _points(ring)
+        probe = Polygon(xy).representative_point()
+        owners = [k for k, shell in enumerate(shells) if shell.contains(probe)]
+        if not owners:
+            raise InputError("analysis.json: a region hole lies outside every region polygon")
+        inner[min(owners, key=lambda k: areas[k])].append(xy)
+    parts = [
+        _valid(Polygon(np.asarray(shell.exterior.coords), rings))
+        for shell, rings in zip(shells, inner, strict=True)
+    ]
+    polygons = [p for part in parts for p in shapely.get_parts(part) if not p.is_empty]
+    if not polygons:
+        return Polygon()
+    if len(polygons) == 1:
+        return cast(Polygon, polygons[0])
+    return _valid(MultiPolygon(polygons))
+
+
+def _scale(doc: Mapping[str, Any]) -> Scale:
+    marker = doc["marker"]
+    if marker is None:
+        return Scale(mm_per_px=float(doc["mm_per_px"]), source=doc["source"])
+    corners = _points(marker["corners"])
+    residual = marker["residual_px"]
+    return Scale(
+        mm_per_px=float(doc["mm_per_px"]),
+        source=doc["source"],
+        marker_id=int(marker["id"]),
+        marker_side_mm=float(marker["side_mm"]),
+        residual_px=None if residual is None else float(residual),
+        marker_corners_xy=corners,
+    )
+
+
+def _impressions(items: Sequence[Mapping[str, Any]], rejected: Mapping[str, int]) -> Impressions:
+    n = len(items)
+    xy = _points([(item["x"], item["y"]) for item in items])
+    diameter = np.array([item["diameter_mm"] for item in items], dtype=np.float64)
+    darkness = np.array([item["darkness"] for item in items], dtype=np.float64)
+    # Not in the document: see the module's docstring for what zeros affect.
+    contrast = np.zeros((n, 3))
+    return Impressions(
+        xy, diameter, darkness, contrast, {str(k): int(v) for k, v in rejected.items()}
+    )
+
+
+def _density(doc: Mapping[str, Any]) -> DensityGrid:
+    rows = doc["grid_per_cm2"]
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        raise InputError("analysis.json: the density grid's rows differ in length")
+    grid = np.array(
+        [[np.nan if v is None else float(v) for v in row] for row in rows], dtype=np.float64
+    ).reshape(len(rows), widths.pop() if widths else 0)
+    return DensityGrid(cell_mm=float(doc["cell_mm"]), cell_px=float(doc["cell_px"]), per_cm2=grid)
+
+
+def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
+    """Rebuild an analysis from its analysis.json document.
+
+    Parameters
+    ----------
+    document : mapping
+        A ``scalpmap-analysis/1`` document, as written by
+        :func:`scalpmap.imaging.analysis_json.analysis_to_json`.
+
+    Returns
+    -------
+    Analysis
+        The analysis, at the document's rounding; ``contrast_rgb`` is zeros and
+        ``pigment_field`` None (see the module's docstring for what that affects).
+
+    Raises
+    ------
+    InputError
+        When the document does not conform to the analysis.json schema, or its geometry is
+        inconsistent (a hole outside every polygon, ragged density rows); one line.
+    """
+    if not isinstance(document, Mapping):
+        raise InputError("analysis.json must be a JSON object")
+    doc = dict(document)
+    try:
+        # Python's json reads NaN and Infinity, which the schema's bounds do not catch.
+        json.dumps(doc, allow_nan=False)
+    except (TypeError, ValueError):
+        raise InputError("analysis.json holds a value that is not a finite JSON number") from None
+    try:
+        validate_analysis_json(doc)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "the document"
+        message = " ".join(error.message.split())
+        if len(message) > 200:
+            message = message[:197] + "..."
+        raise InputError(f"not a valid analysis.json at {where}: {message}") from None
+    mode = cast(Mode, doc["mode"])
+    tone = cast(InkTone, doc["summary"]["ink_tone"])
+    assert mode in get_args(Mode) and tone in get_args(InkTone)  # checked by the schema
+    region = rings_to_geometry(doc["region"]["polygons"], doc["region"]["holes"])
+    return Analysis(
+        shape=(int(doc["photo"]["height"]), int(doc["photo"]["width"])),
+        scale=_scale(doc["scale"]),
+        mode=mode,
+        mode_reason=str(doc["mode_reason"]),
+        impressions=_impressions(doc["impressions"], doc["rejected"]),
+        region=region,
+        hairline_xy=_points(doc["hairline"]["points"]),
+        density=_density(doc["density"]),
+        coverage_percent=float(doc["coverage"]["mean_percent"]),
+        analysed_area=rings_to_geometry(doc["analysed_area"]["polygons"]),
+        ink_tone=tone,
+        pigment_field=None,
+    )

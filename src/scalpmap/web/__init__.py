@@ -1,0 +1,1 @@
+"""The clinic web app (FastAPI, server-rendered pages and a JSON API); see :mod:`.app`."""

@@ -1,0 +1,1 @@
+"""Administration: staff users (admins only)."""

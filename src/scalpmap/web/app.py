@@ -1,0 +1,189 @@
+"""The clinic web app: ``create_app(settings)`` builds one; ``scalpmap serve`` runs it.
+
+Each business area is a package with its page routes (``routes.py``), JSON API routes
+(``api.py``), helpers (``service.py``) and templates (``templates/<area>/``). The plans area
+(``scalpmap.web.plans``) plugs in the same way: when its ``routes``/``api`` modules exist their
+``router`` objects are included and the case page links to ``/cases/{id}/plans``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from scalpmap import __version__
+from scalpmap.config import Settings, get_settings
+from scalpmap.store.engine import create_engine_for, make_session_factory
+from scalpmap.store.photos import PhotoStore
+from scalpmap.web import apidocs
+from scalpmap.web.admin import routes as admin_routes
+from scalpmap.web.auth import api as auth_api
+from scalpmap.web.auth import routes as auth_routes
+from scalpmap.web.cases import api as cases_api
+from scalpmap.web.cases import routes as cases_routes
+from scalpmap.web.dashboard import routes as dashboard_routes
+from scalpmap.web.deps import SessionDep
+from scalpmap.web.enquiries import routes as enquiries_routes
+from scalpmap.web.errors import install_error_handlers
+from scalpmap.web.jobs import AnalysisJobs
+from scalpmap.web.patients import api as patients_api
+from scalpmap.web.patients import routes as patients_routes
+from scalpmap.web.photos import api as photos_api
+from scalpmap.web.photos import routes as photos_routes
+from scalpmap.web.rendering import build_templates
+from scalpmap.web.security import BodySizeLimitMiddleware, RateLimits, SecurityHeadersMiddleware
+from scalpmap.web.startup import prepare
+from scalpmap.web.state import AppState
+
+__all__ = ["MAX_FILES_PER_REQUEST", "SESSION_COOKIE", "app_from_env", "create_app"]
+
+MAX_FILES_PER_REQUEST = 5
+"""Most photos in one form (the enquiry form, the upload form without JavaScript)."""
+
+SESSION_COOKIE = "scalpmap_session"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_ROUTERS: tuple[APIRouter, ...] = (
+    auth_routes.router,
+    dashboard_routes.router,
+    patients_routes.router,
+    cases_routes.router,
+    photos_routes.router,
+    enquiries_routes.router,
+    admin_routes.router,
+    auth_api.router,
+    patients_api.router,
+    cases_api.router,
+    photos_api.router,
+    apidocs.router,
+)
+
+
+def _include_plans(app: FastAPI) -> bool:
+    """Include the plans area's routers when the package is installed."""
+    if importlib.util.find_spec("scalpmap.web.plans") is None:
+        return False
+    found = False
+    for part in ("routes", "api"):
+        name = f"scalpmap.web.plans.{part}"
+        if importlib.util.find_spec(name) is not None:
+            app.include_router(importlib.import_module(name).router)
+            found = True
+    return found
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: AppState = app.state.scalpmap
+    state.startup = await run_in_threadpool(
+        prepare, state.engine, state.session_factory, state.store
+    )
+    state.jobs.start()
+    if not state.jobs.inline:
+        await run_in_threadpool(state.jobs.submit_pending)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(state.jobs.shutdown)
+        state.engine.dispose()
+
+
+def create_app(
+    settings: Settings | None = None, *, inline_jobs: bool = False, analysis_workers: int = 1
+) -> FastAPI:
+    """Build the web app.
+
+    Nothing touches the database here: on start-up (the ASGI lifespan) the app migrates an
+    empty database, recovers the photo store, fails analyses left running by a stopped worker
+    and queues the pending ones.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        The settings; :func:`scalpmap.config.get_settings` by default.
+    inline_jobs : bool, optional
+        Run each analysis at once inside the request that queues it (deterministic tests).
+    analysis_workers : int, optional
+        Threads of the background analysis pool.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app; run it with uvicorn.
+    """
+    settings = settings or get_settings()
+    engine = create_engine_for(settings, hide_parameters=True)
+    session_factory = make_session_factory(engine)
+    store = PhotoStore(settings.photos_dir)
+    jobs = AnalysisJobs(
+        session_factory,
+        store,
+        max_pixels=settings.max_upload_pixels,
+        inline=inline_jobs,
+        workers=analysis_workers,
+    )
+    app = FastAPI(
+        title="scalpmap clinic API",
+        version=__version__,
+        summary="Patients, cases, photos and analyses of an SMP revision clinic.",
+        lifespan=_lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.scalpmap = AppState(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        store=store,
+        jobs=jobs,
+        limits=RateLimits(),
+        templates=build_templates(),
+    )
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    for router in _ROUTERS:
+        app.include_router(router)
+    app.state.scalpmap.has_plans = _include_plans(app)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+    if not secret:
+        raise ValueError("settings.secret_key is missing; build the settings with get_settings()")
+    body_limit = settings.max_upload_bytes * (MAX_FILES_PER_REQUEST + 1) + 1_000_000
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=body_limit)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.session_https,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _healthz(session: SessionDep) -> dict[str, str]:
+    """Answer 200 when the app and its database work (no sign-in)."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def app_from_env() -> FastAPI:
+    """Build the app from ``SCALPMAP_*`` variables (the factory ``scalpmap serve`` runs).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app.
+    """
+    return create_app(get_settings())

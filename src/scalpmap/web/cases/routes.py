@@ -1,0 +1,174 @@
+"""Case pages: list by stage, open one for a patient, view, change stage, title, practitioner."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from scalpmap.errors import InputError, ScalpmapError
+from scalpmap.services import cases
+from scalpmap.store.models import Case, CaseReason, CaseStage, Patient, PhotoView
+from scalpmap.web.cases.service import list_practitioners, update_case
+from scalpmap.web.dashboard.service import active_cases
+from scalpmap.web.deps import CurrentCase, CurrentPatient, CurrentUser, SessionDep
+from scalpmap.web.errors import status_for
+from scalpmap.web.photos.service import latest_analysis
+from scalpmap.web.rendering import render
+
+__all__ = ["case_page", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cases")
+def case_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    stage: Annotated[CaseStage | None, Query()] = None,
+) -> Response:
+    """List open cases, or the cases of one stage."""
+    context = {
+        "title": "Cases",
+        "section": "cases",
+        "cases": active_cases(session, user, stage=stage, limit=200),
+        "stage": stage,
+        "stages": list(CaseStage),
+    }
+    return render(request, "cases/list.html", context)
+
+
+@router.post("/patients/{patient_id}/cases")
+def open_case(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    patient: CurrentPatient,
+    reason: Annotated[str, Form(max_length=50)] = "",
+    title: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Open a case for the patient, or show the patient page again with the problem."""
+    try:
+        if reason not in {r.value for r in CaseReason}:
+            raise InputError("choose the reason for the case")
+        if len(title.strip()) > 200:
+            raise InputError("the title is too long: at most 200 characters")
+        case = cases.open_case(
+            session, patient.id, CaseReason(reason), user, title=title.strip() or None
+        )
+    except ScalpmapError as error:
+        return _patient_with_error(request, session, patient, str(error), status_for(error))
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+def _patient_with_error(
+    request: Request, session: SessionDep, patient: Patient, error: str, status: int
+) -> Response:
+    context = {
+        "title": f"Patient #{patient.id}",
+        "section": "patients",
+        "patient": patient,
+        "cases": cases.list_cases(session, patient.id),
+        "reasons": list(CaseReason),
+        "error": error,
+    }
+    return render(request, "patients/detail.html", context, status_code=status)
+
+
+def case_page(
+    request: Request,
+    session: SessionDep,
+    case: Case,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a case's page (also after a form on it failed).
+
+    Parameters
+    ----------
+    request : starlette.requests.Request
+        The request.
+    session : sqlalchemy.orm.Session
+        The session.
+    case : Case
+        The case (already loaded through the audited service).
+    error : str, optional
+        One line to show.
+    status_code : int, optional
+        HTTP status.
+
+    Returns
+    -------
+    starlette.responses.Response
+        The page.
+    """
+    photos = [(photo, latest_analysis(photo)) for photo in case.photos]
+    context: dict[str, Any] = {
+        "title": f"Case #{case.id}",
+        "section": "cases",
+        "case": case,
+        "patient": case.patient,
+        "photos": photos,
+        "stages": list(CaseStage),
+        "views": list(PhotoView),
+        "practitioners": list_practitioners(session),
+        "error": error,
+    }
+    return render(request, "cases/detail.html", context, status_code=status_code)
+
+
+@router.get("/cases/{case_id}")
+def case_detail(
+    request: Request, session: SessionDep, user: CurrentUser, case: CurrentCase
+) -> Response:
+    """Show a case: its patient, stage, photos with their analyses, and the upload area."""
+    return case_page(request, session, case)
+
+
+@router.post("/cases/{case_id}/stage")
+def change_stage(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    stage: Annotated[str, Form(max_length=50)] = "",
+    allow_backwards: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Move the case to another stage (going back needs the correction box ticked)."""
+    if stage not in {s.value for s in CaseStage}:
+        return case_page(request, session, case, error="choose a stage", status_code=422)
+    try:
+        cases.set_stage(
+            session, case.id, CaseStage(stage), user, allow_backwards=allow_backwards == "on"
+        )
+    except ScalpmapError as error:
+        return case_page(request, session, case, error=str(error), status_code=status_for(error))
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/edit")
+def edit_case(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    practitioner_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Change the case's title and practitioner in charge."""
+    try:
+        chosen = int(practitioner_id) if practitioner_id.strip() else None
+        if chosen is not None and not 1 <= chosen <= 2_147_483_647:
+            raise ValueError(practitioner_id)
+    except ValueError:
+        return case_page(request, session, case, error="choose a practitioner", status_code=422)
+    try:
+        update_case(session, case.id, user, title=title, practitioner_id=chosen)
+    except ScalpmapError as error:
+        session.rollback()
+        return case_page(request, session, case, error=str(error), status_code=status_for(error))
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)

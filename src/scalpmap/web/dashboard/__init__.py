@@ -1,0 +1,1 @@
+"""The dashboard: cases by stage, follow-ups due and new enquiries."""

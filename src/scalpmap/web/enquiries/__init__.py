@@ -1,0 +1,1 @@
+"""Enquiries: the public form (no sign-in) and the staff inbox that turns them into cases."""

@@ -1,0 +1,151 @@
+"""Background analyses: a small thread pool inside the app process.
+
+An upload queues an analysis (``pending``) with :func:`scalpmap.services.analyses.request_analysis`
+and hands its id to :class:`AnalysisJobs`, which runs
+:func:`scalpmap.services.analyses.run_analysis` off the request path. ``run_analysis`` claims the
+job with a conditional UPDATE (``pending`` → ``running``), so when several app workers pick up the
+same pending job (each re-queues the pending ones at start-up) only one runs it; the others get a
+:class:`~scalpmap.services.errors.ConflictError` and move on.
+
+With ``inline=True`` (tests) a job runs at once in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scalpmap.services.analyses import run_analysis
+from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
+from scalpmap.store.photos import PhotoStore
+
+__all__ = ["AnalysisJobs"]
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisJobs:
+    """Run analyses in a thread pool (or inline).
+
+    Parameters
+    ----------
+    session_factory : callable
+        Makes a new database session per job.
+    store : PhotoStore
+        The photo store.
+    max_pixels : int
+        Largest photo accepted by the analysis.
+    inline : bool, optional
+        Run each job at once in the caller's thread (deterministic tests).
+    workers : int, optional
+        Threads in the pool.
+    """
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        store: PhotoStore,
+        *,
+        max_pixels: int,
+        inline: bool = False,
+        workers: int = 1,
+    ) -> None:
+        self.session_factory = session_factory
+        self.store = store
+        self.max_pixels = max_pixels
+        self.inline = inline
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the pool (nothing to start inline)."""
+        if not self.inline and self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="scalpmap-analysis")
+
+    def submit(self, analysis_id: int) -> None:
+        """Queue a pending analysis.
+
+        Parameters
+        ----------
+        analysis_id : int
+            The analysis (status ``pending``).
+        """
+        if self.inline:
+            self.run(analysis_id)
+            return
+        if self._pool is None:
+            raise RuntimeError("the analysis pool is not running; call start() first")
+        future = self._pool.submit(self.run, analysis_id)
+        with self._lock:
+            self._futures.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._futures.discard(future)
+
+    def submit_pending(self) -> int:
+        """Queue every pending analysis (those queued by a worker that stopped before it ran them).
+
+        Returns
+        -------
+        int
+            How many were queued.
+        """
+        with self.session_factory() as session:
+            query = select(PhotoAnalysis.id).where(PhotoAnalysis.status == AnalysisStatus.PENDING)
+            ids = list(session.scalars(query.order_by(PhotoAnalysis.id)))
+        for analysis_id in ids:
+            self.submit(analysis_id)
+        return len(ids)
+
+    def run(self, analysis_id: int) -> None:
+        """Run one analysis in a session of its own; never raises.
+
+        Parameters
+        ----------
+        analysis_id : int
+            The analysis.
+        """
+        with self.session_factory() as session:
+            try:
+                row = run_analysis(session, self.store, analysis_id, max_pixels=self.max_pixels)
+            except (ConflictError, NotFoundError) as error:
+                log.info("analysis %s skipped: %s", analysis_id, error)
+                return
+            except Exception:  # saved as failed and logged by the service
+                return
+            log.info("analysis %s %s", analysis_id, row.status)
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Wait for the queued jobs to finish (for tests and shutdown).
+
+        Parameters
+        ----------
+        timeout_s : float, optional
+            Longest wait.
+
+        Returns
+        -------
+        bool
+            ``True`` when nothing is left running.
+        """
+        with self._lock:
+            pending = set(self._futures)
+        _done, not_done = wait_futures(pending, timeout=timeout_s)
+        return not not_done
+
+    def shutdown(self) -> None:
+        """Stop the pool; queued jobs that have not started stay ``pending`` for the next start."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

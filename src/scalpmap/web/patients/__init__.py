@@ -1,0 +1,1 @@
+"""Patients: search, create, view and edit records (pages and JSON API)."""

@@ -1,0 +1,54 @@
+// scalpmap: poll the status of running analyses every second and show their progress.
+"use strict";
+
+(function () {
+  var LABELS = { pending: "Queued", running: "Analysing", done: "Done", failed: "Failed" };
+
+  function show(element, status, seconds) {
+    var text = (LABELS[status] || status) + (seconds > 0 ? " · " + seconds + " s" : "");
+    var target = element.querySelector(".status-text") || element;
+    target.textContent = text + (status === "pending" || status === "running" ? "…" : "");
+    if (element.classList.contains("badge")) {
+      element.className = "badge status-" + status;
+    }
+  }
+
+  function poll(element) {
+    var url = element.dataset.analysisUrl;
+    var started = Date.now();
+    var failures = 0;
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (body) {
+          failures = 0;
+          var seconds = Math.round((Date.now() - started) / 1000);
+          show(element, body.status, seconds);
+          if (body.status === "done" || body.status === "failed") {
+            if (element.dataset.reload === "true") {
+              window.location.reload();
+            }
+            return;
+          }
+          window.setTimeout(tick, 1000);
+        })
+        .catch(function (error) {
+          failures += 1;
+          if (failures >= 10) {
+            var target = element.querySelector(".status-text") || element;
+            target.textContent = "Status unavailable (" + error.message + "); reload the page.";
+            return;
+          }
+          window.setTimeout(tick, 2000);
+        });
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  document.querySelectorAll("[data-analysis-url]").forEach(poll);
+})();
