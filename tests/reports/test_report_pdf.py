@@ -92,3 +92,25 @@ def test_external_urls_are_not_fetched(tmp_path: Path) -> None:
     html = f'<html><body><img src="file://{secret}"><p>text</p></body></html>'
     pdf = html_to_pdf(html)
     assert pdf.startswith(b"%PDF-") and b"/Subtype /Image" not in _pdf_objects(pdf)
+
+
+def test_printing_a_pdf_does_not_let_truncated_photos_through(tmp_path):
+    """WeasyPrint switches Pillow's LOAD_TRUNCATED_IMAGES on at import; photos must still fail."""
+    import io
+
+    import numpy as np
+    import pytest
+    from PIL import Image
+
+    from scalpmap.errors import PhotoError
+    from scalpmap.imaging.photo_io import load_photo
+    from scalpmap.reports import html_to_pdf
+
+    html_to_pdf("<p>hello</p>")
+    buffer = io.BytesIO()
+    noise = np.random.default_rng(0).integers(0, 256, (200, 200, 3), np.uint8)
+    Image.fromarray(noise).save(buffer, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(PhotoError):
+        load_photo(path)

@@ -239,6 +239,8 @@ def _upright_rgb8(img: ImageFile.ImageFile, data: bytes) -> tuple[NDArray[np.uin
     args = img.tile[0].args if img.tile else None
     rawmode = args[0] if isinstance(args, tuple) and args else args
     wide = img.mode in ("RGB", "RGBA") and isinstance(rawmode, str) and ";16" in rawmode
+    # Some libraries (WeasyPrint) turn truncated-image loading on process-wide: not for photos.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     img.load()  # inside the caller's try: truncated or corrupt data raises here
     orientation = _valid_orientation(img.getexif().get(_ORIENTATION_TAG)) or 1
     if wide and (rgb16 := _decode_16bit_colour(data, img.size[::-1])) is not None:

@@ -16,6 +16,8 @@ import logging
 import warnings
 from collections.abc import Iterator
 
+from PIL import ImageFile
+
 NOISY_LOGGERS = ("weasyprint", "weasyprint.progress", "fontTools", "fontTools.subset")
 
 
@@ -63,6 +65,9 @@ def html_to_pdf(html: str) -> bytes:
         # fonts more slowly with fontTools); the PDF is the same.
         warnings.filterwarnings("ignore", message=".*HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint  # slow to import: only when a PDF is wanted
+    # WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES at import, which would let
+    # a truncated photo through load_photo; our reports embed only our own complete pictures.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     with quiet_logging():
         fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})

@@ -16,7 +16,9 @@ Stored files: the pictures and reports go to the :class:`PhotoStore`, named by t
 The plan.json document kept in the database is the one :func:`make_plan_outputs` wrote, except
 that its ``files`` map gives each role's **sha256 in the PhotoStore** instead of a file name (the
 schema allows any string). A role's download name is ``FILE_NAMES[role]`` (the names the command
-line writes, e.g. ``zones.png``); :func:`load_plan_outputs` returns both.
+line writes, e.g. ``zones.png``); :func:`load_plan_outputs` returns both. Known gap: after a
+crash between the commit and the files' promotion, :meth:`PhotoStore.open` still finds a staged
+file, but ``services.photos.recover_photo_store`` does not yet count plan files as referenced.
 """
 
 from __future__ import annotations
@@ -126,6 +128,10 @@ def prepare_design(
         frame = photo_frame(analysis.shape)
         near = NEAR_MM / mm
         sign = region_sign(current, analysis.region, frame, tangent=TANGENT_MM / mm, near=near)
+    # Prepare the region (and build GEOS's lazy point index) now: the impression counts of
+    # every update query it, possibly from several threads at once.
+    shapely.prepare(analysis.region)
+    shapely.contains_xy(analysis.region, 0.0, 0.0)
     return Design(analysis, analysis_id, case_id, photo_sha256, current, sign)
 
 

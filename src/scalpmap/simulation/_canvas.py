@@ -102,22 +102,24 @@ def make_canvas(
     )
     skin_luma = skin.luma
     luma = luminance(crop)
-    noise_px = _robust_sigma(1.0 - luma[::3, ::3] / skin_luma[::3, ::3])
-    smooth = 1.0 - cv2.GaussianBlur(luma, (0, 0), 1.0) / skin_luma
-    threshold = max(DIRTY_MIN_DARKNESS, DIRTY_SIGMAS * _robust_sigma(smooth[::3, ::3]))
-    dark = (smooth > threshold).astype(np.uint8)
+    blurred = cv2.GaussianBlur(luma, (0, 0), 1.0)
+    sample_skin = skin_luma[::4, ::4]
+    noise_px = _robust_sigma(1.0 - luma[::4, ::4] / sample_skin)
+    smooth_noise = _robust_sigma(1.0 - blurred[::4, ::4] / sample_skin)
+    threshold = max(DIRTY_MIN_DARKNESS, DIRTY_SIGMAS * smooth_noise)
+    dark = (blurred < skin_luma * np.float32(1.0 - threshold)).astype(np.uint8)
     size = 2 * DIRTY_GROW_PX + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     dirty = np.asarray(cv2.dilate(dark, kernel), dtype=np.uint8)
     if usable is not None:
         dirty |= (~usable).astype(np.uint8)
-    padded = np.pad(crop, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+    padded = _pad(crop, pad, cv2.BORDER_REPLICATE)
     xy, radius, protect = marks
     shape = padded.shape[:2]
     return Canvas(
         image=padded,
-        dark=np.pad(dark, pad, mode="constant", constant_values=0),
-        dirty=np.pad(dirty, pad, mode="constant", constant_values=1),
+        dark=_pad(dark, pad, cv2.BORDER_CONSTANT, 0),
+        dirty=_pad(dirty, pad, cv2.BORDER_CONSTANT, 1),
         known=_stamp_known(shape, xy, radius + KNOWN_GROW_PX),
         free=_stamp_free(shape, xy[protect], radius[protect] + PROTECT_PX),
         skin=skin,
@@ -125,6 +127,12 @@ def make_canvas(
         threshold=threshold,
         pad=pad,
     )
+
+
+def _pad(image: NDArray[np.uint8], pad: int, border: int, value: int = 0) -> NDArray[np.uint8]:
+    """Pad an image by ``pad`` pixels on every side (OpenCV: much faster than ``np.pad``)."""
+    padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, border, value=value)
+    return np.asarray(padded, dtype=np.uint8)
 
 
 def _robust_sigma(contrast: NDArray[np.float32]) -> float:

@@ -28,7 +28,7 @@ from scalpmap.imaging.pigment_field import hair_mask
 from scalpmap.imaging.skin import estimate_local_skin, luminance
 from scalpmap.simulation._patches import polygon_mask
 
-CELL_MM = 0.5
+CELL_MM = 0.5  # the finest grid of the diffuse darkening
 PIGMENT_SIGMA_MM = 2.0
 SKIN_SIGMA_MM = 15.0
 SKIN_WINDOW_MM = 2.0
@@ -37,7 +37,8 @@ MAX_GAIN = 3.0
 SPECK_SIGMAS = (0.5, 2.0)  # a pixel's replacement ramps from 0 to 1 over this many sigmas
 CORE_SIGMAS = 3.0  # near a speck: within 2 px of a small mark this many sigmas dark
 EDGE_SIGMA_PX = 0.8  # soft rim of the removal zone: 1 px beyond its pixels (a 3 x 3 kernel)
-MIN_SKIN_CELLS = 20
+MIN_SKIN_CELLS = 4
+GRID_SIGMAS = 4.0  # the blurs' sigma in cells of their grid
 MAX_SPECK_MM = 1.0  # larger dark marks are moles and freckles
 
 
@@ -84,30 +85,43 @@ def _despeckle(crop: NDArray[np.uint8], mm_per_px: float, seed: int) -> NDArray[
     return np.asarray(image + weight[..., None] * (skin_like - image), dtype=np.float32)
 
 
+def _grid(
+    photo: NDArray[np.uint8], analysis: Analysis, cell_mm: float
+) -> tuple[NDArray[np.float32], NDArray[np.bool_], NDArray[np.bool_], int]:
+    """Return the photo on a grid of ``cell_mm`` cells, its bare skin and pigmented region."""
+    rows, cols = analysis.shape
+    factor = max(1, int(round(cell_mm / analysis.scale.mm_per_px)))
+    size = (max(1, cols // factor), max(1, rows // factor))
+    small = np.asarray(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
+    shape = (size[1], size[0])
+    region = polygon_mask(_to_grid(analysis.region, factor), shape)
+    seen = analysis.analysed_area
+    area = polygon_mask(_to_grid(seen, factor), shape) if not seen.is_empty else ~region
+    grown = cv2.dilate(region.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    return small, area & ~grown, region, factor
+
+
 def _diffuse_gain(
     photo: NDArray[np.uint8], analysis: Analysis, removal: Polygon | MultiPolygon
 ) -> tuple[NDArray[np.float32], int] | None:
-    """Per-channel gain on a coarse grid that lifts the zone to the bare skin (step 2)."""
-    rows, cols = analysis.shape
-    mm = analysis.scale.mm_per_px
-    factor = max(1, int(round(CELL_MM / mm)))
-    size = (max(1, cols // factor), max(1, rows // factor))
-    small = np.asarray(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), dtype=np.float32)
-    grid_shape = (size[1], size[0])
-    region = polygon_mask(_to_grid(analysis.region, factor), grid_shape)
-    zone = polygon_mask(_to_grid(removal, factor), grid_shape)
-    seen = analysis.analysed_area
-    area = polygon_mask(_to_grid(seen, factor), grid_shape) if not seen.is_empty else ~region
-    grown = cv2.dilate(region.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    bare = area & ~grown
+    """Per-channel gain on a coarse grid that lifts the zone to the bare skin (step 2).
+
+    The skin is extrapolated on a grid ``GRID_SIGMAS`` times coarser than its blur, so that the
+    blurs stay a few cells wide at any scale.
+    """
+    small, _, _, factor = _grid(photo, analysis, max(CELL_MM, PIGMENT_SIGMA_MM / GRID_SIGMAS))
+    zone = polygon_mask(_to_grid(removal, factor), small.shape[:2])
+    coarse, bare, _, coarse_factor = _grid(photo, analysis, SKIN_SIGMA_MM / GRID_SIGMAS)
     if bare.sum() < MIN_SKIN_CELLS or not zone.any():
         return None
-    cell_mm = factor * mm
-    skin, support = _normalised_blur(small, bare, SKIN_SIGMA_MM / cell_mm)
+    mm = analysis.scale.mm_per_px
+    skin, support = _normalised_blur(coarse, bare, SKIN_SIGMA_MM / (coarse_factor * mm))
     far = support < 1e-3
     if far.any():
-        skin[far] = small[bare].mean(axis=0)
-    pigment, _ = _normalised_blur(small, zone, PIGMENT_SIGMA_MM / cell_mm)
+        skin[far] = coarse[bare].mean(axis=0)
+    size = (small.shape[1], small.shape[0])
+    skin = np.asarray(cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR), dtype=np.float32)
+    pigment, _ = _normalised_blur(small, zone, PIGMENT_SIGMA_MM / (factor * mm))
     return np.clip(skin / np.maximum(pigment, 1.0), 1.0, MAX_GAIN), factor
 
 

@@ -32,6 +32,7 @@ AXIS_HALF_PX = 1.5
 MAX_HAIR_DARKENING = 0.95
 HAIR_HALF = 0.5  # hair pixels: darker than half the darkest around the impression
 TOUCH_PX = 1.5  # a hair this close to the healed disk runs under it
+CLOSE_PX = 0.5  # ... and one dark on the disk's rim ends under it
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ def redraw_hairs(
         level = max(canvas.threshold, HAIR_HALF * top)
         dark = _touching(outside & (contrast > level), dist[i] <= edge + TOUCH_PX)
         marks = (dist[i] > edge) & (contrast > level)  # the hair, or an impression it runs into
-        darken = _hair_darkening(dx[i], dy[i], contrast_rgb, (outside, dark, marks), edge)
+        rim = (dist[i] > edge - RIM_PX) & (dist[i] <= edge + CLOSE_PX) & ~hairs.exclude[i]
+        close = rim & (contrast > level)  # the hair (if any) at the healed disk's edge
+        darken = _hair_darkening(dx[i], dy[i], contrast_rgb, (outside, dark, marks, close), edge)
         if darken is None:
             continue
         t = np.clip((edge - dist[i]) / RIM_PX, 0.0, 1.0)
@@ -182,11 +185,15 @@ def _hair_darkening(
     dx: NDArray[np.float32],
     dy: NDArray[np.float32],
     contrast_rgb: NDArray[np.float32],
-    masks: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]],
+    masks: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]],
     edge: float,
 ) -> NDArray[np.float32] | None:
-    """Return the hair's darkening of each pixel of the patch, or None when no hair is seen."""
-    outside, dark, marks = masks
+    """Return the hair's darkening of each pixel of the patch, or None when no hair is seen.
+
+    ``masks``: the pixels outside the disk and no impression, the hair's, any dark mark's, and
+    the dark ones on the disk's rim.
+    """
+    outside, dark, marks, close = masks
     if int(dark.sum()) < MIN_HAIR_PIXELS:
         return None
     w = np.asarray(contrast_rgb[dark].mean(axis=1), dtype=np.float64)
@@ -213,7 +220,10 @@ def _hair_darkening(
     if before != after:
         beyond = (along > centre) if before else (along < centre)
         if int((marks & (across <= AXIS_HALF_PX) & beyond).sum()) < SIDE_PIXELS:
-            # It ends under the impression: draw it up to the impression's centre.
+            # It ends under the impression: draw it up to the impression's centre, when it
+            # truly reaches the disk (a hair ending just short of it is left as it is).
+            if not (close & (across <= AXIS_HALF_PX)).any():
+                return None
             sign = -1.0 if before else 1.0
             reach = np.clip(sign * (along - centre) + 1.0, 0.0, 1.0)
     band = outside & (across <= PROFILE_HALF_PX) & (along >= s_dark.min()) & (along <= s_dark.max())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import erfc
@@ -65,7 +66,10 @@ def paint_dots(
     x1 = min(cols, math.ceil(float(xy[:, 0].max())) + half + 1)
     y1 = min(rows, math.ceil(float(xy[:, 1].max())) + half + 1)
     pad = half + 1
-    work = np.pad(image[y0:y1, x0:x1], ((pad, pad), (pad, pad), (0, 0)), mode="edge")
+    work = np.asarray(
+        cv2.copyMakeBorder(image[y0:y1, x0:x1], pad, pad, pad, pad, cv2.BORDER_REPLICATE),
+        dtype=np.uint8,
+    )
     x = xy[:, 0] - x0 + pad
     y = xy[:, 1] - y0 + pad
     aspect = np.sqrt(rng.uniform(1.0, MAX_ASPECT, len(xy))).astype(np.float32)
@@ -80,7 +84,9 @@ def paint_dots(
         v = (dy * c - dx * s) * a
         d = np.sqrt(u * u + v * v)
         r = radius_px[batch].astype(np.float32)[:, None, None]
-        profile = 0.5 * erfc((d - r) * scale).astype(np.float32)
+        with np.errstate(under="ignore"):  # far from the dot the profile is 0, as it should be
+            profile = 0.5 * erfc((d - r) * scale).astype(np.float32)
+        profile[profile < 1e-6] = 0.0  # no subnormal tails to underflow in the products below
         cols_b = np.round(x[batch]).astype(np.intp)
         rows_b = np.round(y[batch]).astype(np.intp)
         rr, cc = patch_index(cols_b, rows_b, half)

@@ -15,14 +15,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from scalpmap import __version__
 from scalpmap.config import Settings, get_settings
-from scalpmap.store.engine import create_engine_for, make_session_factory
+from scalpmap.store.engine import BEGIN_IMMEDIATE, create_engine_for, make_session_factory
 from scalpmap.store.photos import PhotoStore
 from scalpmap.web import apidocs
 from scalpmap.web.admin import routes as admin_routes
@@ -122,10 +122,10 @@ def create_app(
     """
     settings = settings or get_settings()
     engine = create_engine_for(settings, hide_parameters=True)
-    session_factory = make_session_factory(engine)
+    session_factory = make_session_factory(_writer_engine(engine))
     store = PhotoStore(settings.photos_dir)
     jobs = AnalysisJobs(
-        session_factory,
+        create_engine_for(settings, hide_parameters=True),
         store,
         max_pixels=settings.max_upload_pixels,
         inline=inline_jobs,
@@ -170,6 +170,20 @@ def create_app(
     )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _writer_engine(engine: Engine) -> Engine:
+    """Return the engine the app's sessions use: on SQLite every transaction is a writer.
+
+    Nearly every request writes (views are audited) and the analysis job reads, computes, then
+    writes. On SQLite a transaction that read before another connection committed cannot start
+    writing ("database is locked", at once, whatever the busy timeout), so the app's
+    transactions begin with ``BEGIN IMMEDIATE``: they take the write lock first and wait for
+    it up to ``SCALPMAP_SQLITE_BUSY_TIMEOUT_MS``.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{BEGIN_IMMEDIATE: True})
 
 
 def _healthz(session: SessionDep) -> dict[str, str]:

@@ -175,7 +175,7 @@ async def _rate_limited(request: Request, error: Exception) -> Response:
 
 
 async def _validation(request: Request, error: Exception) -> Response:
-    assert isinstance(error, RequestValidationError)
+    assert isinstance(error, RequestValidationError | ValidationError)
     return respond(request, 422, one_line(error))
 
 
@@ -206,5 +206,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(CsrfError, _csrf)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

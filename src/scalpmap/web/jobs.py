@@ -8,27 +8,68 @@ same pending job (each re-queues the pending ones at start-up) only one runs it;
 :class:`~scalpmap.services.errors.ConflictError` and move on.
 
 With ``inline=True`` (tests) a job runs at once in the caller's thread.
+
+SQLite: the jobs use an engine of their own whose transactions start lazily, with
+``BEGIN IMMEDIATE`` right before the first write. ``run_analysis`` reads the photo, analyses it
+(seconds, for a large photo) and then writes; in an ordinary transaction its read snapshot would
+go stale as soon as any request commits (every page view writes an audit row), and SQLite then
+refuses the final write at once ("database is locked"). Taking the write lock at ``BEGIN``
+instead would block every request for the whole analysis. With lazy transactions the reads
+autocommit and only the short final write holds the lock.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event, select
 
 from scalpmap.services.analyses import run_analysis
 from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.store.engine import make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["AnalysisJobs"]
+__all__ = ["AnalysisJobs", "lazy_sqlite_transactions"]
 
 log = logging.getLogger(__name__)
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def lazy_sqlite_transactions(engine: Engine) -> None:
+    """Make an SQLite engine's transactions begin at their first write, with the write lock.
+
+    The ``BEGIN`` that :mod:`scalpmap.store.engine` emits is dropped; reads before the first
+    write run in autocommit mode (no read snapshot to go stale), and the first INSERT, UPDATE or
+    DELETE is preceded by ``BEGIN IMMEDIATE``, so the writes of one commit stay atomic.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        An SQLite engine made by :func:`scalpmap.store.engine.create_engine_for`, used only
+        by code whose reads need not be isolated from its writes (the analysis jobs).
+    """
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _lazy_begin(
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> tuple[str, Any]:
+        if statement in ("BEGIN", "BEGIN IMMEDIATE"):
+            return "SELECT 1", parameters
+        in_transaction = bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+        if statement.lstrip()[:7].upper().startswith(_WRITES) and not in_transaction:
+            cursor.execute("BEGIN IMMEDIATE")
+        return statement, parameters
 
 
 class AnalysisJobs:
@@ -36,8 +77,9 @@ class AnalysisJobs:
 
     Parameters
     ----------
-    session_factory : callable
-        Makes a new database session per job.
+    engine : sqlalchemy.Engine
+        An engine for the jobs alone (disposed on :meth:`shutdown`); on SQLite its transactions
+        are made lazy (:func:`lazy_sqlite_transactions`).
     store : PhotoStore
         The photo store.
     max_pixels : int
@@ -50,14 +92,17 @@ class AnalysisJobs:
 
     def __init__(
         self,
-        session_factory: Callable[[], Session],
+        engine: Engine,
         store: PhotoStore,
         *,
         max_pixels: int,
         inline: bool = False,
         workers: int = 1,
     ) -> None:
-        self.session_factory = session_factory
+        if engine.dialect.name == "sqlite":
+            lazy_sqlite_transactions(engine)
+        self.engine = engine
+        self.session_factory = make_session_factory(engine)
         self.store = store
         self.max_pixels = max_pixels
         self.inline = inline
@@ -149,3 +194,4 @@ class AnalysisJobs:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self.engine.dispose()

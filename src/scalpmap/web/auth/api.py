@@ -33,7 +33,12 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.post("/auth/token", status_code=201, responses=_ERRORS)
+@router.post(
+    "/auth/token",
+    status_code=201,
+    responses=_ERRORS,
+    summary="Exchange email and password for a token",
+)
 def token_for_password(
     body: TokenLogin, request: Request, session: SessionDep, state: StateDep
 ) -> TokenResponse:
@@ -50,19 +55,19 @@ def token_for_password(
     return TokenResponse(token=token, expires_at=expires)
 
 
-@router.get("/me")
+@router.get("/me", summary="The signed-in user")
 def me(user: CurrentUser) -> UserPublic:
     """Return the signed-in user."""
     return UserPublic.model_validate(user)
 
 
-@router.get("/tokens")
+@router.get("/tokens", summary="List your API tokens")
 def tokens(session: SessionDep, user: CurrentUser) -> list[TokenPublic]:
     """List the signed-in user's API tokens (revoked ones too), newest first."""
     return [TokenPublic.model_validate(row) for row in list_tokens(session, user)]
 
 
-@router.post("/tokens", status_code=201)
+@router.post("/tokens", status_code=201, summary="Create a named API token")
 def new_token(body: TokenCreate, session: SessionDep, user: CurrentUser) -> TokenCreated:
     """Create a named API token; the token is in this answer only."""
     expires = None
@@ -72,7 +77,12 @@ def new_token(body: TokenCreate, session: SessionDep, user: CurrentUser) -> Toke
     return TokenCreated(id=row.id, name=row.name, token=token, expires_at=row.expires_at)
 
 
-@router.delete("/tokens/{token_id}", status_code=204, responses={404: {}, 403: {}})
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=204,
+    responses={404: {"description": "No such token"}, 403: {"description": "Not yours"}},
+    summary="Revoke an API token",
+)
 def delete_token(token_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """Revoke an API token (its owner or an admin); it stops working at once."""
     revoke_token(session, token_id, user)

@@ -15,7 +15,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
 
-@router.post("", status_code=201, responses={404: {"description": "No such patient"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={404: {"description": "No such patient"}},
+    summary="Open a case",
+)
 def open_case(body: CaseCreate, session: SessionDep, user: CurrentUser) -> Created:
     """Open a case for a patient (stage ``enquiry`` unless given)."""
     case = cases.open_case(
@@ -24,7 +29,7 @@ def open_case(body: CaseCreate, session: SessionDep, user: CurrentUser) -> Creat
     return Created(id=case.id)
 
 
-@router.get("/{case_id}", responses={404: {"description": "No such case"}})
+@router.get("/{case_id}", responses={404: {"description": "No such case"}}, summary="Read a case")
 def get_case(case: CurrentCase) -> CasePublic:
     """Read a case (the view is audited)."""
     return case_public(case)
@@ -33,6 +38,7 @@ def get_case(case: CurrentCase) -> CasePublic:
 @router.patch(
     "/{case_id}",
     responses={404: {"description": "No such case"}, 422: {"description": "Stage goes back"}},
+    summary="Change a case",
 )
 def change_case(
     body: CasePatch, session: SessionDep, user: CurrentUser, case: CurrentCase

@@ -21,13 +21,18 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/patients", tags=["patients"])
 
 
-@router.post("", status_code=201, responses={422: {"description": "A field is invalid"}})
+@router.post(
+    "",
+    status_code=201,
+    responses={422: {"description": "A field is invalid"}},
+    summary="Create a patient",
+)
 def create_patient(body: PatientIn, session: SessionDep, user: CurrentUser) -> Created:
     """Create a patient; ``name`` and ``date_of_birth`` are required."""
     return Created(id=patients.create_patient(session, body.to_service(), user).id)
 
 
-@router.get("")
+@router.get("", summary="List or search patients")
 def list_patients(
     session: SessionDep,
     user: CurrentUser,
@@ -42,13 +47,21 @@ def list_patients(
     return [patient_public(patient) for patient in found]
 
 
-@router.get("/{patient_id}", responses={404: {"description": "No such patient"}})
+@router.get(
+    "/{patient_id}",
+    responses={404: {"description": "No such patient"}},
+    summary="Read a patient",
+)
 def get_patient(patient: CurrentPatient) -> PatientPublic:
     """Read a patient's record (the view is audited)."""
     return patient_public(patient)
 
 
-@router.patch("/{patient_id}", responses={404: {"description": "No such patient"}})
+@router.patch(
+    "/{patient_id}",
+    responses={404: {"description": "No such patient"}},
+    summary="Change a patient",
+)
 def update_patient(
     patient_id: Id, body: PatientPatch, session: SessionDep, user: CurrentUser
 ) -> PatientPublic:

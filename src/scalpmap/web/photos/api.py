@@ -36,7 +36,12 @@ _UPLOAD_ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
-@router.post("/cases/{case_id}/photos", status_code=201, responses=_UPLOAD_ERRORS)
+@router.post(
+    "/cases/{case_id}/photos",
+    status_code=201,
+    responses=_UPLOAD_ERRORS,
+    summary="Upload a photo to a case",
+)
 def upload(
     session: SessionDep,
     state: StateDep,
@@ -65,13 +70,21 @@ def upload(
     return PhotoCreated(id=photo.id, analysis_id=row.id if row else None, status=status)
 
 
-@router.get("/photos/{photo_id}", responses={404: {"description": "No such photo"}})
+@router.get(
+    "/photos/{photo_id}",
+    responses={404: {"description": "No such photo"}},
+    summary="Read a photo's record",
+)
 def get_photo(photo: CurrentPhoto) -> PhotoPublic:
     """Read a photo's record (the view is audited)."""
     return PhotoPublic.model_validate(photo)
 
 
-@router.get("/photos/{photo_id}/analysis", responses={404: {"description": "No such photo"}})
+@router.get(
+    "/photos/{photo_id}/analysis",
+    responses={404: {"description": "No such photo or no analysis"}},
+    summary="Analysis status and analysis.json",
+)
 def get_analysis(
     photo: CurrentPhoto,
     document: Annotated[bool, Query(description="Include the analysis.json document")] = True,
@@ -80,7 +93,12 @@ def get_analysis(
     return AnalysisStatusPublic.model_validate(analysis_status(photo, with_document=document))
 
 
-@router.post("/photos/{photo_id}/analysis", status_code=202)
+@router.post(
+    "/photos/{photo_id}/analysis",
+    status_code=202,
+    responses={404: {"description": "No such photo"}},
+    summary="Analyse the photo again",
+)
 def reanalyse(
     session: SessionDep,
     state: StateDep,
@@ -98,6 +116,7 @@ def reanalyse(
     "/photos/{photo_id}/overlay.png",
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, 404: {"description": "Not analysed yet"}},
+    summary="Overlay picture (PNG)",
 )
 def overlay(state: StateDep, photo: CurrentPhoto) -> Response:
     """Return the overlay picture of the photo's newest finished analysis (PNG)."""

@@ -1,0 +1,195 @@
+"""Fixtures for the web tests: an app per test on each backend, users, sign-in and photos.
+
+The database is the session's (``scalpmap.store.testing``) and the app commits for real, so
+every test makes its own users and records (unique emails) and never counts global rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from scalpmap.config import Settings
+from scalpmap.imaging.synth import SynthOptions, generate_scalp_jpeg
+from scalpmap.services.users import create_user
+from scalpmap.store import testing
+from scalpmap.store.models import Role, User
+from scalpmap.web.app import create_app
+
+backend = testing.backend
+cheap_password_hashing = testing.cheap_password_hashing
+db_engine = testing.db_engine
+db_settings = testing.db_settings
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def unique_email(prefix: str = "staff") -> str:
+    return f"{prefix}{next(_counter)}-{id(_counter)}@clinic.example"
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str | None]) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.text = ""
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+
+class Page(HTMLParser):
+    """A tiny HTML parser: every element with its attributes and text."""
+
+    VOID = {"input", "img", "meta", "link", "br", "hr", "source"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, dict(attrs))
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        for index in range(len(self._open) - 1, -1, -1):
+            if self._open[index].tag == tag:
+                del self._open[index:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            element.text += data
+
+    def find_all(self, tag: str, **attrs: str) -> list[Element]:
+        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
+        return [
+            e
+            for e in self.elements
+            if e.tag == tag and all(e.attrs.get(k) == v for k, v in wanted.items())
+        ]
+
+    def find(self, tag: str, **attrs: str) -> Element:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag} {attrs}>"
+        return found[0]
+
+    @property
+    def title(self) -> str:
+        return self.find("title").text.strip()
+
+    @property
+    def csrf(self) -> str:
+        value = self.find("meta", name="csrf-token").get("content")
+        assert value
+        return value
+
+    def alerts(self) -> list[str]:
+        return [
+            " ".join(e.text.split()) for e in self.elements if "alert" in (e.get("class") or "")
+        ]
+
+    def links(self) -> list[str]:
+        return [e.attrs["href"] or "" for e in self.find_all("a") if "href" in e.attrs]
+
+
+def page(response: Any) -> Page:
+    assert response.headers["content-type"].startswith("text/html"), response.headers
+    return Page(response.text)
+
+
+@pytest.fixture
+def web_settings(db_settings: Settings, tmp_path: Path) -> Settings:
+    return db_settings.model_copy(update={"photo_storage_dir": tmp_path / "photos"})
+
+
+@pytest.fixture
+def app(web_settings: Settings, cheap_password_hashing: Any) -> FastAPI:
+    return create_app(web_settings, inline_jobs=True)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_user(app: FastAPI, client: TestClient):
+    def make(role: Role = Role.PRACTITIONER, email: str | None = None) -> User:
+        with app.state.scalpmap.session_factory() as session:
+            return create_user(session, email or unique_email(str(role)), PASSWORD, role)
+
+    return make
+
+
+def sign_in(client: TestClient, user: User, password: str = PASSWORD) -> str:
+    """Sign in through the form; return the session's CSRF token."""
+    form = page(client.get("/signin"))
+    response = client.post(
+        "/signin",
+        data={"email": user.email, "password": password, "csrf_token": form.csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return page(client.get("/")).csrf
+
+
+@pytest.fixture
+def signed_in(client: TestClient, make_user):
+    """``signed_in(role)``: sign the client in as a new user; returns ``(user, csrf)``."""
+
+    def login(role: Role = Role.PRACTITIONER) -> tuple[User, str]:
+        user = make_user(role)
+        return user, sign_in(client, user)
+
+    return login
+
+
+@pytest.fixture
+def token_headers(client: TestClient, make_user):
+    """``token_headers(role)``: bearer headers of a new user's API token."""
+
+    def headers(role: Role = Role.PRACTITIONER) -> dict[str, str]:
+        user = make_user(role)
+        response = client.post("/api/auth/token", json={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 201, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return headers
+
+
+@pytest.fixture(scope="session")
+def scalp_jpeg() -> bytes:
+    """A small synthetic close-up with the printed marker (analysed in well under a second)."""
+    data, _truth = generate_scalp_jpeg(
+        SynthOptions(seed=5, width_px=900, height_px=700, mm_per_px=0.035)
+    )
+    return data
+
+
+@pytest.fixture(scope="session")
+def other_jpeg() -> bytes:
+    data, _truth = generate_scalp_jpeg(
+        SynthOptions(seed=7, width_px=640, height_px=480, mm_per_px=0.035)
+    )
+    return data
+
+
+@pytest.fixture
+def parse():
+    """``parse(response)``: the HTML page of a response, parsed."""
+    return page
