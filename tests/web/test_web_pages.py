@@ -164,6 +164,13 @@ def test_photo_upload_form_and_photo_page(client, signed_in, parse, scalp_jpeg):
     case_id = _case(client, csrf, _patient(client, csrf))
     none = client.post(f"/cases/{case_id}/photos", data={"view": "front", "csrf_token": csrf})
     assert none.status_code == 422
+    empty_part = client.post(  # what a browser sends when no file was chosen
+        f"/cases/{case_id}/photos",
+        data={"view": "front", "csrf_token": csrf},
+        files=[("files", ("", b"", "application/octet-stream"))],
+    )
+    assert empty_part.status_code == 422
+    assert parse(empty_part).alerts() == ["choose at least one photo"]
     answer = client.post(
         f"/cases/{case_id}/photos",
         data={"view": "front", "mm_per_px": "", "csrf_token": csrf},
@@ -235,6 +242,13 @@ def test_public_enquiry_to_patient_and_case(client, signed_in, parse, scalp_jpeg
         follow_redirects=False,
     )
     assert sent.status_code == 303 and sent.headers["location"] == "/enquire/thanks"
+    no_photos = client.post(
+        "/enquire",
+        data={**fields, "consent": "on", "csrf_token": form.csrf},
+        files=[("photos", ("", b"", "application/octet-stream"))],
+        follow_redirects=False,
+    )
+    assert no_photos.status_code == 303
     assert parse(client.get("/enquire/thanks")).find("h1").text == "Thank you"
 
     _user, csrf = signed_in(Role.RECEPTION)

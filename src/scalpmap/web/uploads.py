@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 import warnings
 
-from fastapi import UploadFile
 from PIL import Image, UnidentifiedImageError
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 __all__ = ["ACCEPTED_TYPES", "check_image", "read_upload", "sniff_image"]
@@ -56,7 +56,7 @@ def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
 
     Parameters
     ----------
-    upload : fastapi.UploadFile
+    upload : starlette.datastructures.UploadFile
         The file part of the form.
     max_bytes : int
         Largest accepted size.

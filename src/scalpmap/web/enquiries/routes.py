@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -67,7 +68,7 @@ def submit_enquiry(
     reason: Annotated[str, Form(max_length=50)] = "",
     message: Annotated[str, Form(max_length=10000)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
-    photos: Annotated[list[UploadFile] | None, File()] = None,
+    photos: Annotated[list[UploadFile | str] | None, File()] = None,
 ) -> Response:
     """Save an enquiry with its photos, rate-limited per client IP."""
     ip = client_ip(request)
@@ -75,7 +76,7 @@ def submit_enquiry(
     if wait is not None:
         raise RateLimited("too many enquiries from this address; please try again later", wait)
     form = {"name": name, "email": email, "phone": phone, "reason": reason, "message": message}
-    chosen = [f for f in photos or [] if f.filename or f.size]
+    chosen = [f for f in photos or [] if isinstance(f, StarletteUpload) and (f.filename or f.size)]
     try:
         if len(chosen) > MAX_PUBLIC_PHOTOS:
             raise HTTPException(422, f"send at most {MAX_PUBLIC_PHOTOS} photos")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -39,12 +40,12 @@ def upload_photos(
     state: StateDep,
     user: CurrentUser,
     case: CurrentCase,
-    files: Annotated[list[UploadFile] | None, File()] = None,
+    files: Annotated[list[UploadFile | str] | None, File()] = None,
     view: Annotated[str, Form(max_length=20)] = "",
     mm_per_px: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Upload photos from the plain form (the drop area uses the API, one photo at a time)."""
-    chosen = [f for f in files or [] if f.filename or f.size]
+    chosen = [f for f in files or [] if isinstance(f, StarletteUpload) and (f.filename or f.size)]
     try:
         if not chosen:
             raise InputError("choose at least one photo")

@@ -7,9 +7,9 @@ import math
 import re
 from typing import Any
 
-from fastapi import UploadFile
 from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from scalpmap.services import analyses, photos
 from scalpmap.services.errors import InputError, NotFoundError
@@ -168,7 +168,7 @@ def upload_photo(
         Who uploads.
     case : Case
         The case.
-    upload : fastapi.UploadFile
+    upload : starlette.datastructures.UploadFile
         The file.
     view : PhotoView
         Which side of the head it shows.

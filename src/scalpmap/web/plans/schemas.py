@@ -1,0 +1,126 @@
+"""Input and output schemas of the designer and plans API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from scalpmap.planning.templates import MAX_AGE, MIN_AGE
+
+__all__ = [
+    "DesignCreate",
+    "DesignState",
+    "PlanCreate",
+    "PlanCreated",
+    "PlanVersionPublic",
+    "TemplateChoice",
+    "ZoneState",
+]
+
+TemplateChoice = Literal["keep", "soften", "mature", "remove-all"]
+"""The templates a design starts from."""
+
+MAX_ID = 2_147_483_647
+Polygons = list[list[list[list[float]]]]
+
+
+class DesignCreate(BaseModel):
+    """Start a design of one of the case's analysed photos from a template."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The analysis (give this or photo_id)"
+    )
+    photo_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="A photo; its newest finished analysis is used"
+    )
+    template: TemplateChoice = Field(default="soften", description="Where the target starts")
+    age: int | None = Field(
+        default=None, ge=MIN_AGE, le=MAX_AGE, description="The patient's age (for mature)"
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.analysis_id is None) == (self.photo_id is None):
+            raise ValueError("give either analysis_id or photo_id")
+        return self
+
+
+class ZoneState(BaseModel):
+    """One zone of a design: its size and its outline (photo pixels)."""
+
+    area_cm2: float
+    impressions: int
+    impressions_to_add: int
+    polygons: Polygons = Field(description="Lists of closed rings of [x, y], exterior first")
+
+
+class DesignState(BaseModel):
+    """What the designer draws: the photo's size, the lines, the control points and zones."""
+
+    analysis_id: int
+    photo_id: int
+    case_id: int
+    template: str = Field(description="keep, soften, mature, remove-all or custom (edited)")
+    mm_per_px: float
+    photo: dict[str, int] = Field(description="width and height in pixels (the SVG viewBox)")
+    current_hairline: list[list[float]]
+    hairline: dict[str, Any] | None = Field(
+        description="The editable model (scalpmap-hairline/1); null for remove-all"
+    )
+    target_lines: list[list[list[float]]]
+    zones: dict[str, ZoneState] = Field(description="removal, touch_up and keep")
+    desired_density_per_cm2: float | None
+    notes: list[str]
+
+
+class PlanCreate(BaseModel):
+    """Save a design as the case's next plan version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    analysis_id: int = Field(ge=1, le=MAX_ID, description="The analysis the design was made on")
+    template: TemplateChoice = Field(
+        default="soften", description="The template the design started from"
+    )
+    age: int | None = Field(default=None, ge=MIN_AGE, le=MAX_AGE)
+    hairline: dict[str, Any] | None = Field(
+        default=None, description="The edited hairline; the template's target when omitted"
+    )
+    note: str | None = Field(default=None, max_length=500, description="What changed")
+    skin_type: int | None = Field(
+        default=None, ge=1, le=6, description="Fitzpatrick type; the patient's record by default"
+    )
+    start_date: dt.date | None = Field(default=None, description="First laser session")
+    picosecond: bool = True
+    scarring: Literal["none", "minimal", "moderate", "significant"] | None = None
+    layering: Literal["none", "cover-up"] | None = None
+    second_touch_up: bool = True
+
+
+class PlanCreated(BaseModel):
+    """A new plan version."""
+
+    id: int = Field(description="The plan version's id (GET /api/plans/{id})")
+    version: int = Field(description="1 for the case's first plan")
+    case_id: int
+    url: str = Field(description="The plan's page")
+
+
+class PlanVersionPublic(BaseModel):
+    """A plan version in a case's list."""
+
+    id: int
+    case_id: int
+    version: int
+    analysis_id: int | None
+    template: str | None
+    removal_area_cm2: float | None
+    laser_sessions_likely: int | None
+    note: str | None
+    created_at: dt.datetime
+    created_by_id: int | None
+    url: str

@@ -1,0 +1,306 @@
+"""The designer and plans as the web app runs them: checks, designs, saving off the request path.
+
+Saving a plan (:func:`save_plan_version`) takes seconds: the simulation, the pictures and the
+two PDF reports are made before anything is written. It runs in the threadpool (the API and
+page routes are plain ``def``), never on the event loop, and in a session of its own from the
+analysis jobs' engine (:mod:`scalpmap.web.jobs`), whose SQLite transactions begin lazily at the
+first write. The request's own session ends its transaction before the work starts, so on
+SQLite the write lock is held only for the final short insert, and other requests (the
+designer's live updates, page views) go on while a plan is being made. At most
+:data:`SAVE_SLOTS` saves run at once per app process; a further save waits up to
+:data:`SAVE_WAIT_S` seconds for a slot and is then refused with 503.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+
+from scalpmap.planning.plan import PlanOptions
+from scalpmap.planning.templates import MAX_AGE, MIN_AGE
+from scalpmap.services._tx import get_or_raise
+from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.services.plan_design import DESIGN_CACHE, Design, save_design
+from scalpmap.services.plan_design import start_design as engine_start
+from scalpmap.services.plan_design import update_design as engine_update
+from scalpmap.store.models import AnalysisStatus, Case, Patient, Photo, PhotoAnalysis, User
+from scalpmap.web.plans.schemas import PlanCreate, TemplateChoice
+from scalpmap.web.state import AppState
+
+__all__ = [
+    "SAVE_SLOTS",
+    "SAVE_WAIT_S",
+    "SavedPlan",
+    "analysis_of_case",
+    "design_of_case",
+    "patient_age",
+    "save_plan_version",
+    "start",
+    "update",
+]
+
+SAVE_SLOTS = 2
+"""Saves that may run at once in one app process (each is CPU-bound for seconds)."""
+SAVE_WAIT_S = 60.0
+"""How long a save waits for a free slot before it is refused (503)."""
+_SLOTS = threading.BoundedSemaphore(SAVE_SLOTS)
+
+
+def patient_age(patient: Patient, today: dt.date | None = None) -> int | None:
+    """Return the patient's age in whole years, when known and usable by the templates.
+
+    Parameters
+    ----------
+    patient : Patient
+        The patient.
+    today : datetime.date, optional
+        Today's date.
+
+    Returns
+    -------
+    int or None
+        The age, or ``None`` without a date of birth or outside 14..100.
+
+    Examples
+    --------
+    >>> patient_age(Patient(full_name="A", date_of_birth=dt.date(1990, 6, 2)), dt.date(2026, 6, 1))
+    35
+    """
+    born = patient.date_of_birth
+    if born is None:
+        return None
+    today = today or dt.date.today()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return age if MIN_AGE <= age <= MAX_AGE else None
+
+
+def _done(photo: Photo) -> PhotoAnalysis:
+    done = [row for row in photo.analyses if row.status == AnalysisStatus.DONE]
+    if not done:
+        latest = photo.analyses[-1].status if photo.analyses else "not analysed"
+        raise ConflictError(f"photo {photo.id} has not been analysed yet ({latest})")
+    return done[-1]
+
+
+def analysis_of_case(
+    session: Session, case: Case, *, analysis_id: int | None = None, photo_id: int | None = None
+) -> PhotoAnalysis:
+    """Find the finished analysis a design of the case starts from.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session.
+    case : Case
+        The case.
+    analysis_id : int, optional
+        An analysis of one of the case's photos.
+    photo_id : int, optional
+        One of the case's photos (its newest finished analysis is used).
+
+    Returns
+    -------
+    PhotoAnalysis
+        The analysis (status ``done``).
+
+    Raises
+    ------
+    NotFoundError
+        When the analysis or photo does not exist or is not of this case.
+    ConflictError
+        When the photo or analysis has not finished its analysis.
+    """
+    if photo_id is not None:
+        photo = session.get(Photo, photo_id)
+        if photo is None or photo.case_id != case.id:
+            raise NotFoundError(f"case {case.id} has no photo {photo_id}")
+        return _done(photo)
+    row = session.get(PhotoAnalysis, analysis_id) if analysis_id is not None else None
+    if row is None or row.photo.case_id != case.id:
+        raise NotFoundError(f"case {case.id} has no analysis {analysis_id}")
+    if row.status != AnalysisStatus.DONE:
+        raise ConflictError(f"analysis {row.id} of photo {row.photo_id} is {row.status}, not done")
+    return row
+
+
+def design_of_case(session: Session, analysis_id: int) -> tuple[Design, int]:
+    """Return the cached design of an analysis of a case's photo, and the photo's id.
+
+    The request's transaction is ended afterwards (nothing was written), so the designer's
+    updates never hold SQLite's write lock while they compute.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The request's session.
+    analysis_id : int
+        The analysis.
+
+    Returns
+    -------
+    tuple of (Design, int)
+        The design and its photo's id.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such analysis, or its photo belongs to no case (an enquiry's photo).
+    ConflictError
+        When the analysis has not finished.
+    """
+    design = DESIGN_CACHE.design(session, analysis_id)
+    row = session.get(PhotoAnalysis, analysis_id)
+    session.commit()
+    if design.case_id is None or row is None:
+        raise NotFoundError(f"analysis {analysis_id} is not of a case's photo")
+    return design, row.photo_id
+
+
+def _with_ids(design: Design, photo_id: int, state: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "analysis_id": design.analysis_id,
+        "photo_id": photo_id,
+        "case_id": design.case_id,
+        **state,
+    }
+
+
+def start(
+    design: Design, photo_id: int, template: TemplateChoice, age: int | None
+) -> dict[str, Any]:
+    """Start a design from a template (see :func:`scalpmap.services.plan_design.start_design`).
+
+    Parameters
+    ----------
+    design : Design
+        The design from :func:`design_of_case`.
+    photo_id : int
+        Its photo.
+    template : {"keep", "soften", "mature", "remove-all"}
+        The template.
+    age : int or None
+        The patient's age (``mature`` needs it).
+
+    Returns
+    -------
+    dict
+        The designer's state with ``analysis_id``, ``photo_id`` and ``case_id``.
+    """
+    return _with_ids(design, photo_id, engine_start(design, template, age=age))
+
+
+def update(design: Design, photo_id: int, hairline: Any) -> dict[str, Any]:
+    """Recompute the zones of an edited hairline (fast; see ``update_design``).
+
+    Parameters
+    ----------
+    design : Design
+        The design from :func:`design_of_case`.
+    photo_id : int
+        Its photo.
+    hairline : dict
+        The edited hairline model.
+
+    Returns
+    -------
+    dict
+        The designer's state (template ``custom``) with the ids.
+    """
+    return _with_ids(design, photo_id, engine_update(design, hairline))
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan version just saved.
+
+    Attributes
+    ----------
+    id, version, case_id : int
+        The version's id, its number and its case.
+    """
+
+    id: int
+    version: int
+    case_id: int
+
+
+def _options(body: PlanCreate, patient: Patient) -> PlanOptions:
+    age = body.age if body.age is not None else patient_age(patient)
+    skin = body.skin_type if body.skin_type is not None else patient.fitzpatrick_type
+    return PlanOptions(
+        template=body.template,
+        age=age,
+        skin_type=skin,
+        start_date=body.start_date,
+        picosecond=body.picosecond,
+        scarring=body.scarring,
+        layering=body.layering,
+        second_touch_up=body.second_touch_up,
+    )
+
+
+def save_plan_version(
+    session: Session, state: AppState, user: User, case: Case, body: PlanCreate
+) -> SavedPlan:
+    """Make the plan of a design and save it as the case's next version (seconds).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The request's session: used for the checks, then its transaction is ended before the
+        slow work, which runs in a session of its own (see the module's notes).
+    state : AppState
+        The app (its store and the jobs' session factory).
+    user : User
+        Who saves (a practitioner or admin).
+    case : Case
+        The case.
+    body : PlanCreate
+        The design and the choices.
+
+    Returns
+    -------
+    SavedPlan
+        The new version.
+
+    Raises
+    ------
+    NotFoundError, ConflictError
+        See :func:`analysis_of_case`.
+    InputError
+        When the options or the hairline are invalid, or the plan cannot be made.
+    starlette.exceptions.HTTPException
+        503 when every save slot stays busy for :data:`SAVE_WAIT_S` seconds.
+    """
+    analysis = analysis_of_case(session, case, analysis_id=body.analysis_id)
+    options = _options(body, case.patient)
+    label = f"{case.patient.full_name} (case #{case.id})"
+    hairline = None if body.template == "remove-all" else body.hairline
+    user_id, case_id, analysis_id = user.id, case.id, analysis.id
+    session.commit()  # end the request's transaction: no lock is held while the plan is made
+    if not _SLOTS.acquire(timeout=SAVE_WAIT_S):
+        message = "other plans are being made; try again in a minute"
+        raise HTTPException(503, message, headers={"Retry-After": "30"})
+    try:
+        with state.jobs.session_factory() as work:
+            actor = get_or_raise(work, User, user_id, "user")
+            plan = save_design(
+                work,
+                state.store,
+                analysis_id,
+                case_id=case_id,
+                actor=actor,
+                options=options,
+                hairline_json=hairline,
+                note=(body.note or "").strip() or None,
+                patient_label=label,
+                cache=DESIGN_CACHE,
+            )
+            return SavedPlan(plan.id, plan.version, case_id)
+    finally:
+        _SLOTS.release()
