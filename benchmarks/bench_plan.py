@@ -20,6 +20,7 @@ os.environ["OPENBLAS_NUM_THREADS"] = "2"
 os.environ["MKL_NUM_THREADS"] = "2"
 
 import argparse
+import ctypes.util
 import statistics
 import sys
 import tempfile
@@ -121,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if run:
                 runs.append(times)
         impressions = outputs.document["analysis"]["count"]
+    harfbuzz = "installed" if ctypes.util.find_library("harfbuzz-subset") else "not installed"
     median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     plan_ok = median["plan without PDF"] < PLAN_GOAL_S
     pdf_ok = median["two PDFs"] < PDF_GOAL_S
@@ -133,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"mature; median of {RUNS} runs after a warm-up, on {CORES} cores.",
             "",
             *machine_lines(),
+            f"- HarfBuzz-Subset (Debian libharfbuzz-subset0): {harfbuzz}; without it WeasyPrint "
+            "subsets fonts with fontTools and the two PDFs take about 1.2-1.6 s (measured while "
+            "writing `scalpmap.reports.pdf`)",
             "",
             markdown_table(
                 ["step", "median s", "runs s"],

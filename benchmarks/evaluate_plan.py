@@ -219,7 +219,7 @@ def goals(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, bool]]:
         ("removal area error", area, AREA_GOAL_PERCENT),
         ("removal impression count error", count, COUNT_GOAL_PERCENT),
         (
-            "impressions left in the removal zone after the laser (found again or new)",
+            "original impressions found again in the removal zone after the laser",
             remaining,
             REMAINING_GOAL_PERCENT,
         ),

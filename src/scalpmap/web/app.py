@@ -2,8 +2,9 @@
 
 Each business area is a package with its page routes (``routes.py``), JSON API routes
 (``api.py``), helpers (``service.py``) and templates (``templates/<area>/``). The plans area
-(``scalpmap.web.plans``) plugs in the same way: when its ``routes``/``api`` modules exist their
-``router`` objects are included and the case page links to ``/cases/{id}/plans``.
+(``scalpmap.web.plans``) plugs in the same way: the ``router`` of each of its ``routes``,
+``pages`` and ``api`` modules that exists is included, and the case page then links to
+``/cases/{id}/plans``.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ from scalpmap.web.deps import SessionDep
 from scalpmap.web.enquiries import routes as enquiries_routes
 from scalpmap.web.errors import install_error_handlers
 from scalpmap.web.jobs import AnalysisJobs
+from scalpmap.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from scalpmap.web.patients import api as patients_api
 from scalpmap.web.patients import routes as patients_routes
 from scalpmap.web.photos import api as photos_api
 from scalpmap.web.photos import routes as photos_routes
 from scalpmap.web.rendering import build_templates
-from scalpmap.web.security import BodySizeLimitMiddleware, RateLimits, SecurityHeadersMiddleware
+from scalpmap.web.security import RateLimits
 from scalpmap.web.startup import prepare
 from scalpmap.web.state import AppState
 
@@ -73,10 +75,13 @@ def _include_plans(app: FastAPI) -> bool:
     if importlib.util.find_spec("scalpmap.web.plans") is None:
         return False
     found = False
-    for part in ("routes", "api"):
+    for part in ("routes", "pages", "api"):
         name = f"scalpmap.web.plans.{part}"
-        if importlib.util.find_spec(name) is not None:
-            app.include_router(importlib.import_module(name).router)
+        if importlib.util.find_spec(name) is None:
+            continue
+        router = getattr(importlib.import_module(name), "router", None)
+        if isinstance(router, APIRouter):
+            app.include_router(router)
             found = True
     return found
 

@@ -1,0 +1,154 @@
+"""JSON API of the designer and plans: start and update a design, save it, read plans and files.
+
+Starting, updating and saving need a practitioner or admin (reception gets 403); reading plans
+needs any signed-in user. The routes are plain ``def``: they run in the threadpool, and saving
+(seconds) also runs in a session of its own (see :mod:`scalpmap.web.plans.service`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+from fastapi import Path as PathParam
+from starlette.responses import Response
+
+from scalpmap.services import plans
+from scalpmap.web.deps import CanEditPlans, CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.plans.files import file_response, open_plan, plan_file, plan_files_urls
+from scalpmap.web.plans.pages import version_summary
+from scalpmap.web.plans.schemas import (
+    DesignCreate,
+    DesignState,
+    PlanCreate,
+    PlanCreated,
+    PlanVersionPublic,
+)
+from scalpmap.web.plans.service import (
+    analysis_of_case,
+    design_of_case,
+    patient_age,
+    save_plan_version,
+    start,
+    update,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["plans"])
+
+_EDIT: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Reception, or a cookie session without its CSRF token"}
+}
+_DESIGN_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_EDIT,
+    404: {"description": "No such case, or the photo or analysis is another case's"},
+    409: {"description": "The photo has not been analysed yet"},
+    422: {"description": "Unknown template, bad age or bad hairline JSON"},
+}
+
+
+@router.post(
+    "/cases/{case_id}/designs",
+    responses=_DESIGN_ERRORS,
+    summary="Start a hairline design from a template",
+)
+def start_design(
+    body: DesignCreate, session: SessionDep, user: CanEditPlans, case: CurrentCase
+) -> DesignState:
+    """Start a design of one of the case's analysed photos (nothing is saved).
+
+    ``mature`` needs an age: the body's, else the patient's from the date of birth.
+    """
+    row = analysis_of_case(session, case, analysis_id=body.analysis_id, photo_id=body.photo_id)
+    age = body.age if body.age is not None else patient_age(case.patient)
+    design, photo_id = design_of_case(session, row.id)
+    return DesignState.model_validate(start(design, photo_id, body.template, age))
+
+
+@router.post(
+    "/designs/{analysis_id}/update",
+    responses=_DESIGN_ERRORS,
+    summary="Recompute the zones of an edited hairline",
+)
+def update_design(
+    analysis_id: Id,
+    session: SessionDep,
+    user: CanEditPlans,
+    hairline: Annotated[dict[str, Any], Body(description="The edited scalpmap-hairline/1 model")],
+) -> DesignState:
+    """Recompute the removal, touch-up and keep zones as control points move (fast, not saved).
+
+    The body is the hairline model as the design returned it (``hairline``), with moved
+    ``points_px``. The answer's template is ``custom``.
+    """
+    design, photo_id = design_of_case(session, analysis_id)
+    return DesignState.model_validate(update(design, photo_id, hairline))
+
+
+@router.post(
+    "/cases/{case_id}/plans",
+    status_code=201,
+    responses={**_DESIGN_ERRORS, 503: {"description": "Every save slot stayed busy"}},
+    summary="Save a design as the case's next plan version",
+)
+def save_plan(
+    body: PlanCreate, session: SessionDep, state: StateDep, user: CanEditPlans, case: CurrentCase
+) -> PlanCreated:
+    """Make the plan (simulation, pictures, patient and facility reports) and save it.
+
+    Takes a few seconds; the request waits and answers with the new version. Old versions are
+    kept. Without ``hairline`` the target is the template's.
+    """
+    saved = save_plan_version(session, state, user, case, body)
+    return PlanCreated(
+        id=saved.id, version=saved.version, case_id=saved.case_id, url=f"/plans/{saved.id}"
+    )
+
+
+@router.get(
+    "/cases/{case_id}/plans",
+    responses={404: {"description": "No such case"}},
+    summary="List a case's plan versions",
+)
+def list_plans(session: SessionDep, case: CurrentCase) -> list[PlanVersionPublic]:
+    """List the case's plan versions, newest first."""
+    versions = reversed(plans.list_plan_versions(session, case.id))
+    return [PlanVersionPublic.model_validate(version_summary(v)) for v in versions]
+
+
+@router.get(
+    "/plans/{plan_id}",
+    responses={404: {"description": "No such plan version"}},
+    summary="Read a plan version's plan.json",
+)
+def get_plan(plan_id: Id, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    """Return the version's plan.json (docs/plan-json.md); ``files`` maps roles to their URLs."""
+    plan = open_plan(session, plan_id, user)
+    return {**plan.document, "files": plan_files_urls(plan)}
+
+
+@router.get(
+    "/plans/{plan_id}/files/{role}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}, "application/pdf": {}, "text/html": {}}},
+        404: {"description": "No such plan version or file role"},
+    },
+    summary="Download a plan version's picture or report",
+)
+def get_plan_file(
+    plan_id: Id,
+    role: Annotated[str, PathParam(max_length=40, description="e.g. zones or patient_pdf")],
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+) -> Response:
+    """Send one stored file of the version, by role.
+
+    Pictures (PNG, inline): ``zones``, ``removal_map``, ``after_laser``, ``after_touch_up``,
+    ``side_by_side``, ``timeline``. Reports (downloads): ``patient_html``, ``facility_html``,
+    ``patient_pdf``, ``facility_pdf``.
+    """
+    plan, item = plan_file(session, state.store, plan_id, role, user)
+    return file_response(plan, item)
