@@ -1,0 +1,459 @@
+// scalpmap: the hairline designer (no framework, no build step).
+// The photo is drawn in an SVG whose viewBox is the photo's size, so every coordinate here is a
+// photo pixel (x right, y down). The zones come from the server: POST /api/designs/{id}/update
+// with the edited hairline at most every 100 ms while a point moves, and once when it is let go.
+"use strict";
+
+(function () {
+  var root = document.getElementById("designer");
+  if (!root) {
+    return;
+  }
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var SEGMENTS = ["side_left", "temporal_left", "frontal", "temporal_right", "side_right"];
+  var THROTTLE_MS = 100;
+  var HANDLE_RADIUS_PX = 7;
+
+  var svg = document.getElementById("design-svg");
+  var zonesLayer = document.getElementById("zones-layer");
+  var linesLayer = document.getElementById("lines-layer");
+  var handlesLayer = document.getElementById("handles-layer");
+  var statusBox = document.getElementById("design-status");
+  var errorBox = document.getElementById("design-error");
+  var ageInput = document.getElementById("age");
+  var saveForm = document.getElementById("save-form");
+  var saveButton = document.getElementById("save-plan");
+  var templateButtons = root.querySelectorAll("button[data-template]");
+
+  var state = JSON.parse(document.getElementById("design-state").textContent);
+  var template = root.dataset.template;
+  var hairline = null;
+  var handles = [];
+  var edited = state.template === "custom";
+  var generation = 0;
+  var inFlight = false;
+  var dirty = false;
+  var lastSent = 0;
+  var timer = null;
+  var dragging = null;
+  var saving = false;
+
+  function csrfToken() {
+    return window.scalpmapCsrfToken ? window.scalpmapCsrfToken() : "";
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRF-Token": csrfToken()
+      },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          throw new Error(data.detail || "the server answered " + response.status);
+        }
+        return data;
+      });
+    });
+  }
+
+  function setStatus(kind, text) {
+    statusBox.className = "design-status " + (kind || "");
+    statusBox.textContent = text;
+  }
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+    if (message) {
+      setStatus("error", "Not updated");
+    }
+  }
+
+  function el(name, attrs) {
+    var node = document.createElementNS(SVGNS, name);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    return node;
+  }
+
+  function unitsPerPixel() {
+    var width = svg.getBoundingClientRect().width;
+    return width > 0 ? state.photo.width / width : 1;
+  }
+
+  // ---- drawing -------------------------------------------------------------------------
+
+  function ringPath(ring) {
+    return ring.map(function (p, i) {
+      return (i === 0 ? "M" : "L") + p[0].toFixed(1) + " " + p[1].toFixed(1);
+    }).join(" ") + " Z";
+  }
+
+  function drawZones() {
+    zonesLayer.textContent = "";
+    ["keep", "touch_up", "removal"].forEach(function (name) {
+      var zone = state.zones[name];
+      if (!zone || !zone.polygons.length) {
+        return;
+      }
+      var d = zone.polygons.map(function (polygon) {
+        return polygon.map(ringPath).join(" ");
+      }).join(" ");
+      zonesLayer.appendChild(el("path", {
+        d: d, "class": "zone zone-" + name, "fill-rule": "evenodd", "data-zone": name
+      }));
+    });
+  }
+
+  function smoothPath(points) {
+    // A Catmull-Rom curve through every control point, as cubic Bezier pieces.
+    if (points.length < 2) {
+      return "";
+    }
+    var d = "M" + points[0][0].toFixed(1) + " " + points[0][1].toFixed(1);
+    for (var i = 0; i < points.length - 1; i += 1) {
+      var p0 = points[Math.max(i - 1, 0)];
+      var p1 = points[i];
+      var p2 = points[i + 1];
+      var p3 = points[Math.min(i + 2, points.length - 1)];
+      var c1 = [p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6];
+      var c2 = [p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6];
+      d += " C" + [c1[0], c1[1], c2[0], c2[1], p2[0], p2[1]].map(function (v) {
+        return v.toFixed(1);
+      }).join(" ");
+    }
+    return d;
+  }
+
+  function drawLines() {
+    linesLayer.textContent = "";
+    var current = state.current_hairline.map(function (p) { return p.join(","); }).join(" ");
+    if (current) {
+      linesLayer.appendChild(el("polyline", { points: current, "class": "line line-halo" }));
+      linesLayer.appendChild(el("polyline", {
+        points: current, "class": "line line-current", "data-line": "current"
+      }));
+    }
+    var d = smoothPath(handles.map(function (h) { return [h.x, h.y]; }));
+    if (d) {
+      linesLayer.appendChild(el("path", { d: d, "class": "line line-halo" }));
+      linesLayer.appendChild(el("path", { d: d, "class": "line line-target", "data-line": "target" }));
+    }
+  }
+
+  function isOutside(h) {
+    return h.x < 0 || h.y < 0 || h.x > state.photo.width || h.y > state.photo.height;
+  }
+
+  function placeHandle(h) {
+    h.node.setAttribute("cx", h.x.toFixed(1));
+    h.node.setAttribute("cy", h.y.toFixed(1));
+    h.node.classList.toggle("outside", isOutside(h));
+  }
+
+  function sizeHandles() {
+    var upp = unitsPerPixel();
+    handles.forEach(function (h) {
+      h.node.setAttribute("r", (HANDLE_RADIUS_PX * upp).toFixed(2));
+      h.node.setAttribute("stroke-width", (2 * upp).toFixed(2));
+    });
+  }
+
+  function buildHandles() {
+    handlesLayer.textContent = "";
+    handles = [];
+    if (!hairline) {
+      return;
+    }
+    SEGMENTS.forEach(function (name) {
+      var segment = hairline.segments[name];
+      var points = segment ? (segment.points_px || segment) : [];
+      points.forEach(function (p, index) {
+        var last = handles[handles.length - 1];
+        if (last && Math.abs(last.x - p[0]) < 0.01 && Math.abs(last.y - p[1]) < 0.01) {
+          last.refs.push([name, index]);
+          return;
+        }
+        handles.push({ x: p[0], y: p[1], refs: [[name, index]], node: null });
+      });
+    });
+    handles.forEach(function (h, i) {
+      h.node = el("circle", {
+        "class": "handle", tabindex: "0", role: "slider", "data-handle": String(i),
+        "aria-label": "Control point " + (i + 1) + " of " + handles.length + " (" + h.refs[0][0] + ")"
+      });
+      placeHandle(h);
+      h.node.addEventListener("pointerdown", function (event) { startDrag(event, h); });
+      h.node.addEventListener("keydown", function (event) { nudge(event, h); });
+      handlesLayer.appendChild(h.node);
+    });
+    sizeHandles();
+  }
+
+  function setFigure(id, text) {
+    var node = document.getElementById(id);
+    if (node && node.textContent !== text) {
+      node.textContent = text;
+      node.classList.remove("changed");
+      void node.offsetWidth;
+      node.classList.add("changed");
+    }
+  }
+
+  function showFigures() {
+    var z = state.zones;
+    setFigure("removal-area", z.removal.area_cm2.toFixed(2));
+    setFigure("removal-impressions", String(z.removal.impressions));
+    setFigure("touch-area", z.touch_up.area_cm2.toFixed(2));
+    setFigure("impressions-to-add", String(z.touch_up.impressions_to_add));
+    setFigure("keep-area", z.keep.area_cm2.toFixed(2));
+    var notes = document.getElementById("design-notes");
+    notes.textContent = "";
+    state.notes.forEach(function (note) {
+      var li = document.createElement("li");
+      li.textContent = note;
+      notes.appendChild(li);
+    });
+  }
+
+  function outsideNote() {
+    var count = handles.filter(isOutside).length;
+    return count ? " · " + count + " point" + (count === 1 ? "" : "s") + " off the photo" : "";
+  }
+
+  function markTemplate() {
+    Array.prototype.forEach.call(templateButtons, function (button) {
+      var on = button.dataset.template === template;
+      button.classList.toggle("active", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
+
+  function render(full) {
+    if (full) {
+      hairline = state.hairline ? JSON.parse(JSON.stringify(state.hairline)) : null;
+      buildHandles();
+    }
+    drawZones();
+    drawLines();
+    showFigures();
+    markTemplate();
+  }
+
+  // ---- live updates --------------------------------------------------------------------
+
+  function scheduleUpdate(now) {
+    dirty = true;
+    edited = true;
+    if (inFlight) {
+      return;
+    }
+    clearTimeout(timer);
+    var wait = now ? 0 : Math.max(0, THROTTLE_MS - (Date.now() - lastSent));
+    timer = setTimeout(sendUpdate, wait);
+  }
+
+  function sendUpdate() {
+    if (!dirty || inFlight || !hairline) {
+      return;
+    }
+    dirty = false;
+    inFlight = true;
+    lastSent = Date.now();
+    var mine = generation;
+    setStatus("busy", "Updating…");
+    post(root.dataset.updateUrl, hairline).then(function (data) {
+      if (mine !== generation) {
+        return;
+      }
+      state.zones = data.zones;
+      state.notes = data.notes;
+      state.desired_density_per_cm2 = data.desired_density_per_cm2;
+      drawZones();
+      showFigures();
+      showError("");
+      setStatus("", "Edited · zones up to date" + outsideNote());
+    }).catch(function (error) {
+      if (mine === generation) {
+        showError(error.message);
+      }
+    }).then(function () {
+      inFlight = false;
+      if (dirty) {
+        scheduleUpdate(false);
+      }
+    });
+  }
+
+  function moveHandle(h, x, y) {
+    h.x = x;
+    h.y = y;
+    var mm = state.mm_per_px;
+    h.refs.forEach(function (ref) {
+      var segment = hairline.segments[ref[0]];
+      segment.points_px[ref[1]] = [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
+      if (segment.points_mm) {
+        segment.points_mm[ref[1]] = [Math.round(x * mm * 1000) / 1000, Math.round(y * mm * 1000) / 1000];
+      }
+    });
+    placeHandle(h);
+    drawLines();
+  }
+
+  function toPhoto(event) {
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function startDrag(event, h) {
+    if (saving || (event.pointerType === "mouse" && event.button !== 0)) {
+      return;
+    }
+    event.preventDefault();
+    var at = toPhoto(event);
+    dragging = { handle: h, dx: h.x - at.x, dy: h.y - at.y, pointer: event.pointerId };
+    h.node.setPointerCapture(event.pointerId);
+    h.node.classList.add("dragging");
+  }
+
+  svg.addEventListener("pointermove", function (event) {
+    if (!dragging || event.pointerId !== dragging.pointer) {
+      return;
+    }
+    var at = toPhoto(event);
+    moveHandle(dragging.handle, at.x + dragging.dx, at.y + dragging.dy);
+    scheduleUpdate(false);
+  });
+
+  function endDrag(event) {
+    if (!dragging || event.pointerId !== dragging.pointer) {
+      return;
+    }
+    dragging.handle.node.classList.remove("dragging");
+    dragging = null;
+    scheduleUpdate(true);
+  }
+
+  svg.addEventListener("pointerup", endDrag);
+  svg.addEventListener("pointercancel", endDrag);
+
+  function nudge(event, h) {
+    var keys = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    var step = keys[event.key];
+    if (!step || saving) {
+      return;
+    }
+    event.preventDefault();
+    var px = (event.shiftKey ? 5 : 0.5) / state.mm_per_px;
+    moveHandle(h, h.x + step[0] * px, h.y + step[1] * px);
+    scheduleUpdate(false);
+  }
+
+  // ---- templates -----------------------------------------------------------------------
+
+  function readAge() {
+    var value = parseInt(ageInput.value, 10);
+    return isNaN(value) ? null : value;
+  }
+
+  function startTemplate(name) {
+    generation += 1;
+    var mine = generation;
+    dirty = false;
+    clearTimeout(timer);
+    setStatus("busy", "Starting " + name + "…");
+    var body = { analysis_id: state.analysis_id, template: name, age: readAge() };
+    post(root.dataset.startUrl, body).then(function (data) {
+      if (mine !== generation) {
+        return;
+      }
+      state = data;
+      template = name;
+      edited = false;
+      render(true);
+      showError("");
+      setStatus("", "Template: " + name + outsideNote());
+    }).catch(function (error) {
+      if (mine === generation) {
+        showError(error.message);
+      }
+    });
+  }
+
+  Array.prototype.forEach.call(templateButtons, function (button) {
+    button.addEventListener("click", function () { startTemplate(button.dataset.template); });
+  });
+  document.getElementById("reset-points").addEventListener("click", function () {
+    startTemplate(template);
+  });
+  ageInput.addEventListener("change", function () {
+    if (template === "mature") {
+      startTemplate("mature");
+    }
+  });
+
+  // ---- saving --------------------------------------------------------------------------
+
+  function formValue(name) {
+    var field = saveForm.elements.namedItem(name);
+    return field && field.value ? field.value : null;
+  }
+
+  function setBusy(busy) {
+    saving = busy;
+    saveButton.disabled = busy;
+    Array.prototype.forEach.call(templateButtons, function (b) { b.disabled = busy; });
+    document.getElementById("save-progress").hidden = !busy;
+  }
+
+  saveForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (saving) {
+      return;
+    }
+    var skin = formValue("skin_type");
+    var body = {
+      analysis_id: state.analysis_id,
+      template: template,
+      age: readAge(),
+      hairline: edited && template !== "remove-all" ? hairline : null,
+      note: formValue("note"),
+      start_date: formValue("start_date"),
+      skin_type: skin ? parseInt(skin, 10) : null,
+      scarring: formValue("scarring"),
+      layering: formValue("layering"),
+      picosecond: saveForm.elements.namedItem("picosecond").checked,
+      second_touch_up: saveForm.elements.namedItem("second_touch_up").checked
+    };
+    var text = document.getElementById("save-text");
+    var started = Date.now();
+    var ticker = setInterval(function () {
+      var seconds = Math.round((Date.now() - started) / 1000);
+      text.textContent = "Making the simulation, pictures and reports… " + seconds + " s";
+    }, 500);
+    setBusy(true);
+    showError("");
+    post(root.dataset.saveUrl, body).then(function (data) {
+      clearInterval(ticker);
+      text.textContent = "Saved as version " + data.version + ". Opening the plan…";
+      window.location.assign(data.url);
+    }).catch(function (error) {
+      clearInterval(ticker);
+      setBusy(false);
+      showError(error.message);
+    });
+  });
+
+  window.addEventListener("resize", sizeHandles);
+  render(true);
+  saveButton.disabled = false;
+  setStatus("", (edited ? "Edited" : "Template: " + template) + outsideNote());
+  root.classList.add("ready");
+})();
