@@ -1,4 +1,4 @@
-"""Run the clinic web app: ``scalpmap serve``."""
+"""Run the clinic web app (patients, cases, photos, designer, plans) on http://HOST:PORT."""
 
 from __future__ import annotations
 
