@@ -5,8 +5,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
+import time
 
 import pytest
+from fastapi.testclient import TestClient
 
 from scalpmap.services import photos
 from scalpmap.store.models import Role
@@ -169,7 +172,9 @@ def test_designer_starts_updates_and_refuses_bad_input(
     assert client.get(f"/cases/{other_case}/designer?photo={photo_id}").status_code == 404
 
 
-def test_save_plan_page_versions_and_downloads(client, signed_in, parse, scalp_jpeg):
+def test_save_plan_page_versions_and_downloads(
+    app, client, signed_in, parse, scalp_jpeg, token_headers
+):
     _user, csrf = signed_in()
     case_id, photo_id, analysis_id = _case_with_photo(client, csrf, scalp_jpeg, name="Pat Planner")
     first = client.post(
@@ -185,17 +190,38 @@ def test_save_plan_page_versions_and_downloads(client, signed_in, parse, scalp_j
         json={"analysis_id": analysis_id, "template": "soften"},
         headers=_ajax(csrf),
     ).json()
-    second = client.post(
-        f"/api/cases/{case_id}/plans",
-        json={
-            "analysis_id": analysis_id,
-            "template": "soften",
-            "hairline": _moved(start["hairline"], -1.0),
-            "note": "one millimetre higher",
-            "start_date": "2026-09-01",
-        },
-        headers=_ajax(csrf),
+    # While the plan is made (seconds) in the threadpool, the designer's updates still answer
+    # at once: saving holds no database lock (on SQLite) and does not block the event loop.
+    bearer = token_headers(Role.PRACTITIONER)
+    other = TestClient(app)  # a second browser; the app is already started by ``client``
+    body = {
+        "analysis_id": analysis_id,
+        "template": "soften",
+        "hairline": _moved(start["hairline"], -1.0),
+        "note": "one millimetre higher",
+        "start_date": "2026-09-01",
+    }
+    saved: list = []
+    saving = threading.Thread(
+        target=lambda: saved.append(
+            client.post(f"/api/cases/{case_id}/plans", json=body, headers=_ajax(csrf))
+        )
     )
+    began_saving = time.monotonic()
+    saving.start()
+    waits = []
+    while saving.is_alive():
+        began = time.monotonic()
+        update = other.post(
+            f"/api/designs/{analysis_id}/update", json=start["hairline"], headers=bearer
+        )
+        waits.append(time.monotonic() - began)
+        assert update.status_code == 200, update.text
+    saving.join()
+    took = time.monotonic() - began_saving
+    # A held lock would make an update wait for (nearly) the whole save.
+    assert len(waits) >= 3 and max(waits) < took / 2, (took, waits)
+    second = saved[0]
     assert second.status_code == 201, second.text
     v2 = second.json()
     assert v2["version"] == 2

@@ -11,6 +11,7 @@ __all__ = [
     "KIRBY_DESAI_FACTORS",
     "after_role",
     "plan_context",
+    "target_label",
     "version_summary",
 ]
 
@@ -54,6 +55,32 @@ def after_role(document: dict[str, Any]) -> str | None:
     return next((role for role in order if role in files), None)
 
 
+def target_label(template: str | None, started: str | None) -> str:
+    """Describe a plan's target in words.
+
+    Parameters
+    ----------
+    template : str or None
+        The target's template (``custom`` when the hairline was edited).
+    started : str or None
+        The template the design started from.
+
+    Returns
+    -------
+    str
+        E.g. ``"Mature"`` or ``"Soften, edited"``.
+
+    Examples
+    --------
+    >>> target_label("custom", "soften"), target_label("remove-all", "remove-all")
+    ('Soften, edited', 'Remove all')
+    """
+    names = {"keep": "Keep", "soften": "Soften", "mature": "Mature", "remove-all": "Remove all"}
+    if template == "custom":
+        return f"{names[started]}, edited" if started in names else "Custom"
+    return names.get(template or "", template or "—")
+
+
 def version_summary(plan: PlanVersion) -> dict[str, Any]:
     """Summarise a version for the version lists.
 
@@ -65,17 +92,20 @@ def version_summary(plan: PlanVersion) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``id``, ``case_id``, ``version``, ``analysis_id``, ``template``, ``removal_area_cm2``,
+        ``id``, ``case_id``, ``version``, ``analysis_id``, ``template``, ``target`` (in words),
+        ``removal_area_cm2``,
         ``laser_sessions_likely``, ``note``, ``created_at``, ``created_by_id`` and ``url``.
     """
     document = plan.document if isinstance(plan.document, dict) else {}
-    template = _dig(document, "target", "template") or _dig(document, "options", "template")
+    started = _dig(document, "options", "template")
+    template = _dig(document, "target", "template") or started
     return {
         "id": plan.id,
         "case_id": plan.case_id,
         "version": plan.version,
         "analysis_id": plan.analysis_id,
         "template": template,
+        "target": target_label(template, started),
         "removal_area_cm2": _dig(document, "zones", "removal", "area_cm2"),
         "laser_sessions_likely": _dig(document, "sessions", "laser", "likely"),
         "note": plan.note,

@@ -117,7 +117,8 @@ class PlanVersionPublic(BaseModel):
     case_id: int
     version: int
     analysis_id: int | None
-    template: str | None
+    template: str | None = Field(description="The target's template; custom when edited")
+    target: str = Field(description="The target in words, e.g. 'Soften, edited'")
     removal_area_cm2: float | None
     laser_sessions_likely: int | None
     note: str | None

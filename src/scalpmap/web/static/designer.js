@@ -15,6 +15,7 @@
   var HANDLE_RADIUS_PX = 7;
 
   var svg = document.getElementById("design-svg");
+  var stage = document.getElementById("stage");
   var zonesLayer = document.getElementById("zones-layer");
   var linesLayer = document.getElementById("lines-layer");
   var handlesLayer = document.getElementById("handles-layer");
@@ -37,6 +38,7 @@
   var timer = null;
   var dragging = null;
   var saving = false;
+  var starting = false;
 
   function csrfToken() {
     return window.scalpmapCsrfToken ? window.scalpmapCsrfToken() : "";
@@ -82,8 +84,35 @@
   }
 
   function unitsPerPixel() {
-    var width = svg.getBoundingClientRect().width;
-    return width > 0 ? state.photo.width / width : 1;
+    var matrix = svg.getScreenCTM();
+    return matrix && matrix.a > 0 ? 1 / matrix.a : 1;
+  }
+
+  // Points off the photo stay reachable: the stage grows a margin (the SVG overflows its
+  // viewBox, which stays the photo's size) of up to MAX_MARGIN of the photo on each side.
+  var MAX_MARGIN = 0.3;
+  function fitStage() {
+    var W = state.photo.width;
+    var H = state.photo.height;
+    var xs = handles.map(function (h) { return h.x; });
+    var ys = handles.map(function (h) { return h.y; });
+    var units = {
+      top: Math.min(-Math.min.apply(null, ys.concat([0])), MAX_MARGIN * H),
+      right: Math.min(Math.max.apply(null, xs.concat([W])) - W, MAX_MARGIN * W),
+      bottom: Math.min(Math.max.apply(null, ys.concat([H])) - H, MAX_MARGIN * H),
+      left: Math.min(-Math.min.apply(null, xs.concat([0])), MAX_MARGIN * W)
+    };
+    var scale = stage.clientWidth / (W + units.left + units.right);
+    ["top", "right", "bottom", "left"].forEach(function (side) {
+      stage.style["padding" + side.charAt(0).toUpperCase() + side.slice(1)] =
+        Math.round(units[side] * scale + 12) + "px";
+    });
+    stage.classList.toggle("has-margin", units.top + units.right + units.bottom + units.left > 0);
+    sizeHandles();
+  }
+
+  function setSync() {
+    root.dataset.sync = dirty || inFlight || starting ? "busy" : "idle";
   }
 
   // ---- drawing -------------------------------------------------------------------------
@@ -168,6 +197,7 @@
     handlesLayer.textContent = "";
     handles = [];
     if (!hairline) {
+      fitStage();
       return;
     }
     SEGMENTS.forEach(function (name) {
@@ -192,7 +222,7 @@
       h.node.addEventListener("keydown", function (event) { nudge(event, h); });
       handlesLayer.appendChild(h.node);
     });
-    sizeHandles();
+    fitStage();
   }
 
   function setFigure(id, text) {
@@ -250,6 +280,7 @@
   function scheduleUpdate(now) {
     dirty = true;
     edited = true;
+    setSync();
     if (inFlight) {
       return;
     }
@@ -277,13 +308,14 @@
       drawZones();
       showFigures();
       showError("");
-      setStatus("", "Edited · zones up to date" + outsideNote());
+      setStatus("", "Edited · zones updated" + outsideNote());
     }).catch(function (error) {
       if (mine === generation) {
         showError(error.message);
       }
     }).then(function () {
       inFlight = false;
+      setSync();
       if (dirty) {
         scheduleUpdate(false);
       }
@@ -339,6 +371,7 @@
     dragging.handle.node.classList.remove("dragging");
     dragging = null;
     scheduleUpdate(true);
+    fitStage();
   }
 
   svg.addEventListener("pointerup", endDrag);
@@ -370,6 +403,8 @@
     clearTimeout(timer);
     setStatus("busy", "Starting " + name + "…");
     var body = { analysis_id: state.analysis_id, template: name, age: readAge() };
+    starting = true;
+    setSync();
     post(root.dataset.startUrl, body).then(function (data) {
       if (mine !== generation) {
         return;
@@ -383,6 +418,11 @@
     }).catch(function (error) {
       if (mine === generation) {
         showError(error.message);
+      }
+    }).then(function () {
+      if (mine === generation) {
+        starting = false;
+        setSync();
       }
     });
   }
@@ -451,9 +491,10 @@
     });
   });
 
-  window.addEventListener("resize", sizeHandles);
+  window.addEventListener("resize", fitStage);
   render(true);
   saveButton.disabled = false;
   setStatus("", (edited ? "Edited" : "Template: " + template) + outsideNote());
+  setSync();
   root.classList.add("ready");
 })();
