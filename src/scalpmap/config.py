@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     session_https: bool = False
     session_max_age_s: int = Field(default=12 * 3600, gt=0)
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=30000, ge=0)
 
     @property
     def photos_dir(self) -> Path:

@@ -43,7 +43,9 @@ def _shade(
     bgr[:h, :w] = blend.astype(np.uint8)
 
 
-def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uint8]:
+def render_overlay(
+    rgb: NDArray[np.uint8], analysis: Analysis, *, max_side: int = MAX_OVERLAY_SIDE
+) -> NDArray[np.uint8]:
     """Draw the analysis over the photo.
 
     Parameters
@@ -52,17 +54,19 @@ def render_overlay(rgb: NDArray[np.uint8], analysis: Analysis) -> NDArray[np.uin
         The analysed photo.
     analysis : Analysis
         Its analysis.
+    max_side : int, optional
+        Longest side of the picture, in pixels (the web app shows a smaller one).
 
     Returns
     -------
     ndarray of uint8, shape (r, c, 3)
-        RGB picture, downscaled so that its long side is at most ``MAX_OVERLAY_SIDE``. The
+        RGB picture, downscaled so that its long side is at most ``max_side``. The
         density heatmap (the pigment texture in coverage mode) is shaded over the analysed area,
         each impression is circled in green, the region outlined in cyan and the hairline drawn
         in red.
     """
     rows, cols = rgb.shape[:2]
-    scale = min(1.0, MAX_OVERLAY_SIDE / max(rows, cols))
+    scale = min(1.0, max_side / max(rows, cols))
     size = (max(1, round(cols * scale)), max(1, round(rows * scale)))
     bgr = np.asarray(
         cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR),

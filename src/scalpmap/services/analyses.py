@@ -8,10 +8,8 @@ status ``failed`` and its one-line message, and leaves no overlay file behind.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 
-from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -21,6 +19,7 @@ from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.imaging.overlay import render_overlay
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, decode_photo
+from scalpmap.reports.images import encode_png
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import ConflictError, InputError
@@ -37,6 +36,8 @@ from scalpmap.store.photos import PhotoStore
 __all__ = ["fail_stale_analyses", "request_analysis", "run_analysis"]
 
 log = logging.getLogger(__name__)
+# The web app's overlay: long side at most this (a 12 MP overlay took seconds to encode).
+WEB_OVERLAY_SIDE = 2400
 
 
 def request_analysis(
@@ -119,9 +120,8 @@ def run_analysis(
             loaded = decode_photo(store.read(photo.sha256), max_pixels=max_pixels)
             result = analyse_photo(loaded.rgb, mm_per_px=row.mm_per_px)
             document = analysis_to_json(result, source=photo.original_filename)
-            buffer = io.BytesIO()
-            Image.fromarray(render_overlay(loaded.rgb, result)).save(buffer, format="PNG")
-            overlay = store.stage(buffer.getvalue())
+            picture = render_overlay(loaded.rgb, result, max_side=WEB_OVERLAY_SIDE)
+            overlay = store.stage(encode_png(picture, photographic=True))
             staged.append(overlay)
             row.document = document
             row.overlay_sha256 = overlay.sha256

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
@@ -145,7 +145,13 @@ def search_patients(
     list of Patient
         The patients.
     """
-    statement = select(Patient).order_by(Patient.id.desc()).limit(limit)
+    # The lists show each patient's cases: load them in one more query, not one per patient.
+    statement = (
+        select(Patient)
+        .options(selectinload(Patient.cases))
+        .order_by(Patient.id.desc())
+        .limit(limit)
+    )
     if query and query.strip():
         pattern = "%" + query.strip().lower().replace("\\", "").replace("%", "").replace("_", "")
         statement = statement.where(Patient.full_name.ilike(pattern + "%"))
