@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session, joinedload
 from scalpmap.services import audit
 from scalpmap.services._tx import commit
 from scalpmap.services.enquiries import list_enquiries
-from scalpmap.store.models import Case, CaseStage, Enquiry, EnquiryStatus, User
+from scalpmap.store.models import Case, CaseStage, Enquiry, EnquiryStatus, PlanVersion, User
+
+# Planned sessions shown on the dashboard: this many days either side of today.
+FOLLOW_UP_WINDOW_DAYS = 14
+FOLLOW_UP_KINDS = frozenset({"laser", "touch_up", "touch_up_optional", "review"})
+MAX_PLANS_SCANNED = 500
+MAX_FOLLOW_UPS = 50
 
 __all__ = ["FollowUp", "active_cases", "follow_ups_due", "new_enquiries", "stage_counts"]
 
@@ -87,25 +93,64 @@ def active_cases(
     return found
 
 
-def follow_ups_due(session: Session, *, on: dt.date | None = None) -> list[FollowUp]:
-    """List the follow-ups due by a date.
+def follow_ups_due(
+    session: Session, *, on: dt.date | None = None, window_days: int = FOLLOW_UP_WINDOW_DAYS
+) -> list[FollowUp]:
+    """List the planned sessions due around a date, from each open case's latest plan.
 
-    Follow-up scheduling arrives with session tracking; until then nothing is due.
+    The latest plan version of every case that is not complete gives its dated timeline
+    (plan.json ``timeline.events``); its laser sessions, touch-ups and reviews dated from
+    ``window_days`` before ``on`` to ``window_days`` after are listed, earliest first. Until the
+    session log records what was done, a past date is shown as possibly overdue.
 
     Parameters
     ----------
     session : sqlalchemy.orm.Session
         The session.
     on : datetime.date, optional
-        Due on or before this day; today by default.
+        The day; today by default.
+    window_days : int, optional
+        Days before and after ``on``.
 
     Returns
     -------
     list of FollowUp
-        Empty for now.
+        The sessions due, earliest first (at most :data:`MAX_FOLLOW_UPS`).
     """
-    del session, on
-    return []
+    today = on or dt.date.today()
+    low, high = today - dt.timedelta(days=window_days), today + dt.timedelta(days=window_days)
+    latest = (
+        select(PlanVersion.case_id, func.max(PlanVersion.version).label("version"))
+        .group_by(PlanVersion.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PlanVersion.case_id, PlanVersion.document)
+        .join(
+            latest,
+            (PlanVersion.case_id == latest.c.case_id) & (PlanVersion.version == latest.c.version),
+        )
+        .join(Case, Case.id == PlanVersion.case_id)
+        .where(Case.stage != CaseStage.COMPLETE)
+        .order_by(PlanVersion.created_at.desc())
+        .limit(MAX_PLANS_SCANNED)
+    ).all()
+    due: list[FollowUp] = []
+    for case_id, document in rows:
+        events = ((document or {}).get("timeline") or {}).get("events") or []
+        for event in events:
+            if event.get("kind") not in FOLLOW_UP_KINDS:
+                continue
+            try:
+                day = dt.date.fromisoformat(str(event.get("start")))
+            except ValueError:
+                continue
+            if low <= day <= high:
+                what = str(event.get("label", event.get("kind")))
+                if day < today:
+                    what += " (past its date: check it was done)"
+                due.append(FollowUp(case_id=int(case_id), due_on=day, what=what))
+    return sorted(due, key=lambda item: (item.due_on, item.case_id))[:MAX_FOLLOW_UPS]
 
 
 def new_enquiries(session: Session, *, limit: int = 10) -> list[Enquiry]:
