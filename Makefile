@@ -33,7 +33,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/evaluate_plan.py
 	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/evaluate_clearance.py
 	$(BIN)/python benchmarks/bench_designer.py
+	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/load_web.py
 
 serve: $(STAMP)
 	$(BIN)/scalpmap serve

@@ -20,6 +20,7 @@ from scalpmap.store.testing import temporary_database
 
 TABLES = {
     "users",
+    "facilities",
     "api_tokens",
     "patients",
     "cases",

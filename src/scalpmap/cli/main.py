@@ -7,7 +7,17 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from scalpmap.cli import analyse_cmd, db_cmd, marker_cmd, plan_cmd, serve_cmd, synth_cmd, users_cmd
+from scalpmap.cli import (
+    analyse_cmd,
+    db_cmd,
+    facilities_cmd,
+    marker_cmd,
+    plan_cmd,
+    serve_cmd,
+    synth_cmd,
+    track_cmd,
+    users_cmd,
+)
 from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console
 
 app = typer.Typer(
@@ -20,10 +30,12 @@ app = typer.Typer(
 )
 app.command("analyse", help=analyse_cmd.__doc__)(analyse_cmd.analyse)
 app.command("plan", help=plan_cmd.__doc__)(plan_cmd.plan)
+app.command("track", help=track_cmd.__doc__)(track_cmd.track)
 app.command("synth", help=synth_cmd.__doc__)(synth_cmd.synth)
 app.command("marker", help=marker_cmd.__doc__)(marker_cmd.marker)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(facilities_cmd.app, name="facilities")
 app.command("serve", help=serve_cmd.__doc__)(serve_cmd.serve)
 
 

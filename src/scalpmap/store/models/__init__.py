@@ -6,6 +6,7 @@ from scalpmap.store.models.audit import AuditEvent
 from scalpmap.store.models.base import Base, utcnow
 from scalpmap.store.models.cases import Case, CaseReason, CaseStage
 from scalpmap.store.models.enquiries import Enquiry, EnquiryStatus
+from scalpmap.store.models.facilities import Facility
 from scalpmap.store.models.patients import Patient
 from scalpmap.store.models.photos import (
     AnalysisStatus,
@@ -27,6 +28,7 @@ __all__ = [
     "CaseStage",
     "Enquiry",
     "EnquiryStatus",
+    "Facility",
     "Patient",
     "Photo",
     "PhotoAnalysis",
