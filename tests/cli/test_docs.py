@@ -13,7 +13,9 @@ from scalpmap.cli.main import app
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-@pytest.mark.parametrize("command", ["analyse", "plan", "track", "synth", "marker", "serve"])
+@pytest.mark.parametrize(
+    "command", ["analyse", "plan", "track", "synth", "marker", "serve", "refer"]
+)
 def test_every_option_is_in_the_cli_reference(command):
     reference = (DOCS / "cli.md").read_text()
     click_command = next(c for c in app.registered_commands if c.name == command)

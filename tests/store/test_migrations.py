@@ -29,6 +29,9 @@ TABLES = {
     "plans",
     "enquiries",
     "audit_log",
+    "referrals",
+    "laser_sessions",
+    "smp_sessions",
 }
 
 

@@ -13,6 +13,7 @@ from scalpmap.cli import (
     facilities_cmd,
     marker_cmd,
     plan_cmd,
+    refer_cmd,
     serve_cmd,
     synth_cmd,
     track_cmd,
@@ -36,6 +37,7 @@ app.command("marker", help=marker_cmd.__doc__)(marker_cmd.marker)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(facilities_cmd.app, name="facilities")
+app.command("refer", help=refer_cmd.__doc__)(refer_cmd.refer)
 app.command("serve", help=serve_cmd.__doc__)(serve_cmd.serve)
 
 

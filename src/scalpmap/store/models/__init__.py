@@ -16,6 +16,8 @@ from scalpmap.store.models.photos import (
     ScaleSource,
 )
 from scalpmap.store.models.plans import PlanVersion
+from scalpmap.store.models.referrals import Referral, ReferralStatus
+from scalpmap.store.models.treatment_sessions import LaserSession, PulseClass, SmpSession
 from scalpmap.store.models.users import ApiToken, Role, User
 
 __all__ = [
@@ -29,13 +31,18 @@ __all__ = [
     "Enquiry",
     "EnquiryStatus",
     "Facility",
+    "LaserSession",
     "Patient",
     "Photo",
     "PhotoAnalysis",
     "PhotoView",
     "PlanVersion",
+    "PulseClass",
+    "Referral",
+    "ReferralStatus",
     "Role",
     "ScaleSource",
+    "SmpSession",
     "User",
     "utcnow",
 ]

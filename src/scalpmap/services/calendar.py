@@ -1,0 +1,296 @@
+"""Reminders: the due dates of a case's next session, and the case's calendar as ICS.
+
+Due dates (:func:`due_dates`) come from the session log and the latest plan version:
+
+* after a laser session, while fewer laser sessions are logged than the plan's likely count,
+  the next laser session is due one interval later (``sessions.laser.interval_weeks``, from
+  the lower to the upper bound);
+* once the likely count is reached, the touch-up is due after healing
+  (``sessions.touch_up.healing_weeks`` after the last laser session), unless the plan is a
+  total removal or an SMP session has been logged since.
+
+Without a plan the defaults are one laser session, 3-4 weeks apart, and 4-6 weeks of healing.
+
+The calendar (:func:`case_calendar`) is an RFC 5545 VCALENDAR written by hand: all-day events
+for the plan's timeline (laser sessions, touch-ups and reviews), the logged sessions and the
+due dates. Each event's UID is stable for its case and event (``case-7-plan-laser-1``,
+``case-7-laser-session-3``, ``case-7-due-touch_up``, all ``@scalpmap``), so a calendar that
+imports the file again updates its events instead of adding copies. The file names no patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scalpmap import __version__
+from scalpmap.services._tx import get_or_raise
+from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
+from scalpmap.store.models import Case, PlanVersion, utcnow
+
+__all__ = ["CalendarEvent", "DueDate", "case_calendar", "due_dates", "to_ics"]
+
+DEFAULT_INTERVAL_WEEKS = (3, 4)
+DEFAULT_HEALING_WEEKS = (4, 6)
+PLANNED_KINDS = ("laser", "touch_up", "touch_up_optional", "review")
+UID_DOMAIN = "scalpmap"
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """When the next session of a case is due.
+
+    Attributes
+    ----------
+    kind : {"laser", "touch_up"}
+        Which session.
+    due : datetime.date
+        The first day it is due.
+    until : datetime.date
+        The last day of the recommended window.
+    reason : str
+        Why, in words.
+    """
+
+    kind: Literal["laser", "touch_up"]
+    due: dt.date
+    until: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An all-day calendar event (``end`` is the last day, inclusive)."""
+
+    uid: str
+    start: dt.date
+    end: dt.date
+    summary: str
+    description: str = ""
+    category: str = ""
+
+
+def _weeks(value: Any, default: tuple[int, int]) -> tuple[int, int]:
+    items = list(value) if isinstance(value, list | tuple) else []
+    if len(items) >= 2 and all(isinstance(v, int | float) and v >= 0 for v in items[:2]):
+        return int(items[0]), int(items[1])
+    return default
+
+
+def _latest_document(session: Session, case_id: int) -> Mapping[str, Any]:
+    query = select(PlanVersion.document).where(PlanVersion.case_id == case_id)
+    document = session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
+    return document if isinstance(document, Mapping) else {}
+
+
+def due_dates(session: Session, case_id: int) -> list[DueDate]:
+    """Return the case's next due session (an empty list when nothing is due).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+    case_id : int
+        The case.
+
+    Returns
+    -------
+    list of DueDate
+        The next laser session or the touch-up, when one is due (see the module's rules).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such case.
+    """
+    case = get_or_raise(session, Case, case_id, "case")
+    lasers = list_laser_sessions(session, case.id)
+    if not lasers:
+        return []
+    last = lasers[-1].session_date
+    if any(smp.session_date >= last for smp in list_smp_sessions(session, case.id)):
+        return []
+    sessions = _latest_document(session, case.id).get("sessions") or {}
+    laser = sessions.get("laser") or {}
+    touch_up = sessions.get("touch_up") or {}
+    planned = laser.get("likely")
+    likely = planned if isinstance(planned, int) and planned >= 1 else 1
+    if len(lasers) < likely:
+        low, high = _weeks(laser.get("interval_weeks"), DEFAULT_INTERVAL_WEEKS)
+        reason = (
+            f"laser session {len(lasers) + 1} of {likely} likely: {low}-{high} weeks after "
+            f"the session of {last.isoformat()}"
+        )
+        return [
+            DueDate(
+                "laser", last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high), reason
+            )
+        ]
+    if sessions.get("total_removal") or touch_up.get("sessions") == 0:
+        return []
+    low, high = _weeks(touch_up.get("healing_weeks"), DEFAULT_HEALING_WEEKS)
+    reason = f"SMP touch-up after {low}-{high} weeks of healing from the laser session of {last}"
+    start, until = last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high)
+    return [DueDate("touch_up", start, until, reason)]
+
+
+def _planned(case_id: int, document: Mapping[str, Any]) -> list[CalendarEvent]:
+    events = (document.get("timeline") or {}).get("events") or []
+    counts: dict[str, int] = {}
+    result = []
+    for event in sorted(events, key=lambda e: str(e.get("start"))):
+        kind = str(event.get("kind"))
+        if kind not in PLANNED_KINDS or not event.get("start"):
+            continue
+        counts[kind] = counts.get(kind, 0) + 1
+        start = dt.date.fromisoformat(str(event["start"]))
+        end = dt.date.fromisoformat(str(event["end"])) if event.get("end") else start
+        label = str(event.get("label") or kind.replace("_", " "))
+        result.append(
+            CalendarEvent(
+                uid=f"case-{case_id}-plan-{kind}-{counts[kind]}@{UID_DOMAIN}",
+                start=start,
+                end=max(start, end),
+                summary=f"Case {case_id}: {label} (planned)",
+                description=str(event.get("note") or ""),
+                category="planned",
+            )
+        )
+    return result
+
+
+def case_events(session: Session, case_id: int) -> list[CalendarEvent]:
+    """Return the case's calendar events: planned, logged and due, by date."""
+    case = get_or_raise(session, Case, case_id, "case")
+    events = _planned(case.id, _latest_document(session, case.id))
+    for laser in list_laser_sessions(session, case.id):
+        setting = f"{laser.device}, {laser.wavelength_nm} nm {laser.pulse}"
+        events.append(
+            CalendarEvent(
+                uid=f"case-{case.id}-laser-session-{laser.id}@{UID_DOMAIN}",
+                start=laser.session_date,
+                end=laser.session_date,
+                summary=f"Case {case.id}: laser session (done)",
+                description=f"{setting}, {laser.fluence_j_cm2:g} J/cm², spot "
+                f"{laser.spot_mm:g} mm, {laser.passes} pass(es)",
+                category="logged",
+            )
+        )
+    for smp in list_smp_sessions(session, case.id):
+        events.append(
+            CalendarEvent(
+                uid=f"case-{case.id}-smp-session-{smp.id}@{UID_DOMAIN}",
+                start=smp.session_date,
+                end=smp.session_date,
+                summary=f"Case {case.id}: SMP session (done)",
+                description=f"needle {smp.needle}; areas: {', '.join(smp.areas)}",
+                category="logged",
+            )
+        )
+    for due in due_dates(session, case.id):
+        words = "laser session" if due.kind == "laser" else "SMP touch-up"
+        events.append(
+            CalendarEvent(
+                uid=f"case-{case.id}-due-{due.kind}@{UID_DOMAIN}",
+                start=due.due,
+                end=due.due,
+                summary=f"Case {case.id}: {words} due",
+                description=f"{due.reason}; book by {due.until.isoformat()}",
+                category="due",
+            )
+        )
+    return sorted(events, key=lambda e: (e.start, e.uid))
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line into chunks of at most 75 octets (RFC 5545 §3.1)."""
+    chunks: list[str] = []
+    current, size, limit = "", 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            chunks.append(current)
+            current, size, limit = " ", 1, 75
+        current += char
+        size += width
+    chunks.append(current)
+    return "\r\n".join(chunks)
+
+
+def to_ics(events: Iterable[CalendarEvent], *, name: str, now: dt.datetime | None = None) -> str:
+    """Write all-day events as an RFC 5545 VCALENDAR (CRLF line ends, folded lines).
+
+    Parameters
+    ----------
+    events : iterable of CalendarEvent
+        The events.
+    name : str
+        The calendar's name (``X-WR-CALNAME``).
+    now : datetime.datetime, optional
+        The time stamp (``DTSTAMP``); now by default.
+
+    Returns
+    -------
+    str
+        The calendar file's text.
+    """
+    stamp = (now or utcnow()).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//scalpmap//scalpmap {__version__}//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(name)}",
+    ]
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event.uid}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{event.end + dt.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(event.summary)}",
+        ]
+        if event.description:
+            lines.append(f"DESCRIPTION:{_escape(event.description)}")
+        if event.category:
+            lines.append(f"CATEGORIES:{_escape(event.category.upper())}")
+        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def case_calendar(session: Session, case_id: int, *, now: dt.datetime | None = None) -> str:
+    """Return the case's calendar as ICS text (see the module's docstring).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+    case_id : int
+        The case.
+    now : datetime.datetime, optional
+        The events' time stamp.
+
+    Returns
+    -------
+    str
+        The ICS file's text.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such case.
+    """
+    return to_ics(case_events(session, case_id), name=f"scalpmap case {case_id}", now=now)

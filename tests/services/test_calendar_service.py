@@ -1,0 +1,134 @@
+"""Reminders: due dates from the session log and the plan, and the case's ICS calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from scalpmap.services import calendar, plans
+from scalpmap.services import treatment_sessions as ts
+from scalpmap.services.errors import NotFoundError
+from scalpmap.store.models import PulseClass, utcnow
+
+NOW = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
+FIRST = max(utcnow().date() - dt.timedelta(days=120), dt.date(2026, 5, 1))
+
+
+def plan_document(likely: int = 2, touch_ups: int = 1) -> dict[str, Any]:
+    return {
+        "format": "scalpmap-plan/1",
+        "sessions": {
+            "laser": {"likely": likely, "range": [1, 3], "interval_weeks": [3, 4]},
+            "touch_up": {"sessions": touch_ups, "healing_weeks": [4, 6]},
+            "total_removal": touch_ups == 0,
+        },
+        "timeline": {
+            "events": [
+                {"kind": "laser", "label": "Laser session 1", "start": "2026-03-16", "end": None},
+                {"kind": "healing", "label": "Healing", "start": "2026-03-16", "end": "2026-04-27"},
+                {"kind": "laser", "label": "Laser session 2 (if needed)", "start": "2026-04-06"},
+                {"kind": "touch_up", "label": "SMP touch-up", "start": "2026-04-27",
+                 "note": "New impressions; inside the new hairline, frontal and temporal"},
+            ]
+        },
+    }  # fmt: skip
+
+
+def log_laser(db_session, case, practitioner, day: dt.date):
+    data = ts.LaserSessionIn(
+        session_date=day,
+        device="PicoWay",
+        wavelength_nm=1064,
+        pulse=PulseClass.PS,
+        fluence_j_cm2=2.0,
+        spot_mm=4.0,
+        passes=1,
+    )
+    return ts.log_laser_session(db_session, case.id, data, practitioner)
+
+
+def test_nothing_is_due_before_the_first_laser_session(db_session, case, practitioner):
+    plans.save_plan(db_session, case.id, plan_document(), practitioner)
+    assert calendar.due_dates(db_session, case.id) == []
+
+
+def test_next_laser_then_touch_up_then_nothing(db_session, case, practitioner):
+    plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
+    log_laser(db_session, case, practitioner, FIRST)
+    [due] = calendar.due_dates(db_session, case.id)
+    assert due.kind == "laser" and due.due == FIRST + dt.timedelta(weeks=3)
+    assert due.until == FIRST + dt.timedelta(weeks=4) and "2 of 2" in due.reason
+    second = FIRST + dt.timedelta(weeks=5)
+    log_laser(db_session, case, practitioner, second)
+    [due] = calendar.due_dates(db_session, case.id)
+    assert due.kind == "touch_up" and due.due == second + dt.timedelta(weeks=4)
+    assert due.until == second + dt.timedelta(weeks=6)
+    data = ts.SmpSessionIn(
+        session_date=second + dt.timedelta(weeks=5),
+        practitioner_name="Alex",
+        needle="0.25 mm",
+        areas=["frontal"],
+    )
+    ts.log_smp_session(db_session, case.id, data, practitioner)
+    assert calendar.due_dates(db_session, case.id) == []
+
+
+def test_total_removal_has_no_touch_up_and_no_plan_uses_defaults(db_session, case, practitioner):
+    log_laser(db_session, case, practitioner, FIRST)
+    [due] = calendar.due_dates(db_session, case.id)  # no plan: one session, then healing
+    assert due.kind == "touch_up" and due.due == FIRST + dt.timedelta(weeks=4)
+    plans.save_plan(db_session, case.id, plan_document(likely=1, touch_ups=0), practitioner)
+    assert calendar.due_dates(db_session, case.id) == []
+
+
+def test_ics_holds_planned_logged_and_due_events_with_stable_uids(db_session, case, practitioner):
+    plans.save_plan(db_session, case.id, plan_document(), practitioner)
+    row = log_laser(db_session, case, practitioner, FIRST)
+    text = calendar.case_calendar(db_session, case.id, now=NOW)
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert text.endswith("END:VCALENDAR\r\n") and "\n" not in text.replace("\r\n", "")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    unfolded = text.replace("\r\n ", "")
+    c = case.id
+    uids = [line[4:] for line in unfolded.split("\r\n") if line.startswith("UID:")]
+    assert uids == [  # by date: the plan's (March 2026), then the logged session and the due
+        f"case-{c}-plan-laser-1@scalpmap",
+        f"case-{c}-plan-laser-2@scalpmap",
+        f"case-{c}-plan-touch_up-1@scalpmap",
+        f"case-{c}-laser-session-{row.id}@scalpmap",
+        f"case-{c}-due-laser@scalpmap",
+    ]
+    assert unfolded.count("BEGIN:VEVENT") == 5 and "Healing" not in unfolded
+    assert "DTSTART;VALUE=DATE:20260427\r\nDTEND;VALUE=DATE:20260428" in unfolded
+    assert f"DTSTART;VALUE=DATE:{FIRST:%Y%m%d}" in unfolded
+    assert "DTSTAMP:20260105T093000Z" in unfolded
+    assert "New impressions\\; inside the new hairline\\, frontal and temporal" in unfolded
+    assert "Sam Example" not in unfolded
+    # a new plan version keeps the planned events' UIDs
+    plans.save_plan(db_session, case.id, plan_document(), practitioner)
+    assert calendar.case_calendar(db_session, case.id, now=NOW) == text
+
+
+def test_ics_escapes_and_folds_long_text():
+    event = calendar.CalendarEvent(
+        uid="case-1-x@scalpmap",
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 1, 3),
+        summary="é" * 60,
+        description="a\\b;c,d\ne",
+    )
+    text = calendar.to_ics([event], name="n", now=NOW)
+    lines = text.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "DTEND;VALUE=DATE:20260104" in text
+    unfolded = text.replace("\r\n ", "")
+    assert "SUMMARY:" + "é" * 60 in unfolded and "DESCRIPTION:a\\\\b\\;c\\,d\\ne" in unfolded
+
+
+def test_missing_case_is_not_found(db_session):
+    with pytest.raises(NotFoundError):
+        calendar.case_calendar(db_session, 999999)
+    with pytest.raises(NotFoundError):
+        calendar.due_dates(db_session, 999999)
