@@ -9,8 +9,6 @@ Each business area is a package with its page routes (``routes.py``), JSON API r
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,12 +33,16 @@ from scalpmap.web.dashboard import routes as dashboard_routes
 from scalpmap.web.deps import SessionDep
 from scalpmap.web.enquiries import routes as enquiries_routes
 from scalpmap.web.errors import install_error_handlers
+from scalpmap.web.facilities import api as facilities_api
+from scalpmap.web.facilities import routes as facilities_routes
 from scalpmap.web.jobs import AnalysisJobs
 from scalpmap.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from scalpmap.web.patients import api as patients_api
 from scalpmap.web.patients import routes as patients_routes
 from scalpmap.web.photos import api as photos_api
 from scalpmap.web.photos import routes as photos_routes
+from scalpmap.web.plans import api as plans_api
+from scalpmap.web.plans import routes as plans_routes
 from scalpmap.web.rendering import build_templates
 from scalpmap.web.security import RateLimits
 from scalpmap.web.startup import prepare
@@ -62,28 +64,16 @@ _ROUTERS: tuple[APIRouter, ...] = (
     photos_routes.router,
     enquiries_routes.router,
     admin_routes.router,
+    plans_routes.router,
+    facilities_routes.router,
     auth_api.router,
     patients_api.router,
     cases_api.router,
     photos_api.router,
+    plans_api.router,
+    facilities_api.router,
     apidocs.router,
 )
-
-
-def _include_plans(app: FastAPI) -> bool:
-    """Include the plans area's routers when the package is installed."""
-    if importlib.util.find_spec("scalpmap.web.plans") is None:
-        return False
-    found = False
-    for part in ("routes", "pages", "api"):
-        name = f"scalpmap.web.plans.{part}"
-        if importlib.util.find_spec(name) is None:
-            continue
-        router = getattr(importlib.import_module(name), "router", None)
-        if isinstance(router, APIRouter):
-            app.include_router(router)
-            found = True
-    return found
 
 
 @asynccontextmanager
@@ -159,7 +149,7 @@ def create_app(
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     for router in _ROUTERS:
         app.include_router(router)
-    app.state.scalpmap.has_plans = _include_plans(app)
+    app.state.scalpmap.has_plans = True
     secret = settings.secret_key.get_secret_value() if settings.secret_key else None
     if not secret:
         raise ValueError("settings.secret_key is missing; build the settings with get_settings()")

@@ -1,0 +1,1 @@
+"""The laser facility directory in the web app: pages (``routes``) and the JSON API (``api``)."""
