@@ -6,15 +6,14 @@ The contract is documented in ``docs/analysis-json.md``; the JSON Schema ships i
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
 import numpy as np
-from jsonschema import Draft202012Validator
 
 import scalpmap
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.json_schemas import load_schema as load_schema_named
+from scalpmap.json_schemas import validate_document
 
 FORMAT = "scalpmap-analysis/1"
 
@@ -135,9 +134,7 @@ def load_schema() -> dict[str, Any]:
     dict
         The schema.
     """
-    text = resources.files("scalpmap").joinpath("schemas/analysis.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return load_schema_named("analysis")
 
 
 def validate_analysis_json(document: dict[str, Any]) -> None:
@@ -153,4 +150,4 @@ def validate_analysis_json(document: dict[str, Any]) -> None:
     jsonschema.ValidationError
         When it does not conform.
     """
-    Draft202012Validator(load_schema()).validate(document)
+    validate_document("analysis", document)

@@ -7,17 +7,16 @@ rebuilt from a stored plan.json without the photo's analysis in memory.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import shapely
-from jsonschema import Draft202012Validator
 from shapely.geometry import Polygon
 
 import scalpmap
 from scalpmap.imaging.analysis_json import analysis_to_json
+from scalpmap.json_schemas import load_schema as load_schema_named
+from scalpmap.json_schemas import validate_document
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.zones import as_polygonal
 
@@ -136,9 +135,7 @@ def load_plan_schema() -> dict[str, Any]:
     dict
         The schema.
     """
-    text = resources.files("scalpmap").joinpath("schemas/plan.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return load_schema_named("plan")
 
 
 def validate_plan_json(document: dict[str, Any]) -> None:
@@ -154,4 +151,4 @@ def validate_plan_json(document: dict[str, Any]) -> None:
     jsonschema.ValidationError
         When it does not conform.
     """
-    Draft202012Validator(load_plan_schema()).validate(document)
+    validate_document("plan", document)

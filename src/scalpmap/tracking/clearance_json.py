@@ -8,14 +8,13 @@ The contract is documented in docs/clearance-json.md and checked by the JSON Sch
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
 from typing import Any
 
 import numpy as np
-from jsonschema import Draft202012Validator
 
 import scalpmap
+from scalpmap.json_schemas import load_schema as load_schema_named
+from scalpmap.json_schemas import validate_document
 from scalpmap.tracking.clearance import FADED_BELOW, MATCH_TOLERANCE_MM, OUTSIDE_FLAG_PERCENT
 from scalpmap.tracking.plan_facts import PlanFacts
 from scalpmap.tracking.track import Tracking
@@ -212,9 +211,7 @@ def load_clearance_schema() -> dict[str, Any]:
     dict
         The schema.
     """
-    text = resources.files("scalpmap").joinpath("schemas/clearance.schema.json").read_text()
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    return load_schema_named("clearance")
 
 
 def validate_clearance_json(document: dict[str, Any]) -> None:
@@ -230,4 +227,4 @@ def validate_clearance_json(document: dict[str, Any]) -> None:
     jsonschema.ValidationError
         When it does not conform.
     """
-    Draft202012Validator(load_clearance_schema()).validate(document)
+    validate_document("clearance", document)
