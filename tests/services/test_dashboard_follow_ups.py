@@ -38,6 +38,7 @@ def test_the_latest_plan_gives_the_sessions_due_around_today(db_session, case, p
         (case.id, "2027-01-20"),
     ]
     assert "past its date" in due[0].what and due[1].what == "Laser session 2"
+    assert [item.overdue for item in due] == [True, False]
 
 
 def test_complete_cases_have_no_follow_ups(db_session, case, practitioner):

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.services import cases
+from scalpmap.services.calendar import case_calendar
 from scalpmap.store.models import Case, CaseReason, CaseStage, Patient, PhotoView
 from scalpmap.web.cases.service import list_practitioners, update_case
 from scalpmap.web.dashboard.service import active_cases
@@ -119,6 +120,14 @@ def case_page(
         "error": error,
     }
     return render(request, "cases/detail.html", context, status_code=status_code)
+
+
+@router.get("/cases/{case_id}/calendar.ics")
+def case_calendar_file(session: SessionDep, user: CurrentUser, case: CurrentCase) -> Response:
+    """Download the case's sessions as an ICS calendar (planned, logged and next due)."""
+    text = case_calendar(session, case.id)
+    headers = {"Content-Disposition": f'attachment; filename="case-{case.id}.ics"'}
+    return Response(text, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
 @router.get("/cases/{case_id}")

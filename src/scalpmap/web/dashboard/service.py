@@ -34,11 +34,14 @@ class FollowUp:
         When it is due.
     what : str
         What is due, e.g. ``"6-week photo after laser"``.
+    overdue : bool
+        Its date has passed (highlighted on the dashboard).
     """
 
     case_id: int
     due_on: dt.date
     what: str
+    overdue: bool = False
 
 
 def stage_counts(session: Session) -> dict[CaseStage, int]:
@@ -149,7 +152,7 @@ def follow_ups_due(
                 what = str(event.get("label", event.get("kind")))
                 if day < today:
                     what += " (past its date: check it was done)"
-                due.append(FollowUp(case_id=int(case_id), due_on=day, what=what))
+                due.append(FollowUp(int(case_id), day, what, overdue=day < today))
     return sorted(due, key=lambda item: (item.due_on, item.case_id))[:MAX_FOLLOW_UPS]
 
 
