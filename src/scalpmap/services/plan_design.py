@@ -1,9 +1,7 @@
-"""The hairline designer's engine: start a design, update it as points move, save it as a plan.
+"""The hairline designer's service: cache designs, save a design as a plan, load its files.
 
-The web app's designer shows the photo, the current hairline and the target's draggable control
-points. :func:`start_design` returns that state as JSON for a template; :func:`update_design`
-recomputes the removal, keep and touch-up zones for an edited :class:`HairlineModel` (well under
-300 ms on a 12-megapixel photo, see the ``designer-speed`` section of docs/benchmarks.md);
+The design state itself (:func:`start_design`, :func:`update_design`, :class:`Design`) lives in
+:mod:`scalpmap.planning.design_state` and is re-exported here for the web app;
 :func:`save_design` makes the full plan and stores it as the case's next plan version.
 
 Speed: rebuilding the :class:`Analysis` from its analysis.json and decoding the photo are slow,
@@ -27,35 +25,27 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
-from shapely.errors import GEOSException
-from shapely.geometry import LineString, Polygon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.analysis_from_json import analysis_from_json
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, decode_photo
 from scalpmap.plan_outputs import PICTURE_FILES, REPORT_FILES, make_plan_outputs
+from scalpmap.planning.design_state import (
+    Design,
+    edited_hairline,
+    prepare_design,
+    start_design,
+    update_design,
+)
 from scalpmap.planning.designer import target_from_hairline
-from scalpmap.planning.hairline import HAIRLINE_FORMAT, HairlineModel, distinct_points
 from scalpmap.planning.plan import PlanOptions, build_plan
 from scalpmap.planning.plan_json import validate_plan_json
-from scalpmap.planning.target_file import NEAR_MM, TANGENT_MM, region_sign, side_region
-from scalpmap.planning.templates import Landmarks, TemplateName, make_target
-from scalpmap.planning.zones import (
-    Target,
-    Zones,
-    as_lineal,
-    as_polygonal,
-    compute_zones,
-    photo_frame,
-)
 from scalpmap.services import plans
 from scalpmap.services._tx import atomic, get_or_raise
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
@@ -68,71 +58,9 @@ __all__ = [
 ]  # fmt: skip
 
 FILE_NAMES = {**PICTURE_FILES, **REPORT_FILES}
-DRAW_TOLERANCE_MM = 0.5  # zone outlines and lines are simplified this much for drawing
-MAX_CONTROL_POINTS = 500
 _MEDIA = {".png": "image/png", ".html": "text/html; charset=utf-8", ".pdf": "application/pdf"}
 K = TypeVar("K")
 V = TypeVar("V")
-
-
-@dataclass(frozen=True, eq=False)
-class Design:
-    """An analysis prepared for the designer (see :func:`prepare_design`).
-
-    Attributes
-    ----------
-    analysis : Analysis
-        The photo's analysis.
-    analysis_id, case_id, photo_sha256 : int, int, str or None
-        The stored analysis, its photo's case and the photo in the PhotoStore, if stored.
-    current : ndarray of float, shape (K, 2)
-        The current hairline without repeated points.
-    sign : int
-        Its pigmented side (+1 or -1, see :func:`~scalpmap.planning.target_file.side_region`);
-        0 without a current hairline.
-    """
-
-    analysis: Analysis
-    analysis_id: int | None = None
-    case_id: int | None = None
-    photo_sha256: str | None = None
-    current: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
-    sign: int = 0
-
-
-def prepare_design(
-    analysis: Analysis,
-    *,
-    analysis_id: int | None = None,
-    case_id: int | None = None,
-    photo_sha256: str | None = None,
-) -> Design:
-    """Precompute what every update of a design needs.
-
-    Parameters
-    ----------
-    analysis : Analysis
-        The photo's analysis.
-    analysis_id, case_id, photo_sha256 : int, int, str, optional
-        The stored analysis, its photo's case and the photo in the PhotoStore.
-
-    Returns
-    -------
-    Design
-        The prepared design.
-    """
-    mm = analysis.scale.mm_per_px
-    current = distinct_points(np.asarray(analysis.hairline_xy, dtype=np.float64).reshape(-1, 2))
-    sign = 0
-    if len(current) >= 2 and not analysis.region.is_empty:
-        frame = photo_frame(analysis.shape)
-        near = NEAR_MM / mm
-        sign = region_sign(current, analysis.region, frame, tangent=TANGENT_MM / mm, near=near)
-    # Prepare the region (and build GEOS's lazy point index) now: the impression counts of
-    # every update query it, possibly from several threads at once.
-    shapely.prepare(analysis.region)
-    shapely.contains_xy(analysis.region, 0.0, 0.0)
-    return Design(analysis, analysis_id, case_id, photo_sha256, current, sign)
 
 
 class _Lru(Generic[K, V]):
@@ -252,172 +180,6 @@ class DesignCache:
 DESIGN_CACHE = DesignCache()
 
 
-def _as_design(design: Design | Analysis) -> Design:
-    return design if isinstance(design, Design) else prepare_design(design)
-
-
-def _rounded(xy: Any) -> list[list[float]]:
-    return cast(list[list[float]], np.round(np.asarray(xy, dtype=np.float64), 1).tolist())
-
-
-def _drawn(geometry: Any, tolerance: float) -> list[list[list[list[float]]]]:
-    """Polygons simplified for drawing: lists of rings (exterior first) of ``[x, y]``."""
-    simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    return [
-        [_rounded(ring.coords) for ring in (p.exterior, *p.interiors)]
-        for p in shapely.get_parts(as_polygonal(simple))
-        if isinstance(p, Polygon) and not p.is_empty
-    ]
-
-
-def _state(design: Design, target: Target, zones: Zones) -> dict[str, Any]:
-    """Return the designer's state as JSON."""
-    mm = design.analysis.scale.mm_per_px
-    tol = DRAW_TOLERANCE_MM / mm
-    lines = shapely.get_parts(shapely.simplify(target.edge, tol))
-    current = LineString(design.current) if len(design.current) >= 2 else LineString()
-    desired = zones.desired_density_per_cm2
-    return {
-        "template": target.template,
-        "mm_per_px": round(mm, 6),
-        "photo": {"width": design.analysis.shape[1], "height": design.analysis.shape[0]},
-        "current_hairline": _rounded(shapely.simplify(current, tol).coords),
-        "hairline": None if target.hairline is None else target.hairline.to_json(mm),
-        "target_lines": [_rounded(line.coords) for line in lines if not line.is_empty],
-        "zones": {
-            zone.name: {
-                "area_cm2": round(zone.area_cm2, 4),
-                "impressions": zone.impressions,
-                "impressions_to_add": zone.impressions_to_add,
-                "polygons": _drawn(zone.geometry, tol),
-            }
-            for zone in (zones.removal, zones.touch_up, zones.keep)
-        },
-        "desired_density_per_cm2": None if desired is None else round(desired, 3),
-        "notes": [*target.notes, *zones.notes],
-    }
-
-
-def start_design(
-    analysis: Design | Analysis,
-    template: TemplateName,
-    *,
-    age: int | None = None,
-    landmarks: Landmarks | None = None,
-    feather_mm: float = 1.5,
-    corner_radius_mm: float = 10.0,
-) -> dict[str, Any]:
-    """Start a design from a template.
-
-    Parameters
-    ----------
-    analysis : Design or Analysis
-        The photo's design (from :class:`DesignCache`), or its analysis (prepared each call).
-    template : {"keep", "soften", "mature", "remove-all"}
-        The template.
-    age : int, optional
-        The patient's age (``mature`` needs it unless landmarks are given).
-    landmarks : Landmarks, optional
-        Facial landmarks.
-    feather_mm, corner_radius_mm : float, optional
-        See :func:`~scalpmap.planning.templates.make_target`.
-
-    Returns
-    -------
-    dict
-        ``template``, ``mm_per_px``, ``photo`` (width, height), ``current_hairline`` (points),
-        ``hairline`` (the model's control points per segment, :meth:`HairlineModel.to_json`;
-        None for ``remove-all``), ``target_lines`` (the smoothed new line, clipped to the
-        photo), ``zones`` (``removal``, ``touch_up``, ``keep``: ``area_cm2``, ``impressions``,
-        ``impressions_to_add`` and ``polygons`` simplified by ``DRAW_TOLERANCE_MM``, in pixels),
-        ``desired_density_per_cm2`` and ``notes``.
-
-    Raises
-    ------
-    InputError
-        When the template cannot be applied.
-    """
-    design = _as_design(analysis)
-    target = make_target(
-        design.analysis,
-        template,
-        age=age,
-        landmarks=landmarks,
-        feather_mm=feather_mm,
-        corner_radius_mm=corner_radius_mm,
-    )
-    return _state(design, target, compute_zones(design.analysis, target))
-
-
-def _edited(analysis: Analysis, document: Any) -> HairlineModel:
-    """Check an edited model: well formed, 2..MAX_CONTROL_POINTS points, none far off the photo."""
-    if not isinstance(document, Mapping):
-        raise InputError("the hairline must be a JSON object with 'segments'")
-    if document.get("format", HAIRLINE_FORMAT) != HAIRLINE_FORMAT:
-        raise InputError(f"the hairline's format must be {HAIRLINE_FORMAT!r}")
-    model = HairlineModel.from_json(document)
-    points = model.control_points()
-    if len(points) > MAX_CONTROL_POINTS:
-        raise InputError(f"a hairline may have at most {MAX_CONTROL_POINTS} control points")
-    rows, cols = analysis.shape
-    margin = max(rows, cols)
-    far = (points < -margin).any(axis=1) | (points > np.array([cols, rows]) + margin).any(axis=1)
-    if far.any():
-        x, y = points[np.argmax(far)]
-        raise InputError(f"control point ({x:.0f}, {y:.0f}) lies far outside the photo")
-    return model
-
-
-def _target(design: Design, model: HairlineModel) -> Target:
-    """:func:`target_from_hairline`, with the current hairline's side computed once."""
-    analysis = design.analysis
-    if design.sign == 0:
-        return target_from_hairline(analysis, model)
-    mm, frame = analysis.scale.mm_per_px, photo_frame(analysis.shape)
-    line = model.polyline(mm)
-    edge = as_lineal(LineString(line).intersection(frame))
-    if edge.is_empty:
-        raise InputError("the hairline lies outside the photo; move its points onto the scalp")
-    if float(np.dot(line[-1] - line[0], design.current[-1] - design.current[0])) < 0:
-        line = line[::-1]
-    side = side_region(line, frame, design.sign, tangent=TANGENT_MM / mm)
-    region = as_polygonal(analysis.region.intersection(side))
-    notes = ["target region: the current region clipped to the new line's pigmented side"]
-    if region.is_empty:
-        notes.append("the new line leaves no pigment in the photo: all of it is removal")
-    return Target("custom", region, model, edge, model.feather_mm, notes)
-
-
-def update_design(analysis: Design | Analysis, hairline_json: Any) -> dict[str, Any]:
-    """Recompute the zones for a hairline the practitioner edited.
-
-    Parameters
-    ----------
-    analysis : Design or Analysis
-        The photo's design (from :class:`DesignCache`; fast), or its analysis.
-    hairline_json : dict
-        The edited model (:meth:`HairlineModel.to_json`; the pixel points are used).
-
-    Returns
-    -------
-    dict
-        The state, as :func:`start_design` returns it, with template ``custom``.
-
-    Raises
-    ------
-    InputError
-        When the model is malformed: fewer than 2 or more than ``MAX_CONTROL_POINTS`` points,
-        one not finite or more than the photo's size off it; or the line misses the photo.
-    """
-    design = _as_design(analysis)
-    model = _edited(design.analysis, hairline_json)
-    try:
-        target = _target(design, model)
-    except (ValueError, GEOSException) as error:
-        raise InputError(f"the hairline cannot be drawn: {error}".splitlines()[0]) from None
-    return _state(design, target, compute_zones(design.analysis, target))
-
-
 def save_design(
     session: Session,
     store: PhotoStore,
@@ -484,7 +246,8 @@ def save_design(
     rgb = cache.photo(store, design)
     target = None
     if hairline_json is not None:
-        target = target_from_hairline(design.analysis, _edited(design.analysis, hairline_json))
+        model = edited_hairline(design.analysis, hairline_json)
+        target = target_from_hairline(design.analysis, model)
     plan = build_plan(rgb, design.analysis, options, target=target, today=today)
     row = session.get(PhotoAnalysis, analysis_id)
     source = row.photo.original_filename if row is not None else None
