@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis, analyse_photo
 from scalpmap.imaging.analysis_json import analysis_to_json
@@ -66,19 +67,12 @@ def analyse(
     out: Annotated[Path, typer.Option(help="Folder for analysis.json and overlay.png.")] = Path(
         "out"
     ),
-    mm_per_px: Annotated[
-        float | None, typer.Option(help="Scale; overrides the printed marker.")
-    ] = None,
-    roi: Annotated[
-        str | None,
-        typer.Option(help="Limit to a box 'x0,y0,x1,y1', a polygon 'x,y;x,y;...' or a .json."),
-    ] = None,
+    mm_per_px: ScaleOption = None,
+    roi: RoiOption = None,
     marker_mm: Annotated[
         float | None, typer.Option(help="Printed size of a non-standard marker, in mm.")
     ] = None,
-    max_pixels: Annotated[
-        int, typer.Option(help="Refuse photos with more pixels than this.")
-    ] = DEFAULT_MAX_PIXELS,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
 ) -> None:
     """Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""

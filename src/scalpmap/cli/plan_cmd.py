@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
@@ -154,9 +155,7 @@ def summary_table(plan: Plan) -> Table:
 def plan(
     photo: Annotated[Path, typer.Argument(help="The scalp photo (JPEG, PNG, TIFF, WebP, HEIC).")],
     out: Annotated[Path, typer.Option(help="Folder for plan.json, the pictures and reports.")],
-    mm_per_px: Annotated[
-        float | None, typer.Option(help="Scale; overrides the printed marker.")
-    ] = None,
+    mm_per_px: ScaleOption = None,
     template: Annotated[
         str | None,
         typer.Option(
@@ -198,13 +197,8 @@ def plan(
         float | None,
         typer.Option(help="Impressions per cm² the touch-up should reach; default: kept median."),
     ] = None,
-    roi: Annotated[
-        str | None,
-        typer.Option(help="Limit to a box 'x0,y0,x1,y1', a polygon 'x,y;x,y;...' or a .json."),
-    ] = None,
-    max_pixels: Annotated[
-        int, typer.Option(help="Refuse photos with more pixels than this.")
-    ] = DEFAULT_MAX_PIXELS,
+    roi: RoiOption = None,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
     pdf: Annotated[bool, typer.Option(help="Also write plan.pdf and facility.pdf.")] = True,
     self_check: Annotated[
         bool, typer.Option(help="Re-analyse the simulated pictures and record the checks.")

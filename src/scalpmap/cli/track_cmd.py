@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.cli.options import MaxPixelsOption
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
@@ -114,9 +115,7 @@ def track(
     touch_up_at: Annotated[
         float, typer.Option(help="Clearance (%) from which the touch-up follows.")
     ] = TOUCH_UP_AT_PERCENT,
-    max_pixels: Annotated[
-        int, typer.Option(help="Refuse photos with more pixels than this.")
-    ] = DEFAULT_MAX_PIXELS,
+    max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
 ) -> None:
     """Track a follow-up photo against the baseline: clearance of the removal zone, next step."""
