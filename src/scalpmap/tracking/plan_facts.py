@@ -86,10 +86,33 @@ def read_plan(path: str | Path) -> PlanFacts:
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"--plan {path.name} is not a readable JSON file ({error})") from None
+    return plan_facts(document, name=f"--plan {path.name}")
+
+
+def plan_facts(document: Any, *, name: str = "the plan") -> PlanFacts:
+    """Read what the tracker needs from a plan.json document (e.g. a stored plan version's).
+
+    Parameters
+    ----------
+    document : Any
+        The parsed plan.json.
+    name : str, optional
+        How error messages name the plan.
+
+    Returns
+    -------
+    PlanFacts
+        The facts.
+
+    Raises
+    ------
+    InputError
+        When the document is not a plan or lacks a field (the message names it).
+    """
     if not isinstance(document, dict) or not str(document.get("format", "")).startswith(
         "scalpmap-plan/"
     ):
-        raise InputError(f"--plan {path.name} is not a plan.json written by 'scalpmap plan'")
+        raise InputError(f"{name} is not a plan.json written by 'scalpmap plan'")
     try:
         photo, zone = document["photo"], document["zones"]["removal"]
         interval = document["sessions"]["laser"]["interval_weeks"]
@@ -104,7 +127,7 @@ def read_plan(path: str | Path) -> PlanFacts:
         )
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise InputError(
-            f"--plan {path.name} lacks a field the tracker needs ({error}); "
+            f"{name} lacks a field the tracker needs ({error}); "
             "pass the plan.json written by 'scalpmap plan'"
         ) from None
     return facts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scalpmap.store.models.audit import AuditEvent
 from scalpmap.store.models.base import Base, utcnow
 from scalpmap.store.models.cases import Case, CaseReason, CaseStage
+from scalpmap.store.models.clearance import ClearanceCheck
 from scalpmap.store.models.enquiries import Enquiry, EnquiryStatus
 from scalpmap.store.models.facilities import Facility
 from scalpmap.store.models.patients import Patient
@@ -28,6 +29,7 @@ __all__ = [
     "Case",
     "CaseReason",
     "CaseStage",
+    "ClearanceCheck",
     "Enquiry",
     "EnquiryStatus",
     "Facility",
