@@ -12,7 +12,7 @@ from scalpmap.facilities.schemas import FacilityCreate
 from scalpmap.services import cases, facilities, photos, plans, referrals
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import InputError, NotFoundError
-from scalpmap.store.models import CaseReason, LaserSession, PulseClass, utcnow
+from scalpmap.store.models import CaseReason, CaseStage, LaserSession, PulseClass, utcnow
 
 TODAY = utcnow().date()
 REFERRED = TODAY - dt.timedelta(days=60)
@@ -160,3 +160,18 @@ def test_follow_up_photos_attach_to_a_session_of_the_same_case(
     assert row.follow_up_photo_id is None and touch.follow_up_photo_id == photo.id
     with pytest.raises(NotFoundError, match="no smp session"):
         ts.attach_follow_up_photo(db_session, "smp", 999999, None, practitioner)
+
+
+def test_logging_sessions_moves_the_case_on(db_session, case, referral, practitioner):
+    assert case.stage == CaseStage.REFERRED
+    ts.log_laser_session(db_session, case.id, laser(), practitioner)
+    db_session.refresh(case)
+    assert case.stage == CaseStage.LASER
+    ts.log_laser_session(db_session, case.id, laser(), practitioner)
+    ts.log_smp_session(db_session, case.id, smp(), practitioner)
+    db_session.refresh(case)
+    assert case.stage == CaseStage.TOUCH_UP
+    cases.set_stage(db_session, case.id, CaseStage.COMPLETE, practitioner)
+    ts.log_laser_session(db_session, case.id, laser(), practitioner)  # a late entry
+    db_session.refresh(case)
+    assert case.stage == CaseStage.COMPLETE

@@ -10,7 +10,7 @@ from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import InputError
 from scalpmap.store.models import Case, CaseReason, CaseStage, Patient, User
 
-__all__ = ["get_case", "list_cases", "open_case", "set_stage"]
+__all__ = ["advance_stage", "get_case", "list_cases", "open_case", "set_stage"]
 
 
 def open_case(
@@ -174,3 +174,41 @@ def set_stage(
     )
     commit(session)
     return case
+
+
+def advance_stage(session: Session, case: Case, stage: CaseStage, actor: User | None) -> bool:
+    """Move a case forward to ``stage`` inside the caller's transaction, if it is not there yet.
+
+    Used when an event implies a stage: a referral (``referred``), a logged laser session
+    (``laser``), a logged SMP session (``touch_up``). A case already at that stage or further on
+    keeps its stage. The change is audited but not committed.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; not committed.
+    case : Case
+        The case.
+    stage : CaseStage
+        The stage the event implies.
+    actor : User or None
+        Who caused it.
+
+    Returns
+    -------
+    bool
+        Whether the stage changed.
+    """
+    if case.stage.order >= stage.order:
+        return False
+    old, case.stage = case.stage, stage
+    audit.record(
+        session,
+        actor,
+        audit.Action.UPDATE,
+        "case",
+        case.id,
+        patient_id=case.patient_id,
+        details={"fields": ["stage"], "from": str(old), "to": str(stage)},
+    )
+    return True

@@ -19,6 +19,7 @@ from scalpmap.reports.pdf import html_to_pdf
 from scalpmap.reports.referral import LetterPatient, render_referral_html
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
+from scalpmap.services.cases import advance_stage
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
 from scalpmap.services.plan_design import load_plan_outputs
 from scalpmap.store.models import (
@@ -141,17 +142,7 @@ def create_referral(
             patient_id=case.patient_id,
             details=details,
         )
-        if case.stage.order < CaseStage.REFERRED.order:
-            old, case.stage = case.stage, CaseStage.REFERRED
-            audit.record(
-                session,
-                actor,
-                audit.Action.UPDATE,
-                "case",
-                case.id,
-                patient_id=case.patient_id,
-                details={"fields": ["stage"], "from": str(old), "to": str(case.stage)},
-            )
+        advance_stage(session, case, CaseStage.REFERRED, actor)
     return referral
 
 

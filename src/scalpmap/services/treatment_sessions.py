@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, get_or_raise
+from scalpmap.services.cases import advance_stage
 from scalpmap.services.errors import InputError
 from scalpmap.services.referrals import latest_referral
 from scalpmap.store.models import (
     Case,
+    CaseStage,
     Facility,
     LaserSession,
     Photo,
@@ -120,7 +122,8 @@ def log_laser_session(
     Returns
     -------
     LaserSession
-        The new session, linked to the referral it follows (if any).
+        The new session, linked to the referral it follows (if any); the case moves on to
+        ``laser`` unless it is already there or further on.
 
     Raises
     ------
@@ -163,6 +166,7 @@ def log_laser_session(
             patient_id=case.patient_id,
             details={"case_id": case.id},
         )
+        advance_stage(session, case, CaseStage.LASER, actor)
     return row
 
 
@@ -185,7 +189,8 @@ def log_smp_session(
     Returns
     -------
     SmpSession
-        The new session.
+        The new session; the case moves on to ``touch_up`` unless it is already there or further
+        on.
 
     Raises
     ------
@@ -215,6 +220,7 @@ def log_smp_session(
             patient_id=case.patient_id,
             details={"case_id": case.id},
         )
+        advance_stage(session, case, CaseStage.TOUCH_UP, actor)
     return row
 
 
