@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from scalpmap.services import calendar, plans
+from scalpmap.services import calendar, photos, plans
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import NotFoundError
-from scalpmap.store.models import PulseClass, utcnow
+from scalpmap.store.models import ClearanceCheck, PulseClass, utcnow
 
 NOW = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
 FIRST = max(utcnow().date() - dt.timedelta(days=120), dt.date(2026, 5, 1))
@@ -132,3 +132,53 @@ def test_missing_case_is_not_found(db_session):
         calendar.case_calendar(db_session, 999999)
     with pytest.raises(NotFoundError):
         calendar.due_dates(db_session, 999999)
+
+
+def add_check(db_session, photo_store, case, practitioner, laser, photo_bytes, **values):
+    """A clearance check of a laser session (values as measure_clearance would save them)."""
+    plan = plans.list_plan_versions(db_session, case.id)[-1]
+    photo = photos.add_photo(db_session, photo_store, photo_bytes(laser.id), case_id=case.id,
+                             actor=practitioner)  # fmt: skip
+    check = ClearanceCheck(
+        case_id=case.id,
+        laser_session_id=laser.id,
+        plan_id=plan.id,
+        baseline_photo_id=photo.id,
+        follow_up_photo_id=photo.id,
+        measured=values.get("percent") is not None,
+        reason="measured",
+        document={},
+        **values,
+    )
+    db_session.add(check)
+    db_session.commit()
+    return check
+
+
+def test_a_measured_follow_up_decides_the_next_step(
+    db_session, photo_store, case, practitioner, photo_bytes
+):
+    plans.save_plan(db_session, case.id, plan_document(likely=1), practitioner)
+    first = log_laser(db_session, case, practitioner, FIRST)
+    # the plan's one likely session is done, but only 60 % is clear: another laser session
+    next_on = FIRST + dt.timedelta(weeks=7)
+    add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=60.0,
+              recommendation="another_laser_session", next_laser_on=next_on)  # fmt: skip
+    [due] = calendar.due_dates(db_session, case.id)
+    assert (due.kind, due.due, due.until) == ("laser", next_on, next_on + dt.timedelta(weeks=1))
+    assert "60% of the removal zone clear" in due.reason
+    second = log_laser(db_session, case, practitioner, FIRST + dt.timedelta(weeks=8))
+    add_check(db_session, photo_store, case, practitioner, second, photo_bytes, percent=97.0,
+              recommendation="touch_up")  # fmt: skip
+    [due] = calendar.due_dates(db_session, case.id)
+    assert due.kind == "touch_up" and due.due == second.session_date + dt.timedelta(weeks=4)
+
+
+def test_a_follow_up_that_was_not_measured_leaves_the_plan_s_count(
+    db_session, photo_store, case, practitioner, photo_bytes
+):
+    plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
+    first = log_laser(db_session, case, practitioner, FIRST)
+    add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=None)
+    [due] = calendar.due_dates(db_session, case.id)
+    assert due.kind == "laser" and due.due == FIRST + dt.timedelta(weeks=3)

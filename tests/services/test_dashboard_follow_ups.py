@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from scalpmap.services import cases, plans
-from scalpmap.store.models import CaseStage
+from scalpmap.services import treatment_sessions as ts
+from scalpmap.store.models import CaseStage, PulseClass
 from scalpmap.web.dashboard.service import follow_ups_due
 
 
@@ -48,3 +49,22 @@ def test_complete_cases_have_no_follow_ups(db_session, case, practitioner):
     assert len(follow_ups_due(db_session, on=dt.date(2027, 1, 10))) == 1
     cases.set_stage(db_session, case.id, CaseStage.COMPLETE, practitioner)
     assert follow_ups_due(db_session, on=dt.date(2027, 1, 10)) == []
+
+
+def test_a_case_with_logged_sessions_shows_its_next_due_session(db_session, case, practitioner):
+    document = plan_document(("laser", "2026-01-05", "Laser session 1"))
+    document["sessions"] = {
+        "laser": {"likely": 2, "interval_weeks": [4, 6]},
+        "touch_up": {"sessions": 1, "healing_weeks": [4, 6]},
+    }
+    plans.save_plan(db_session, case.id, document, practitioner)
+    first = dt.date(2026, 1, 5)
+    settings = {"wavelength_nm": 1064, "fluence_j_cm2": 2.0, "spot_mm": 4.0, "passes": 1}
+    data = ts.LaserSessionIn(session_date=first, device="PicoWay", pulse=PulseClass.PS, **settings)
+    ts.log_laser_session(db_session, case.id, data, practitioner)
+    # the plan's own timeline entry (2026-01-05) gives way to the log's next laser session
+    [soon] = follow_ups_due(db_session, on=dt.date(2026, 1, 25))
+    assert soon.due_on == first + dt.timedelta(weeks=4) and not soon.overdue
+    assert soon.what.startswith("Laser session: laser session 2 of 2")
+    [late] = follow_ups_due(db_session, on=dt.date(2026, 4, 1))
+    assert late.due_on == soon.due_on and late.overdue and "overdue" in late.what

@@ -5,6 +5,9 @@ Due dates (:func:`due_dates`) come from the session log and the latest plan vers
 * after a laser session, while fewer laser sessions are logged than the plan's likely count,
   the next laser session is due one interval later (``sessions.laser.interval_weeks``, from
   the lower to the upper bound);
+* when the last laser session's follow-up has been measured (a clearance check), its
+  recommendation decides instead of the count: another laser session from the check's date
+  (the follow-up's date plus the interval), or the touch-up after healing;
 * once the likely count is reached, the touch-up is due after healing
   (``sessions.touch_up.healing_weeks`` after the last laser session), unless the plan is a
   total removal or an SMP session has been logged since.
@@ -31,7 +34,7 @@ from sqlalchemy.orm import Session
 from scalpmap import __version__
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
-from scalpmap.store.models import Case, PlanVersion, utcnow
+from scalpmap.store.models import Case, ClearanceCheck, PlanVersion, utcnow
 
 __all__ = ["CalendarEvent", "DueDate", "case_calendar", "due_dates", "to_ics"]
 
@@ -120,8 +123,20 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
     touch_up = sessions.get("touch_up") or {}
     planned = laser.get("likely")
     likely = planned if isinstance(planned, int) and planned >= 1 else 1
+    low, high = _weeks(laser.get("interval_weeks"), DEFAULT_INTERVAL_WEEKS)
+    check = session.scalar(
+        select(ClearanceCheck).where(ClearanceCheck.laser_session_id == lasers[-1].id)
+    )
+    if check is not None and check.measured and check.percent is not None:
+        if check.recommendation == "another_laser_session":
+            due = check.next_laser_on or last + dt.timedelta(weeks=low)
+            reason = (
+                f"{check.percent:.0f}% of the removal zone clear after the session of "
+                f"{last.isoformat()}: another laser session"
+            )
+            return [DueDate("laser", due, due + dt.timedelta(weeks=high - low), reason)]
+        return _touch_up_due(sessions, touch_up, last, f"{check.percent:.0f}% clear: ")
     if len(lasers) < likely:
-        low, high = _weeks(laser.get("interval_weeks"), DEFAULT_INTERVAL_WEEKS)
         reason = (
             f"laser session {len(lasers) + 1} of {likely} likely: {low}-{high} weeks after "
             f"the session of {last.isoformat()}"
@@ -131,10 +146,19 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
                 "laser", last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high), reason
             )
         ]
+    return _touch_up_due(sessions, touch_up, last, "")
+
+
+def _touch_up_due(
+    sessions: Mapping[str, Any], touch_up: Mapping[str, Any], last: dt.date, why: str
+) -> list[DueDate]:
+    """Return the touch-up due after healing from the last laser session (none if total)."""
     if sessions.get("total_removal") or touch_up.get("sessions") == 0:
         return []
     low, high = _weeks(touch_up.get("healing_weeks"), DEFAULT_HEALING_WEEKS)
-    reason = f"SMP touch-up after {low}-{high} weeks of healing from the laser session of {last}"
+    reason = (
+        f"{why}SMP touch-up after {low}-{high} weeks of healing from the laser session of {last}"
+    )
     start, until = last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high)
     return [DueDate("touch_up", start, until, reason)]
 

@@ -10,8 +10,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from scalpmap.services import audit
 from scalpmap.services._tx import commit
+from scalpmap.services.calendar import due_dates
 from scalpmap.services.enquiries import list_enquiries
-from scalpmap.store.models import Case, CaseStage, Enquiry, EnquiryStatus, PlanVersion, User
+from scalpmap.store.models import (
+    Case,
+    CaseStage,
+    Enquiry,
+    EnquiryStatus,
+    LaserSession,
+    PlanVersion,
+    User,
+)
 
 # Planned sessions shown on the dashboard: this many days either side of today.
 FOLLOW_UP_WINDOW_DAYS = 14
@@ -99,12 +108,15 @@ def active_cases(
 def follow_ups_due(
     session: Session, *, on: dt.date | None = None, window_days: int = FOLLOW_UP_WINDOW_DAYS
 ) -> list[FollowUp]:
-    """List the planned sessions due around a date, from each open case's latest plan.
+    """List the sessions due around a date, from each open case's session log or latest plan.
 
-    The latest plan version of every case that is not complete gives its dated timeline
-    (plan.json ``timeline.events``); its laser sessions, touch-ups and reviews dated from
-    ``window_days`` before ``on`` to ``window_days`` after are listed, earliest first. Until the
-    session log records what was done, a past date is shown as possibly overdue.
+    A case with logged laser sessions shows its next due session from the log
+    (:func:`scalpmap.services.calendar.due_dates`: the next laser session after its interval,
+    or the touch-up after healing), up to ``window_days`` ahead, however long ago it fell due;
+    it is overdue once its booking window has passed. Any other open case shows the dated
+    timeline of its latest plan version (plan.json ``timeline.events``): its laser sessions,
+    touch-ups and reviews dated from ``window_days`` before ``on`` to ``window_days`` after; a
+    past date is shown as possibly overdue, as nothing in the log says it was done.
 
     Parameters
     ----------
@@ -138,8 +150,18 @@ def follow_ups_due(
         .order_by(PlanVersion.created_at.desc())
         .limit(MAX_PLANS_SCANNED)
     ).all()
+    logged = set(
+        session.scalars(
+            select(LaserSession.case_id)
+            .where(LaserSession.case_id.in_([case_id for case_id, _ in rows]))
+            .distinct()
+        )
+    )
     due: list[FollowUp] = []
     for case_id, document in rows:
+        if case_id in logged:  # the session log, not the plan's timeline, says what is next
+            due.extend(_logged_due(session, int(case_id), today, high))
+            continue
         events = ((document or {}).get("timeline") or {}).get("events") or []
         for event in events:
             if event.get("kind") not in FOLLOW_UP_KINDS:
@@ -154,6 +176,20 @@ def follow_ups_due(
                     what += " (past its date: check it was done)"
                 due.append(FollowUp(int(case_id), day, what, overdue=day < today))
     return sorted(due, key=lambda item: (item.due_on, item.case_id))[:MAX_FOLLOW_UPS]
+
+
+def _logged_due(session: Session, case_id: int, today: dt.date, high: dt.date) -> list[FollowUp]:
+    """List the next session due of a case with logged laser sessions, up to ``high``."""
+    items = []
+    for due in due_dates(session, case_id):
+        if due.due > high:
+            continue
+        what = ("Laser session" if due.kind == "laser" else "SMP touch-up") + f": {due.reason}"
+        overdue = due.until < today
+        if overdue:
+            what += f" (overdue: book by {due.until.isoformat()} passed)"
+        items.append(FollowUp(case_id, due.due, what, overdue=overdue))
+    return items
 
 
 def new_enquiries(session: Session, *, limit: int = 10) -> list[Enquiry]:
