@@ -15,6 +15,7 @@ from scalpmap.cli import (
     plan_cmd,
     refer_cmd,
     serve_cmd,
+    sessions_cmd,
     synth_cmd,
     track_cmd,
     users_cmd,
@@ -38,6 +39,7 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(facilities_cmd.app, name="facilities")
 app.command("refer", help=refer_cmd.__doc__)(refer_cmd.refer)
+app.add_typer(sessions_cmd.app, name="sessions")
 app.command("serve", help=serve_cmd.__doc__)(serve_cmd.serve)
 
 

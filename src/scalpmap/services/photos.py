@@ -78,7 +78,7 @@ def add_photo(
     data: bytes,
     *,
     case_id: int,
-    actor: User,
+    actor: User | None,
     view: PhotoView | None = None,
     taken_at: dt.datetime | None = None,
     mm_per_px: float | None = None,
@@ -98,8 +98,8 @@ def add_photo(
         The photo file.
     case_id : int
         The case.
-    actor : User
-        Who uploads it.
+    actor : User or None
+        Who uploads it; ``None`` for the command line.
     view : PhotoView, optional
         Front, left, right, top or back.
     taken_at : datetime.datetime, optional
@@ -146,7 +146,7 @@ def add_photo(
         taken_at=taken_at,
         mm_per_px=mm_per_px,
         scale_source=ScaleSource.GIVEN if mm_per_px is not None else None,
-        uploaded_by_id=actor.id,
+        uploaded_by_id=actor.id if actor is not None else None,
     )
     try:
         with atomic(session) as staged:

@@ -1,0 +1,462 @@
+"""Log and follow a case's sessions: ``scalpmap sessions laser|follow-up|smp|list|report|calendar``.
+
+A follow-up photo is read and checked in full before anything is logged, so an unreadable photo
+logs nothing. Once the session is logged, the photo is stored, attached and measured against the
+plan's baseline; a follow-up that cannot be measured is kept with its session (the command then
+says so in one ``error:`` line and exits with code 2). See docs/referrals.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from scalpmap.cli.db_cmd import DataDirOption
+from scalpmap.cli.errors import fail, user_errors_exit_2
+from scalpmap.config import Settings, get_settings
+from scalpmap.errors import InputError, ScalpmapError
+from scalpmap.reports.output import write_atomic
+from scalpmap.services import photos
+from scalpmap.services._tx import get_or_raise
+from scalpmap.services.calendar import case_calendar, due_dates
+from scalpmap.services.clearance import list_clearance_checks, measure_clearance
+from scalpmap.services.progress import advice_words, progress_report
+from scalpmap.services.treatment_sessions import (
+    LaserSessionIn,
+    SmpSessionIn,
+    attach_follow_up_photo,
+    list_laser_sessions,
+    list_smp_sessions,
+    log_laser_session,
+    log_smp_session,
+)
+from scalpmap.store.engine import create_engine_for, make_session_factory
+from scalpmap.store.migrate import ensure_schema
+from scalpmap.store.models import Case, ClearanceCheck, Facility, LaserSession, PulseClass
+from scalpmap.store.photos import PhotoStore
+
+__all__ = ["app", "calendar", "follow_up", "laser", "list_", "report", "smp"]
+
+console = Console(highlight=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="sessions",
+    help="Log laser and SMP sessions, measure follow-ups, write the progress report.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+CaseArgument = Annotated[int, typer.Argument(help="The case.", show_default=False)]
+DateOption = Annotated[
+    str, typer.Option(help="The session's date, YYYY-MM-DD.", show_default=False)
+]
+FollowUpOption = Annotated[
+    Path | None,
+    typer.Option(help="A follow-up photo to check, store and attach.", show_default=False),
+]
+NotesOption = Annotated[str | None, typer.Option(help="Notes.", show_default=False)]
+
+
+@dataclass(frozen=True)
+class _Db:
+    """An open database session with the photo store and the settings."""
+
+    session: Session
+    store: PhotoStore
+    settings: Settings
+
+
+@contextmanager
+def _database(data_dir: Path | None) -> Iterator[_Db]:
+    settings = get_settings(data_dir=data_dir)
+    engine = create_engine_for(settings)
+    try:
+        ensure_schema(engine)
+        with make_session_factory(engine)() as session:
+            yield _Db(session, PhotoStore(settings.photos_dir), settings)
+    finally:
+        engine.dispose()
+
+
+def parse_day(text: str, option: str = "--date") -> dt.date:
+    """Parse a ``YYYY-MM-DD`` date.
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+    option : str, optional
+        The option's name, for the message.
+
+    Returns
+    -------
+    datetime.date
+        The date.
+
+    Raises
+    ------
+    InputError
+        When it is not a date.
+
+    Examples
+    --------
+    >>> parse_day("2027-04-01")
+    datetime.date(2027, 4, 1)
+    """
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{option} must be YYYY-MM-DD, e.g. 2027-04-01; got {text!r}") from None
+
+
+def _validated(make: Callable[[], Any]) -> Any:
+    """Build a service's input model; a rejected field is one line naming it."""
+    try:
+        return make()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "input"
+        raise InputError(f"{where.replace('_', ' ')}: {first.get('msg', 'invalid')}") from None
+
+
+def read_photo(path: Path, settings: Settings) -> bytes:
+    """Read a follow-up photo and check it in full (size, type, pixels, decoding).
+
+    Parameters
+    ----------
+    path : Path
+        The photo file.
+    settings : Settings
+        The upload limits.
+
+    Returns
+    -------
+    bytes
+        The file's content.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read.
+    PhotoError
+        When it is empty, too large, not an image or damaged.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            f"cannot read the follow-up photo {path}: {error.strerror or error}"
+        ) from None
+    photos.inspect_upload(
+        data,
+        filename=path.name,
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_upload_pixels,
+    )
+    return data
+
+
+def _store_and_attach(
+    db: _Db, kind: Literal["laser", "smp"], row_id: int, case_id: int, data: bytes, name: str
+) -> None:
+    """Store a checked photo with the case and attach it to the session as its follow-up."""
+    photo = photos.add_photo(
+        db.session,
+        db.store,
+        data,
+        case_id=case_id,
+        actor=None,
+        filename=name,
+        max_bytes=db.settings.max_upload_bytes,
+        max_pixels=db.settings.max_upload_pixels,
+    )
+    attach_follow_up_photo(db.session, kind, row_id, photo.id, None)
+
+
+def _not_measured(laser_id: int, reason: str, logged: bool) -> typer.Exit:
+    what = f"session {laser_id} logged, but its" if logged else f"laser session {laser_id}:"
+    return fail(
+        f"{what} follow-up could not be measured: {reason.rstrip('.')}; take a photo of the "
+        f"same view as the baseline and attach it with "
+        f"'scalpmap sessions follow-up {laser_id} PHOTO'"
+    )
+
+
+def _measure(db: _Db, laser: LaserSession, data: bytes, name: str, *, logged: bool) -> None:
+    """Store, attach and measure a follow-up photo with a progress display, then print it."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("storing the follow-up photo", total=None)
+            _store_and_attach(db, "laser", laser.id, laser.case_id, data, name)
+            progress.update(task, description="registering and comparing with the baseline")
+            check = measure_clearance(
+                db.session, db.store, laser.id, None, max_pixels=db.settings.max_upload_pixels
+            )
+    except ScalpmapError as error:
+        raise _not_measured(laser.id, str(error), logged) from None
+    if not check.measured:
+        raise _not_measured(laser.id, check.reason, logged)
+    console.print(_check_table(laser, check))
+    words = advice_words(check)
+    if words:
+        console.print(f"- {words}")
+    if check.outside_flagged:
+        console.print("- unintended loss outside the removal zone: see the progress report")
+
+
+def _check_table(laser: LaserSession, check: ClearanceCheck) -> Table:
+    table = Table(title=f"follow-up of laser session {laser.id} ({laser.session_date})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("clearance", f"{check.percent:.1f} %")
+    if check.outside_lost_percent is not None:
+        flag = " FLAGGED" if check.outside_flagged else ""
+        table.add_row("lost outside the zone", f"{check.outside_lost_percent:.1f} %{flag}")
+    if check.recommendation is not None:
+        when = f" from {check.next_laser_on.isoformat()}" if check.next_laser_on else ""
+        table.add_row("next step", check.recommendation.replace("_", " ") + when)
+    return table
+
+
+@app.command("laser")
+@user_errors_exit_2
+def laser(
+    case: CaseArgument,
+    date: DateOption,
+    device: Annotated[str, typer.Option(help="The laser device, e.g. 'PicoWay'.")],
+    pulse: Annotated[PulseClass, typer.Option(help="Pulse duration: ns or ps.")],
+    fluence: Annotated[float, typer.Option(help="Fluence, J/cm² (0.1-20).")],
+    spot: Annotated[float, typer.Option(help="Spot size, mm (1-10).")],
+    passes: Annotated[int, typer.Option(help="Passes over the area (1-5).")],
+    facility: Annotated[
+        int | None,
+        typer.Option(help="The facility's id [default: none].", show_default=False),
+    ] = None,
+    wavelength: Annotated[int, typer.Option(help="Wavelength, nm (400-1200).")] = 1064,
+    notes: NotesOption = None,
+    adverse_effects: Annotated[
+        str | None, typer.Option(help="Adverse effects, as reported.", show_default=False)
+    ] = None,
+    follow_up: FollowUpOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Log a laser session; with --follow-up, store that photo and measure the clearance."""
+    day = parse_day(date)
+    data = _validated(
+        lambda: LaserSessionIn(
+            session_date=day,
+            facility_id=facility,
+            device=device.strip(),
+            wavelength_nm=wavelength,
+            pulse=pulse,
+            fluence_j_cm2=fluence,
+            spot_mm=spot,
+            passes=passes,
+            notes=notes,
+            adverse_effects=adverse_effects,
+        )
+    )
+    with _database(data_dir) as db:
+        picture = read_photo(follow_up, db.settings) if follow_up is not None else None
+        row = log_laser_session(db.session, case, data, None)
+        console.print(
+            f"laser session {row.id} logged for case {case} ({row.session_date}, {row.device}, "
+            f"{row.wavelength_nm} nm {row.pulse})"
+        )
+        if picture is not None and follow_up is not None:
+            _measure(db, row, picture, follow_up.name, logged=True)
+
+
+@app.command("follow-up")
+@user_errors_exit_2
+def follow_up(
+    session_id: Annotated[
+        int, typer.Argument(help="The laser session (see 'scalpmap sessions list').")
+    ],
+    photo: Annotated[Path, typer.Argument(help="The follow-up photo.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Attach a follow-up photo to a logged laser session and measure the clearance."""
+    with _database(data_dir) as db:
+        row = get_or_raise(db.session, LaserSession, session_id, "laser session")
+        picture = read_photo(photo, db.settings)
+        _measure(db, row, picture, photo.name, logged=False)
+
+
+@app.command("smp")
+@user_errors_exit_2
+def smp(
+    case: CaseArgument,
+    date: DateOption,
+    practitioner: Annotated[str, typer.Option(help="Who did the session.")],
+    needle: Annotated[str, typer.Option(help="The needle, e.g. '3RL 0.25'.")],
+    area: Annotated[
+        list[str],
+        typer.Option(
+            help="An area worked, e.g. frontal; repeat for several.",
+            show_default=False,
+            metavar="<str>",
+        ),
+    ],
+    notes: NotesOption = None,
+    follow_up: FollowUpOption = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Log an SMP session (usually the touch-up); with --follow-up, store and attach that photo."""
+    day = parse_day(date)
+    data = _validated(
+        lambda: SmpSessionIn(
+            session_date=day,
+            practitioner_name=practitioner.strip(),
+            needle=needle.strip(),
+            areas=area,
+            notes=notes,
+        )
+    )
+    with _database(data_dir) as db:
+        picture = read_photo(follow_up, db.settings) if follow_up is not None else None
+        row = log_smp_session(db.session, case, data, None)
+        console.print(
+            f"SMP session {row.id} logged for case {case} ({row.session_date}, "
+            f"{', '.join(row.areas)})"
+        )
+        if picture is not None and follow_up is not None:
+            _store_and_attach(db, "smp", row.id, case, picture, follow_up.name)
+            console.print(f"follow-up photo {follow_up.name} attached")
+
+
+def _laser_table(db: _Db, case_id: int) -> tuple[Table, list[str]]:
+    """Build the laser sessions' table and the lines saying why a follow-up is not measured."""
+    checks = {check.laser_session_id: check for check in list_clearance_checks(db.session, case_id)}
+    table = Table(title=f"laser sessions of case {case_id}")
+    for name in ("#", "id", "date", "facility", "laser", "settings", "clearance", "lost outside"):
+        right = name in ("#", "id", "clearance", "lost outside")
+        table.add_column(name, justify="right" if right else "left", no_wrap=name == "date")
+    problems = []
+    for number, row in enumerate(list_laser_sessions(db.session, case_id), start=1):
+        place = db.session.get(Facility, row.facility_id) if row.facility_id else None
+        check = checks.get(row.id)
+        if check is not None and check.measured and check.percent is not None:
+            clearance = f"{check.percent:.1f} %"
+        elif check is not None or row.follow_up_photo_id is not None:
+            clearance = "not measured"
+            reason = check.reason if check is not None else "not measured yet"
+            problems.append(f"session {row.id} ({row.session_date}): not measured: {reason}")
+        else:
+            clearance = "no follow-up"
+        outside = "—"
+        if check is not None and check.outside_lost_percent is not None:
+            outside = f"{check.outside_lost_percent:.1f} %"
+            outside += " FLAGGED" if check.outside_flagged else ""
+        table.add_row(
+            str(number),
+            str(row.id),
+            row.session_date.isoformat(),
+            place.name if place is not None else "—",
+            f"{row.device}, {row.wavelength_nm} nm {row.pulse}",
+            f"{row.fluence_j_cm2:g} J/cm², {row.spot_mm:g} mm, {row.passes}×",
+            clearance,
+            outside,
+        )
+    return table, problems
+
+
+def _smp_table(db: _Db, case_id: int) -> Table:
+    table = Table(title=f"SMP sessions of case {case_id}")
+    for name in ("id", "date", "practitioner", "needle", "areas"):
+        table.add_column(name, justify="right" if name == "id" else "left")
+    for row in list_smp_sessions(db.session, case_id):
+        areas = ", ".join(row.areas)
+        table.add_row(
+            str(row.id), row.session_date.isoformat(), row.practitioner_name, row.needle, areas
+        )
+    return table
+
+
+@app.command("list")
+@user_errors_exit_2
+def list_(case: CaseArgument, data_dir: DataDirOption = None) -> None:
+    """List a case's laser sessions (with clearance), SMP sessions and next due dates."""
+    with _database(data_dir) as db:
+        get_or_raise(db.session, Case, case, "case")
+        table, problems = _laser_table(db, case)
+        console.print(table)
+        for line in problems:
+            console.print(f"- {line}")
+        console.print(_smp_table(db, case))
+        due = due_dates(db.session, case)
+        if not due:
+            console.print("nothing due")
+        for item in due:
+            what = "laser session" if item.kind == "laser" else "SMP touch-up"
+            console.print(f"due: {what} from {item.due} until {item.until} ({item.reason})")
+
+
+def _check_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder")
+
+
+def _write(files: dict[Path, bytes], out: Path) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, content)
+    except OSError as error:
+        raise InputError(f"cannot write to {out}: {error.strerror or error}") from None
+
+
+@app.command("report")
+@user_errors_exit_2
+def report(
+    case: CaseArgument,
+    out: Annotated[
+        Path, typer.Option(help="Folder for progress.html, progress.pdf and clearance_chart.png.")
+    ],
+    clinic_name: Annotated[
+        str, typer.Option(help="The clinic's name, in the header and footer.")
+    ] = "scalpmap clinic",
+    pdf: Annotated[bool, typer.Option(help="Also write the PDF.")] = True,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write the case's progress report (HTML, PDF) and its clearance chart (PNG)."""
+    _check_folder(out)
+    with _database(data_dir) as db:
+        made = progress_report(db.session, db.store, case, None, clinic_name=clinic_name, pdf=pdf)
+    files = {out / "progress.html": made.html.encode("utf-8")}
+    if made.pdf is not None:
+        files[out / "progress.pdf"] = made.pdf
+    if made.chart_png is not None:
+        files[out / "clearance_chart.png"] = made.chart_png
+    _write(files, out)
+    for path in files:
+        console.print(f"wrote {path}")
+
+
+@app.command("calendar")
+@user_errors_exit_2
+def calendar(
+    case: CaseArgument,
+    out: Annotated[Path, typer.Option(help="The .ics file to write.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write the case's calendar (planned, logged and due sessions) as an ICS file."""
+    if out.is_dir():
+        raise InputError(f"--out {out} is a folder; give a file such as case.ics")
+    with _database(data_dir) as db:
+        text = case_calendar(db.session, case)
+    _write({out: text.encode("utf-8")}, out)
+    console.print(f"wrote {out}")
