@@ -182,3 +182,19 @@ def test_a_follow_up_that_was_not_measured_leaves_the_plan_s_count(
     add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=None)
     [due] = calendar.due_dates(db_session, case.id)
     assert due.kind == "laser" and due.due == FIRST + dt.timedelta(weeks=3)
+
+
+def test_the_last_measured_clearance_stands_until_the_next_follow_up_is_measured(
+    db_session, photo_store, case, practitioner, photo_bytes
+):
+    plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
+    first = log_laser(db_session, case, practitioner, FIRST)
+    add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=70.0,
+              recommendation="another_laser_session", next_laser_on=FIRST)  # fmt: skip
+    later = FIRST + dt.timedelta(weeks=5)
+    second = log_laser(db_session, case, practitioner, later)
+    add_check(db_session, photo_store, case, practitioner, second, photo_bytes, percent=None)
+    # the plan's two sessions are done, but the only measure (70 %) asks for another one
+    [due] = calendar.due_dates(db_session, case.id)
+    assert due.kind == "laser" and due.due == later + dt.timedelta(weeks=3)
+    assert "measure the latest session's follow-up" in due.reason

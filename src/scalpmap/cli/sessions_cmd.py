@@ -30,8 +30,8 @@ from scalpmap.reports.output import write_atomic
 from scalpmap.services import photos
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.calendar import case_calendar, due_dates
-from scalpmap.services.clearance import list_clearance_checks, measure_clearance
-from scalpmap.services.progress import advice_words, progress_report
+from scalpmap.services.clearance import advice_words, list_clearance_checks, measure_clearance
+from scalpmap.services.progress import progress_report
 from scalpmap.services.treatment_sessions import (
     LaserSessionIn,
     SmpSessionIn,

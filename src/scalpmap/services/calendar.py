@@ -5,9 +5,10 @@ Due dates (:func:`due_dates`) come from the session log and the latest plan vers
 * after a laser session, while fewer laser sessions are logged than the plan's likely count,
   the next laser session is due one interval later (``sessions.laser.interval_weeks``, from
   the lower to the upper bound);
-* when the last laser session's follow-up has been measured (a clearance check), its
-  recommendation decides instead of the count: another laser session from the check's date
-  (the follow-up's date plus the interval), or the touch-up after healing;
+* when a laser session's follow-up has been measured (a clearance check), the latest measured
+  check's recommendation decides instead of the count: another laser session (from the check's
+  date, the follow-up's date plus the interval; or, when a later session's follow-up is not
+  measured yet, one interval after that later session), or the touch-up after healing;
 * once the likely count is reached, the touch-up is due after healing
   (``sessions.touch_up.healing_weeks`` after the last laser session), unless the plan is a
   total removal or an SMP session has been logged since.
@@ -124,15 +125,17 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
     planned = laser.get("likely")
     likely = planned if isinstance(planned, int) and planned >= 1 else 1
     low, high = _weeks(laser.get("interval_weeks"), DEFAULT_INTERVAL_WEEKS)
-    check = session.scalar(
-        select(ClearanceCheck).where(ClearanceCheck.laser_session_id == lasers[-1].id)
-    )
-    if check is not None and check.measured and check.percent is not None:
+    check = _latest_measured(session, [row.id for row in lasers])
+    if check is not None and check.percent is not None:
         if check.recommendation == "another_laser_session":
-            due = check.next_laser_on or last + dt.timedelta(weeks=low)
+            if check.laser_session_id == lasers[-1].id:
+                due = check.next_laser_on or last + dt.timedelta(weeks=low)
+                after = f"after the session of {last.isoformat()}"
+            else:  # a later session's follow-up is not measured yet: the last measure stands
+                due = last + dt.timedelta(weeks=low)
+                after = "at the last measured follow-up (measure the latest session's follow-up)"
             reason = (
-                f"{check.percent:.0f}% of the removal zone clear after the session of "
-                f"{last.isoformat()}: another laser session"
+                f"{check.percent:.0f}% of the removal zone clear {after}: another laser session"
             )
             return [DueDate("laser", due, due + dt.timedelta(weeks=high - low), reason)]
         return _touch_up_due(sessions, touch_up, last, f"{check.percent:.0f}% clear: ")
@@ -147,6 +150,15 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
             )
         ]
     return _touch_up_due(sessions, touch_up, last, "")
+
+
+def _latest_measured(session: Session, laser_ids: list[int]) -> ClearanceCheck | None:
+    """Return the measured clearance check of the latest of these laser sessions that has one."""
+    query = select(ClearanceCheck).where(
+        ClearanceCheck.laser_session_id.in_(laser_ids), ClearanceCheck.measured.is_(True)
+    )
+    checks = {check.laser_session_id: check for check in session.scalars(query)}
+    return next((checks[i] for i in reversed(laser_ids) if i in checks), None)
 
 
 def _touch_up_due(

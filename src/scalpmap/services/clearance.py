@@ -50,6 +50,7 @@ from scalpmap.tracking.recommend import TOUCH_UP_AT_PERCENT
 from scalpmap.tracking.track import track_followup
 
 __all__ = [
+    "advice_words",
     "ClearanceInputs",
     "clearance_chart",
     "clearance_inputs",
@@ -58,6 +59,7 @@ __all__ = [
     "measure_clearance",
 ]
 
+_ACTIONS = {"another_laser_session": "another laser session", "touch_up": "SMP touch-up"}
 OVERLAY_MAX_SIDE = 2400
 """Largest side of the stored overlay picture, px (as the analysis overlays)."""
 
@@ -383,3 +385,28 @@ def clearance_chart(session: Session, case_id: int) -> bytes | None:
     """
     points = clearance_points(session, case_id)
     return render_clearance_chart(points) if points else None
+
+
+def advice_words(check: ClearanceCheck | None) -> str | None:
+    """Return a measured check's recommendation in words (its clearance.json ``reason``).
+
+    Parameters
+    ----------
+    check : ClearanceCheck or None
+        The check.
+
+    Returns
+    -------
+    str or None
+        E.g. "only 40% of the removal zone is clear ...: book another laser session ...";
+        ``None`` when the check is missing or nothing was measured.
+    """
+    if check is None or not check.measured or check.recommendation is None:
+        return None
+    advice = (check.document or {}).get("recommendation") or {}
+    reason = advice.get("reason") if isinstance(advice, dict) else None
+    if isinstance(reason, str) and reason:
+        return reason
+    words = _ACTIONS.get(check.recommendation, check.recommendation.replace("_", " "))
+    when = f" from {check.next_laser_on.isoformat()}" if check.next_laser_on else ""
+    return f"{words}{when}"

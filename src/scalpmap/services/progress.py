@@ -28,7 +28,7 @@ from scalpmap.reports.referral import LetterPatient
 from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.calendar import due_dates
-from scalpmap.services.clearance import clearance_chart, list_clearance_checks
+from scalpmap.services.clearance import advice_words, clearance_chart, list_clearance_checks
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import (
@@ -43,9 +43,7 @@ from scalpmap.store.models import (
 )
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["ProgressReport", "advice_words", "progress_report"]
-
-_ACTIONS = {"another_laser_session": "another laser session", "touch_up": "SMP touch-up"}
+__all__ = ["ProgressReport", "progress_report"]
 
 
 @dataclass(frozen=True)
@@ -65,31 +63,6 @@ class ProgressReport:
     html: str
     pdf: bytes | None
     chart_png: bytes | None
-
-
-def advice_words(check: ClearanceCheck | None) -> str | None:
-    """Return a measured check's recommendation in words (its clearance.json ``reason``).
-
-    Parameters
-    ----------
-    check : ClearanceCheck or None
-        The check.
-
-    Returns
-    -------
-    str or None
-        E.g. "only 40% of the removal zone is clear ...: book another laser session ...";
-        ``None`` when the check is missing or nothing was measured.
-    """
-    if check is None or not check.measured or check.recommendation is None:
-        return None
-    advice = (check.document or {}).get("recommendation") or {}
-    reason = advice.get("reason") if isinstance(advice, dict) else None
-    if isinstance(reason, str) and reason:
-        return reason
-    words = _ACTIONS.get(check.recommendation, check.recommendation.replace("_", " "))
-    when = f" from {check.next_laser_on.isoformat()}" if check.next_laser_on else ""
-    return f"{words}{when}"
 
 
 def _laser_rows(

@@ -47,6 +47,8 @@ from scalpmap.web.rendering import build_templates
 from scalpmap.web.security import RateLimits
 from scalpmap.web.startup import prepare
 from scalpmap.web.state import AppState
+from scalpmap.web.treatment import api as treatment_api
+from scalpmap.web.treatment import routes as treatment_routes
 
 __all__ = ["MAX_FILES_PER_REQUEST", "SESSION_COOKIE", "app_from_env", "create_app"]
 
@@ -66,12 +68,14 @@ _ROUTERS: tuple[APIRouter, ...] = (
     admin_routes.router,
     plans_routes.router,
     facilities_routes.router,
+    treatment_routes.router,
     auth_api.router,
     patients_api.router,
     cases_api.router,
     photos_api.router,
     plans_api.router,
     facilities_api.router,
+    treatment_api.router,
     apidocs.router,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
@@ -18,6 +19,7 @@ from scalpmap.web.deps import CurrentCase, CurrentPatient, CurrentUser, SessionD
 from scalpmap.web.errors import status_for
 from scalpmap.web.photos.service import latest_analysis
 from scalpmap.web.rendering import render
+from scalpmap.web.treatment.service import treatment_context
 
 __all__ = ["case_page", "router"]
 
@@ -86,6 +88,7 @@ def case_page(
     *,
     error: str | None = None,
     status_code: int = 200,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """Render a case's page (also after a form on it failed).
 
@@ -101,11 +104,15 @@ def case_page(
         One line to show.
     status_code : int, optional
         HTTP status.
+    extra : mapping, optional
+        Template variables that replace the defaults, e.g. a session form as typed
+        (``laser_form``, ``smp_form``) and which form to open (``open_form``).
 
     Returns
     -------
     starlette.responses.Response
-        The page.
+        The page, with the referral, sessions and clearance part
+        (:func:`scalpmap.web.treatment.service.treatment_context`).
     """
     photos = [(photo, latest_analysis(photo)) for photo in case.photos]
     context: dict[str, Any] = {
@@ -118,7 +125,10 @@ def case_page(
         "views": list(PhotoView),
         "practitioners": list_practitioners(session),
         "error": error,
+        "open_form": "",
     }
+    context.update(treatment_context(session, case, getattr(request.state, "user", None)))
+    context.update(extra or {})
     return render(request, "cases/detail.html", context, status_code=status_code)
 
 

@@ -29,6 +29,7 @@ from scalpmap.web.facilities.forms import (
     lasers_text,
 )
 from scalpmap.web.rendering import render
+from scalpmap.web.treatment.forms import can_refer
 
 __all__ = ["MAX_CSV_BYTES", "csv_download", "read_csv_upload", "router"]
 
@@ -247,7 +248,7 @@ def delete_facility(facility_id: Id, session: SessionDep, user: CanEditFacilitie
 def case_facilities(
     request: Request, session: SessionDep, user: CurrentUser, case: CurrentCase
 ) -> Response:
-    """Rank the directory for the case's patient, with the reasons for each place and exclusion."""
+    """Rank the directory for the case's patient; practitioners and admins may refer from it."""
     result = facilities.match_for_case(session, case.id, user)
     context = {
         "title": f"Laser facilities for case #{case.id}",
@@ -255,5 +256,6 @@ def case_facilities(
         "case": case,
         "patient": case.patient,
         "result": result,
+        "can_refer": can_refer(user),
     }
     return render(request, "facilities/match.html", context)

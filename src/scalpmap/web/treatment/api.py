@@ -1,0 +1,212 @@
+"""JSON API of referrals, the session log, follow-up photos, clearance checks and due dates.
+
+Bearer token or session cookie (with the CSRF token for a POST), as the other APIs. Errors are
+one line, ``{"detail": "..."}``: 404 unknown ids, 409 a case without a plan (refer, measure),
+413/415 a rejected follow-up photo, 422 a wrong value or a referral status going back. Only
+practitioners and admins may make a referral; see the package's docstring for the roles.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from sqlalchemy import select
+from starlette.responses import JSONResponse, Response
+
+from scalpmap.services import referrals
+from scalpmap.services.calendar import due_dates
+from scalpmap.services.clearance import list_clearance_checks
+from scalpmap.services.errors import NotFoundError
+from scalpmap.services.treatment_sessions import (
+    LaserSessionIn,
+    SmpSessionIn,
+    list_laser_sessions,
+    list_smp_sessions,
+    log_laser_session,
+    log_smp_session,
+)
+from scalpmap.store.models import ClearanceCheck
+from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.treatment.files import letter_response
+from scalpmap.web.treatment.forms import CanRefer
+from scalpmap.web.treatment.schemas import (
+    DueOut,
+    LaserSessionPublic,
+    ReferralCreate,
+    ReferralPublic,
+    SmpSessionPublic,
+    StatusChange,
+    due_out,
+    laser_public,
+    referral_public,
+    smp_public,
+)
+from scalpmap.web.treatment.service import open_laser, read_follow_up, store_follow_up
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["treatment"])
+
+Responses = dict[int | str, dict[str, Any]]
+_CASE_404: Responses = {404: {"description": "No such case"}}
+_REFERRAL_404: Responses = {404: {"description": "No such referral"}}
+_LASER_404: Responses = {404: {"description": "No such laser session"}}
+
+
+@router.get("/cases/{case_id}/referrals", responses=_CASE_404, summary="List a case's referrals")
+def list_case_referrals(session: SessionDep, case: CurrentCase) -> list[ReferralPublic]:
+    """List the case's referrals, oldest first (the case view is audited)."""
+    return [referral_public(r) for r in referrals.list_referrals(session, case.id)]
+
+
+@router.post(
+    "/cases/{case_id}/referrals",
+    status_code=201,
+    responses={
+        403: {"description": "Reception cannot refer"},
+        404: {"description": "No such case or facility"},
+        409: {"description": "The case has no plan yet"},
+    },
+    summary="Refer a case to a laser facility",
+)
+def create_case_referral(
+    body: ReferralCreate, session: SessionDep, user: CanRefer, case: CurrentCase
+) -> ReferralPublic:
+    """Refer the case with its latest plan version; the case moves on to ``referred``."""
+    referral = referrals.create_referral(
+        session, case.id, body.facility_id, user, referred_on=body.referred_on, note=body.note
+    )
+    return referral_public(referral)
+
+
+@router.post(
+    "/referrals/{referral_id}/status",
+    responses={**_REFERRAL_404, 422: {"description": "An unknown status, or going back"}},
+    summary="Move a referral forward",
+)
+def change_referral_status(
+    referral_id: Id, body: StatusChange, session: SessionDep, user: CurrentUser
+) -> ReferralPublic:
+    """Move the referral forward: drafted → sent → accepted → done (steps may be skipped)."""
+    return referral_public(referrals.set_referral_status(session, referral_id, body.status, user))
+
+
+@router.get(
+    "/referrals/{referral_id}/letter.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **_REFERRAL_404},
+    summary="The referral letter (PDF)",
+)
+def referral_letter_pdf(
+    referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+) -> Response:
+    """Print the referral letter to PDF (audited); patient details only with consent."""
+    return letter_response(session, state.store, referral_id, user, "pdf")
+
+
+@router.get(
+    "/cases/{case_id}/laser-sessions", responses=_CASE_404, summary="List a case's laser sessions"
+)
+def list_case_laser_sessions(session: SessionDep, case: CurrentCase) -> list[LaserSessionPublic]:
+    """List the case's laser sessions by date, each with its clearance check in short."""
+    checks = {c.laser_session_id: c for c in list_clearance_checks(session, case.id)}
+    lasers = list_laser_sessions(session, case.id)
+    return [laser_public(laser, checks.get(laser.id)) for laser in lasers]
+
+
+@router.post(
+    "/cases/{case_id}/laser-sessions",
+    status_code=201,
+    responses={
+        404: {"description": "No such case or facility"},
+        422: {"description": "A setting out of range, a future date, a date before the referral"},
+    },
+    summary="Log a laser session",
+)
+def create_laser_session(
+    body: LaserSessionIn, session: SessionDep, user: CurrentUser, case: CurrentCase
+) -> LaserSessionPublic:
+    """Log a laser session as the facility reports it; the case moves on to ``laser``."""
+    return laser_public(log_laser_session(session, case.id, body, user), None)
+
+
+@router.get(
+    "/cases/{case_id}/smp-sessions", responses=_CASE_404, summary="List a case's SMP sessions"
+)
+def list_case_smp_sessions(session: SessionDep, case: CurrentCase) -> list[SmpSessionPublic]:
+    """List the case's SMP sessions by date."""
+    return [smp_public(smp) for smp in list_smp_sessions(session, case.id)]
+
+
+@router.post(
+    "/cases/{case_id}/smp-sessions",
+    status_code=201,
+    responses={**_CASE_404, 422: {"description": "No area, a future date, an empty field"}},
+    summary="Log an SMP session",
+)
+def create_smp_session(
+    body: SmpSessionIn, session: SessionDep, user: CurrentUser, case: CurrentCase
+) -> SmpSessionPublic:
+    """Log an SMP session; the case moves on to ``touch_up``."""
+    return smp_public(log_smp_session(session, case.id, body, user))
+
+
+@router.post(
+    "/laser-sessions/{laser_id}/follow-up",
+    responses={
+        200: {"description": "Measured: the clearance.json", "content": {"application/json": {}}},
+        **_LASER_404,
+        409: {"description": "The case has no plan with a finished analysis"},
+        413: {"description": "The file is over the byte or pixel limit"},
+        415: {"description": "Not a JPEG, PNG, TIFF, WebP or HEIC image"},
+        422: {"description": "Not registered (kept, not measured), or a damaged image"},
+    },
+    summary="Add a follow-up photo to a laser session and measure it",
+)
+def add_follow_up(
+    laser_id: Id,
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile, File(description="The follow-up photo")],
+) -> Response:
+    """Store the photo, attach it to the session and measure the clearance (a few seconds).
+
+    Answers the clearance.json when measured, else 422 with the reason; the session, the photo
+    and the not-measured check are kept either way.
+    """
+    laser = open_laser(session, laser_id, user)
+    data = read_follow_up(state, file)
+    check = store_follow_up(session, state, user, laser, data, file.filename)
+    if not check.measured:
+        detail = (
+            f"the follow-up photo of laser session {laser.id} could not be registered, so "
+            f"nothing was measured: {check.reason}; the session and the photo are kept"
+        )
+        return JSONResponse({"detail": " ".join(detail.split())}, status_code=422)
+    return JSONResponse(check.document)
+
+
+@router.get(
+    "/laser-sessions/{laser_id}/clearance",
+    responses={404: {"description": "No such laser session, or no check yet"}},
+    summary="A laser session's clearance.json",
+)
+def get_clearance(laser_id: Id, session: SessionDep, user: CurrentUser) -> Response:
+    """Return the stored clearance.json of the session's follow-up (audited)."""
+    laser = open_laser(session, laser_id, user)
+    query = select(ClearanceCheck).where(ClearanceCheck.laser_session_id == laser.id)
+    check = session.scalar(query)
+    if check is None:
+        raise NotFoundError(
+            f"laser session {laser.id} has no clearance check yet: POST a follow-up photo to "
+            f"/api/laser-sessions/{laser.id}/follow-up"
+        )
+    return JSONResponse(check.document)
+
+
+@router.get("/cases/{case_id}/due", responses=_CASE_404, summary="The case's next due session")
+def get_due(session: SessionDep, case: CurrentCase) -> list[DueOut]:
+    """Return the next laser session or touch-up due (an empty list when nothing is due)."""
+    return [due_out(item) for item in due_dates(session, case.id)]

@@ -1,0 +1,119 @@
+"""Answers that send a referral letter, a clearance overlay, a clearance.json or the chart.
+
+Letters are downloads named by referral and case (``referral-R7-case-12.pdf``), never by the
+patient; the HTML letter is a download too, since it is self-contained (inline styles and
+pictures) and the app's Content-Security-Policy would block those when shown in the app.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from scalpmap.services._tx import get_or_raise
+from scalpmap.services.clearance import clearance_chart
+from scalpmap.services.errors import NotFoundError
+from scalpmap.services.referrals import referral_letter
+from scalpmap.store.models import ClearanceCheck, Referral, User
+from scalpmap.store.photos import PhotoStore
+
+__all__ = ["chart_response", "clearance_json_response", "letter_response", "overlay_response"]
+
+
+def letter_response(
+    session: Session,
+    store: PhotoStore,
+    referral_id: int,
+    user: User,
+    kind: Literal["html", "pdf"],
+) -> Response:
+    """Make a referral's letter (audited by the service) and send it as a download.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed (the audit row).
+    store : PhotoStore
+        Where the plan's removal map is.
+    referral_id : int
+        The referral.
+    user : User
+        Who downloads it (and signs it).
+    kind : {"html", "pdf"}
+        Which file.
+
+    Returns
+    -------
+    starlette.responses.Response
+        ``text/html`` or ``application/pdf``, named ``referral-R<id>-case-<case>.<kind>``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such referral.
+    """
+    letter = referral_letter(session, store, referral_id, user, pdf=kind == "pdf")
+    referral = get_or_raise(session, Referral, referral_id, "referral")
+    name = f"referral-R{referral.id}-case-{referral.case_id}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "pdf":
+        assert letter.pdf is not None
+        return Response(letter.pdf, media_type="application/pdf", headers=headers)
+    return Response(letter.html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+def _png(data: bytes) -> Response:
+    return Response(data, media_type="image/png", headers={"Content-Disposition": "inline"})
+
+
+def chart_response(session: Session, case_id: int) -> Response:
+    """Send the case's clearance progress chart (PNG).
+
+    Raises
+    ------
+    NotFoundError
+        When no follow-up of the case has been checked yet.
+    """
+    data = clearance_chart(session, case_id)
+    if data is None:
+        raise NotFoundError(f"case {case_id} has no clearance check yet: add a follow-up photo")
+    return _png(data)
+
+
+def overlay_response(store: PhotoStore, check: ClearanceCheck) -> Response:
+    """Send a clearance check's overlay picture (PNG).
+
+    Raises
+    ------
+    NotFoundError
+        When the check has no overlay.
+    """
+    if check.overlay_sha256 is None:
+        raise NotFoundError(f"clearance check {check.id} has no overlay picture")
+    return _png(store.read(check.overlay_sha256))
+
+
+def clearance_json_response(check: ClearanceCheck, *, download: bool) -> Response:
+    """Send a clearance check's clearance.json.
+
+    Parameters
+    ----------
+    check : ClearanceCheck
+        The check.
+    download : bool
+        Name it as a download (``case-12-session-5-clearance.json``) or answer it inline.
+
+    Returns
+    -------
+    starlette.responses.Response
+        ``application/json``.
+    """
+    headers = {}
+    if download:
+        name = f"case-{check.case_id}-session-{check.laser_session_id}-clearance.json"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    body = json.dumps(check.document, ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/json", headers=headers)

@@ -1,0 +1,273 @@
+"""The session forms as typed: every field is text, turned into the services' inputs here.
+
+:func:`parse_laser_form` and :func:`parse_smp_form` raise one-line ``InputError`` messages that
+name the field and say what to type. The laser settings' ranges are checked by the service
+(:func:`scalpmap.services.treatment_sessions.log_laser_session`), so they are stated once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any
+
+from fastapi import Depends, Form
+from pydantic import ValidationError
+
+from scalpmap.errors import InputError
+from scalpmap.services.treatment_sessions import LaserSessionIn, SmpSessionIn
+from scalpmap.store.models import PulseClass, Role, User, utcnow
+from scalpmap.web.deps import require_role
+from scalpmap.web.errors import one_line
+
+__all__ = [
+    "AREAS",
+    "CanRefer",
+    "LaserForm",
+    "SmpForm",
+    "can_refer",
+    "laser_defaults",
+    "parse_date",
+    "parse_laser_form",
+    "parse_smp_form",
+    "smp_defaults",
+]
+
+AREAS = ("frontal", "temporal_left", "temporal_right", "side_left", "side_right", "crown")
+"""The areas of the SMP form's check boxes (others may be typed as a comma list)."""
+
+DEFAULT_WAVELENGTH_NM = 1064
+
+_REFERRERS = (Role.ADMIN, Role.PRACTITIONER)
+
+CanRefer = Annotated[User, Depends(require_role(*_REFERRERS))]
+"""Practitioners and admins: reception may not refer a case (as it may not edit plans)."""
+
+
+def can_refer(user: User | None) -> bool:
+    """Tell whether a user may refer a case (for showing the buttons)."""
+    return user is not None and user.role in _REFERRERS
+
+
+Short = Annotated[str, Form(max_length=40)]
+Line = Annotated[str, Form(max_length=400)]
+Text = Annotated[str, Form(max_length=20000)]
+
+
+def laser_form(
+    session_date: Short = "",
+    facility_id: Short = "",
+    device: Line = "",
+    wavelength_nm: Short = "",
+    pulse: Short = "",
+    fluence_j_cm2: Short = "",
+    spot_mm: Short = "",
+    passes: Short = "",
+    notes: Text = "",
+    adverse_effects: Text = "",
+) -> dict[str, str]:
+    """Collect the laser session form's fields as submitted."""
+    return {
+        "session_date": session_date,
+        "facility_id": facility_id,
+        "device": device,
+        "wavelength_nm": wavelength_nm,
+        "pulse": pulse,
+        "fluence_j_cm2": fluence_j_cm2,
+        "spot_mm": spot_mm,
+        "passes": passes,
+        "notes": notes,
+        "adverse_effects": adverse_effects,
+    }
+
+
+def smp_form(
+    session_date: Short = "",
+    practitioner_name: Line = "",
+    needle: Line = "",
+    areas: Annotated[list[str] | None, Form(max_length=40)] = None,
+    areas_other: Line = "",
+    notes: Text = "",
+) -> dict[str, Any]:
+    """Collect the SMP session form's fields as submitted (``areas``: the ticked boxes)."""
+    return {
+        "session_date": session_date,
+        "practitioner_name": practitioner_name,
+        "needle": needle,
+        "areas": list(areas or []),
+        "areas_other": areas_other,
+        "notes": notes,
+    }
+
+
+LaserForm = Annotated[dict[str, str], Depends(laser_form)]
+SmpForm = Annotated[dict[str, Any], Depends(smp_form)]
+
+
+def laser_defaults(facility_id: int | None) -> dict[str, str]:
+    """Return the empty laser form: today, the referral's facility, 1064 nm, picosecond."""
+    values = dict.fromkeys(laser_form(), "")
+    values.update(
+        session_date=utcnow().date().isoformat(),
+        facility_id="" if facility_id is None else str(facility_id),
+        wavelength_nm=str(DEFAULT_WAVELENGTH_NM),
+        pulse=PulseClass.PS.value,
+        passes="1",
+    )
+    return values
+
+
+def smp_defaults(practitioner_name: str = "") -> dict[str, Any]:
+    """Return the empty SMP form: today, the signed-in user as the practitioner."""
+    values = smp_form()
+    values.update(session_date=utcnow().date().isoformat(), practitioner_name=practitioner_name)
+    return values
+
+
+def parse_date(text: str, name: str = "session date") -> dt.date:
+    """Read a day typed as ``YYYY-MM-DD``.
+
+    Parameters
+    ----------
+    text : str
+        The field's text.
+    name : str, optional
+        The field's name, for the message.
+
+    Returns
+    -------
+    datetime.date
+        The day.
+
+    Raises
+    ------
+    InputError
+        When it is empty or not a date.
+
+    Examples
+    --------
+    >>> parse_date(" 2026-03-14 ")
+    datetime.date(2026, 3, 14)
+    """
+    value = text.strip()
+    if not value:
+        raise InputError(f"{name}: give the day of the session, e.g. 2026-03-14")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{name}: give the day as YYYY-MM-DD, e.g. 2026-03-14; got {value!r}"
+        ) from None
+
+
+def _number(form: dict[str, str], name: str, words: str, example: str) -> float:
+    text = form[name].strip().replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        got = repr(form[name].strip()) if text else "nothing"
+        raise InputError(f"{words} must be a number, e.g. {example}; got {got}")
+    return value
+
+
+def _whole(form: dict[str, str], name: str, words: str, example: str) -> int:
+    value = _number(form, name, words, example)
+    if value != int(value):
+        raise InputError(f"{words} must be a whole number, e.g. {example}; got {value:g}")
+    return int(value)
+
+
+def _optional_id(text: str, name: str) -> int | None:
+    value = text.strip()
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
+        raise InputError(f"{name}: choose one from the list")
+    return int(value)
+
+
+def _optional_text(text: str) -> str | None:
+    return text.strip() or None
+
+
+def parse_laser_form(form: dict[str, str]) -> LaserSessionIn:
+    """Turn the submitted laser session form into the service's input.
+
+    Parameters
+    ----------
+    form : dict of str to str
+        The fields as typed.
+
+    Returns
+    -------
+    LaserSessionIn
+        The session; its settings' ranges are checked by the service.
+
+    Raises
+    ------
+    InputError
+        When a field is empty or cannot be read; the message names it.
+    """
+    if not form["device"].strip():
+        raise InputError("device: give the laser, e.g. PicoWay")
+    pulse = form["pulse"].strip().lower()
+    if pulse not in {p.value for p in PulseClass}:
+        raise InputError("pulse: choose ns (Q-switched) or ps (picosecond)")
+    values: dict[str, Any] = {
+        "session_date": parse_date(form["session_date"]),
+        "facility_id": _optional_id(form["facility_id"], "facility"),
+        "device": form["device"].strip(),
+        "wavelength_nm": _whole(form, "wavelength_nm", "wavelength", "1064"),
+        "pulse": PulseClass(pulse),
+        "fluence_j_cm2": _number(form, "fluence_j_cm2", "fluence", "2.5"),
+        "spot_mm": _number(form, "spot_mm", "spot size", "4"),
+        "passes": _whole(form, "passes", "passes", "2"),
+        "notes": _optional_text(form["notes"]),
+        "adverse_effects": _optional_text(form["adverse_effects"]),
+    }
+    try:
+        return LaserSessionIn.model_validate(values)
+    except ValidationError as error:
+        raise InputError(one_line(error)) from None
+
+
+def parse_smp_form(form: dict[str, Any]) -> SmpSessionIn:
+    """Turn the submitted SMP session form into the service's input.
+
+    Parameters
+    ----------
+    form : dict
+        The fields as typed; ``areas`` is the list of ticked boxes, ``areas_other`` a comma list.
+
+    Returns
+    -------
+    SmpSessionIn
+        The session.
+
+    Raises
+    ------
+    InputError
+        When a field is empty or cannot be read; the message names it.
+    """
+    day = parse_date(form["session_date"])
+    if not form["practitioner_name"].strip():
+        raise InputError("practitioner: give the name of who did the session")
+    if not form["needle"].strip():
+        raise InputError("needle: give the needle, e.g. 0.25 mm 3RL")
+    areas = [area.strip() for area in form["areas"] if area.strip()]
+    areas += [area.strip() for area in form["areas_other"].split(",") if area.strip()]
+    if not areas:
+        raise InputError("areas: tick at least one area worked, or list them, e.g. frontal, crown")
+    values = {
+        "session_date": day,
+        "practitioner_name": form["practitioner_name"].strip(),
+        "needle": form["needle"].strip(),
+        "areas": list(dict.fromkeys(areas)),
+        "notes": _optional_text(form["notes"]),
+    }
+    try:
+        return SmpSessionIn.model_validate(values)
+    except ValidationError as error:
+        raise InputError(one_line(error)) from None

@@ -1,0 +1,246 @@
+"""Treatment pages: refer a case, move a referral on, log sessions, add and measure follow-ups.
+
+Every form posts here and, when it worked, redirects (303) to the case page, whose referral and
+sessions part (``templates/treatment/case_part.html``) shows the result; a form with a wrong
+value shows the case page again with one line saying what is wrong (422) and the values typed.
+Roles are in the package's docstring: only practitioners and admins may refer.
+
+Measuring a follow-up takes a few seconds, so the routes that measure are plain ``def``
+functions (run in the server's threadpool). A follow-up photo is checked in full before the
+session is logged, so a rejected upload (413, 415, damaged) logs nothing; once logged, the
+session and its photo are kept even when the follow-up cannot be measured, and the case page
+says why.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from scalpmap.errors import InputError, ScalpmapError
+from scalpmap.services import cases, referrals
+from scalpmap.services._tx import get_or_raise
+from scalpmap.services.treatment_sessions import log_laser_session, log_smp_session
+from scalpmap.store.models import Case, Referral, ReferralStatus, User
+from scalpmap.web.cases.routes import case_page
+from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.errors import status_for
+from scalpmap.web.state import AppState
+from scalpmap.web.treatment.files import (
+    chart_response,
+    clearance_json_response,
+    letter_response,
+    overlay_response,
+)
+from scalpmap.web.treatment.forms import (
+    CanRefer,
+    LaserForm,
+    SmpForm,
+    parse_laser_form,
+    parse_smp_form,
+)
+from scalpmap.web.treatment.service import (
+    measure,
+    open_check,
+    open_laser,
+    read_follow_up,
+    store_follow_up,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+FollowUpFile = Annotated[UploadFile | str | None, File(description="A follow-up photo")]
+
+
+def _sessions(case_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/cases/{case_id}#sessions", status_code=303)
+
+
+def _chosen(upload: UploadFile | str | None) -> StarletteUpload | None:
+    """Return the uploaded file, or None when the file input was left empty."""
+    if isinstance(upload, StarletteUpload) and (upload.filename or upload.size):
+        return upload
+    return None
+
+
+def _again(
+    request: Request,
+    session: SessionDep,
+    case: Case,
+    error: str,
+    status: int,
+    forms: dict[str, Any] | None = None,
+) -> Response:
+    """Show the case page again with one line of error (and the form as typed)."""
+    session.rollback()
+    return case_page(request, session, case, error=error, status_code=status, extra=forms)
+
+
+@router.post("/cases/{case_id}/referrals")
+def refer_case(
+    session: SessionDep,
+    user: CanRefer,
+    case: CurrentCase,
+    facility_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
+) -> Response:
+    """Refer the case to a facility with its latest plan version (409 without a plan)."""
+    referral = referrals.create_referral(session, case.id, facility_id, user)
+    return RedirectResponse(f"/cases/{referral.case_id}#referral", status_code=303)
+
+
+@router.post("/referrals/{referral_id}/status")
+def referral_status(
+    request: Request,
+    referral_id: Id,
+    session: SessionDep,
+    user: CurrentUser,
+    status: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Move a referral forward (sent, accepted, done); going back shows the case with 422."""
+    referral = get_or_raise(session, Referral, referral_id, "referral")
+    case = cases.get_case(session, referral.case_id, user)
+    try:
+        if status not in {s.value for s in ReferralStatus}:
+            raise InputError("status: choose sent, accepted or done")
+        referrals.set_referral_status(session, referral_id, ReferralStatus(status), user)
+    except ScalpmapError as error:
+        return _again(request, session, case, str(error), status_for(error))
+    return RedirectResponse(f"/cases/{case.id}#referral", status_code=303)
+
+
+@router.get("/referrals/{referral_id}/letter.html")
+def letter_html(
+    referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+) -> Response:
+    """Download the referral letter as HTML (audited)."""
+    return letter_response(session, state.store, referral_id, user, "html")
+
+
+@router.get("/referrals/{referral_id}/letter.pdf")
+def letter_pdf(
+    referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+) -> Response:
+    """Download the referral letter as PDF (audited; printing takes a second or two)."""
+    return letter_response(session, state.store, referral_id, user, "pdf")
+
+
+@router.post("/cases/{case_id}/laser-sessions")
+def log_laser(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    form: LaserForm,
+    follow_up: FollowUpFile = None,
+) -> Response:
+    """Log a laser session; with a follow-up photo, store it and measure the clearance."""
+    upload = _chosen(follow_up)
+    forms = {"laser_form": form, "open_form": "laser"}
+    try:
+        data = parse_laser_form(form)
+        photo = read_follow_up(state, upload) if upload is not None else None
+        laser = log_laser_session(session, case.id, data, user)
+    except HTTPException as error:
+        return _again(request, session, case, str(error.detail), error.status_code, forms)
+    except ScalpmapError as error:
+        return _again(request, session, case, str(error), status_for(error), forms)
+    if photo is not None and upload is not None:
+        _measure_quietly(session, state, user, case, laser.id, photo, upload.filename)
+    return _sessions(case.id)
+
+
+def _measure_quietly(
+    session: Session,
+    state: AppState,
+    user: User,
+    case: Case,
+    laser_id: int,
+    photo: bytes,
+    filename: str | None,
+) -> None:
+    """Store, attach and measure a follow-up; the case page tells when it was not measured."""
+    try:
+        store_follow_up(session, state, user, open_laser(session, laser_id), photo, filename)
+    except ScalpmapError:
+        session.rollback()  # kept: the session and photo; the page shows the reason
+
+
+@router.post("/cases/{case_id}/smp-sessions")
+def log_smp(
+    request: Request, session: SessionDep, user: CurrentUser, case: CurrentCase, form: SmpForm
+) -> Response:
+    """Log an SMP session (the case moves on to touch-up)."""
+    try:
+        log_smp_session(session, case.id, parse_smp_form(form), user)
+    except ScalpmapError as error:
+        forms = {"smp_form": form, "open_form": "smp"}
+        return _again(request, session, case, str(error), status_for(error), forms)
+    return _sessions(case.id)
+
+
+@router.post("/laser-sessions/{laser_id}/follow-up")
+def add_follow_up(
+    request: Request,
+    laser_id: Id,
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    follow_up: FollowUpFile = None,
+) -> Response:
+    """Add a follow-up photo to a logged laser session and measure it."""
+    laser = open_laser(session, laser_id)
+    case = cases.get_case(session, laser.case_id, user)
+    upload = _chosen(follow_up)
+    try:
+        if upload is None:
+            raise InputError("choose the follow-up photo to upload")
+        photo = read_follow_up(state, upload)
+    except HTTPException as error:
+        return _again(request, session, case, str(error.detail), error.status_code)
+    except ScalpmapError as error:
+        return _again(request, session, case, str(error), status_for(error))
+    _measure_quietly(session, state, user, case, laser.id, photo, upload.filename)
+    return _sessions(case.id)
+
+
+@router.post("/laser-sessions/{laser_id}/measure")
+def measure_again(
+    request: Request, laser_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+) -> Response:
+    """Measure a session's follow-up again (e.g. after a new plan version)."""
+    laser = open_laser(session, laser_id)
+    case = cases.get_case(session, laser.case_id, user)
+    try:
+        measure(session, state, laser.id, user)
+    except ScalpmapError as error:
+        return _again(request, session, case, str(error), status_for(error))
+    return _sessions(case.id)
+
+
+@router.get("/cases/{case_id}/clearance-chart.png")
+def clearance_chart_png(session: SessionDep, case: CurrentCase) -> Response:
+    """Send the case's clearance progress chart (404 before the first check)."""
+    return chart_response(session, case.id)
+
+
+@router.get("/clearance/{check_id}/overlay.png")
+def clearance_overlay(
+    check_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+) -> Response:
+    """Send a clearance check's overlay picture (audited)."""
+    return overlay_response(state.store, open_check(session, check_id, user))
+
+
+@router.get("/clearance/{check_id}/clearance.json")
+def clearance_document(check_id: Id, session: SessionDep, user: CurrentUser) -> Response:
+    """Download a clearance check's clearance.json (audited)."""
+    return clearance_json_response(open_check(session, check_id, user), download=True)

@@ -1,0 +1,385 @@
+"""The case page's treatment part, and the log-then-measure workflow of a follow-up photo.
+
+The workflow keeps a rejected upload from logging anything: the photo is checked in full
+(:func:`read_follow_up`: size, type, pixels, decoding) before the session is logged, then it is
+stored, attached and measured (:func:`store_follow_up`). A follow-up that cannot be measured is
+kept with its session; the case page says why (:func:`treatment_context`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from scalpmap.errors import ScalpmapError
+from scalpmap.services import audit, photos
+from scalpmap.services._tx import commit, get_or_raise
+from scalpmap.services.calendar import DueDate, due_dates
+from scalpmap.services.clearance import (
+    advice_words,
+    clearance_inputs,
+    list_clearance_checks,
+    measure_clearance,
+)
+from scalpmap.services.facilities import list_facilities
+from scalpmap.services.referrals import list_referrals
+from scalpmap.services.treatment_sessions import (
+    attach_follow_up_photo,
+    list_laser_sessions,
+    list_smp_sessions,
+)
+from scalpmap.store.models import (
+    Case,
+    ClearanceCheck,
+    Facility,
+    LaserSession,
+    Photo,
+    PhotoAnalysis,
+    PhotoView,
+    PlanVersion,
+    Referral,
+    ReferralStatus,
+    User,
+)
+from scalpmap.web.state import AppState
+from scalpmap.web.treatment.forms import AREAS, can_refer, laser_defaults, smp_defaults
+from scalpmap.web.uploads import check_image, read_upload
+
+__all__ = [
+    "LaserRow",
+    "ReferralRow",
+    "file_label",
+    "measure",
+    "not_measured_message",
+    "open_check",
+    "open_laser",
+    "read_follow_up",
+    "store_follow_up",
+    "treatment_context",
+]
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A referral as the case page shows it, with the statuses it may move on to."""
+
+    referral: Referral
+    facility: Facility
+    next_statuses: tuple[ReferralStatus, ...]
+
+
+@dataclass(frozen=True)
+class LaserRow:
+    """A laser session as the case page shows it.
+
+    Attributes
+    ----------
+    laser : LaserSession
+        The session.
+    number : int
+        Its place in the case's log, from 1.
+    facility : Facility or None
+        Where it was done.
+    check : ClearanceCheck or None
+        Its clearance check.
+    problem : str or None
+        Why its follow-up is not measured ("follow-up of ... could not be measured: ..."), when
+        it has a follow-up photo and no measured check.
+    """
+
+    laser: LaserSession
+    number: int
+    facility: Facility | None
+    check: ClearanceCheck | None
+    problem: str | None
+
+    @property
+    def percent(self) -> float | None:
+        """The clearance in percent, only when measured."""
+        check = self.check
+        return check.percent if check is not None and check.measured else None
+
+    @property
+    def advice(self) -> str | None:
+        """The check's recommendation in words, only when measured."""
+        return advice_words(self.check)
+
+
+def not_measured_message(laser: LaserSession, check: ClearanceCheck | None, reason: str) -> str:
+    """Say that a session's follow-up could not be measured, and why, in one line.
+
+    Parameters
+    ----------
+    laser : LaserSession
+        The session.
+    check : ClearanceCheck or None
+        Its not-measured check (its document gives the follow-up's date), if any.
+    reason : str
+        Why.
+
+    Returns
+    -------
+    str
+        "follow-up of 2026-04-01 (laser session of 2026-03-11) could not be measured: ...".
+    """
+    day = laser.session_date.isoformat()
+    taken = (check.document or {}).get("followup_date") if check is not None else None
+    when = f"{taken} (laser session of {day})" if taken and taken != day else day
+    return f"follow-up of {when} could not be measured: {reason}"
+
+
+def _problem(session: Session, laser: LaserSession, check: ClearanceCheck | None) -> str | None:
+    if check is not None:
+        return None if check.measured else not_measured_message(laser, check, check.reason)
+    if laser.follow_up_photo_id is None:
+        return None
+    try:
+        clearance_inputs(session, laser.id)
+    except ScalpmapError as error:
+        return not_measured_message(laser, None, str(error))
+    return not_measured_message(laser, None, "not measured yet; press Measure again")
+
+
+def _referral_rows(session: Session, case_id: int) -> list[ReferralRow]:
+    rows = []
+    for referral in list_referrals(session, case_id):
+        later = tuple(s for s in ReferralStatus if s.order > referral.status.order)
+        rows.append(ReferralRow(referral, referral.facility, later))
+    return rows
+
+
+def treatment_context(session: Session, case: Case, user: User | None) -> dict[str, Any]:
+    """Build the case page's referral, sessions, clearance and due-date part.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only; opening the case is what is audited).
+    case : Case
+        The case.
+    user : User or None
+        Who looks (whether the Refer buttons show).
+
+    Returns
+    -------
+    dict
+        Template variables: ``referrals``, ``laser_rows``, ``smp_sessions``, ``has_chart``,
+        ``due``, ``latest_measured`` (the last session whose follow-up was measured: its
+        recommendation is the latest), ``facilities``, ``laser_form``, ``smp_form``, ``areas``
+        and ``can_refer``.
+    """
+    referrals = _referral_rows(session, case.id)
+    checks = {check.laser_session_id: check for check in list_clearance_checks(session, case.id)}
+    facilities = list_facilities(session)
+    by_id = {facility.id: facility for facility in facilities}
+    rows = []
+    for number, laser in enumerate(list_laser_sessions(session, case.id), start=1):
+        check = checks.get(laser.id)
+        facility = by_id.get(laser.facility_id) if laser.facility_id is not None else None
+        rows.append(LaserRow(laser, number, facility, check, _problem(session, laser, check)))
+    measured = [row for row in rows if row.advice is not None]
+    latest = referrals[-1].referral.facility_id if referrals else None
+    due: list[DueDate] = due_dates(session, case.id)
+    name = (user.full_name or "") if user is not None else ""
+    return {
+        "referrals": referrals,
+        "laser_rows": rows,
+        "smp_sessions": list_smp_sessions(session, case.id),
+        "has_chart": bool(checks),
+        "due": due,
+        "latest_measured": measured[-1] if measured else None,
+        "facilities": facilities,
+        "laser_form": laser_defaults(latest),
+        "smp_form": smp_defaults(name),
+        "areas": AREAS,
+        "can_refer": can_refer(user),
+    }
+
+
+def file_label(filename: str | None) -> str | None:
+    """Keep an uploaded file's base name as a label only (never used as a path)."""
+    if not filename:
+        return None
+    base = _UNPRINTABLE.sub("", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return base[-255:] or None
+
+
+def read_follow_up(state: AppState, upload: UploadFile) -> bytes:
+    """Read and check a follow-up photo in full before anything is written.
+
+    Parameters
+    ----------
+    state : AppState
+        The app (its upload limits).
+    upload : starlette.datastructures.UploadFile
+        The file.
+
+    Returns
+    -------
+    bytes
+        The photo file.
+
+    Raises
+    ------
+    starlette.exceptions.HTTPException
+        413 (too many bytes or pixels), 415 (not an image), 422 (empty or damaged header).
+    PhotoError
+        When the image cannot be decoded (422).
+    """
+    settings = state.settings
+    data = read_upload(upload, settings.max_upload_bytes)
+    check_image(data, max_pixels=settings.max_upload_pixels)
+    photos.inspect_upload(
+        data,
+        filename=file_label(upload.filename),
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_upload_pixels,
+    )
+    return data
+
+
+def _baseline_view(session: Session, laser: LaserSession) -> PhotoView | None:
+    """Return the view of the baseline photo the session's follow-up is measured against."""
+    plan: PlanVersion | None = None
+    if laser.referral_id is not None:
+        referral = session.get(Referral, laser.referral_id)
+        plan = session.get(PlanVersion, referral.plan_id) if referral is not None else None
+    if plan is None:
+        query = select(PlanVersion).where(PlanVersion.case_id == laser.case_id)
+        plan = session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
+    if plan is None or plan.analysis_id is None:
+        return None
+    analysis = session.get(PhotoAnalysis, plan.analysis_id)
+    photo: Photo | None = analysis.photo if analysis is not None else None
+    return photo.view if photo is not None else None
+
+
+def measure(session: Session, state: AppState, laser_id: int, user: User) -> ClearanceCheck:
+    """Measure a laser session's follow-up photo (slow: call it from a plain ``def`` route).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed.
+    state : AppState
+        The app (its photo store and pixel limit).
+    laser_id : int
+        The laser session.
+    user : User
+        Who asks.
+
+    Returns
+    -------
+    ClearanceCheck
+        The check; ``measured`` is False (with the reason) when not registered.
+
+    Raises
+    ------
+    ScalpmapError
+        As :func:`scalpmap.services.clearance.measure_clearance`.
+    """
+    return measure_clearance(
+        session, state.store, laser_id, user, max_pixels=state.settings.max_upload_pixels
+    )
+
+
+def store_follow_up(
+    session: Session,
+    state: AppState,
+    user: User,
+    laser: LaserSession,
+    data: bytes,
+    filename: str | None,
+) -> ClearanceCheck:
+    """Store a checked follow-up photo, attach it to the session and measure it.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed.
+    state : AppState
+        The app.
+    user : User
+        Who uploads.
+    laser : LaserSession
+        The session.
+    data : bytes
+        The photo, checked by :func:`read_follow_up`.
+    filename : str or None
+        The uploaded file's name (kept as a label).
+
+    Returns
+    -------
+    ClearanceCheck
+        The check.
+
+    Raises
+    ------
+    ScalpmapError
+        When the follow-up cannot be measured at all (no plan, no finished analysis, the
+        baseline itself); the photo stays stored and attached.
+    """
+    settings = state.settings
+    photo = photos.add_photo(
+        session,
+        state.store,
+        data,
+        case_id=laser.case_id,
+        actor=user,
+        view=_baseline_view(session, laser),
+        filename=file_label(filename),
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_upload_pixels,
+    )
+    attach_follow_up_photo(session, "laser", laser.id, photo.id, user)
+    return measure(session, state, laser.id, user)
+
+
+def _audit_case_part(
+    session: Session, user: User, entity: str, entity_id: int, case_id: int
+) -> None:
+    case = get_or_raise(session, Case, case_id, "case")
+    audit.record(
+        session,
+        user,
+        audit.Action.VIEW,
+        entity,
+        entity_id,
+        patient_id=case.patient_id,
+        details={"case_id": case_id},
+    )
+    commit(session)
+
+
+def open_check(session: Session, check_id: int, user: User) -> ClearanceCheck:
+    """Open a clearance check by id; the view is audited (entity ``clearance_check``).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such check.
+    """
+    check = get_or_raise(session, ClearanceCheck, check_id, "clearance check")
+    _audit_case_part(session, user, "clearance_check", check.id, check.case_id)
+    return check
+
+
+def open_laser(session: Session, laser_id: int, user: User | None = None) -> LaserSession:
+    """Load a laser session by id; with a user, the view is audited (entity ``laser_session``).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such session.
+    """
+    laser = get_or_raise(session, LaserSession, laser_id, "laser session")
+    if user is not None:
+        _audit_case_part(session, user, "laser_session", laser.id, laser.case_id)
+    return laser
