@@ -305,6 +305,16 @@ def test_refer_letters_log_measure_and_chart(app, client, signed_in, parse, make
     assert again.status_code == 303
     assert "% clear" in row_of(parse(client.get(case_url)), first.id)
 
+    shown = parse(client.get(case_url))
+    assert f"{case_url}/progress.pdf" in shown.links()
+    report = client.get(f"{case_url}/progress.html")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "data:image/png;base64," in report.text and "not measured" in report.text
+    assert f"{percent:.0f}%" in report.text
+    pdf = client.get(f"{case_url}/progress.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert client.get(f"{case_url}/progress.docx").status_code in (404, 422)
+
     smp = {
         "session_date": TODAY.isoformat(),
         "practitioner_name": "Dr Needle",

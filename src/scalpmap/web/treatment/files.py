@@ -1,8 +1,9 @@
-"""Answers that send a referral letter, a clearance overlay, a clearance.json or the chart.
+"""Answers that send a referral letter, the progress report, an overlay, clearance.json, the chart.
 
-Letters are downloads named by referral and case (``referral-R7-case-12.pdf``), never by the
-patient; the HTML letter is a download too, since it is self-contained (inline styles and
-pictures) and the app's Content-Security-Policy would block those when shown in the app.
+Letters and reports are downloads named by referral and case (``referral-R7-case-12.pdf``,
+``progress-case-12.pdf``), never by the patient. The HTML files are downloads too: they are
+self-contained (inline styles and pictures), which the app's Content-Security-Policy would block
+when shown in the app.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from starlette.responses import Response
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.clearance import clearance_chart
 from scalpmap.services.errors import NotFoundError
+from scalpmap.services.progress import progress_report
 from scalpmap.services.referrals import referral_letter
 from scalpmap.store.models import ClearanceCheck, Referral, User
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["chart_response", "clearance_json_response", "letter_response", "overlay_response"]
+__all__ = [
+    "chart_response",
+    "clearance_json_response",
+    "letter_response",
+    "overlay_response",
+    "progress_response",
+]
 
 
 def letter_response(
@@ -63,6 +71,37 @@ def letter_response(
         assert letter.pdf is not None
         return Response(letter.pdf, media_type="application/pdf", headers=headers)
     return Response(letter.html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+def progress_response(
+    session: Session, store: PhotoStore, case_id: int, user: User, kind: Literal["html", "pdf"]
+) -> Response:
+    """Make a case's progress report (audited by the service) and send it as a download.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed (the audit row).
+    store : PhotoStore
+        Where the follow-up overlays are.
+    case_id : int
+        The case.
+    user : User
+        Who downloads it.
+    kind : {"html", "pdf"}
+        Which file.
+
+    Returns
+    -------
+    starlette.responses.Response
+        ``text/html`` or ``application/pdf``, named ``progress-case-<id>.<kind>``.
+    """
+    report = progress_report(session, store, case_id, user, pdf=kind == "pdf")
+    headers = {"Content-Disposition": f'attachment; filename="progress-case-{case_id}.{kind}"'}
+    if kind == "pdf":
+        assert report.pdf is not None
+        return Response(report.pdf, media_type="application/pdf", headers=headers)
+    return Response(report.html, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def _png(data: bytes) -> Response:

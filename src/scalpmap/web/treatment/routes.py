@@ -14,7 +14,7 @@ says why.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from scalpmap.web.treatment.files import (
     clearance_json_response,
     letter_response,
     overlay_response,
+    progress_response,
 )
 from scalpmap.web.treatment.forms import (
     CanRefer,
@@ -130,6 +131,18 @@ def letter_pdf(
 ) -> Response:
     """Download the referral letter as PDF (audited; printing takes a second or two)."""
     return letter_response(session, state.store, referral_id, user, "pdf")
+
+
+@router.get("/cases/{case_id}/progress.{kind}")
+def progress_file(
+    kind: Literal["html", "pdf"],
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    case: CurrentCase,
+) -> Response:
+    """Download the case's progress report as HTML or PDF (audited)."""
+    return progress_response(session, state.store, case.id, user, kind)
 
 
 @router.post("/cases/{case_id}/laser-sessions")
