@@ -172,7 +172,8 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
     dict
         Template variables: ``referrals``, ``laser_rows``, ``smp_sessions``, ``has_chart``,
         ``due``, ``latest_measured`` (the last session whose follow-up was measured: its
-        recommendation is the latest), ``facilities``, ``laser_form``, ``smp_form``, ``areas``
+        recommendation is the latest), ``follow_up_photos`` (photo id to "after laser session 2"),
+        ``facilities``, ``laser_form``, ``smp_form``, ``areas``
         and ``can_refer``.
     """
     referrals = _referral_rows(session, case.id)
@@ -185,13 +186,17 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
         facility = by_id.get(laser.facility_id) if laser.facility_id is not None else None
         rows.append(LaserRow(laser, number, facility, check, _problem(session, laser, check)))
     measured = [row for row in rows if row.advice is not None]
+    smp_sessions = list_smp_sessions(session, case.id)
+    follow_ups = {row.laser.follow_up_photo_id: f"after laser session {row.number}" for row in rows}
+    follow_ups |= {smp.follow_up_photo_id: "after the SMP session" for smp in smp_sessions}
     latest = referrals[-1].referral.facility_id if referrals else None
     due: list[DueDate] = due_dates(session, case.id)
     name = (user.full_name or "") if user is not None else ""
     return {
         "referrals": referrals,
         "laser_rows": rows,
-        "smp_sessions": list_smp_sessions(session, case.id),
+        "smp_sessions": smp_sessions,
+        "follow_up_photos": {key: words for key, words in follow_ups.items() if key is not None},
         "has_chart": bool(checks),
         "due": due,
         "latest_measured": measured[-1] if measured else None,
