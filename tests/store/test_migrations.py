@@ -32,6 +32,7 @@ TABLES = {
     "referrals",
     "laser_sessions",
     "smp_sessions",
+    "clearance_checks",
 }
 
 
