@@ -19,31 +19,29 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlalchemy.orm import Session
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
+from scalpmap.cli.sessions_tables import check_table, laser_table, smp_table
 from scalpmap.config import Settings, get_settings
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.reports.output import write_atomic
 from scalpmap.services import photos
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.calendar import case_calendar, due_dates
-from scalpmap.services.clearance import advice_words, list_clearance_checks, measure_clearance
+from scalpmap.services.clearance import advice_words, measure_clearance
 from scalpmap.services.progress import progress_report
 from scalpmap.services.treatment_sessions import (
     LaserSessionIn,
     SmpSessionIn,
     attach_follow_up_photo,
-    list_laser_sessions,
-    list_smp_sessions,
     log_laser_session,
     log_smp_session,
 )
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.migrate import ensure_schema
-from scalpmap.store.models import Case, ClearanceCheck, Facility, LaserSession, PulseClass
+from scalpmap.store.models import Case, LaserSession, PulseClass
 from scalpmap.store.photos import PhotoStore
 
 __all__ = ["app", "calendar", "follow_up", "laser", "list_", "report", "smp"]
@@ -208,26 +206,12 @@ def _measure(db: _Db, laser: LaserSession, data: bytes, name: str, *, logged: bo
         raise _not_measured(laser.id, str(error), logged) from None
     if not check.measured:
         raise _not_measured(laser.id, check.reason, logged)
-    console.print(_check_table(laser, check))
+    console.print(check_table(laser, check))
     words = advice_words(check)
     if words:
         console.print(f"- {words}")
     if check.outside_flagged:
         console.print("- unintended loss outside the removal zone: see the progress report")
-
-
-def _check_table(laser: LaserSession, check: ClearanceCheck) -> Table:
-    table = Table(title=f"follow-up of laser session {laser.id} ({laser.session_date})")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_row("clearance", f"{check.percent:.1f} %")
-    if check.outside_lost_percent is not None:
-        flag = " FLAGGED" if check.outside_flagged else ""
-        table.add_row("lost outside the zone", f"{check.outside_lost_percent:.1f} %{flag}")
-    if check.recommendation is not None:
-        when = f" from {check.next_laser_on.isoformat()}" if check.next_laser_on else ""
-        table.add_row("next step", check.recommendation.replace("_", " ") + when)
-    return table
 
 
 @app.command("laser")
@@ -337,65 +321,17 @@ def smp(
             console.print(f"follow-up photo {follow_up.name} attached")
 
 
-def _laser_table(db: _Db, case_id: int) -> tuple[Table, list[str]]:
-    """Build the laser sessions' table and the lines saying why a follow-up is not measured."""
-    checks = {check.laser_session_id: check for check in list_clearance_checks(db.session, case_id)}
-    table = Table(title=f"laser sessions of case {case_id}")
-    for name in ("#", "id", "date", "facility", "laser", "settings", "clearance", "lost outside"):
-        right = name in ("#", "id", "clearance", "lost outside")
-        table.add_column(name, justify="right" if right else "left", no_wrap=name == "date")
-    problems = []
-    for number, row in enumerate(list_laser_sessions(db.session, case_id), start=1):
-        place = db.session.get(Facility, row.facility_id) if row.facility_id else None
-        check = checks.get(row.id)
-        if check is not None and check.measured and check.percent is not None:
-            clearance = f"{check.percent:.1f} %"
-        elif check is not None or row.follow_up_photo_id is not None:
-            clearance = "not measured"
-            reason = check.reason if check is not None else "not measured yet"
-            problems.append(f"session {row.id} ({row.session_date}): not measured: {reason}")
-        else:
-            clearance = "no follow-up"
-        outside = "—"
-        if check is not None and check.outside_lost_percent is not None:
-            outside = f"{check.outside_lost_percent:.1f} %"
-            outside += " FLAGGED" if check.outside_flagged else ""
-        table.add_row(
-            str(number),
-            str(row.id),
-            row.session_date.isoformat(),
-            place.name if place is not None else "—",
-            f"{row.device}, {row.wavelength_nm} nm {row.pulse}",
-            f"{row.fluence_j_cm2:g} J/cm², {row.spot_mm:g} mm, {row.passes}×",
-            clearance,
-            outside,
-        )
-    return table, problems
-
-
-def _smp_table(db: _Db, case_id: int) -> Table:
-    table = Table(title=f"SMP sessions of case {case_id}")
-    for name in ("id", "date", "practitioner", "needle", "areas"):
-        table.add_column(name, justify="right" if name == "id" else "left")
-    for row in list_smp_sessions(db.session, case_id):
-        areas = ", ".join(row.areas)
-        table.add_row(
-            str(row.id), row.session_date.isoformat(), row.practitioner_name, row.needle, areas
-        )
-    return table
-
-
 @app.command("list")
 @user_errors_exit_2
 def list_(case: CaseArgument, data_dir: DataDirOption = None) -> None:
     """List a case's laser sessions (with clearance), SMP sessions and next due dates."""
     with _database(data_dir) as db:
         get_or_raise(db.session, Case, case, "case")
-        table, problems = _laser_table(db, case)
+        table, problems = laser_table(db.session, case)
         console.print(table)
         for line in problems:
             console.print(f"- {line}")
-        console.print(_smp_table(db, case))
+        console.print(smp_table(db.session, case))
         due = due_dates(db.session, case)
         if not due:
             console.print("nothing due")
