@@ -6,7 +6,6 @@ patient's consent is recorded (docs/referrals.md).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from rich.console import Console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.config import get_settings
+from scalpmap.dates import parse_day
 from scalpmap.errors import InputError
 from scalpmap.reports.output import write_atomic
 from scalpmap.services import referrals
@@ -49,10 +49,7 @@ def refer(
     data_dir: DataDirOption = None,
 ) -> None:
     """Refer a case to a laser facility and write the referral letter (HTML and PDF)."""
-    try:
-        day = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD; got {date!r}") from None
+    day = None if date is None else parse_day(date, "--date")
     settings = get_settings(data_dir=data_dir)
     engine = create_engine_for(settings)
     try:

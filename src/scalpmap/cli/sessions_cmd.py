@@ -8,7 +8,6 @@ says so in one ``error:`` line and exits with code 2). See docs/referrals.md.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
 from scalpmap.cli.sessions_tables import check_table, laser_table, smp_table
 from scalpmap.config import Settings, get_settings
+from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.reports.output import write_atomic
 from scalpmap.services import photos
@@ -85,37 +85,6 @@ def _database(data_dir: Path | None) -> Iterator[_Db]:
             yield _Db(session, PhotoStore(settings.photos_dir), settings)
     finally:
         engine.dispose()
-
-
-def parse_day(text: str, option: str = "--date") -> dt.date:
-    """Parse a ``YYYY-MM-DD`` date.
-
-    Parameters
-    ----------
-    text : str
-        The option's value.
-    option : str, optional
-        The option's name, for the message.
-
-    Returns
-    -------
-    datetime.date
-        The date.
-
-    Raises
-    ------
-    InputError
-        When it is not a date.
-
-    Examples
-    --------
-    >>> parse_day("2027-04-01")
-    datetime.date(2027, 4, 1)
-    """
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option} must be YYYY-MM-DD, e.g. 2027-04-01; got {text!r}") from None
 
 
 def _validated(make: Callable[[], Any]) -> Any:
@@ -237,7 +206,7 @@ def laser(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log a laser session; with --follow-up, store that photo and measure the clearance."""
-    day = parse_day(date)
+    day = parse_day(date, "--date")
     data = _validated(
         lambda: LaserSessionIn(
             session_date=day,
@@ -299,7 +268,7 @@ def smp(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log an SMP session (usually the touch-up); with --follow-up, store and attach that photo."""
-    day = parse_day(date)
+    day = parse_day(date, "--date")
     data = _validated(
         lambda: SmpSessionIn(
             session_date=day,

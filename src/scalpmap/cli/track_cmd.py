@@ -14,6 +14,7 @@ from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption
+from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
@@ -30,42 +31,6 @@ STEPS = ("load", "baseline", "register and compare", "write")
 
 class NotMeasuredError(ScalpmapError):
     """The follow-up could not be registered or measured; clearance.json says why."""
-
-
-def parse_date(text: str | None, *, today: dt.date) -> dt.date:
-    """Parse the follow-up's date, ``YYYY-MM-DD``; today when not given.
-
-    Parameters
-    ----------
-    text : str or None
-        The option's value.
-    today : datetime.date
-        Today.
-
-    Returns
-    -------
-    datetime.date
-        The date.
-
-    Raises
-    ------
-    InputError
-        When it is not a date, or lies in the future.
-
-    Examples
-    --------
-    >>> parse_date("2027-04-01", today=dt.date(2027, 5, 1))
-    datetime.date(2027, 4, 1)
-    """
-    if text is None:
-        return today
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, e.g. 2027-04-01; got {text!r}") from None
-    if day > today:
-        raise InputError(f"--date {day} is in the future; give the day the follow-up was taken")
-    return day
 
 
 def summary_table(tracking: Tracking) -> Table:
@@ -123,7 +88,8 @@ def track(
         raise InputError(f"--out {out} is a file; give a folder")
     if not 0 < touch_up_at <= 100:
         raise InputError(f"--touch-up-at must be above 0 and at most 100, got {touch_up_at:g}")
-    followup_date = parse_date(date, today=dt.date.today())
+    today = dt.date.today()
+    followup_date = today if date is None else parse_day(date, "--date", latest=today)
     facts = read_plan(plan)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:

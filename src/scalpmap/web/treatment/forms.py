@@ -7,13 +7,13 @@ name the field and say what to type. The laser settings' ranges are checked by t
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Annotated, Any
 
 from fastapi import Depends, Form
 from pydantic import ValidationError
 
+from scalpmap.dates import parse_day
 from scalpmap.errors import InputError
 from scalpmap.services.treatment_sessions import LaserSessionIn, SmpSessionIn
 from scalpmap.store.models import PulseClass, Role, User, utcnow
@@ -27,7 +27,6 @@ __all__ = [
     "SmpForm",
     "can_refer",
     "laser_defaults",
-    "parse_date",
     "parse_laser_form",
     "parse_smp_form",
     "smp_defaults",
@@ -124,42 +123,6 @@ def smp_defaults(practitioner_name: str = "") -> dict[str, Any]:
     return values
 
 
-def parse_date(text: str, name: str = "session date") -> dt.date:
-    """Read a day typed as ``YYYY-MM-DD``.
-
-    Parameters
-    ----------
-    text : str
-        The field's text.
-    name : str, optional
-        The field's name, for the message.
-
-    Returns
-    -------
-    datetime.date
-        The day.
-
-    Raises
-    ------
-    InputError
-        When it is empty or not a date.
-
-    Examples
-    --------
-    >>> parse_date(" 2026-03-14 ")
-    datetime.date(2026, 3, 14)
-    """
-    value = text.strip()
-    if not value:
-        raise InputError(f"{name}: give the day of the session, e.g. 2026-03-14")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"{name}: give the day as YYYY-MM-DD, e.g. 2026-03-14; got {value!r}"
-        ) from None
-
-
 def _number(form: dict[str, str], name: str, words: str, example: str) -> float:
     text = form[name].strip().replace(",", ".")
     try:
@@ -216,7 +179,7 @@ def parse_laser_form(form: dict[str, str]) -> LaserSessionIn:
     if pulse not in {p.value for p in PulseClass}:
         raise InputError("pulse: choose ns (Q-switched) or ps (picosecond)")
     values: dict[str, Any] = {
-        "session_date": parse_date(form["session_date"]),
+        "session_date": parse_day(form["session_date"], "session date"),
         "facility_id": _optional_id(form["facility_id"], "facility"),
         "device": form["device"].strip(),
         "wavelength_nm": _whole(form, "wavelength_nm", "wavelength", "1064"),
@@ -251,7 +214,7 @@ def parse_smp_form(form: dict[str, Any]) -> SmpSessionIn:
     InputError
         When a field is empty or cannot be read; the message names it.
     """
-    day = parse_date(form["session_date"])
+    day = parse_day(form["session_date"], "session date")
     if not form["practitioner_name"].strip():
         raise InputError("practitioner: give the name of who did the session")
     if not form["needle"].strip():
