@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/evaluate_clearance.py
 	$(BIN)/python benchmarks/bench_designer.py
+	$(BIN)/python benchmarks/bench_followup.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/load_web.py
 
