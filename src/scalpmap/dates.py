@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from scalpmap.errors import InputError
 
 __all__ = ["parse_day"]
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_day(text: str | None, name: str, *, latest: dt.date | None = None) -> dt.date:
@@ -35,6 +38,10 @@ def parse_day(text: str | None, name: str, *, latest: dt.date | None = None) -> 
     --------
     >>> parse_day(" 2027-04-01 ", "--date")
     datetime.date(2027, 4, 1)
+    >>> parse_day("20270401", "--date")  # a valid ISO 8601 day, but not the form asked for
+    Traceback (most recent call last):
+    ...
+    scalpmap.errors.InputError: --date must be YYYY-MM-DD, e.g. 2027-04-01; got '20270401'
     >>> parse_day("1/4/2027", "--date")
     Traceback (most recent call last):
     ...
@@ -44,6 +51,8 @@ def parse_day(text: str | None, name: str, *, latest: dt.date | None = None) -> 
     if not value:
         raise InputError(f"{name} is missing: give the day as YYYY-MM-DD, e.g. 2027-04-01")
     try:
+        if not _DAY.fullmatch(value):
+            raise ValueError(value)
         day = dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} must be YYYY-MM-DD, e.g. 2027-04-01; got {value!r}") from None

@@ -8,33 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import io
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from argon2 import PasswordHasher, Type
-from PIL import Image
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from scalpmap.cli import sessions_cmd
 from scalpmap.cli.main import app
 from scalpmap.config import get_settings
-from scalpmap.facilities.schemas import FacilityCreate
-from scalpmap.imaging.analysis_from_json import analysis_from_json
-from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.plan import PlanOptions
-from scalpmap.services import (
-    analyses,
-    cases,
-    facilities,
-    patients,
-    photos,
-    plan_design,
-    referrals,
-    users,
+from scalpmap.reports.images import encode_png
+from scalpmap.services import cases, referrals, users
+from scalpmap.services.sample_case import (
+    add_sample_facility,
+    plan_sample_case,
+    sample_baseline_png,
+    sample_follow_up_png,
 )
 from scalpmap.store import passwords, testing
 from scalpmap.store.engine import create_engine_for, make_session_factory
@@ -51,8 +43,6 @@ from scalpmap.store.models import (
 )
 from scalpmap.store.photos import PhotoStore
 from scalpmap.store.testing import temporary_database
-from scalpmap.tracking.plan_facts import plan_facts
-from scalpmap.tracking.synth_followup import FollowupOptions, make_followup
 
 backend = testing.backend
 
@@ -61,26 +51,10 @@ TODAY = utcnow().date()
 REFERRED = TODAY - dt.timedelta(days=70)
 
 
-def png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def world(backend, tmp_path_factory):
     """A data dir with a referred case planned on an analysed synthetic photo, and photo files."""
     folder = tmp_path_factory.mktemp(f"sessions-cli-{backend}")
-    baseline = generate_scalp_photo(
-        SynthOptions(
-            seed=41,
-            width_px=1200,
-            height_px=900,
-            silhouette=False,
-            density_per_cm2=60,
-            fitzpatrick=3,
-        )
-    )[0]
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
     with temporary_database(backend, folder) as url, pytest.MonkeyPatch.context() as mp:
         mp.setenv("SCALPMAP_DATABASE_URL", url)
@@ -93,39 +67,26 @@ def world(backend, tmp_path_factory):
             store = PhotoStore(settings.photos_dir)
             with make_session_factory(engine)() as session:
                 staff = users.create_user(session, "p@clinic.example", "x" * 12, Role.PRACTITIONER)
-                data = patients.PatientCreate(full_name="Sam Example", fitzpatrick_type=3)
-                patient = patients.create_patient(session, data, staff)
-                case = cases.open_case(session, patient.id, CaseReason.REPOSITION, staff)
-                bare = cases.open_case(session, patient.id, CaseReason.REPOSITION, staff)
-                photo = photos.add_photo(
-                    session, store, png(baseline), case_id=case.id, actor=staff
-                )
-                row = analyses.request_analysis(session, photo.id, staff)
-                analysis = analyses.run_analysis(session, store, row.id)
-                plan = plan_design.save_design(
+                sample = plan_sample_case(
                     session,
                     store,
-                    analysis.id,
-                    case_id=case.id,
-                    actor=staff,
-                    options=PlanOptions(template="mature", age=35, skin_type=3),
-                    today=REFERRED - dt.timedelta(days=7),
+                    staff,
+                    photo_png=sample_baseline_png(),
+                    plan_day=REFERRED - dt.timedelta(days=7),
                 )
-                place = FacilityCreate(name="Laser One", city="Leeds", country="GB")
-                facility = facilities.create_facility(session, place)
+                bare = cases.open_case(session, sample.patient_id, CaseReason.REPOSITION, staff)
+                facility = add_sample_facility(session)
                 referrals.create_referral(
-                    session, case.id, facility.id, staff, referred_on=REFERRED
+                    session, sample.case_id, facility.id, staff, referred_on=REFERRED
                 )
-                removal = plan_facts(plan.document).removal
-                found = analysis_from_json(analysis.document)
-                ids = {"case": case.id, "bare": bare.id, "facility": facility.id}
+                ids = {"case": sample.case_id, "bare": bare.id, "facility": facility.id}
             files = folder / "files"
             files.mkdir()
             for name, erase, seed in (("fu40.png", 0.4, 1), ("fu100.png", 1.0, 2)):
-                options = FollowupOptions(seed=seed, erase_share=erase, fade_share=0.0)
-                (files / name).write_bytes(png(make_followup(baseline, found, removal, options)[0]))
+                follow_up = sample_follow_up_png(sample, erase_share=erase, seed=seed)
+                (files / name).write_bytes(follow_up)
             skin = np.full((900, 1200, 3), (196, 160, 140), np.uint8)
-            (files / "blank.png").write_bytes(png(skin))  # nothing to register on
+            (files / "blank.png").write_bytes(encode_png(skin))  # nothing to register on
             (files / "corrupt.png").write_bytes((files / "fu40.png").read_bytes()[:2000])
             (files / "notes.png").write_text("not a photo", encoding="utf-8")
             yield {"ids": ids, "folder": folder, "engine": engine, "files": files}
@@ -325,6 +286,7 @@ def test_bad_laser_input_is_one_line_exit_2_and_logs_nothing(world, extra, messa
         (["smp", "CASE", "--date", "TODAY", "--practitioner", "A", "--needle", "3RL",
           "--area", "frontal", "--follow-up", "corrupt.png"], "corrupt.png"),
         (["list", "999999"], "no case with id 999999"),
+        (["list", "99999999999999999999"], "no case with id 99999999999999999999"),
         (["report", "999999", "--out", "OUT"], "no case with id 999999"),
         (["report", "CASE", "--out", "fu40.png"], "is a file"),
         (["calendar", "999999", "--out", "OUT/c.ics"], "no case with id 999999"),

@@ -68,3 +68,14 @@ def test_a_case_with_logged_sessions_shows_its_next_due_session(db_session, case
     assert soon.what.startswith("Laser session: laser session 2 of 2")
     [late] = follow_ups_due(db_session, on=dt.date(2026, 4, 1))
     assert late.due_on == soon.due_on and late.overdue and "overdue" in late.what
+
+
+def test_a_case_with_sessions_but_no_plan_still_shows_what_is_due(db_session, case, practitioner):
+    settings = {"wavelength_nm": 1064, "fluence_j_cm2": 2.0, "spot_mm": 4.0, "passes": 1}
+    first = dt.date(2026, 2, 2)
+    data = ts.LaserSessionIn(session_date=first, device="PicoWay", pulse=PulseClass.NS, **settings)
+    ts.log_laser_session(db_session, case.id, data, practitioner)
+    # no plan: one laser session, then the touch-up after 4-6 weeks of healing
+    [due] = follow_ups_due(db_session, on=dt.date(2026, 3, 2))
+    assert due.case_id == case.id and due.due_on == first + dt.timedelta(weeks=4)
+    assert due.what.startswith("SMP touch-up")

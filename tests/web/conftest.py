@@ -1,13 +1,17 @@
-"""Fixtures for the web tests: an app per test on each backend, users, sign-in and photos.
+"""Fixtures for the web tests: an app per test on each backend, users, sign-in, photos, cases.
 
 The database is the session's (``scalpmap.store.testing``) and the app commits for real, so
-every test makes its own users and records (unique emails) and never counts global rows.
+every test makes its own users and records (unique emails, unique facility names) and never
+counts global rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,9 +22,17 @@ from fastapi.testclient import TestClient
 
 from scalpmap.config import Settings
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_jpeg
+from scalpmap.services import cases, plans, referrals
+from scalpmap.services.sample_case import (
+    add_sample_facility,
+    open_sample_case,
+    plan_sample_case,
+    sample_baseline_png,
+    sample_follow_up_png,
+)
 from scalpmap.services.users import create_user
 from scalpmap.store import testing
-from scalpmap.store.models import Role, User
+from scalpmap.store.models import Case, CaseStage, PhotoView, Role, User, utcnow
 from scalpmap.web.app import create_app
 
 backend = testing.backend
@@ -193,3 +205,98 @@ def other_jpeg() -> bytes:
 def parse():
     """``parse(response)``: the HTML page of a response, parsed."""
     return page
+
+
+@dataclass(frozen=True)
+class TreatmentCase:
+    """A case made by ``make_case``: its id, its facility's id and name, and its user's id."""
+
+    case_id: int
+    facility_id: int
+    facility_name: str
+    user_id: int
+
+
+@pytest.fixture(scope="session")
+def followups() -> dict[str, bytes]:
+    """Follow-up PNGs of the sample case's baseline, made once by the first analysed case.
+
+    ``forty``: 40 % of the removal zone erased; ``all``: all of it; ``stranger``: a photo of
+    someone else (it cannot be registered).
+    """
+    return {}
+
+
+@pytest.fixture(scope="session")
+def sample_png() -> bytes:
+    """The sample case's baseline photo, a synthetic PNG."""
+    return sample_baseline_png()
+
+
+@pytest.fixture
+def make_case(
+    app: FastAPI, make_user: Callable[..., User], sample_png: bytes, followups: dict[str, bytes]
+) -> Iterator[Callable[..., TreatmentCase]]:
+    """``make_case(user=None, plan="analysed"|"minimal"|"none", referred_on=None)``.
+
+    A case of a new patient (of a new practitioner by default) with a plan (of the analysed
+    sample baseline, or a bare one) and a new facility, referred there when ``referred_on`` is
+    given. Every case is marked complete afterwards: the dashboard's tests count the sessions
+    due.
+    """
+    state = app.state.scalpmap
+    made: list[TreatmentCase] = []
+
+    def make(
+        user: User | None = None, plan: str = "analysed", referred_on: dt.date | None = None
+    ) -> TreatmentCase:
+        user = user or make_user(Role.PRACTITIONER)
+        with state.session_factory() as session:
+            actor = session.get(User, user.id)
+            assert actor is not None
+            if plan == "analysed":
+                sample = plan_sample_case(
+                    session,
+                    state.store,
+                    actor,
+                    photo_png=sample_png,
+                    patient_name="Tess Treatment",
+                    view=PhotoView.FRONT,
+                    plan_day=utcnow().date() - dt.timedelta(days=90),
+                )
+                case_id = sample.case_id
+                if not followups:
+                    for name, erase, seed in (("forty", 0.4, 1), ("all", 1.0, 2)):
+                        followups[name] = sample_follow_up_png(sample, erase_share=erase, seed=seed)
+                    followups["stranger"] = sample_baseline_png(seed=42)
+            else:
+                case_id = open_sample_case(session, actor, patient_name="Tess Treatment").id
+                if plan == "minimal":
+                    plans.save_plan(session, case_id, {"format": "scalpmap-plan/1"}, actor)
+            name = f"Treat Laser {next(_counter)}-{uuid.uuid4().hex[:6]}"
+            facility = add_sample_facility(session, actor, name=name)
+            if referred_on is not None:
+                referrals.create_referral(
+                    session, case_id, facility.id, actor, referred_on=referred_on
+                )
+            made.append(TreatmentCase(case_id, facility.id, name, user.id))
+            return made[-1]
+
+    yield make
+    with state.session_factory() as session:  # leave no session due for the dashboard's tests
+        for item in made:
+            actor = session.get(User, item.user_id)
+            cases.set_stage(session, item.case_id, CaseStage.COMPLETE, actor, allow_backwards=True)
+
+
+@pytest.fixture
+def stage_of(app: FastAPI) -> Callable[[int], CaseStage]:
+    """``stage_of(case_id)``: the case's stage now."""
+
+    def stage(case_id: int) -> CaseStage:
+        with app.state.scalpmap.session_factory() as session:
+            found = session.get(Case, case_id)
+            assert found is not None
+            return found.stage
+
+    return stage

@@ -1,171 +1,25 @@
 """Referrals and the session log on the case page: refer, letters, sessions, follow-ups, checks.
 
-The web tests share one database, so every case made here is marked complete at the end (the
-dashboard's tests count the sessions due) and every facility gets a unique name.
+The cases are made by ``make_case`` (``conftest.py``): the web tests share one database, so every
+case is marked complete at the end and every facility gets a unique name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
 import re
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 from sqlalchemy import select
 
-from scalpmap.facilities.schemas import FacilityCreate
-from scalpmap.imaging.analysis_from_json import analysis_from_json
-from scalpmap.imaging.photo_io import decode_photo
-from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.plan import PlanOptions
-from scalpmap.services import (
-    analyses,
-    cases,
-    facilities,
-    patients,
-    photos,
-    plan_design,
-    plans,
-    referrals,
-)
-from scalpmap.store.models import (
-    Case,
-    CaseReason,
-    CaseStage,
-    LaserSession,
-    Photo,
-    PhotoView,
-    Role,
-    User,
-    utcnow,
-)
-from scalpmap.tracking.plan_facts import plan_facts
-from scalpmap.tracking.synth_followup import FollowupOptions, make_followup
+from scalpmap.services import cases, patients
+from scalpmap.store.models import CaseReason, CaseStage, LaserSession, Photo, Role, User, utcnow
 from scalpmap.web.app import create_app
 
 TODAY = utcnow().date()
-_names = itertools.count(1)
-
-
-def png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def synthetic(seed: int) -> bytes:
-    options = SynthOptions(
-        seed=seed, width_px=1200, height_px=900, silhouette=False, density_per_cm2=60, fitzpatrick=3
-    )
-    return png(generate_scalp_photo(options)[0])
-
-
-@pytest.fixture(scope="module")
-def baseline_png() -> bytes:
-    return synthetic(41)
-
-
-@pytest.fixture(scope="module")
-def followups() -> dict[str, bytes]:
-    """Follow-ups of the baseline, made once per module by the first analysed case."""
-    return {}
-
-
-@dataclass(frozen=True)
-class Made:
-    case_id: int
-    facility_id: int
-    facility_name: str
-
-
-@pytest.fixture
-def make_case(app, baseline_png, followups) -> Iterator[Any]:
-    """``make_case(user, plan="analysed"|"minimal"|"none", referred_on=None)``.
-
-    A case of a new patient with a plan (of the analysed synthetic baseline, or a bare one) and a
-    new facility; every case is marked complete afterwards.
-    """
-    state = app.state.scalpmap
-    made: list[tuple[int, int]] = []
-
-    def make(user: User, plan: str = "analysed", referred_on: dt.date | None = None) -> Made:
-        with state.session_factory() as session:
-            actor = session.get(User, user.id)
-            person = patients.PatientCreate(full_name="Tess Treatment", fitzpatrick_type=3)
-            patient = patients.create_patient(session, person, actor)
-            case = cases.open_case(session, patient.id, CaseReason.REPOSITION, actor)
-            if plan == "analysed":
-                photo = photos.add_photo(
-                    session,
-                    state.store,
-                    baseline_png,
-                    case_id=case.id,
-                    actor=actor,
-                    view=PhotoView.FRONT,
-                )
-                row = analyses.request_analysis(session, photo.id, actor)
-                analysis = analyses.run_analysis(session, state.store, row.id)
-                version = plan_design.save_design(
-                    session,
-                    state.store,
-                    analysis.id,
-                    case_id=case.id,
-                    actor=actor,
-                    options=PlanOptions(template="mature", age=35, skin_type=3),
-                    today=TODAY - dt.timedelta(days=90),
-                )
-                if not followups:
-                    rgb = decode_photo(baseline_png).rgb
-                    removal = plan_facts(version.document).removal
-                    baseline = analysis_from_json(analysis.document)
-                    for name, erase, seed in (("forty", 0.4, 1), ("all", 1.0, 2)):
-                        options = FollowupOptions(seed=seed, erase_share=erase, fade_share=0.0)
-                        followups[name] = png(make_followup(rgb, baseline, removal, options)[0])
-                    followups["stranger"] = synthetic(42)
-            elif plan == "minimal":
-                plans.save_plan(session, case.id, {"format": "scalpmap-plan/1"}, actor)
-            name = f"Treat Laser {next(_names)}-{uuid.uuid4().hex[:6]}"
-            place = FacilityCreate.model_validate(
-                {
-                    "name": name,
-                    "city": "Leeds",
-                    "country": "GB",
-                    "lat": 53.8,
-                    "lon": -1.55,
-                    "lasers": "Nd:YAG 1064 ps",
-                    "treats_smp": True,
-                    "fitzpatrick_min": 1,
-                    "fitzpatrick_max": 6,
-                }
-            )
-            facility = facilities.create_facility(session, place, actor)
-            if referred_on is not None:
-                referrals.create_referral(
-                    session, case.id, facility.id, actor, referred_on=referred_on
-                )
-            made.append((case.id, user.id))
-            return Made(case.id, facility.id, name)
-
-    yield make
-    with state.session_factory() as session:  # leave no session due for the dashboard's tests
-        for case_id, user_id in made:
-            actor = session.get(User, user_id)
-            cases.set_stage(session, case_id, CaseStage.COMPLETE, actor, allow_backwards=True)
-
-
-def _stage_now(app, case_id: int) -> CaseStage:
-    with app.state.scalpmap.session_factory() as session:
-        found = session.get(Case, case_id)
-        assert found is not None
-        return found.stage
 
 
 def laser_rows(app, case_id: int) -> list[LaserSession]:
@@ -204,7 +58,9 @@ def post(client: TestClient, url: str, csrf: str, **kwargs: Any):
     return client.post(url, data=data | {"csrf_token": csrf}, follow_redirects=False, **kwargs)
 
 
-def test_refer_letters_log_measure_and_chart(app, client, signed_in, parse, make_case, followups):
+def test_refer_letters_log_measure_and_chart(
+    app, client, signed_in, parse, make_case, followups, stage_of
+):
     user, csrf = signed_in(Role.PRACTITIONER)
     made = make_case(user)
     case_url = f"/cases/{made.case_id}"
@@ -216,7 +72,7 @@ def test_refer_letters_log_measure_and_chart(app, client, signed_in, parse, make
     assert str(made.facility_id) in ids
     answer = post(client, f"{case_url}/referrals", csrf, data={"facility_id": made.facility_id})
     assert answer.status_code == 303 and answer.headers["location"] == f"{case_url}#referral"
-    assert _stage_now(app, made.case_id) == CaseStage.REFERRED
+    assert stage_of(made.case_id) == CaseStage.REFERRED
 
     shown = parse(client.get(case_url))
     referral = text_of(shown.find("section", id="referral"))
@@ -256,7 +112,7 @@ def test_refer_letters_log_measure_and_chart(app, client, signed_in, parse, make
         files=files,
     )
     assert answer.status_code == 303 and answer.headers["location"] == f"{case_url}#sessions"
-    assert _stage_now(app, made.case_id) == CaseStage.LASER
+    assert stage_of(made.case_id) == CaseStage.LASER
     (first,) = laser_rows(app, made.case_id)
     assert first.follow_up_photo_id is not None and first.referral_id == referral_id
 
@@ -323,7 +179,7 @@ def test_refer_letters_log_measure_and_chart(app, client, signed_in, parse, make
         "areas_other": "temporal_left",
     }
     assert post(client, f"{case_url}/smp-sessions", csrf, data=smp).status_code == 303
-    assert _stage_now(app, made.case_id) == CaseStage.TOUCH_UP
+    assert stage_of(made.case_id) == CaseStage.TOUCH_UP
     table = text_of(parse(client.get(case_url)).find("table", class_="table compact smp-sessions"))
     assert "Dr Needle" in table and "Frontal, Crown, Temporal left" in table
 
@@ -354,7 +210,7 @@ def small_client(web_settings, cheap_password_hashing) -> Iterator[TestClient]:
 
 
 def test_bad_laser_input_is_422_with_one_line_and_logs_nothing(
-    app, client, signed_in, parse, make_case
+    app, client, signed_in, parse, make_case, stage_of
 ):
     user, csrf = signed_in(Role.PRACTITIONER)
     referred = TODAY - dt.timedelta(days=10)
@@ -389,7 +245,7 @@ def test_bad_laser_input_is_422_with_one_line_and_logs_nothing(
     damaged = {"follow_up": ("cut.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100, "image/jpeg")}
     assert post(client, url, csrf, data=laser_form(), files=damaged).status_code == 422
     assert laser_rows(app, made.case_id) == []
-    assert _stage_now(app, made.case_id) == CaseStage.REFERRED
+    assert stage_of(made.case_id) == CaseStage.REFERRED
 
     missing = post(client, "/cases/2147483000/laser-sessions", csrf, data=laser_form())
     assert missing.status_code == 404
@@ -436,7 +292,7 @@ def test_too_large_follow_up_is_413_and_logs_nothing(small_client, make_user, sc
 
 
 def test_referral_errors_roles_csrf_and_unknown_ids(
-    app, client, signed_in, parse, make_case, other_jpeg
+    app, client, signed_in, parse, make_case, other_jpeg, stage_of
 ):
     user, csrf = signed_in(Role.PRACTITIONER)
     unplanned = make_case(user, plan="none")
@@ -460,7 +316,7 @@ def test_referral_errors_roles_csrf_and_unknown_ids(
         follow_redirects=False,
     )
     assert no_csrf.status_code == 403
-    assert _stage_now(app, planned.case_id) != CaseStage.REFERRED  # nothing was referred
+    assert stage_of(planned.case_id) != CaseStage.REFERRED  # nothing was referred
     for url in (
         "/referrals/2147483000/letter.pdf",
         "/referrals/2147483000/letter.html",
@@ -492,11 +348,11 @@ def test_referral_errors_roles_csrf_and_unknown_ids(
     logged = post(client, f"/cases/{planned.case_id}/laser-sessions", rcsrf, data=laser_form())
     assert logged.status_code == 303
     (logged_row,) = laser_rows(app, planned.case_id)
-    assert _stage_now(app, planned.case_id) == CaseStage.LASER
+    assert stage_of(planned.case_id) == CaseStage.LASER
     # the bare plan has no analysed baseline: the follow-up is kept, and the page says why
     files = {"follow_up": ("later.jpg", other_jpeg, "image/jpeg")}
     later = post(client, f"/laser-sessions/{logged_row.id}/follow-up", rcsrf, files=files)
-    assert later.status_code == 303
+    assert later.status_code == 409 and "no finished analysis" in _one_line(later)
     assert laser_rows(app, planned.case_id)[0].follow_up_photo_id is not None
     shown = parse(client.get(f"/cases/{planned.case_id}"))
     (warning,) = [a for a in shown.alerts() if "could not be measured" in a]

@@ -1,150 +1,21 @@
 """The treatment API: referrals, letters, laser and SMP sessions, follow-ups, clearance, due dates.
 
-The web tests share one database, so every case made here is marked complete at the end (the
-dashboard's tests count the sessions due) and every facility gets a unique name.
+The cases are made by ``make_case`` (``conftest.py``): the web tests share one database, so every
+case is marked complete at the end and every facility gets a unique name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pytest
-from PIL import Image
 from sqlalchemy import func, select
 
-from scalpmap.facilities.schemas import FacilityCreate
-from scalpmap.imaging.analysis_from_json import analysis_from_json
-from scalpmap.imaging.photo_io import decode_photo
-from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.plan import PlanOptions
-from scalpmap.services import analyses, cases, facilities, patients, photos, plan_design, plans
-from scalpmap.store.models import (
-    Case,
-    CaseReason,
-    CaseStage,
-    ClearanceCheck,
-    Photo,
-    PhotoView,
-    Role,
-    User,
-    utcnow,
-)
+from scalpmap.store.models import CaseStage, ClearanceCheck, Photo, Role, utcnow
 from scalpmap.tracking.clearance_json import validate_clearance_json
-from scalpmap.tracking.plan_facts import plan_facts
-from scalpmap.tracking.synth_followup import FollowupOptions, make_followup
 
 TODAY = utcnow().date()
 REFERRED = TODAY - dt.timedelta(days=70)
-_names = itertools.count(1)
-
-
-def png(rgb: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def synthetic(seed: int) -> bytes:
-    options = SynthOptions(
-        seed=seed, width_px=1200, height_px=900, silhouette=False, density_per_cm2=60, fitzpatrick=3
-    )
-    return png(generate_scalp_photo(options)[0])
-
-
-@pytest.fixture(scope="module")
-def baseline_png() -> bytes:
-    return synthetic(41)
-
-
-@pytest.fixture(scope="module")
-def followups() -> dict[str, bytes]:
-    """Follow-ups of the baseline, made once per module by the first analysed case."""
-    return {}
-
-
-@dataclass(frozen=True)
-class Made:
-    case_id: int
-    facility_id: int
-    user_id: int
-
-
-@pytest.fixture
-def make_case(app, make_user, baseline_png, followups) -> Iterator[Any]:
-    """``make_case(plan="analysed"|"minimal"|"none")``: a new patient's case and a facility."""
-    state = app.state.scalpmap
-    made: list[Made] = []
-
-    def make(plan: str = "analysed") -> Made:
-        user = make_user(Role.PRACTITIONER)
-        with state.session_factory() as session:
-            actor = session.get(User, user.id)
-            person = patients.PatientCreate(full_name="Api Treatment", fitzpatrick_type=3)
-            patient = patients.create_patient(session, person, actor)
-            case = cases.open_case(session, patient.id, CaseReason.REPOSITION, actor)
-            if plan == "analysed":
-                photo = photos.add_photo(
-                    session,
-                    state.store,
-                    baseline_png,
-                    case_id=case.id,
-                    actor=actor,
-                    view=PhotoView.FRONT,
-                )
-                row = analyses.request_analysis(session, photo.id, actor)
-                analysis = analyses.run_analysis(session, state.store, row.id)
-                version = plan_design.save_design(
-                    session,
-                    state.store,
-                    analysis.id,
-                    case_id=case.id,
-                    actor=actor,
-                    options=PlanOptions(template="mature", age=35, skin_type=3),
-                    today=REFERRED - dt.timedelta(days=7),
-                )
-                if not followups:
-                    rgb = decode_photo(baseline_png).rgb
-                    removal = plan_facts(version.document).removal
-                    baseline = analysis_from_json(analysis.document)
-                    options = FollowupOptions(seed=1, erase_share=0.4, fade_share=0.0)
-                    followups["forty"] = png(make_followup(rgb, baseline, removal, options)[0])
-                    followups["stranger"] = synthetic(42)
-            elif plan == "minimal":
-                plans.save_plan(session, case.id, {"format": "scalpmap-plan/1"}, actor)
-            place = FacilityCreate.model_validate(
-                {
-                    "name": f"Api Laser {next(_names)}-{uuid.uuid4().hex[:6]}",
-                    "city": "Leeds",
-                    "country": "GB",
-                    "lat": 53.8,
-                    "lon": -1.55,
-                    "lasers": "Nd:YAG 1064 ps",
-                    "treats_smp": True,
-                }
-            )
-            facility = facilities.create_facility(session, place, actor)
-            made.append(Made(case.id, facility.id, user.id))
-            return made[-1]
-
-    yield make
-    with state.session_factory() as session:  # leave no session due for the dashboard's tests
-        for item in made:
-            actor = session.get(User, item.user_id)
-            cases.set_stage(session, item.case_id, CaseStage.COMPLETE, actor, allow_backwards=True)
-
-
-def stage_of(app, case_id: int) -> CaseStage:
-    with app.state.scalpmap.session_factory() as session:
-        found = session.get(Case, case_id)
-        assert found is not None
-        return found.stage
 
 
 def laser(day: dt.date, **changes: Any) -> dict[str, Any]:
@@ -166,7 +37,9 @@ def one_line(answer) -> str:
     return detail
 
 
-def test_refer_log_follow_up_and_clearance(app, client, token_headers, make_case, followups):
+def test_refer_log_follow_up_and_clearance(
+    client, token_headers, make_case, followups, stage_of, sample_png
+):
     headers = token_headers(Role.PRACTITIONER)
     made = make_case()
     base = f"/api/cases/{made.case_id}"
@@ -178,7 +51,7 @@ def test_refer_log_follow_up_and_clearance(app, client, token_headers, make_case
     referral = created.json()
     assert referral["status"] == "drafted" and referral["referred_on"] == REFERRED.isoformat()
     assert referral["patient_details"] is False and referral["facility_id"] == made.facility_id
-    assert stage_of(app, made.case_id) == CaseStage.REFERRED
+    assert stage_of(made.case_id) == CaseStage.REFERRED
     listed = client.get(f"{base}/referrals", headers=headers).json()
     assert [r["id"] for r in listed] == [referral["id"]]
 
@@ -200,7 +73,7 @@ def test_refer_log_follow_up_and_clearance(app, client, token_headers, make_case
     assert first.status_code == 201, first.text
     session_id = first.json()["id"]
     assert first.json()["referral_id"] == referral["id"] and first.json()["clearance"] is None
-    assert stage_of(app, made.case_id) == CaseStage.LASER
+    assert stage_of(made.case_id) == CaseStage.LASER
     clearance_url = f"/api/laser-sessions/{session_id}/clearance"
     none_yet = client.get(clearance_url, headers=headers)
     assert none_yet.status_code == 404 and "no clearance check yet" in one_line(none_yet)
@@ -239,6 +112,13 @@ def test_refer_log_follow_up_and_clearance(app, client, token_headers, make_case
     assert rows[1]["follow_up_photo_id"] is not None
     assert rows[1]["clearance"]["measured"] is False and rows[1]["clearance"]["percent"] is None
 
+    baseline = {"file": ("before.png", sample_png, "image/png")}  # the plan's own photo again
+    again = client.post(
+        f"/api/laser-sessions/{second['id']}/follow-up", files=baseline, headers=headers
+    )
+    assert again.status_code == 422 and "baseline photo of the case's plan" in one_line(again)
+    assert client.get(f"{base}/laser-sessions", headers=headers).json()[1] == rows[1]  # unchanged
+
     smp = {
         "session_date": TODAY.isoformat(),
         "practitioner_name": "Dr Needle",
@@ -248,7 +128,7 @@ def test_refer_log_follow_up_and_clearance(app, client, token_headers, make_case
     made_smp = client.post(f"{base}/smp-sessions", json=smp, headers=headers)
     assert made_smp.status_code == 201 and made_smp.json()["areas"] == smp["areas"]
     assert client.get(f"{base}/smp-sessions", headers=headers).json()[0]["needle"] == "0.25 mm 3RL"
-    assert stage_of(app, made.case_id) == CaseStage.TOUCH_UP
+    assert stage_of(made.case_id) == CaseStage.TOUCH_UP
     assert client.get(f"{base}/due", headers=headers).json() == []
 
 
@@ -285,6 +165,8 @@ def test_errors_roles_and_rejected_uploads(
         ({"session_date": (TODAY + dt.timedelta(days=1)).isoformat()}, "in the future"),
         ({"pulse": "fs"}, "pulse"),
         ({"colour": "red"}, "colour"),
+        ({"facility_id": 2**31}, "facility_id"),  # beyond the databases' keys
+        ({"notes": "x" * 20_001}, "notes"),
     ):
         answer = client.post(url, json=laser(TODAY, **changes), headers=headers)
         assert answer.status_code == 422, (changes, answer.text)

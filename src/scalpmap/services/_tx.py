@@ -13,10 +13,18 @@ from scalpmap.store.models import Base
 from scalpmap.store.photos import StagedFile
 
 ModelT = TypeVar("ModelT", bound=Base)
+MAX_RECORD_ID = 2_147_483_647
+"""The largest id of a record (32-bit integer primary keys)."""
 
 
 def get_or_raise(session: Session, model: type[ModelT], record_id: int, label: str) -> ModelT:
-    """Load a record by primary key or raise :class:`NotFoundError` naming it."""
+    """Load a record by primary key or raise :class:`NotFoundError` naming it.
+
+    An id outside the databases' positive 32-bit keys is simply not found (PostgreSQL would
+    refuse to compare it, SQLite to bind one above 64 bits).
+    """
+    if not 1 <= record_id <= MAX_RECORD_ID:
+        raise NotFoundError(f"no {label} with id {record_id}")
     record = session.get(model, record_id)
     if record is None:
         raise NotFoundError(f"no {label} with id {record_id}")

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scalpmap.imaging.analysis_from_json import analysis_from_json
@@ -61,6 +62,10 @@ __all__ = [
 
 _ACTIONS = {"another_laser_session": "another laser session", "touch_up": "SMP touch-up"}
 OVERLAY_MAX_SIDE = 2400
+_MEASURED_MEANWHILE = (
+    "laser session {} changed while its follow-up was measured (another photo, plan or measure):"
+    " reload the page and measure again"
+)
 """Largest side of the stored overlay picture, px (as the analysis overlays)."""
 
 
@@ -83,7 +88,8 @@ class ClearanceInputs:
     baseline_sha256, follow_up_sha256 : str
         Their names in the photo store.
     baseline_name, follow_up_name : str
-        Their original file names.
+        Their labels in clearance.json: ``photo 12 (case 3)``, never the uploaded file's name
+        (which may name the patient).
     follow_up_mm_per_px : float or None
         The follow-up's scale when it was given on upload.
     session_date : datetime.date
@@ -178,8 +184,8 @@ def clearance_inputs(session: Session, laser_session_id: int) -> ClearanceInputs
         follow_up_photo_id=follow.id,
         baseline_sha256=baseline.sha256,
         follow_up_sha256=follow.sha256,
-        baseline_name=baseline.original_filename or f"photo-{baseline.id}",
-        follow_up_name=follow.original_filename or f"photo-{follow.id}",
+        baseline_name=f"photo {baseline.id} (case {baseline.case_id})",
+        follow_up_name=f"photo {follow.id} (case {follow.case_id})",
         follow_up_mm_per_px=given,
         session_date=laser.session_date,
         follow_up_date=max((follow.taken_at or follow.uploaded_at).date(), laser.session_date),
@@ -228,7 +234,8 @@ def measure_clearance(
         When the session has no follow-up photo, it is the baseline itself, or the plan or a
         photo cannot be read.
     ConflictError
-        When the case has no plan with a finished analysis.
+        When the case has no plan with a finished analysis, or the session's follow-up photo
+        or plan changed (or another measure of it was saved) while this one ran.
     """
     inputs = clearance_inputs(session, laser_session_id)
     commit(session)  # no transaction (nor SQLite write lock) held during the slow part
@@ -265,9 +272,10 @@ def measure_clearance(
             touch_up_at=touch_up_at,
             files={"overlay": picture.sha256},
         )
-        session.execute(
+        _still_current(session, inputs)
+        replaced = session.execute(
             delete(ClearanceCheck).where(ClearanceCheck.laser_session_id == inputs.laser_session_id)
-        )
+        ).rowcount  # type: ignore[attr-defined]
         row = ClearanceCheck(
             case_id=inputs.case_id,
             laser_session_id=inputs.laser_session_id,
@@ -287,17 +295,36 @@ def measure_clearance(
             created_by_id=actor.id if actor is not None else None,
         )
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # another measure of the same session saved its check first
+            raise ConflictError(_MEASURED_MEANWHILE.format(inputs.laser_session_id)) from None
+        details = {"laser_session_id": inputs.laser_session_id, "measured": clear.measured}
+        action = audit.Action.UPDATE if replaced else audit.Action.CREATE
         audit.record(
             session,
             actor,
-            audit.Action.CREATE,
+            action,
             "clearance_check",
             row.id,
             patient_id=inputs.patient_id,
-            details={"laser_session_id": inputs.laser_session_id, "measured": clear.measured},
+            details=details | {"replaced": bool(replaced)},
         )
     return row
+
+
+def _still_current(session: Session, inputs: ClearanceInputs) -> None:
+    """Lock the laser session and check that its follow-up and plan are what was measured."""
+    laser = session.scalar(
+        select(LaserSession)
+        .where(LaserSession.id == inputs.laser_session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if laser is None or laser.follow_up_photo_id != inputs.follow_up_photo_id:
+        raise ConflictError(_MEASURED_MEANWHILE.format(inputs.laser_session_id))
+    if _session_plan(session, laser).id != inputs.plan_id:
+        raise ConflictError(_MEASURED_MEANWHILE.format(inputs.laser_session_id))
 
 
 def _shrink(rgb: NDArray[np.uint8], max_side: int) -> NDArray[np.uint8]:

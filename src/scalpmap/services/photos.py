@@ -18,7 +18,15 @@ from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, decode_photo
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import InputError
-from scalpmap.store.models import Case, Photo, PhotoAnalysis, PhotoView, ScaleSource, User
+from scalpmap.store.models import (
+    Case,
+    ClearanceCheck,
+    Photo,
+    PhotoAnalysis,
+    PhotoView,
+    ScaleSource,
+    User,
+)
 from scalpmap.store.photos import PhotoStore, sha256_hex
 
 __all__ = ["UploadInfo", "add_photo", "get_photo", "inspect_upload", "recover_photo_store"]
@@ -221,6 +229,7 @@ def recover_photo_store(session: Session, store: PhotoStore, *, min_age_s: float
             or_(
                 exists().where(Photo.sha256 == sha256),
                 exists().where(PhotoAnalysis.overlay_sha256 == sha256),
+                exists().where(ClearanceCheck.overlay_sha256 == sha256),
             )
         )
         return bool(session.scalar(query))

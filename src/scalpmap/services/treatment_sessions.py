@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from scalpmap.services import audit
-from scalpmap.services._tx import atomic, get_or_raise
+from scalpmap.services._tx import MAX_RECORD_ID, atomic, get_or_raise
 from scalpmap.services.cases import advance_stage
 from scalpmap.services.errors import InputError
 from scalpmap.services.referrals import latest_referral
 from scalpmap.store.models import (
     Case,
     CaseStage,
+    ClearanceCheck,
     Facility,
     LaserSession,
     Photo,
+    PhotoAnalysis,
+    PlanVersion,
     PulseClass,
     Referral,
     SmpSession,
@@ -53,21 +56,29 @@ __all__ = [
 ]
 
 
+MAX_TEXT = 20_000
+"""Longest notes or adverse-effects text, characters (as the web form)."""
+MAX_AREAS = 20
+"""Most areas named for one SMP session."""
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+"""A record's id: positive and within the databases' 32-bit integer keys."""
+
+
 class LaserSessionIn(BaseModel):
     """A laser session as reported by the facility."""
 
     model_config = ConfigDict(extra="forbid")
 
     session_date: dt.date
-    facility_id: int | None = None
+    facility_id: RecordId | None = None
     device: str = Field(min_length=1, max_length=100)
     wavelength_nm: int
     pulse: PulseClass
     fluence_j_cm2: float
     spot_mm: float
     passes: int
-    notes: str | None = None
-    adverse_effects: str | None = None
+    notes: str | None = Field(default=None, max_length=MAX_TEXT)
+    adverse_effects: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
 class SmpSessionIn(BaseModel):
@@ -77,10 +88,12 @@ class SmpSessionIn(BaseModel):
 
     session_date: dt.date
     practitioner_name: str = Field(min_length=1, max_length=200)
-    practitioner_id: int | None = None
+    practitioner_id: RecordId | None = None
     needle: str = Field(min_length=1, max_length=100)
-    areas: list[str] = Field(min_length=1)
-    notes: str | None = None
+    areas: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        min_length=1, max_length=MAX_AREAS
+    )
+    notes: str | None = Field(default=None, max_length=MAX_TEXT)
 
     @field_validator("areas")
     @classmethod
@@ -256,7 +269,8 @@ def attach_follow_up_photo(
     NotFoundError
         When there is no such session or photo.
     InputError
-        When the photo is of another case.
+        When the photo is of another case, or is the plan's baseline photo itself. Replacing a
+        laser session's follow-up photo deletes the clearance measured on the old one.
     """
     model: type[LaserSession] | type[SmpSession] = LaserSession if kind == "laser" else SmpSession
     row = get_or_raise(session, model, session_id, f"{kind} session")
@@ -264,8 +278,16 @@ def attach_follow_up_photo(
         photo = get_or_raise(session, Photo, photo_id, "photo")
         if photo.case_id != row.case_id:
             raise InputError(f"photo {photo_id} is not a photo of case {row.case_id}")
+        if _is_plan_baseline(session, row.case_id, photo_id):
+            raise InputError(
+                f"photo {photo_id} is the baseline photo of the case's plan: a follow-up is a "
+                "new photo of the same view, taken after the session"
+            )
     case = get_or_raise(session, Case, row.case_id, "case")
     with atomic(session):
+        if kind == "laser" and row.follow_up_photo_id != photo_id:
+            # its clearance was measured on the photo being replaced
+            session.execute(delete(ClearanceCheck).where(ClearanceCheck.laser_session_id == row.id))
         row.follow_up_photo_id = photo_id
         audit.record(
             session,
@@ -277,6 +299,17 @@ def attach_follow_up_photo(
             details={"fields": ["follow_up_photo_id"], "photo_id": photo_id},
         )
     return row
+
+
+def _is_plan_baseline(session: Session, case_id: int, photo_id: int) -> bool:
+    """Whether a photo is the analysed baseline of one of the case's plan versions."""
+    query = (
+        select(PlanVersion.id)
+        .join(PhotoAnalysis, PhotoAnalysis.id == PlanVersion.analysis_id)
+        .where(PlanVersion.case_id == case_id, PhotoAnalysis.photo_id == photo_id)
+        .limit(1)
+    )
+    return session.scalar(query) is not None
 
 
 def list_laser_sessions(session: Session, case_id: int) -> list[LaserSession]:

@@ -10,32 +10,22 @@ the clearance chart, log the SMP touch-up, and close the case. Screenshots go to
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-from PIL import Image
 from sqlalchemy import select
 
-from scalpmap.facilities.schemas import FacilityCreate
-from scalpmap.imaging.analysis_from_json import analysis_from_json
-from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.plan import PlanOptions
-from scalpmap.services import analyses, cases, facilities, patients, photos, plan_design
-from scalpmap.store.models import Case, CaseReason, CaseStage, ClearanceCheck, User
-from scalpmap.tracking.plan_facts import plan_facts
-from scalpmap.tracking.synth_followup import FollowupOptions, make_followup
+from scalpmap.services import cases
+from scalpmap.services.sample_case import (
+    add_sample_facility,
+    plan_sample_case,
+    sample_baseline_png,
+    sample_follow_up_png,
+)
+from scalpmap.store.models import Case, CaseStage, ClearanceCheck, User
 
 ERASED = (0.5, 1.0)  # share of the removal zone's impressions gone after each laser session
-
-
-def _png(rgb: NDArray[np.uint8]) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 def _planned_case(app: Any, email: str, tmp_path: Path) -> tuple[int, list[Path]]:
@@ -45,50 +35,26 @@ def _planned_case(app: Any, email: str, tmp_path: Path) -> tuple[int, list[Path]
     erased, then all of them), each photographed again with the camera moved and other light.
     """
     state = app.state.scalpmap
-    options = SynthOptions(
-        seed=41, width_px=1200, height_px=900, silhouette=False, density_per_cm2=60, fitzpatrick=3
-    )
-    rgb = generate_scalp_photo(options)[0]
     with state.session_factory() as session:
         actor = session.scalar(select(User).where(User.email == email))
         assert actor is not None
-        details = patients.PatientCreate(
-            full_name="Robin Tracker", fitzpatrick_type=3, address="12 Park Row, Leeds"
-        )
-        person = patients.create_patient(session, details, actor)
-        patients.record_consent(session, person.id, "treatment and referral", actor)
-        case = cases.open_case(session, person.id, CaseReason.REPOSITION, actor)
-        photo = photos.add_photo(session, state.store, _png(rgb), case_id=case.id, actor=actor)
-        pending = analyses.request_analysis(session, photo.id, actor)
-        analysis = analyses.run_analysis(session, state.store, pending.id)
-        plan = plan_design.save_design(
+        sample = plan_sample_case(
             session,
             state.store,
-            analysis.id,
-            case_id=case.id,
-            actor=actor,
-            options=PlanOptions(template="mature", age=35, skin_type=3),
+            actor,
+            photo_png=sample_baseline_png(),
+            patient_name="Robin Tracker",
+            address="12 Park Row, Leeds",
+            consent=True,
         )
-        cases.set_stage(session, case.id, CaseStage.PLANNED, actor)
-        place = FacilityCreate(
-            name="Leeds Laser Rooms",
-            city="Leeds",
-            country="GB",
-            lasers="PicoWay 1064/532 ps",
-            treats_smp=True,
-        )
-        facilities.create_facility(session, place, actor)
-        removal = plan_facts(plan.document).removal
-        baseline = analysis_from_json(analysis.document or {})
-        case_id = case.id
+        cases.set_stage(session, sample.case_id, CaseStage.PLANNED, actor)
+        add_sample_facility(session, actor, name="Leeds Laser Rooms")
     files = []
     for number, erase in enumerate(ERASED, start=1):
-        follow = FollowupOptions(seed=number, erase_share=erase, fade_share=0.0)
-        picture, _truth = make_followup(rgb, baseline, removal, follow)
         path = tmp_path / f"follow-up-{number}.png"
-        path.write_bytes(_png(picture))
+        path.write_bytes(sample_follow_up_png(sample, erase_share=erase, seed=number))
         files.append(path)
-    return case_id, files
+    return sample.case_id, files
 
 
 def _log_laser(page: Any, day: str, follow_up: Path) -> None:

@@ -153,14 +153,17 @@ def follow_ups_due(
     logged = set(
         session.scalars(
             select(LaserSession.case_id)
-            .where(LaserSession.case_id.in_([case_id for case_id, _ in rows]))
+            .join(Case, Case.id == LaserSession.case_id)
+            .where(Case.stage != CaseStage.COMPLETE)
             .distinct()
+            .limit(MAX_PLANS_SCANNED)
         )
     )
     due: list[FollowUp] = []
+    for case_id in sorted(logged):  # the session log, not the plan's timeline, says what is next
+        due.extend(_logged_due(session, int(case_id), today, high))
     for case_id, document in rows:
-        if case_id in logged:  # the session log, not the plan's timeline, says what is next
-            due.extend(_logged_due(session, int(case_id), today, high))
+        if case_id in logged:
             continue
         events = ((document or {}).get("timeline") or {}).get("events") or []
         for event in events:

@@ -167,24 +167,32 @@ def log_laser(
     except ScalpmapError as error:
         return _again(request, session, case, str(error), status_for(error), forms)
     if photo is not None and upload is not None:
-        _measure_quietly(session, state, user, case, laser.id, photo, upload.filename)
+        unused = _store_and_measure(session, state, user, laser.id, photo, upload.filename)
+        if unused is not None:
+            words = f"the laser session of {laser.session_date} is logged, but its follow-up"
+            return _again(request, session, case, f"{words} was not used: {unused}", 422)
     return _sessions(case.id)
 
 
-def _measure_quietly(
+def _store_and_measure(
     session: Session,
     state: AppState,
     user: User,
-    case: Case,
     laser_id: int,
     photo: bytes,
     filename: str | None,
-) -> None:
-    """Store, attach and measure a follow-up; the case page tells when it was not measured."""
+) -> ScalpmapError | None:
+    """Store, attach and measure a follow-up; return the error when it could not be used.
+
+    A follow-up that is measured but cannot be registered is not an error here: its check is
+    saved as not measured and the case page says why.
+    """
     try:
         store_follow_up(session, state, user, open_laser(session, laser_id), photo, filename)
-    except ScalpmapError:
-        session.rollback()  # kept: the session and photo; the page shows the reason
+    except ScalpmapError as error:
+        session.rollback()  # the logged session is kept
+        return error
+    return None
 
 
 @router.post("/cases/{case_id}/smp-sessions")
@@ -221,7 +229,9 @@ def add_follow_up(
         return _again(request, session, case, str(error.detail), error.status_code)
     except ScalpmapError as error:
         return _again(request, session, case, str(error), status_for(error))
-    _measure_quietly(session, state, user, case, laser.id, photo, upload.filename)
+    unused = _store_and_measure(session, state, user, laser.id, photo, upload.filename)
+    if unused is not None:
+        return _again(request, session, case, str(unused), status_for(unused))
     return _sessions(case.id)
 
 
