@@ -51,14 +51,12 @@ from PIL import Image
 
 from bench_common import DEFAULT_REPORT, machine_lines, markdown_table, replace_section
 from scalpmap.config import get_settings
-from scalpmap.facilities.schemas import FacilityCreate
 from scalpmap.imaging.analysis_from_json import analysis_from_json
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.plan import PlanOptions
 from scalpmap.services import (
     analyses,
     cases,
-    facilities,
     patients,
     photos,
     plan_design,
@@ -68,9 +66,10 @@ from scalpmap.services import (
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.clearance import measure_clearance
 from scalpmap.services.progress import progress_report
+from scalpmap.services.sample_case import add_sample_facility, log_sample_laser_session
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.migrate import ensure_schema
-from scalpmap.store.models import AnalysisStatus, CaseReason, PulseClass, Role, utcnow
+from scalpmap.store.models import AnalysisStatus, CaseReason, Role, utcnow
 from scalpmap.store.photos import PhotoStore
 from scalpmap.tracking.plan_facts import plan_facts
 from scalpmap.tracking.synth_followup import FollowupOptions, make_followup
@@ -153,25 +152,14 @@ def run(data_dir: Path) -> dict[str, Any]:
                 options=PlanOptions(template="mature", age=AGE, skin_type=SKIN_TYPE),
                 today=referred - dt.timedelta(days=7),
             )
-            place = FacilityCreate(
-                name="Bench Laser", city="Leeds", country="GB", lat=53.8, lon=-1.55
-            )
-            facility = facilities.create_facility(session, place, actor)
+            facility = add_sample_facility(session, actor, name="Bench Laser")
             referrals.create_referral(session, case.id, facility.id, actor, referred_on=referred)
-            laser = ts.log_laser_session(
+            laser = log_sample_laser_session(
                 session,
                 case.id,
-                ts.LaserSessionIn(
-                    session_date=today - dt.timedelta(days=LASER_DAYS_AGO),
-                    facility_id=facility.id,
-                    device="PicoWay",
-                    wavelength_nm=1064,
-                    pulse=PulseClass.PS,
-                    fluence_j_cm2=2.5,
-                    spot_mm=4.0,
-                    passes=2,
-                ),
                 actor,
+                session_date=today - dt.timedelta(days=LASER_DAYS_AGO),
+                facility_id=facility.id,
             )
             baseline = analysis_from_json(row.document)
             removal = plan_facts(plan.document).removal
