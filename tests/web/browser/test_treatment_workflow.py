@@ -150,6 +150,10 @@ def test_referral_sessions_and_touch_up_in_a_real_browser(
     with app.state.scalpmap.session_factory() as session:
         case = session.get(Case, case_id)
         assert case is not None and case.stage == CaseStage.COMPLETE
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.photo-tile img')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
     shot(page, "23-complete", full_page=True)
     with page.expect_download() as download_info:
         page.click("a:has-text('Progress report (PDF)')")
