@@ -16,7 +16,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scalpmap.services import cases, patients
-from scalpmap.store.models import CaseReason, CaseStage, LaserSession, Photo, Role, User, utcnow
+from scalpmap.store.models import (
+    CaseReason,
+    CaseStage,
+    LaserSession,
+    Photo,
+    Role,
+    SmpSession,
+    User,
+    utcnow,
+)
 from scalpmap.web.app import create_app
 
 TODAY = utcnow().date()
@@ -178,10 +187,18 @@ def test_refer_letters_log_measure_and_chart(
         "areas": ["frontal", "crown"],
         "areas_other": "temporal_left",
     }
-    assert post(client, f"{case_url}/smp-sessions", csrf, data=smp).status_code == 303
+    healed = {"follow_up": ("healed.png", followups["all"], "image/png")}
+    answer = post(client, f"{case_url}/smp-sessions", csrf, data=smp, files=healed)
+    assert answer.status_code == 303
     assert stage_of(made.case_id) == CaseStage.TOUCH_UP
-    table = text_of(parse(client.get(case_url)).find("table", class_="table compact smp-sessions"))
-    assert "Dr Needle" in table and "Frontal, Crown, Temporal left" in table
+    shown = parse(client.get(case_url))
+    table = shown.find("table", class_="table compact smp-sessions")
+    assert "Dr Needle" in text_of(table) and "Frontal, Crown, Temporal left" in text_of(table)
+    with app.state.scalpmap.session_factory() as session:
+        (smp_row,) = session.scalars(select(SmpSession).where(SmpSession.case_id == made.case_id))
+        assert smp_row.follow_up_photo_id is not None
+    thumb = shown.find("img", src=f"/photos/{smp_row.follow_up_photo_id}/thumb.jpg")
+    assert client.get(thumb.get("src")).status_code == 200
 
 
 def _one_line(answer) -> str:

@@ -29,6 +29,7 @@ from scalpmap.services.treatment_sessions import (
 from scalpmap.store.models import ClearanceCheck
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.treatment.files import letter_response
+from scalpmap.web.treatment.follow_ups import read_follow_up, store_follow_up
 from scalpmap.web.treatment.forms import CanRefer
 from scalpmap.web.treatment.schemas import (
     DueOut,
@@ -42,7 +43,7 @@ from scalpmap.web.treatment.schemas import (
     referral_public,
     smp_public,
 )
-from scalpmap.web.treatment.service import open_laser, read_follow_up, store_follow_up
+from scalpmap.web.treatment.service import open_laser
 
 __all__ = ["router"]
 

@@ -39,6 +39,12 @@ from scalpmap.web.treatment.files import (
     overlay_response,
     progress_response,
 )
+from scalpmap.web.treatment.follow_ups import (
+    measure,
+    read_follow_up,
+    store_follow_up,
+    store_session_photo,
+)
 from scalpmap.web.treatment.forms import (
     CanRefer,
     LaserForm,
@@ -46,13 +52,7 @@ from scalpmap.web.treatment.forms import (
     parse_laser_form,
     parse_smp_form,
 )
-from scalpmap.web.treatment.service import (
-    measure,
-    open_check,
-    open_laser,
-    read_follow_up,
-    store_follow_up,
-)
+from scalpmap.web.treatment.service import open_check, open_laser
 
 __all__ = ["router"]
 
@@ -197,14 +197,31 @@ def _store_and_measure(
 
 @router.post("/cases/{case_id}/smp-sessions")
 def log_smp(
-    request: Request, session: SessionDep, user: CurrentUser, case: CurrentCase, form: SmpForm
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    form: SmpForm,
+    follow_up: FollowUpFile = None,
 ) -> Response:
-    """Log an SMP session (the case moves on to touch-up)."""
+    """Log an SMP session (the case moves on to touch-up), with its follow-up photo if given."""
+    upload = _chosen(follow_up)
+    forms = {"smp_form": form, "open_form": "smp"}
     try:
-        log_smp_session(session, case.id, parse_smp_form(form), user)
+        data = parse_smp_form(form)
+        photo = read_follow_up(state, upload) if upload is not None else None
+        smp = log_smp_session(session, case.id, data, user)
+    except HTTPException as error:
+        return _again(request, session, case, str(error.detail), error.status_code, forms)
     except ScalpmapError as error:
-        forms = {"smp_form": form, "open_form": "smp"}
         return _again(request, session, case, str(error), status_for(error), forms)
+    if photo is not None and upload is not None:
+        try:
+            store_session_photo(session, state, user, smp, photo, upload.filename)
+        except ScalpmapError as error:
+            words = f"the SMP session of {smp.session_date} is logged, but its follow-up"
+            return _again(request, session, case, f"{words} was not used: {error}", 422)
     return _sessions(case.id)
 
 

@@ -1,35 +1,28 @@
-"""The case page's treatment part, and the log-then-measure workflow of a follow-up photo.
+"""The case page's treatment part: referrals, sessions, clearance, due dates; opening records.
 
-The workflow keeps a rejected upload from logging anything: the photo is checked in full
-(:func:`read_follow_up`: size, type, pixels, decoding) before the session is logged, then it is
-stored, attached and measured (:func:`store_follow_up`). A follow-up that cannot be measured is
-kept with its session; the case page says why (:func:`treatment_context`).
+A follow-up that could not be measured is shown with its reason (:func:`treatment_context`);
+the upload workflow itself is in :mod:`scalpmap.web.treatment.follow_ups`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from scalpmap.errors import ScalpmapError
-from scalpmap.services import audit, photos
+from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.calendar import DueDate, due_dates
 from scalpmap.services.clearance import (
     advice_words,
     clearance_inputs,
     list_clearance_checks,
-    measure_clearance,
 )
 from scalpmap.services.facilities import list_facilities
 from scalpmap.services.referrals import list_referrals
 from scalpmap.services.treatment_sessions import (
-    attach_follow_up_photo,
     list_laser_sessions,
     list_smp_sessions,
 )
@@ -38,32 +31,20 @@ from scalpmap.store.models import (
     ClearanceCheck,
     Facility,
     LaserSession,
-    Photo,
-    PhotoAnalysis,
-    PhotoView,
-    PlanVersion,
     Referral,
     ReferralStatus,
     User,
 )
-from scalpmap.web.state import AppState
 from scalpmap.web.treatment.forms import AREAS, can_refer, laser_defaults, smp_defaults
-from scalpmap.web.uploads import check_image, read_upload
 
 __all__ = [
     "LaserRow",
     "ReferralRow",
-    "file_label",
-    "measure",
     "not_measured_message",
     "open_check",
     "open_laser",
-    "read_follow_up",
-    "store_follow_up",
     "treatment_context",
 ]
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -206,145 +187,6 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
         "areas": AREAS,
         "can_refer": can_refer(user),
     }
-
-
-def file_label(filename: str | None) -> str | None:
-    """Keep an uploaded file's base name as a label only (never used as a path)."""
-    if not filename:
-        return None
-    base = _UNPRINTABLE.sub("", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    return base[-255:] or None
-
-
-def read_follow_up(state: AppState, upload: UploadFile) -> bytes:
-    """Read and check a follow-up photo in full before anything is written.
-
-    Parameters
-    ----------
-    state : AppState
-        The app (its upload limits).
-    upload : starlette.datastructures.UploadFile
-        The file.
-
-    Returns
-    -------
-    bytes
-        The photo file.
-
-    Raises
-    ------
-    starlette.exceptions.HTTPException
-        413 (too many bytes or pixels), 415 (not an image), 422 (empty or damaged header).
-    PhotoError
-        When the image cannot be decoded (422).
-    """
-    settings = state.settings
-    data = read_upload(upload, settings.max_upload_bytes)
-    check_image(data, max_pixels=settings.max_upload_pixels)
-    photos.inspect_upload(
-        data,
-        filename=file_label(upload.filename),
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_upload_pixels,
-    )
-    return data
-
-
-def _baseline_view(session: Session, laser: LaserSession) -> PhotoView | None:
-    """Return the view of the baseline photo the session's follow-up is measured against."""
-    plan: PlanVersion | None = None
-    if laser.referral_id is not None:
-        referral = session.get(Referral, laser.referral_id)
-        plan = session.get(PlanVersion, referral.plan_id) if referral is not None else None
-    if plan is None:
-        query = select(PlanVersion).where(PlanVersion.case_id == laser.case_id)
-        plan = session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
-    if plan is None or plan.analysis_id is None:
-        return None
-    analysis = session.get(PhotoAnalysis, plan.analysis_id)
-    photo: Photo | None = analysis.photo if analysis is not None else None
-    return photo.view if photo is not None else None
-
-
-def measure(session: Session, state: AppState, laser_id: int, user: User) -> ClearanceCheck:
-    """Measure a laser session's follow-up photo (slow: call it from a plain ``def`` route).
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The session; committed.
-    state : AppState
-        The app (its photo store and pixel limit).
-    laser_id : int
-        The laser session.
-    user : User
-        Who asks.
-
-    Returns
-    -------
-    ClearanceCheck
-        The check; ``measured`` is False (with the reason) when not registered.
-
-    Raises
-    ------
-    ScalpmapError
-        As :func:`scalpmap.services.clearance.measure_clearance`.
-    """
-    return measure_clearance(
-        session, state.store, laser_id, user, max_pixels=state.settings.max_upload_pixels
-    )
-
-
-def store_follow_up(
-    session: Session,
-    state: AppState,
-    user: User,
-    laser: LaserSession,
-    data: bytes,
-    filename: str | None,
-) -> ClearanceCheck:
-    """Store a checked follow-up photo, attach it to the session and measure it.
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The session; committed.
-    state : AppState
-        The app.
-    user : User
-        Who uploads.
-    laser : LaserSession
-        The session.
-    data : bytes
-        The photo, checked by :func:`read_follow_up`.
-    filename : str or None
-        The uploaded file's name (kept as a label).
-
-    Returns
-    -------
-    ClearanceCheck
-        The check.
-
-    Raises
-    ------
-    ScalpmapError
-        When the follow-up cannot be measured at all (no plan, no finished analysis, the
-        baseline itself); the photo stays stored and attached.
-    """
-    settings = state.settings
-    photo = photos.add_photo(
-        session,
-        state.store,
-        data,
-        case_id=laser.case_id,
-        actor=user,
-        view=_baseline_view(session, laser),
-        filename=file_label(filename),
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_upload_pixels,
-    )
-    attach_follow_up_photo(session, "laser", laser.id, photo.id, user)
-    return measure(session, state, laser.id, user)
 
 
 def _audit_case_part(
