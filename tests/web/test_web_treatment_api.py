@@ -127,6 +127,14 @@ def test_refer_log_follow_up_and_clearance(
     }
     made_smp = client.post(f"{base}/smp-sessions", json=smp, headers=headers)
     assert made_smp.status_code == 201 and made_smp.json()["areas"] == smp["areas"]
+    healed = {"file": ("healed.png", followups["all"], "image/png")}
+    smp_url = f"/api/smp-sessions/{made_smp.json()['id']}/follow-up"
+    attached = client.post(smp_url, files=healed, headers=headers)
+    assert attached.status_code == 200 and attached.json()["follow_up_photo_id"] is not None
+    missing_smp = client.post(
+        "/api/smp-sessions/2147483000/follow-up", files=healed, headers=headers
+    )
+    assert missing_smp.status_code == 404 and "no SMP session" in one_line(missing_smp)
     assert client.get(f"{base}/smp-sessions", headers=headers).json()[0]["needle"] == "0.25 mm 3RL"
     assert stage_of(made.case_id) == CaseStage.TOUCH_UP
     assert client.get(f"{base}/due", headers=headers).json() == []

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
 from scalpmap.services import referrals
+from scalpmap.services._tx import get_or_raise
 from scalpmap.services.calendar import due_dates
 from scalpmap.services.clearance import list_clearance_checks
 from scalpmap.services.errors import NotFoundError
@@ -26,10 +27,14 @@ from scalpmap.services.treatment_sessions import (
     log_laser_session,
     log_smp_session,
 )
-from scalpmap.store.models import ClearanceCheck
+from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.treatment.files import letter_response
-from scalpmap.web.treatment.follow_ups import read_follow_up, store_follow_up
+from scalpmap.web.treatment.follow_ups import (
+    read_follow_up,
+    store_follow_up,
+    store_session_photo,
+)
 from scalpmap.web.treatment.forms import CanRefer
 from scalpmap.web.treatment.schemas import (
     DueOut,
@@ -187,6 +192,31 @@ def add_follow_up(
         )
         return JSONResponse({"detail": " ".join(detail.split())}, status_code=422)
     return JSONResponse(check.document)
+
+
+@router.post(
+    "/smp-sessions/{smp_id}/follow-up",
+    responses={
+        404: {"description": "No such SMP session"},
+        413: {"description": "The file is over the byte or pixel limit"},
+        415: {"description": "Not a JPEG, PNG, TIFF, WebP or HEIC image"},
+        422: {"description": "A damaged image, or the plan's own baseline photo"},
+    },
+    summary="Add a follow-up photo to an SMP session",
+)
+def add_smp_follow_up(
+    smp_id: Id,
+    session: SessionDep,
+    state: StateDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile, File(description="The follow-up photo (the healed result)")],
+) -> SmpSessionPublic:
+    """Store the photo and attach it to the SMP session (not measured); answer the session."""
+    smp = get_or_raise(session, SmpSession, smp_id, "SMP session")
+    data = read_follow_up(state, file)
+    store_session_photo(session, state, user, smp, data, file.filename)
+    session.refresh(smp)
+    return smp_public(smp)
 
 
 @router.get(
