@@ -30,3 +30,17 @@ window.scalpmapCsrfToken = function () {
   var meta = document.querySelector('meta[name="csrf-token"]');
   return meta ? meta.getAttribute("content") : "";
 };
+
+// Forms that take a few seconds (measuring a follow-up photo) carry data-busy="what happens":
+// once sent, their button says so and cannot be pressed twice.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.busy || event.defaultPrevented) {
+    return;
+  }
+  form.setAttribute("aria-busy", "true");
+  form.querySelectorAll("button[type='submit']").forEach(function (button) {
+    button.textContent = form.dataset.busy;
+    window.setTimeout(function () { button.disabled = true; }, 0);  // after the form is sent
+  });
+});
