@@ -65,9 +65,9 @@ def test_a_case_with_logged_sessions_shows_its_next_due_session(db_session, case
     # the plan's own timeline entry (2026-01-05) gives way to the log's next laser session
     [soon] = follow_ups_due(db_session, on=dt.date(2026, 1, 25))
     assert soon.due_on == first + dt.timedelta(weeks=4) and not soon.overdue
-    assert soon.what.startswith("Laser session: laser session 2 of 2")
+    assert soon.what.startswith("Laser session 2 of 2 likely")
     [late] = follow_ups_due(db_session, on=dt.date(2026, 4, 1))
-    assert late.due_on == soon.due_on and late.overdue and "overdue" in late.what
+    assert late.due_on == soon.due_on and late.overdue and "to be booked by" in late.what
 
 
 def test_a_case_with_sessions_but_no_plan_still_shows_what_is_due(db_session, case, practitioner):

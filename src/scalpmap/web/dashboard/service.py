@@ -187,10 +187,10 @@ def _logged_due(session: Session, case_id: int, today: dt.date, high: dt.date) -
     for due in due_dates(session, case_id):
         if due.due > high:
             continue
-        what = ("Laser session" if due.kind == "laser" else "SMP touch-up") + f": {due.reason}"
+        what = due.reason[:1].upper() + due.reason[1:]  # says which session, and why then
         overdue = due.until < today
         if overdue:
-            what += f" (overdue: book by {due.until.isoformat()} passed)"
+            what += f" (to be booked by {due.until.isoformat()})"
         items.append(FollowUp(case_id, due.due, what, overdue=overdue))
     return items
 
