@@ -45,9 +45,7 @@ def detail_ratio(
     """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     fine_mm, mid_mm, coarse_mm = SHARPNESS_BANDS_MM
-    blurred = [
-        cv2.GaussianBlur(grey, (0, 0), max(0.5, s / mm_per_px)) for s in (fine_mm, mid_mm)
-    ]
+    blurred = [cv2.GaussianBlur(grey, (0, 0), max(0.5, s / mm_per_px)) for s in (fine_mm, mid_mm)]
     blurred.append(_wide_blur(grey, coarse_mm / mm_per_px))
     inside = np.ones(grey.shape, dtype=bool)
     if xy is not None:
