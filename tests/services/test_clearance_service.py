@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from scalpmap.services import clearance, photos, referrals
+from scalpmap.services import clearance, clearance_progress, photos, referrals
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import ConflictError, InputError
 from scalpmap.services.sample_case import (
@@ -88,10 +88,12 @@ def test_measures_the_clearance_of_two_sessions_and_charts_them(
     later = clearance.measure_clearance(db_session, photo_store, second.id, practitioner)
     assert later.recommendation == "touch_up" and later.percent >= 95
 
-    points = clearance.clearance_points(db_session, sample.case_id)
+    points = clearance_progress.clearance_points(db_session, sample.case_id)
     assert [p[1] for p in points] == [check.percent, later.percent]
     assert points[0][0].startswith("session 1")
-    assert clearance.clearance_chart(db_session, sample.case_id)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (
+        clearance_progress.clearance_chart(db_session, sample.case_id)[:8] == b"\x89PNG\r\n\x1a\n"
+    )
     audited = db_session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.entity == "clearance_check")
     )
@@ -118,7 +120,7 @@ def test_an_unregistrable_follow_up_is_saved_without_a_clearance(
     check = clearance.measure_clearance(db_session, photo_store, laser.id, practitioner)
     assert not check.measured and check.percent is None and check.recommendation is None
     assert check.reason
-    assert clearance.clearance_points(db_session, sample.case_id)[0][1] is None
+    assert clearance_progress.clearance_points(db_session, sample.case_id)[0][1] is None
 
 
 def test_a_session_without_a_follow_up_or_with_the_baseline_is_refused(
@@ -130,7 +132,7 @@ def test_a_session_without_a_follow_up_or_with_the_baseline_is_refused(
         clearance.measure_clearance(db_session, photo_store, laser.id, practitioner)
     with pytest.raises(InputError, match="is the baseline photo of the case's plan"):
         ts.attach_follow_up_photo(db_session, "laser", laser.id, sample.photo_id, practitioner)
-    assert clearance.clearance_chart(db_session, sample.case_id) is None
+    assert clearance_progress.clearance_chart(db_session, sample.case_id) is None
 
 
 def test_replacing_the_follow_up_drops_its_old_clearance(
@@ -142,11 +144,11 @@ def test_replacing_the_follow_up_drops_its_old_clearance(
                              seed=1), case_id=sample.case_id, actor=practitioner)  # fmt: skip
     ts.attach_follow_up_photo(db_session, "laser", laser.id, first.id, practitioner)
     clearance.measure_clearance(db_session, photo_store, laser.id, practitioner)
-    assert len(clearance.list_clearance_checks(db_session, sample.case_id)) == 1
+    assert len(clearance_progress.list_clearance_checks(db_session, sample.case_id)) == 1
     other = photos.add_photo(db_session, photo_store, sample_follow_up_png(sample, erase_share=0.8,
                              seed=2), case_id=sample.case_id, actor=practitioner)  # fmt: skip
     ts.attach_follow_up_photo(db_session, "laser", laser.id, other.id, practitioner)
-    assert clearance.list_clearance_checks(db_session, sample.case_id) == []
+    assert clearance_progress.list_clearance_checks(db_session, sample.case_id) == []
 
 
 def test_a_check_whose_follow_up_changed_meanwhile_is_not_saved(
@@ -166,4 +168,4 @@ def test_a_check_whose_follow_up_changed_meanwhile_is_not_saved(
     monkeypatch.setattr(clearance, "track_followup", detach_meanwhile)
     with pytest.raises(ConflictError, match="changed while its follow-up was measured"):
         clearance.measure_clearance(db_session, photo_store, laser.id, practitioner)
-    assert clearance.list_clearance_checks(db_session, sample.case_id) == []
+    assert clearance_progress.list_clearance_checks(db_session, sample.case_id) == []

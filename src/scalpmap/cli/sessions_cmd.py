@@ -30,7 +30,8 @@ from scalpmap.reports.output import write_atomic
 from scalpmap.services import photos
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.calendar import case_calendar, due_dates
-from scalpmap.services.clearance import advice_words, measure_clearance
+from scalpmap.services.clearance import measure_clearance
+from scalpmap.services.clearance_progress import advice_words
 from scalpmap.services.progress import progress_report
 from scalpmap.services.treatment_sessions import (
     LaserSessionIn,

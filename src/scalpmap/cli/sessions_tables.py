@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from scalpmap.services.clearance import list_clearance_checks
+from scalpmap.services.clearance_progress import list_clearance_checks
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import ClearanceCheck, Facility, LaserSession
 

@@ -28,7 +28,11 @@ from scalpmap.reports.referral import LetterPatient
 from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.calendar import due_dates
-from scalpmap.services.clearance import advice_words, clearance_chart, list_clearance_checks
+from scalpmap.services.clearance_progress import (
+    advice_words,
+    clearance_chart,
+    list_clearance_checks,
+)
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import (

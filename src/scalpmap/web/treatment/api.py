@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from scalpmap.services import referrals
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.calendar import due_dates
-from scalpmap.services.clearance import list_clearance_checks
+from scalpmap.services.clearance_progress import list_clearance_checks
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.treatment_sessions import (
     LaserSessionIn,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from scalpmap.services._tx import get_or_raise
-from scalpmap.services.clearance import clearance_chart
+from scalpmap.services.clearance_progress import clearance_chart
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.progress import progress_report
 from scalpmap.services.referrals import referral_letter

@@ -15,11 +15,8 @@ from scalpmap.errors import ScalpmapError
 from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.calendar import DueDate, due_dates
-from scalpmap.services.clearance import (
-    advice_words,
-    clearance_inputs,
-    list_clearance_checks,
-)
+from scalpmap.services.clearance import clearance_inputs
+from scalpmap.services.clearance_progress import advice_words, list_clearance_checks
 from scalpmap.services.facilities import list_facilities
 from scalpmap.services.referrals import list_referrals
 from scalpmap.services.treatment_sessions import (
