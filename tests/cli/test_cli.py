@@ -221,3 +221,27 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert result.stderr.startswith("error: photo not found")
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--bogus"], "(see scalpmap --help)"),
+        (["analyse", "--bogus"], "(see scalpmap analyse --help)"),
+        (["sessions", "laser", "1", "--date", "2026-01-05", "--device", "X", "--pulse", "fs",
+          "--fluence", "2", "--spot", "3", "--passes", "1"],
+         "(see scalpmap sessions laser --help)"),
+        (["facilities", "import"], "(see scalpmap facilities import --help)"),
+    ],
+)  # fmt: skip
+def test_a_usage_error_names_the_help_of_its_own_command(args, where, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scalpmap", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and result.stderr.strip().count("\n") == 0
+    assert result.stderr.strip().endswith(where), result.stderr

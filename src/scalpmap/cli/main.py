@@ -51,9 +51,12 @@ def main() -> None:
     try:
         result = app(standalone_mode=False)
     except TyperException as error:  # a usage error: unknown option, bad value, missing argument
+        names: list[str] = []  # the sub-commands, e.g. ["sessions", "laser"]
         context = getattr(error, "ctx", None)
-        command = getattr(getattr(context, "command", None), "name", None)
-        where = "scalpmap --help" if command in (None, "scalpmap") else f"scalpmap {command} --help"
+        while context is not None and context.parent is not None:
+            names.insert(0, str(context.info_name))
+            context = context.parent
+        where = " ".join(["scalpmap", *names, "--help"])
         text = error.format_message() if hasattr(error, "format_message") else str(error)
         message = str(text).replace("\n", " ")
         stderr_console.print(f"[bold red]error:[/] {message} (see {where})", markup=True)
