@@ -12,8 +12,14 @@ import os
 import platform
 import re
 import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REPORT = REPO_ROOT / "docs" / "benchmarks.md"
@@ -190,3 +196,56 @@ def markdown_table(header: list[str], rows: list[list[str]], *, numeric: bool = 
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def map_in_processes(
+    function: Callable[[Any], dict[str, Any]],
+    cases: Sequence[Any],
+    *,
+    description: str,
+    workers: int,
+    console: Console,
+) -> list[dict[str, Any]]:
+    """Run ``function`` on every case in worker processes, with a progress bar, in order.
+
+    Parameters
+    ----------
+    function : callable
+        A picklable function of one case that returns its result row.
+    cases : sequence
+        The cases.
+    description : str
+        The progress bar's label.
+    workers : int
+        Worker processes.
+    console : rich.console.Console
+        Where the progress bar goes.
+
+    Returns
+    -------
+    list of dict
+        The rows, in the cases' order.
+    """
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    columns += (TimeElapsedColumn(),)
+    rows = []
+    with Progress(*columns, console=console) as progress, ProcessPoolExecutor(workers) as pool:
+        task = progress.add_task(description, total=len(cases))
+        for row in pool.map(function, cases):
+            rows.append(row)
+            progress.advance(task)
+    return rows
+
+
+def print_goals(console: Console, judged: Sequence[tuple[str, str, str, bool]]) -> None:
+    """Print each goal as ``pass``/``FAIL``, its measure and its target, one line each.
+
+    Parameters
+    ----------
+    console : rich.console.Console
+        Where to print.
+    judged : sequence of (name, target, measured, ok)
+        The goals.
+    """
+    for name, target, measured, ok in judged:
+        console.print(f"{'pass' if ok else 'FAIL'}  {name}: {measured} (goal {target})")

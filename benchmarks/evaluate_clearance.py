@@ -29,7 +29,6 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,16 @@ from typing import Any
 import cv2
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench_common import DEFAULT_REPORT, fmt, machine_lines, markdown_table, replace_section
+from bench_common import (
+    DEFAULT_REPORT,
+    fmt,
+    machine_lines,
+    map_in_processes,
+    markdown_table,
+    print_goals,
+    replace_section,
+)
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.templates import make_target
@@ -352,25 +358,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--series and --workers must be >= 1")
     console = Console(width=None if sys.stdout.isatty() else 200)
     cases = make_cases(args.series)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
+    rows = map_in_processes(
+        evaluate_case,
+        cases,
+        description="tracking synthetic follow-ups",
+        workers=args.workers,
+        console=console,
     )
-    with Progress(*columns, console=console) as progress, ProcessPoolExecutor(args.workers) as pool:
-        task = progress.add_task("tracking synthetic follow-ups", total=len(cases))
-        rows = []
-        for row in pool.map(evaluate_case, cases):
-            rows.append(row)
-            progress.advance(task)
     command = ".venv/bin/python benchmarks/evaluate_clearance.py"
     if args.series != 24:
         command += f" --series {args.series}"
     judged = goals(rows)
     replace_section(args.out, SECTION, render(rows, judged, command))
-    for name, target, measured, ok in judged:
-        console.print(f"{'pass' if ok else 'FAIL'}  {name}: {measured} (goal {target})")
+    print_goals(console, judged)
     for row in rows:
         if not row["registered"]:
             console.print(f"seed {row['seed']}: {row['reason']}")

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,17 @@ from typing import Any
 import numpy as np
 import shapely
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from shapely.geometry import LineString, Polygon
 
-from bench_common import DEFAULT_REPORT, fmt, machine_lines, markdown_table, replace_section
+from bench_common import (
+    DEFAULT_REPORT,
+    fmt,
+    machine_lines,
+    map_in_processes,
+    markdown_table,
+    print_goals,
+    replace_section,
+)
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.plan import PlanOptions, build_plan
@@ -357,25 +363,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--photos and --workers must be >= 1")
     console = Console(width=None if sys.stdout.isatty() else 200)
     cases = make_cases(args.photos)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
+    rows = map_in_processes(
+        evaluate_case,
+        cases,
+        description="planning synthetic photos",
+        workers=args.workers,
+        console=console,
     )
-    with Progress(*columns, console=console) as progress, ProcessPoolExecutor(args.workers) as pool:
-        task = progress.add_task("planning synthetic photos", total=len(cases))
-        rows = []
-        for row in pool.map(evaluate_case, cases):
-            rows.append(row)
-            progress.advance(task)
     command = ".venv/bin/python benchmarks/evaluate_plan.py"
     if args.photos != 24:
         command += f" --photos {args.photos}"
     judged = goals(rows)
     replace_section(args.out, SECTION, render(rows, judged, command))
-    for name, target, measured, ok in judged:
-        console.print(f"{'pass' if ok else 'FAIL'}  {name}: {measured} (goal {target})")
+    print_goals(console, judged)
     console.print(f"report section '{SECTION}' written to {args.out}")
     return 0
 
