@@ -57,3 +57,33 @@ def validate_document(name: str, document: Any) -> None:
         When it does not conform.
     """
     _validator(name).validate(document)
+
+
+def property_names(schema: Any) -> set[str]:
+    """Collect every property name a schema declares, at any depth (for documentation checks).
+
+    Parameters
+    ----------
+    schema : Any
+        A JSON Schema, or any part of one.
+
+    Returns
+    -------
+    set of str
+        The names under every ``properties``, nested ones included.
+
+    Examples
+    --------
+    >>> sorted(property_names({"properties": {"a": {"properties": {"b": {}}}}}))
+    ['a', 'b']
+    """
+    names: set[str] = set()
+    if isinstance(schema, list):
+        for item in schema:
+            names |= property_names(item)
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties" and isinstance(value, dict):
+                names |= set(value)
+            names |= property_names(value)
+    return names

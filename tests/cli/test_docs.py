@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scalpmap.cli.main import app
+from scalpmap.json_schemas import property_names
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -34,27 +35,11 @@ def test_readme_opens_with_the_two_commands():
     assert "make demo" in head and "make test" in head
 
 
-def _property_names(schema: dict) -> set[str]:
-    names: set[str] = set()
-    for key, value in schema.items():
-        if key == "properties":
-            names |= set(value)
-            for sub in value.values():
-                names |= _property_names(sub)
-        elif isinstance(value, dict):
-            names |= _property_names(value)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, dict):
-                    names |= _property_names(item)
-    return names
-
-
 def test_every_plan_json_field_is_documented():
     from scalpmap.planning.plan_json import load_plan_schema
 
     page = (DOCS / "plan-json.md").read_text()
-    names = _property_names(load_plan_schema())
+    names = property_names(load_plan_schema())
     assert {"zones", "removal", "touch_up", "impressions_to_add", "kirby_desai"} <= names
     missing = sorted(name for name in names if f"`{name}`" not in page and f".{name}`" not in page)
     assert not missing, missing
