@@ -33,6 +33,7 @@ TABLES = {
     "laser_sessions",
     "smp_sessions",
     "clearance_checks",
+    "sign_in_sessions",
 }
 
 
@@ -81,3 +82,48 @@ def test_workers_starting_together_migrate_once(backend, tmp_path):
         finally:
             for engine in engines:
                 engine.dispose()
+
+
+def test_0005_revokes_the_tokens_of_deactivated_users(backend, tmp_path):
+    from sqlalchemy import text
+
+    with temporary_database(backend, tmp_path) as url:
+        settings = get_settings(data_dir=tmp_path, database_url=url, secret_key="k")
+        engine = create_engine_for(settings)
+        try:
+            with engine.connect() as connection:
+                command.upgrade(alembic_config(connection), "0004_clearance_checks")
+                connection.commit()
+            with engine.begin() as connection:
+                for user_id, active in ((1, True), (2, False)):
+                    connection.execute(
+                        text(
+                            "INSERT INTO users (id, email, password_hash, role, is_active,"
+                            " created_at) VALUES (:id, :email, 'h', 'practitioner', :active,"
+                            " CURRENT_TIMESTAMP)"
+                        ),
+                        {"id": user_id, "email": f"u{user_id}@clinic.example", "active": active},
+                    )
+                    connection.execute(
+                        text(
+                            "INSERT INTO api_tokens (user_id, name, token_sha256, prefix,"
+                            " created_at) VALUES (:id, 'old', :sha, 'smp_x', CURRENT_TIMESTAMP)"
+                        ),
+                        {"id": user_id, "sha": str(user_id) * 64},
+                    )
+            upgrade(settings)
+            check(engine)
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT user_id, revoked_at, revoke_reason FROM api_tokens ORDER BY user_id"
+                    )
+                ).all()
+                flags = connection.execute(
+                    text("SELECT must_change_password FROM users ORDER BY id")
+                ).scalars()
+                assert [bool(flag) for flag in flags] == [False, False]
+            assert rows[0].revoked_at is None and rows[0].revoke_reason is None
+            assert rows[1].revoked_at is not None and rows[1].revoke_reason == "account deactivated"
+        finally:
+            engine.dispose()

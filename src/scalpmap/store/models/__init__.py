@@ -19,7 +19,7 @@ from scalpmap.store.models.photos import (
 from scalpmap.store.models.plans import PlanVersion
 from scalpmap.store.models.referrals import Referral, ReferralStatus
 from scalpmap.store.models.treatment_sessions import LaserSession, PulseClass, SmpSession
-from scalpmap.store.models.users import ApiToken, Role, User
+from scalpmap.store.models.users import ApiToken, Role, SignInSession, User
 
 __all__ = [
     "AnalysisStatus",
@@ -44,6 +44,7 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "ScaleSource",
+    "SignInSession",
     "SmpSession",
     "User",
     "utcnow",
