@@ -158,7 +158,7 @@ def create_app(
     if not secret:
         raise ValueError("settings.secret_key is missing; build the settings with get_settings()")
     body_limit = settings.max_upload_bytes * (MAX_FILES_PER_REQUEST + 1) + 1_000_000
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=body_limit)
+    app.add_middleware(BodySizeLimitMiddleware, max_upload_bytes=body_limit)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -167,7 +167,7 @@ def create_app(
         same_site="lax",
         https_only=settings.session_https,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_https)
     return app
 
 
