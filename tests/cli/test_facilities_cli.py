@@ -201,3 +201,25 @@ def test_installed_command_lists_bad_rows_without_traceback(tmp_path):
         "error: 1 bad row in bad.csv; nothing imported",
         "  line 2: treats_smp must be yes or no; got 'perhaps'",
     ]
+
+
+def test_too_many_columns_or_rows_is_one_line_exit_2(data_dir, database_url, tmp_path, monkeypatch):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(HEADER + ",x" * 95 + "\n", encoding="utf-8")
+    lines = error_lines(run(data_dir, "import", str(wide)))
+    assert lines == [
+        f"error: wide.csv has 107 columns; a facility CSV has at most 100 (the columns are "
+        f"{HEADER}); nothing imported"
+    ]
+    from scalpmap.facilities import csv_io
+
+    monkeypatch.setattr(csv_io, "MAX_ROWS", 2)
+    long = tmp_path / "long.csv"
+    row = "Row {},,Leeds,GB,53.8,-1.5,,,Nd:YAG 1064 ps,yes,I-VI,\n"
+    long.write_text(HEADER + "\n" + "".join(row.format(i) for i in range(3)), encoding="utf-8")
+    lines = error_lines(run(data_dir, "import", str(long)))
+    assert lines == [
+        "error: long.csv has more than 2 rows; split it into files of at most 2 facilities; "
+        "nothing imported"
+    ]
+    assert stored_names(database_url) == []

@@ -10,17 +10,22 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from scalpmap.csv_safety import neutralise_formula, restore_formula_prefix
 from scalpmap.errors import InputError
 from scalpmap.facilities.fields import Laser, parse_fitzpatrick, parse_lasers, parse_yes_no
 from scalpmap.facilities.geocode import GeocodeError, Place, fold, geocode_city, resolve_country
 
 __all__ = [
     "COLUMNS",
+    "MAX_COLUMNS",
+    "MAX_LISTED_PROBLEMS",
+    "MAX_ROWS",
     "REQUIRED_COLUMNS",
     "FacilityCsvError",
     "FacilityRecord",
@@ -46,6 +51,15 @@ COLUMNS = (
 
 REQUIRED_COLUMNS = ("name", "city", "country", "lasers", "treats_smp", "fitzpatrick_types")
 """Columns the header must have; the others may be left out."""
+
+MAX_COLUMNS = 100
+"""The most columns a header may have (a longer one is refused before it is looked at)."""
+
+MAX_ROWS = 100_000
+"""The most facilities one file may hold (blank lines do not count)."""
+
+MAX_LISTED_PROBLEMS = 1000
+"""The most problems an error lists; its summary still counts every bad row."""
 
 _ALIASES = {"latitude": "lat", "longitude": "lon", "fitzpatrick": "fitzpatrick_types"}
 _LIMITS = {"name": 200, "city": 100, "phone": 50, "email": 254}
@@ -107,11 +121,18 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _header(cells: list[str], source: str) -> list[str]:
+    """Check the header in one pass over its cells (at most :data:`MAX_COLUMNS`)."""
+    if len(cells) > MAX_COLUMNS:
+        raise FacilityCsvError(
+            f"{source} has {len(cells):,} columns; a facility CSV has at most {MAX_COLUMNS} "
+            f"(the columns are {','.join(COLUMNS)}); nothing imported"
+        )
     names = [_ALIASES.get(n, n) for n in ("_".join(fold(c).split()) for c in cells)]
+    counts = Counter(names)
     unknown = [cell for cell, name in zip(cells, names, strict=True) if name not in COLUMNS]
     unknown = [repr(cell) if cell.strip() else "an unnamed column" for cell in unknown]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    repeated = sorted({name for name in names if names.count(name) > 1 and name in COLUMNS})
+    missing = [name for name in REQUIRED_COLUMNS if name not in counts]
+    repeated = sorted(name for name, count in counts.items() if count > 1 and name in COLUMNS)
     wrong = [f"missing {', '.join(missing)}"] if missing else []
     wrong += [f"unknown {', '.join(unknown)}"] if unknown else []
     wrong += [f"repeated {', '.join(repeated)}"] if repeated else []
@@ -237,8 +258,10 @@ def read_facilities_csv(
     Raises
     ------
     FacilityCsvError
-        When the file is empty, not UTF-8, not CSV or has the wrong columns (the summary says
-        so), or when any row is bad (one ``line N: reason`` per problem in ``problems``).
+        When the file is empty, not UTF-8, not CSV, has the wrong columns or more than
+        :data:`MAX_COLUMNS` of them, or more than :data:`MAX_ROWS` rows (the summary says so),
+        or when any row is bad (one ``line N: reason`` per problem in ``problems``, the first
+        :data:`MAX_LISTED_PROBLEMS` of them).
     """
     text = _decode(data, source)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -248,6 +271,7 @@ def read_facilities_csv(
     seen: dict[tuple[str, str, str], int] = {}
     header: list[str] | None = None
     start = 1
+    rows = 0
     try:
         for cells in reader:
             line, start = start, reader.line_num + 1
@@ -256,6 +280,12 @@ def read_facilities_csv(
             if header is None:
                 header = _header(cells, source)
                 continue
+            rows += 1
+            if rows > MAX_ROWS:
+                raise FacilityCsvError(
+                    f"{source} has more than {MAX_ROWS:,} rows; split it into files of at most "
+                    f"{MAX_ROWS:,} facilities; nothing imported"
+                )
             row_problems: list[str] = []
             record = None
             if len(cells) != len(header):
@@ -264,7 +294,7 @@ def read_facilities_csv(
                     "put values holding commas in double quotes"
                 )
             else:
-                values = dict(zip(header, cells, strict=True))
+                values = dict(zip(header, map(restore_formula_prefix, cells), strict=True))
                 record = _check(values, line, geocoder, row_problems)
             if record is not None:
                 key = (fold(record.name), fold(record.city), record.country)
@@ -284,13 +314,23 @@ def read_facilities_csv(
     if header is None:
         raise FacilityCsvError(f"{source} is empty; nothing imported")
     if problems:
-        rows = f"{len(bad_lines)} bad row{'s' if len(bad_lines) != 1 else ''}"
-        raise FacilityCsvError(f"{rows} in {source}; nothing imported", problems)
+        bad = f"{len(bad_lines):,} bad row{'s' if len(bad_lines) != 1 else ''}"
+        listed = problems[:MAX_LISTED_PROBLEMS]
+        first = (
+            f"; the first {len(listed):,} problems are listed"
+            if len(problems) > len(listed)
+            else ""
+        )
+        raise FacilityCsvError(f"{bad} in {source}; nothing imported{first}", listed)
     return records
 
 
 def write_facilities_csv(rows: Iterable[dict[str, str]]) -> str:
     r"""Write facility rows as CSV text with the header :data:`COLUMNS`.
+
+    Every cell that a spreadsheet would run as a formula is neutralised
+    (:func:`scalpmap.csv_safety.neutralise_formula`); :func:`read_facilities_csv` reads it back
+    to the same value.
 
     Parameters
     ----------
@@ -305,5 +345,5 @@ def write_facilities_csv(rows: Iterable[dict[str, str]]) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, restval="", extrasaction="raise")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutralise_formula(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()

@@ -263,7 +263,7 @@ def import_csv(
     existing = {
         (fold(f.name), fold(f.city), f.country): f for f in session.scalars(select(Facility))
     }
-    created = updated = 0
+    changed: list[tuple[Facility, FacilityRecord, audit.Action]] = []
     with atomic(session):
         for record in records:
             facility = existing.get((fold(record.name), fold(record.city), record.country))
@@ -272,12 +272,13 @@ def import_csv(
                 facility = Facility()
                 session.add(facility)
             _apply(facility, record)
-            session.flush()
-            created += action is audit.Action.CREATE
-            updated += action is audit.Action.UPDATE
+            changed.append((facility, record, action))
+        session.flush()  # one batch of inserts for the whole file, then the audit rows
+        for facility, record, action in changed:
             details = {"source": "csv", "line": record.line}
             audit.record(session, actor, action, "facility", facility.id, details=details)
-    return ImportCounts(created, updated, sum(record.geocoded for record in records))
+    created = sum(action is audit.Action.CREATE for _f, _r, action in changed)
+    return ImportCounts(created, len(changed) - created, sum(record.geocoded for record in records))
 
 
 def export_csv(session: Session) -> str:

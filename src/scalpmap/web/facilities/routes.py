@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -17,7 +18,7 @@ from scalpmap.facilities.csv_io import FacilityCsvError
 from scalpmap.facilities.fields import format_fitzpatrick
 from scalpmap.facilities.geocode import fold
 from scalpmap.services import facilities
-from scalpmap.store.models import Facility
+from scalpmap.store.models import Facility, User
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep
 from scalpmap.web.errors import one_line, status_for
 from scalpmap.web.facilities.forms import (
@@ -31,12 +32,12 @@ from scalpmap.web.facilities.forms import (
 from scalpmap.web.rendering import render
 from scalpmap.web.treatment.forms import can_refer
 
-__all__ = ["MAX_CSV_BYTES", "csv_download", "read_csv_upload", "router"]
+__all__ = ["MAX_CSV_BYTES", "csv_download", "import_upload", "read_csv_upload", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-MAX_CSV_BYTES = 2_000_000
-"""The largest CSV file an import accepts."""
+MAX_CSV_BYTES = 10_000_000
+"""The largest CSV file an import accepts (room for 100,000 rows of a full directory)."""
 
 _DONE = {
     "created": "The facility was added.",
@@ -53,20 +54,42 @@ def csv_download(text: str) -> Response:
     return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-async def read_csv_upload(file: UploadFile) -> bytes:
+def read_csv_upload(file: UploadFile) -> bytes:
     """Read an uploaded CSV file, refusing one larger than :data:`MAX_CSV_BYTES`.
+
+    It reads the spooled file directly (blocking), so call it from a plain ``def`` route, which
+    runs in the thread pool.
 
     Raises
     ------
     InputError
         When the file is too large or empty.
     """
-    data = await file.read(MAX_CSV_BYTES + 1)
+    file.file.seek(0)
+    data = file.file.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
-        raise FacilityCsvError(f"the CSV file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
+        raise FacilityCsvError(
+            f"the CSV file is larger than {MAX_CSV_BYTES // 1_000_000} MB; split it"
+        )
     if not data.strip():
         raise FacilityCsvError("the CSV file is empty: choose a facility CSV")
     return data
+
+
+def import_upload(session: Session, file: UploadFile, actor: User) -> facilities.ImportCounts:
+    """Import an uploaded facility CSV (blocking: call it from a plain ``def`` route).
+
+    The request's transaction (the sign-in's) is ended first, so that no database lock is held
+    while the file is read and checked; the import then runs as one transaction.
+
+    Raises
+    ------
+    FacilityCsvError
+        When the file is too large, empty or has bad rows; nothing is imported.
+    """
+    data = read_csv_upload(file)
+    session.commit()
+    return facilities.import_csv(session, data, source=file.filename or "the file", actor=actor)
 
 
 def _rows(found: list[Facility]) -> list[dict[str, Any]]:
@@ -182,7 +205,7 @@ def import_page(request: Request, user: CanEditFacilities) -> Response:
 
 
 @router.post("/facilities/import")
-async def import_facilities(
+def import_facilities(
     request: Request,
     session: SessionDep,
     user: CanEditFacilities,
@@ -190,10 +213,7 @@ async def import_facilities(
 ) -> Response:
     """Import a CSV: every row or none; each bad row is listed with its line and reason."""
     try:
-        data = await read_csv_upload(file)
-        counts = facilities.import_csv(
-            session, data, source=file.filename or "the file", actor=user
-        )
+        counts = import_upload(session, file, user)
     except FacilityCsvError as error:
         session.rollback()
         return _import_page(request, error=str(error), problems=error.problems, status_code=422)
