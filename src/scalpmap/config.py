@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         Largest accepted upload, in bytes.
     max_upload_pixels : int
         Largest accepted photo, in ``width * height`` pixels.
+    enquiry_max_pixels : int
+        Largest photo the public enquiry form accepts, in pixels (checked from the header,
+        before any decoding); 40 megapixels by default.
+    enquiry_photo_bytes_per_day : int
+        Most bytes of photos the public enquiry form stores in any 24 hours, all senders
+        together; 500 MB by default. Past it, enquiries are still taken without photos.
     secret_key : pydantic.SecretStr or None
         Key that signs sessions; generated once and kept in ``data_dir/secret_key`` when not given.
     session_https : bool
@@ -60,6 +66,8 @@ class Settings(BaseSettings):
     photo_storage_dir: Path | None = None
     max_upload_bytes: int = Field(default=30_000_000, gt=0)
     max_upload_pixels: int = Field(default=DEFAULT_MAX_UPLOAD_PIXELS, gt=0)
+    enquiry_max_pixels: int = Field(default=40_000_000, gt=0)
+    enquiry_photo_bytes_per_day: int = Field(default=500_000_000, ge=0)
     secret_key: SecretStr | None = None
     session_https: bool = False
     session_max_age_s: int = Field(default=12 * 3600, gt=0)

@@ -29,7 +29,14 @@ from scalpmap.store.models import (
 )
 from scalpmap.store.photos import PhotoStore, sha256_hex
 
-__all__ = ["UploadInfo", "add_photo", "get_photo", "inspect_upload", "recover_photo_store"]
+__all__ = [
+    "UploadInfo",
+    "add_photo",
+    "file_is_referenced",
+    "get_photo",
+    "inspect_upload",
+    "recover_photo_store",
+]
 
 
 @dataclass(frozen=True)
@@ -223,15 +230,29 @@ def recover_photo_store(session: Session, store: PhotoStore, *, min_age_s: float
     int
         How many staged files were promoted or removed.
     """
+    return store.recover(lambda sha256: file_is_referenced(session, sha256), min_age_s=min_age_s)
 
-    def referenced(sha256: str) -> bool:
-        query = select(
-            or_(
-                exists().where(Photo.sha256 == sha256),
-                exists().where(PhotoAnalysis.overlay_sha256 == sha256),
-                exists().where(ClearanceCheck.overlay_sha256 == sha256),
-            )
+
+def file_is_referenced(session: Session, sha256: str) -> bool:
+    """Tell whether a committed photo, overlay or clearance overlay uses a stored file.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+    sha256 : str
+        The file's sha256 in the photo store.
+
+    Returns
+    -------
+    bool
+        ``True`` when a row references it.
+    """
+    query = select(
+        or_(
+            exists().where(Photo.sha256 == sha256),
+            exists().where(PhotoAnalysis.overlay_sha256 == sha256),
+            exists().where(ClearanceCheck.overlay_sha256 == sha256),
         )
-        return bool(session.scalar(query))
-
-    return store.recover(referenced, min_age_s=min_age_s)
+    )
+    return bool(session.scalar(query))

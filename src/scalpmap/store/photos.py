@@ -258,6 +258,39 @@ class PhotoStore:
         with self.open(sha256) as handle:
             return handle.read()
 
+    def remove(self, sha256: str, is_referenced: Callable[[str], bool]) -> bool:
+        """Delete a stored file unless a committed row still references it.
+
+        The file is first moved under ``incoming/`` as a staged file, then the references are
+        checked: an upload of the same content that commits meanwhile either finds no file and
+        promotes its own copy, or is seen by the check, which puts the file back. A crash in
+        between leaves a staged file that :meth:`recover` promotes (if referenced) or deletes.
+
+        Parameters
+        ----------
+        sha256 : str
+            The file's sha256.
+        is_referenced : callable
+            Tells whether a committed row references a sha256 (asked after the move).
+
+        Returns
+        -------
+        bool
+            ``True`` when the file was deleted; ``False`` when it was not stored or is still
+            referenced.
+        """
+        final = self.path_for(sha256)
+        held = self.incoming / f"{sha256}.{secrets.token_hex(8)}.part"
+        try:
+            os.replace(final, held)
+        except FileNotFoundError:
+            return False
+        if is_referenced(sha256):
+            self._promote(held, final)
+            return False
+        held.unlink(missing_ok=True)
+        return True
+
     def recover(self, is_referenced: Callable[[str], bool], *, min_age_s: float = 3600.0) -> int:
         """Finish or remove staged files left by a crash.
 

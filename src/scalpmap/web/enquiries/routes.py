@@ -1,17 +1,23 @@
-"""The public enquiry form and the staff inbox (view, convert to patient and case, close)."""
+"""The public enquiry form and the staff inbox (view, convert to patient and case, close, delete).
+
+The form needs no sign-in, so it is bounded: rate-limited per client IP, each photo at most
+``SCALPMAP_ENQUIRY_MAX_PIXELS`` (checked from the header, before decoding) and all enquiries
+together at most ``SCALPMAP_ENQUIRY_PHOTO_BYTES_PER_DAY`` of photos in any 24 hours.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from scalpmap.config import Settings
 from scalpmap.errors import ScalpmapError
 from scalpmap.services import enquiries
 from scalpmap.store.models import CaseReason, EnquiryStatus
@@ -47,8 +53,13 @@ def _form_page(
         "reasons": list(CaseReason),
         "consent_text": CONSENT_TEXT,
         "max_photos": MAX_PUBLIC_PHOTOS,
+        "max_megapixels": _max_pixels(request.app.state.scalpmap.settings) // 1_000_000,
     }
     return render(request, "enquiries/form.html", context, status_code=status_code)
+
+
+def _max_pixels(settings: Settings) -> int:
+    return min(settings.enquiry_max_pixels, settings.max_upload_pixels)
 
 
 @router.get("/enquire")
@@ -91,23 +102,28 @@ def submit_enquiry(
                 "consent_text": CONSENT_TEXT,
             }
         )
+        settings = state.settings
+        max_pixels = _max_pixels(settings)
         contents = []
         for upload in chosen:
-            content = read_upload(upload, state.settings.max_upload_bytes)
-            check_image(content, max_pixels=state.settings.max_upload_pixels)
+            content = read_upload(upload, settings.max_upload_bytes)
+            check_image(content, max_pixels=max_pixels)
             contents.append(content)
         enquiry = enquiries.submit_enquiry(
             session,
             state.store,
             data,
             contents,
-            max_bytes=state.settings.max_upload_bytes,
-            max_pixels=state.settings.max_upload_pixels,
+            max_bytes=settings.max_upload_bytes,
+            max_pixels=max_pixels,
+            daily_bytes=settings.enquiry_photo_bytes_per_day,
         )
     except ValidationError as error:
         return _form_page(request, form, error=one_line(error), status_code=422)
     except HTTPException as error:
         return _form_page(request, form, error=error.detail, status_code=error.status_code)
+    except enquiries.PhotoQuotaExceeded as error:
+        return _form_page(request, form, error=str(error), status_code=429)
     except ScalpmapError as error:
         return _form_page(request, form, error=str(error), status_code=status_for(error))
     log.info("enquiry %s received with %d photos", enquiry.id, len(contents))
@@ -120,9 +136,16 @@ def enquiry_thanks(request: Request) -> Response:
     return render(request, "enquiries/thanks.html", {"title": "Thank you"})
 
 
+_DONE = {"deleted": "The enquiry and its photos were deleted."}
+
+
 @router.get("/enquiries")
 def inbox(
-    request: Request, session: SessionDep, user: CurrentUser, status: EnquiryStatus | None = None
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    status: EnquiryStatus | None = None,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """List enquiries (new ones by default)."""
     shown = status or EnquiryStatus.NEW
@@ -132,6 +155,7 @@ def inbox(
         "enquiries": enquiries.list_enquiries(session, status=shown),
         "status": shown,
         "statuses": list(EnquiryStatus),
+        "notice": _DONE.get(done),
     }
     return render(request, "enquiries/inbox.html", context)
 
@@ -193,3 +217,14 @@ def close(enquiry_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """Close the enquiry without a case."""
     enquiries.close_enquiry(session, enquiry_id, user)
     return RedirectResponse("/enquiries", status_code=303)
+
+
+@router.post("/enquiries/{enquiry_id}/delete")
+def delete(enquiry_id: Id, session: SessionDep, state: StateDep, user: CurrentUser) -> Response:
+    """Delete the enquiry and its photos (those of a case it became stay with the case)."""
+    result = enquiries.delete_enquiry(session, state.store, enquiry_id, user)
+    log.info(
+        "enquiry %s deleted by user %s: %d photos deleted, %d kept by the case",
+        enquiry_id, user.id, result.photos_deleted, result.photos_kept,
+    )  # fmt: skip
+    return RedirectResponse("/enquiries?done=deleted", status_code=303)
