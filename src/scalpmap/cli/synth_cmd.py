@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.imaging.synth import SynthOptions, write_synthetic_photo
+from scalpmap.imaging.synth import BEARDS, VIEWS, SynthOptions, write_synthetic_photo
+from scalpmap.imaging.synth_geometry import View
+from scalpmap.imaging.synth_whole_head import BeardStyle
 
 console = Console(highlight=False)
 
@@ -19,7 +21,11 @@ def synth(
     out: Annotated[Path, typer.Argument(help="Output photo, .jpg or .png.")],
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
     view: Annotated[
-        str, typer.Option(help="closeup (hairline close-up), or a whole head: front, side, top.")
+        str,
+        typer.Option(
+            help="closeup (hairline close-up), or a whole head: front, three-quarter-left, "
+            "three-quarter-right, side, top."
+        ),
     ] = "closeup",
     width: Annotated[int, typer.Option(help="Width in pixels.")] = 2400,
     height: Annotated[int, typer.Option(help="Height in pixels.")] = 1800,
@@ -32,10 +38,32 @@ def synth(
     confounders: Annotated[
         bool, typer.Option(help="Add stubble, pores, freckles and moles.")
     ] = True,
+    beard: Annotated[
+        str | None,
+        typer.Option(help="Whole head: none, stubble, full or goatee; random when omitted."),
+    ] = None,
+    moustache: Annotated[
+        bool | None,
+        typer.Option(
+            "--moustache/--no-moustache",
+            help="Whole head: a moustache over the upper lip; random when omitted.",
+        ),
+    ] = None,
+    shine: Annotated[
+        float | None,
+        typer.Option(help="Whole head: the skin's shine, 0 (matt) to 1; random when omitted."),
+    ] = None,
+    wrinkles: Annotated[
+        bool | None,
+        typer.Option(
+            "--wrinkles/--no-wrinkles", help="Whole head: forehead wrinkles; random when omitted."
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
     choices = {
-        "--view": (view, ("closeup", "front", "side", "top")),
+        "--view": (view, VIEWS),
+        "--beard": (beard, (*BEARDS, None)),
         "--ink": (ink, ("bluish-black", "black", "faded-grey", None)),
         "--hairline": (hairline, ("aggressive", "rounded", None)),
     }
@@ -45,7 +73,7 @@ def synth(
             raise typer.BadParameter(f"{value!r} is not one of {names}", param_hint=flag)
     options = SynthOptions(
         seed=seed,
-        view=cast(Literal["closeup", "front", "side", "top"], view),
+        view=cast(View, view),
         width_px=width,
         height_px=height,
         mm_per_px=mm_per_px,
@@ -55,11 +83,22 @@ def synth(
         hairline=cast(Literal["aggressive", "rounded"] | None, hairline),
         marker=marker,
         confounders=confounders,
+        beard=cast(BeardStyle | None, beard),
+        moustache=moustache,
+        shine=shine,
+        wrinkles=wrinkles,
     )
     with console.status("drawing the synthetic scalp photo"):
         truth = write_synthetic_photo(out, options)
     console.print(
         f"wrote {out} ({truth.impressions.shape[0]} impressions, "
         f"{truth.mm_per_px:.4f} mm/px, skin type {truth.options.fitzpatrick}, "
-        f"{truth.options.ink} ink) and {out.name}.truth.json"
+        f"{truth.options.ink} ink"
+        + (
+            ""
+            if truth.head is None
+            else f", {truth.head.view} view, beard {truth.head.beard_style}"
+            + (" with a moustache" if truth.head.moustache else "")
+        )
+        + f") and {out.name}.truth.json"
     )

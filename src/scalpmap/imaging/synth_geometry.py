@@ -14,7 +14,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
-View = Literal["closeup", "front", "side", "top"]
+View = Literal["closeup", "front", "three-quarter-left", "three-quarter-right", "side", "top"]
 HairlineStyle = Literal["aggressive", "rounded"]
 
 CURVE_SAMPLES = 400
@@ -178,8 +178,9 @@ def build_scene(
 
     Parameters
     ----------
-    view : {"closeup", "front", "side", "top"}
-        A close-up of the frontal hairline, or a whole-head view.
+    view : {"closeup"}
+        A close-up of the frontal hairline (whole-head views are laid out by
+        :mod:`scalpmap.imaging.synth_whole_head`).
     width, height : int
         Photo size in pixels.
     mm_per_px : float
@@ -200,76 +201,27 @@ def build_scene(
     frame = box(0, 0, width, height)
     eyebrows: list[NDArray[np.float64]] = []
     head: Polygon | None = None
-    if view == "closeup":
-        margin = rng.uniform(-0.05, 0.08) * width
-        curve = hairline_curve(
-            -abs(margin) - 5,
-            width + abs(margin) + 5,
-            rng.uniform(0.36, 0.5) * height,
-            rng.uniform(0.2, 0.34) * height,
-            style,
-            rng,
-            px_per_mm=px_per_mm,
+    if view != "closeup":
+        raise ValueError(f"build_scene draws close-ups; {view!r} is drawn by synth_whole_head")
+    margin = rng.uniform(-0.05, 0.08) * width
+    curve = hairline_curve(
+        -abs(margin) - 5,
+        width + abs(margin) + 5,
+        rng.uniform(0.36, 0.5) * height,
+        rng.uniform(0.2, 0.34) * height,
+        style,
+        rng,
+        px_per_mm=px_per_mm,
+    )
+    if with_silhouette:
+        rx = rng.uniform(0.9, 1.3) * width
+        head = ellipse_polygon(
+            width * rng.uniform(0.35, 0.65),
+            rx * 0.95 + rng.uniform(0.06, 0.16) * height,
+            rx,
+            rx * 0.95,
         )
-        if with_silhouette:
-            rx = rng.uniform(0.9, 1.3) * width
-            head = ellipse_polygon(
-                width * rng.uniform(0.35, 0.65),
-                rx * 0.95 + rng.uniform(0.06, 0.16) * height,
-                rx,
-                rx * 0.95,
-            )
-        marker_center = (rng.uniform(0.2, 0.8) * width, float(height))
-    else:
-        head_w = 150.0 * px_per_mm * rng.uniform(0.95, 1.05)
-        head_h = 215.0 * px_per_mm * rng.uniform(0.95, 1.05)
-        cx = width * rng.uniform(0.45, 0.55)
-        top = height * rng.uniform(0.04, 0.1)
-        if view == "top":
-            head = ellipse_polygon(cx, height / 2, head_w / 2, min(head_h, 0.9 * height) / 2)
-            front_y = height / 2 + min(head_h, 0.9 * height) / 2 * rng.uniform(0.45, 0.65)
-            curve = hairline_curve(
-                0,
-                width,
-                front_y,
-                rng.uniform(10, 25) * px_per_mm,
-                style,
-                rng,
-                px_per_mm=px_per_mm,
-            )
-            # On the crown, far from the frontal hairline, so that the sticker hides none of it.
-            marker_center = (cx, height / 2 - min(head_h, 0.9 * height) / 4)
-        else:
-            head = ellipse_polygon(cx, top + head_h / 2, head_w / 2, head_h / 2)
-            hairline_y = top + rng.uniform(55, 75) * px_per_mm
-            brow_y = hairline_y + rng.uniform(55, 65) * px_per_mm
-            if view == "front":
-                curve = hairline_curve(
-                    cx - head_w / 2 - 5,
-                    cx + head_w / 2 + 5,
-                    hairline_y,
-                    rng.uniform(15, 30) * px_per_mm,
-                    style,
-                    rng,
-                    px_per_mm=px_per_mm,
-                )
-                for side in (-1, 1):
-                    bx = cx + side * np.linspace(12, 55, 60) * px_per_mm
-                    by = brow_y - 6 * px_per_mm * np.sin(np.linspace(0.2, 2.9, 60))
-                    eyebrows.append(np.column_stack([bx, by]))
-                marker_center = (cx + head_w * 0.2, brow_y + 45 * px_per_mm)
-            else:
-                x = np.linspace(cx - head_w / 2 - 5, cx + head_w / 2 + 5, CURVE_SAMPLES)
-                u = (x - x.min()) / (x.max() - x.min())
-                y = hairline_y + (u**1.5) * rng.uniform(40, 70) * px_per_mm
-                y = y + smooth_wobble(CURVE_SAMPLES, rng.uniform(0.4, 1.0) * px_per_mm, rng)
-                curve = np.column_stack([x, y])
-                if rng.uniform() < 0.5:  # the face looks left instead of right
-                    curve[:, 0] = 2 * cx - curve[:, 0]
-                    curve = curve[::-1]
-                bx = curve[0, 0] + np.sign(cx - curve[0, 0]) * np.linspace(4, 30, 40) * px_per_mm
-                eyebrows.append(np.column_stack([bx, np.full(40, brow_y)]))
-                marker_center = (cx, brow_y + 45 * px_per_mm)
+    marker_center = (rng.uniform(0.2, 0.8) * width, float(height))
     area = frame if head is None else frame.intersection(head)
     region = _region_above(curve, frame).intersection(area)
     if isinstance(region, MultiPolygon):
