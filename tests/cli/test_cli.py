@@ -67,7 +67,13 @@ def test_synth_then_analyse_with_a_given_scale(tmp_path):
     result = run("analyse", photo, "--mm-per-px", "0.035", "--out", tmp_path / "o", "--no-overlay")
     assert result.exit_code == 0, result.output
     doc = json.loads((tmp_path / "o" / "analysis.json").read_text())
-    assert doc["scale"] == {"mm_per_px": 0.035, "source": "given", "marker": None}
+    assert doc["scale"] == {
+        "mm_per_px": 0.035,
+        "source": "given",
+        "uncertainty_percent": None,
+        "iris_diameter_px": None,
+        "marker": None,
+    }
     assert not (tmp_path / "o" / "overlay.png").exists()
 
 

@@ -86,7 +86,13 @@ def test_analysis_of_synthetic_photo_conforms_to_schema(mode: str, seed: int) ->
     assert doc["format"] == FORMAT == "scalpmap-analysis/1"
     assert doc["mode"] == mode
     assert (doc["photo"]["width"], doc["photo"]["height"]) == (1200, 900)
-    assert doc["scale"] == {"mm_per_px": MM_PER_PX[mode], "source": "given", "marker": None}
+    assert doc["scale"] == {
+        "mm_per_px": MM_PER_PX[mode],
+        "source": "given",
+        "uncertainty_percent": None,
+        "iris_diameter_px": None,
+        "marker": None,
+    }
     summary = doc["summary"]
     if mode == "coverage":
         assert doc["impressions"] == []

@@ -121,7 +121,14 @@ def rings_to_geometry(
 def _scale(doc: Mapping[str, Any]) -> Scale:
     marker = doc["marker"]
     if marker is None:
-        return Scale(mm_per_px=float(doc["mm_per_px"]), source=doc["source"])
+        uncertainty = doc.get("uncertainty_percent")
+        iris = doc.get("iris_diameter_px")
+        return Scale(
+            mm_per_px=float(doc["mm_per_px"]),
+            source=doc["source"],
+            uncertainty_percent=None if uncertainty is None else float(uncertainty),
+            iris_diameter_px=None if iris is None else float(iris),
+        )
     corners = _points(marker["corners"])
     residual = marker["residual_px"]
     return Scale(

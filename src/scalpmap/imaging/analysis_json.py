@@ -64,6 +64,10 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
         "scale": {
             "mm_per_px": round(scale.mm_per_px, 6),
             "source": scale.source,
+            "uncertainty_percent": scale.uncertainty_percent,
+            "iris_diameter_px": None
+            if scale.iris_diameter_px is None
+            else round(scale.iris_diameter_px, 2),
             "marker": None
             if scale.source != "marker"
             else {

@@ -91,7 +91,9 @@ class HeadModel:
     landmarks : mapping of str to ndarray of float, shape (k, 2)
         Named points (``x, y`` in photo pixels); see :data:`LANDMARK_NAMES`. Empty without a face.
     iris_diameter_px : float or None
-        Mean visible iris diameter over the eyes where it was measured.
+        Mean horizontal visible iris diameter over the open eyes, measured on front views only.
+    iris_diameters_px : tuple of float
+        Each open eye's iris diameter (one or two values; also on turned faces).
     person_mask : ndarray of bool, shape (rows, cols), or None
         True on the person (head and body) at the photo's full resolution.
     faces_found : int
@@ -109,6 +111,7 @@ class HeadModel:
     face_box: tuple[float, float, float, float] | None
     landmarks: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
     iris_diameter_px: float | None = None
+    iris_diameters_px: tuple[float, ...] = ()
     person_mask: NDArray[np.bool_] | None = None
     faces_found: int = 0
     source: str = HEAD_MODEL_SOURCE
@@ -144,7 +147,8 @@ class HeadModel:
         -------
         dict
             ``view``, ``yaw_deg``, ``roll_deg``, ``rotation_deg``, ``face_box``, ``faces_found``,
-            ``iris_diameter_px``, ``landmarks`` (name -> list of ``[x, y]``), ``source``, ``notes``.
+            ``iris_diameter_px``, ``iris_diameters_px``, ``landmarks`` (name -> list of
+            ``[x, y]``), ``source``, ``notes``.
         """
 
         def rounded(value: float | None) -> float | None:
@@ -160,6 +164,7 @@ class HeadModel:
             else [round(float(v), 1) for v in self.face_box],
             "faces_found": int(self.faces_found),
             "iris_diameter_px": rounded(self.iris_diameter_px),
+            "iris_diameters_px": [round(float(d), 2) for d in self.iris_diameters_px],
             "landmarks": {
                 name: [[round(float(x), 1), round(float(y), 1)] for x, y in points]
                 for name, points in self.landmarks.items()

@@ -1,0 +1,250 @@
+"""Find the face in a photo taken from any side: detector views, then the mesh to confirm.
+
+Clinic and patient photos of the scalp look down on the head, so the face sits low in the frame,
+foreshortened (seen from above it looks squashed top to bottom) and often cut by the bottom edge;
+and a photo may lie on its side in the pixels. MediaPipe's detector was trained on faces seen from
+the front, so it is shown a few *views* of the photo:
+
+- the photo stretched top-to-bottom by 1.5 and 2 (which undoes part of the foreshortening) as
+  well as unstretched;
+- with room added below the bottom edge, for a face that the edge cuts;
+- turned by 90, 180 and 270 degrees, only when no face is found upright.
+
+Each view's detections are confirmed by the face mesh: its face-presence score on the mesh's crop,
+and its eye line, which must stand the way the view did (a "face" that the mesh lays on its side
+in an upright view is an ear or a cheek seen from the side). A face found only in a turned view
+must be confirmed more strongly (see :data:`TURNED_MIN_PRESENCE`), because the models see faces in
+the sides of heads more easily than in a turned photo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from scalpmap.imaging.head.face_detection import LEFT_EYE, RIGHT_EYE, FaceDetection, detect_faces
+from scalpmap.imaging.head.face_mesh import MIN_FACE_PRESENCE, FaceMesh, mesh_for
+from scalpmap.imaging.head.pose import eye_line_angle_deg, rotation_and_roll
+
+# (stretch, extend_below): the views tried for each turn, most productive first.
+VIEWS: tuple[tuple[float, float], ...] = ((1.5, 0.0), (1.0, 0.0), (2.0, 0.0), (1.5, 0.6))
+# Turned views: fewer, as the detector only needs to see which way is up.
+TURNED_VIEWS: tuple[tuple[float, float], ...] = ((1.5, 0.0), (1.0, 0.0), (2.0, 0.0))
+# The detector works on a copy this many pixels across (it sees 128).
+DETECTOR_BASE_PX = 256
+# How many places per turn the mesh checks (each in every view that saw a face there).
+MESH_CHECKS_PER_TURN = 2
+# A face seen only in a turned photo must convince both models.
+TURNED_MIN_PRESENCE = 0.9
+TURNED_MIN_SCORE = 0.7
+
+
+@dataclass(frozen=True)
+class FoundFace:
+    """A confirmed face: its mesh in the photo's pixels and how it was seen.
+
+    Attributes
+    ----------
+    mesh : FaceMesh
+        The mesh, mapped back to the photo's pixels (its depth stays in the view's units).
+    view_mesh : FaceMesh
+        The mesh as computed in the view (stretched), for the head's pose.
+    detection : FaceDetection
+        The detector's face, in the photo's pixels.
+    turn_deg : int
+        The turn of the view that found it (0, 90, 180 or 270, clockwise).
+    stretch : float
+        How much the view was stretched along the face's vertical axis.
+    """
+
+    mesh: FaceMesh
+    view_mesh: FaceMesh
+    detection: FaceDetection
+    turn_deg: int
+    stretch: float
+
+    @property
+    def size_px(self) -> float:
+        """Return the mesh's larger extent in photo pixels."""
+        span = self.mesh.points_xy.max(axis=0) - self.mesh.points_xy.min(axis=0)
+        return float(span.max())
+
+
+@dataclass(frozen=True)
+class FaceSearch:
+    """What the search found: the confirmed faces (largest first) and the turn that found them."""
+
+    faces: tuple[FoundFace, ...]
+    turn_deg: int
+
+
+def _stretch_matrix(turn_deg: int, stretch: float) -> NDArray[np.float64]:
+    """Per-axis scale (x, y) that stretches the photo along the turned view's vertical axis."""
+    return np.array([1.0, stretch]) if turn_deg in (0, 180) else np.array([stretch, 1.0])
+
+
+def _scaled_detection(face: FaceDetection, scale: NDArray[np.float64]) -> FaceDetection:
+    return FaceDetection(face.box_xy * scale, face.keypoints_xy * scale, face.score)
+
+
+def _clusters(candidates: list[tuple[FaceDetection, float, float]], limit: int) -> list[list[int]]:
+    """Group the candidates by where their eyes are; the best-scoring groups first.
+
+    Each group lists its candidates (one per view that saw the face there), best score first.
+    """
+    order = sorted(range(len(candidates)), key=lambda i: -candidates[i][0].score)
+    groups: list[list[int]] = []
+    for index in order:
+        face = candidates[index][0]
+        eyes = (face.keypoints_xy[RIGHT_EYE] + face.keypoints_xy[LEFT_EYE]) / 2.0
+        for group in groups:
+            leader = candidates[group[0]][0]
+            leader_eyes = (leader.keypoints_xy[RIGHT_EYE] + leader.keypoints_xy[LEFT_EYE]) / 2.0
+            if np.linalg.norm(eyes - leader_eyes) < 0.35 * max(face.size_px, leader.size_px):
+                group.append(index)
+                break
+        else:
+            groups.append([index])
+    return groups[:limit]
+
+
+class _Views:
+    """The photo's stretched copies, made on first use.
+
+    Small ones (:data:`DETECTOR_BASE_PX` across) feed the detector; working-size ones the mesh.
+    """
+
+    def __init__(self, rgb: NDArray[np.uint8]) -> None:
+        self.rgb = rgb
+        rows, cols = rgb.shape[:2]
+        factor = min(1.0, DETECTOR_BASE_PX / max(rows, cols))
+        size = (max(1, round(cols * factor)), max(1, round(rows * factor)))
+        self.base: NDArray[np.uint8] = (
+            np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+            if factor < 1.0
+            else rgb
+        )
+        self.small_to_working = np.array([cols / size[0], rows / size[1]])
+        self._small: dict[tuple[float, float], NDArray[np.uint8]] = {}
+        self._working: dict[tuple[float, float], NDArray[np.uint8]] = {}
+
+    @staticmethod
+    def _stretched(image: NDArray[np.uint8], scale: NDArray[np.float64]) -> NDArray[np.uint8]:
+        if np.all(scale == 1.0):
+            return image
+        rows, cols = image.shape[:2]
+        size = (round(cols * scale[0]), round(rows * scale[1]))
+        return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+    def small(self, turn_deg: int, stretch: float) -> NDArray[np.uint8]:
+        scale = _stretch_matrix(turn_deg, stretch)
+        key = (float(scale[0]), float(scale[1]))
+        if key not in self._small:
+            self._small[key] = self._stretched(self.base, scale)
+        return self._small[key]
+
+    def working(self, turn_deg: int, stretch: float) -> NDArray[np.uint8]:
+        scale = _stretch_matrix(turn_deg, stretch)
+        key = (float(scale[0]), float(scale[1]))
+        if key not in self._working:
+            self._working[key] = self._stretched(self.rgb, scale)
+        return self._working[key]
+
+
+def _unstretch_mesh(mesh: FaceMesh, scale: NDArray[np.float64]) -> FaceMesh:
+    return FaceMesh(mesh.points_xy / scale, mesh.depth_px, mesh.presence, mesh.roi)
+
+
+def _search_turn(views: _Views, turn_deg: int) -> list[FoundFace]:
+    """Return the confirmed faces in the views of one turn, largest first."""
+    candidates: list[tuple[FaceDetection, float, float]] = []  # face in working px, stretch, extend
+    min_score = 0.0 if turn_deg == 0 else TURNED_MIN_SCORE
+    for stretch, extend in VIEWS if turn_deg == 0 else TURNED_VIEWS:
+        scale = _stretch_matrix(turn_deg, stretch)
+        small = views.small(turn_deg, stretch)
+        to_working = views.small_to_working * np.ones(2) / scale
+        for face in detect_faces(small, turn_deg=turn_deg, extend_below=extend):
+            if face.score >= min_score:
+                candidates.append((_scaled_detection(face, to_working), stretch, extend))
+    found: list[FoundFace] = []
+    for group in _clusters(candidates, MESH_CHECKS_PER_TURN):
+        # The views see the same face differently; the first one the mesh confirms wins.
+        for index in group:
+            face, stretch, _extend = candidates[index]
+            scale = _stretch_matrix(turn_deg, stretch)
+            view_mesh = mesh_for(views.working(turn_deg, stretch), _scaled_detection(face, scale))
+            if _confirmed(view_mesh, face, turn_deg, scale):
+                found.append(
+                    FoundFace(
+                        mesh=_unstretch_mesh(view_mesh, scale),
+                        view_mesh=view_mesh,
+                        detection=face,
+                        turn_deg=turn_deg,
+                        stretch=stretch,
+                    )
+                )
+                break
+    found.sort(key=lambda item: -item.size_px)
+    return _without_overlaps(found)
+
+
+def _confirmed(
+    mesh: FaceMesh, face: FaceDetection, turn_deg: int, scale: NDArray[np.float64]
+) -> bool:
+    """Tell whether the mesh says "face" and its eye line stands the way the view did."""
+    points = mesh.points_xy / scale
+    rotation_deg, _roll = rotation_and_roll(eye_line_angle_deg(points))
+    if rotation_deg != turn_deg:
+        return False
+    if turn_deg == 0:
+        return mesh.presence >= MIN_FACE_PRESENCE
+    return mesh.presence >= TURNED_MIN_PRESENCE and face.score >= TURNED_MIN_SCORE
+
+
+def _without_overlaps(faces: list[FoundFace]) -> list[FoundFace]:
+    """Drop a face whose mesh centre lies inside a larger face's mesh (the same face twice)."""
+    kept: list[FoundFace] = []
+    for face in faces:
+        centre = face.mesh.points_xy.mean(axis=0)
+        inside = False
+        for bigger in kept:
+            low = bigger.mesh.points_xy.min(axis=0)
+            high = bigger.mesh.points_xy.max(axis=0)
+            if np.all(centre >= low) and np.all(centre <= high):
+                inside = True
+                break
+        if not inside:
+            kept.append(face)
+    return kept
+
+
+def search_faces(rgb: NDArray[np.uint8]) -> FaceSearch:
+    """Find the faces in a photo: upright first; if none, the best of the three turned views.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo, at a working resolution (about 1000 pixels across is plenty).
+
+    Returns
+    -------
+    FaceSearch
+        The confirmed faces, largest first (empty when none), and the turn that found them.
+    """
+    views = _Views(rgb)
+    upright = _search_turn(views, 0)
+    if upright:
+        return FaceSearch(faces=tuple(upright), turn_deg=0)
+    best: FaceSearch = FaceSearch(faces=(), turn_deg=0)
+    best_strength = -1.0
+    for turn_deg in (90, 180, 270):
+        faces = _search_turn(views, turn_deg)
+        if not faces:
+            continue
+        strength = max(face.mesh.presence + face.detection.score for face in faces)
+        if strength > best_strength:
+            best, best_strength = FaceSearch(faces=tuple(faces), turn_deg=turn_deg), strength
+    return best
