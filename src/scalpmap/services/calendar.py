@@ -19,7 +19,9 @@ The calendar (:func:`case_calendar`) is an RFC 5545 VCALENDAR written by hand: a
 for the plan's timeline (laser sessions, touch-ups and reviews), the logged sessions and the
 due dates. Each event's UID is stable for its case and event (``case-7-plan-laser-1``,
 ``case-7-laser-session-3``, ``case-7-due-touch_up``, all ``@scalpmap``), so a calendar that
-imports the file again updates its events instead of adding copies. The file names no patient.
+imports the file again updates its events instead of adding copies. The events name only the
+case; the calendar's name carries the patient's name only with their consent recorded
+(:func:`scalpmap.services.disclosure.document_identity`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from scalpmap import __version__
 from scalpmap.services._tx import get_or_raise
+from scalpmap.services.disclosure import DocumentKind, document_identity
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import Case, ClearanceCheck, PlanVersion, utcnow
 
@@ -329,4 +332,6 @@ def case_calendar(session: Session, case_id: int, *, now: dt.datetime | None = N
     NotFoundError
         When there is no such case.
     """
-    return to_ics(case_events(session, case_id), name=f"scalpmap case {case_id}", now=now)
+    case = get_or_raise(session, Case, case_id, "case")
+    identity = document_identity(case.patient, DocumentKind.CALENDAR, case_id=case.id)
+    return to_ics(case_events(session, case.id), name=f"scalpmap {identity.label}", now=now)

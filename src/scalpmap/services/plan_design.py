@@ -191,6 +191,7 @@ def save_design(
     hairline_json: Mapping[str, Any] | None = None,
     note: str | None = None,
     patient_label: str | None = None,
+    source: str | None = None,
     clinic_name: str = "scalpmap clinic",
     cache: DesignCache = DESIGN_CACHE,
     today: dt.date | None = None,
@@ -222,7 +223,10 @@ def save_design(
     note : str, optional
         What changed.
     patient_label, clinic_name : str, optional
-        For the reports' header.
+        For the reports' header (decide the label with
+        :func:`scalpmap.services.disclosure.document_identity`).
+    source : str, optional
+        How plan.json and the reports name the photo; the uploaded file's name by default.
     cache : DesignCache, optional
         Where the design and the photo are cached.
     today : datetime.date, optional
@@ -249,8 +253,9 @@ def save_design(
         model = edited_hairline(design.analysis, hairline_json)
         target = target_from_hairline(design.analysis, model)
     plan = build_plan(rgb, design.analysis, options, target=target, today=today)
-    row = session.get(PhotoAnalysis, analysis_id)
-    source = row.photo.original_filename if row is not None else None
+    if source is None:
+        row = session.get(PhotoAnalysis, analysis_id)
+        source = row.photo.original_filename if row is not None else None
     outputs = make_plan_outputs(
         rgb, plan, source=source, pdf=True, patient_label=patient_label, clinic_name=clinic_name
     )

@@ -3,7 +3,8 @@
 :func:`progress_report` gathers the case's latest plan version, latest referral, laser sessions
 with their clearance checks, SMP sessions and due dates into plain values
 (:class:`scalpmap.reports.progress.ProgressData`) and renders them. The patient's identity is
-shown only when the patient's consent is recorded (as on the referral letter). Making a report
+shown only when the patient's consent is recorded (as on the referral letter; the rule is
+:func:`scalpmap.services.disclosure.document_identity`). Making a report
 is audited (entity ``"progress_report"``, the case's id).
 """
 
@@ -24,7 +25,6 @@ from scalpmap.reports.progress import (
     SmpRow,
     render_progress_html,
 )
-from scalpmap.reports.referral import LetterPatient
 from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.calendar import due_dates
@@ -33,6 +33,7 @@ from scalpmap.services.clearance_progress import (
     clearance_chart,
     list_clearance_checks,
 )
+from scalpmap.services.disclosure import DocumentKind, disclosed_plan, document_identity
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import (
@@ -131,17 +132,6 @@ def _overlay(
     return None, None
 
 
-def _patient(patient: Patient) -> LetterPatient | None:
-    if patient.consent_given_at is None:
-        return None
-    return LetterPatient(
-        full_name=patient.full_name,
-        date_of_birth=patient.date_of_birth,
-        phone=patient.phone,
-        email=patient.email,
-    )
-
-
 def progress_report(
     session: Session,
     store: PhotoStore,
@@ -188,11 +178,12 @@ def progress_report(
     measured = [checks[laser.id] for laser in lasers if advice_words(checks.get(laser.id))]
     overlay, caption = _overlay(store, lasers, checks)
     chart = clearance_chart(session, case.id)
-    person = _patient(patient)
+    identity = document_identity(patient, DocumentKind.PROGRESS_REPORT, case_id=case.id)
+    person = identity.letter_patient()
     data = ProgressData(
         case_id=case.id,
         report_date=utcnow().date(),
-        plan=plan.document if plan is not None else None,
+        plan=disclosed_plan(session, plan, identity) if plan is not None else None,
         plan_version=plan.version if plan is not None else None,
         patient=person,
         referral=None

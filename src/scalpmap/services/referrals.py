@@ -3,8 +3,9 @@
 A referral is made from the case's latest plan version and moves the case to ``referred``
 (a case already further on, e.g. back for a second laser session, keeps its stage). Its status
 then moves forward only: drafted → sent → accepted → done. The letter (HTML and PDF) shows the
-patient's identity only when the patient's consent is recorded; otherwise it says the details
-are withheld. Every change, and every letter made, is audited (entity ``"referral"``).
+patient's identity only when the patient's consent is recorded
+(:func:`scalpmap.services.disclosure.document_identity`); otherwise it says the details are
+withheld. Every change, and every letter made, is audited (entity ``"referral"``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scalpmap.reports.pdf import html_to_pdf
-from scalpmap.reports.referral import LetterPatient, render_referral_html
+from scalpmap.reports.referral import render_referral_html
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.cases import advance_stage
+from scalpmap.services.disclosure import DocumentKind, disclosed_plan, document_identity
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
 from scalpmap.services.plan_design import load_plan_outputs
 from scalpmap.store.models import (
@@ -125,7 +127,9 @@ def create_referral(
         plan_id=plan.id,
         status=ReferralStatus.DRAFTED,
         referred_on=referred_on or utcnow().date(),
-        patient_details=patient.consent_given_at is not None,
+        patient_details=document_identity(
+            patient, DocumentKind.REFERRAL_LETTER, case_id=case.id
+        ).consented,
         note=note,
         created_by_id=actor.id if actor is not None else None,
     )
@@ -276,18 +280,17 @@ def referral_letter(
         removal_map: bytes | None = files["removal_map"].data
     except NotFoundError:
         removal_map = None
-    shown = referral.patient_details and patient.consent_given_at is not None
-    person = None
-    if shown:
-        person = LetterPatient(
-            full_name=patient.full_name,
-            date_of_birth=patient.date_of_birth,
-            phone=patient.phone,
-            email=patient.email,
-        )
+    identity = document_identity(
+        patient,
+        DocumentKind.REFERRAL_LETTER,
+        case_id=referral.case_id,
+        allowed=referral.patient_details,
+    )
+    person = identity.letter_patient()
+    shown = person is not None
     signer = signed_by or (actor.full_name or actor.email if actor is not None else None)
     html = render_referral_html(
-        plan.document,
+        disclosed_plan(session, plan, identity),
         referral.facility,
         referral_id=referral.id,
         case_id=referral.case_id,

@@ -15,6 +15,7 @@ from scalpmap.services import audit, plans
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.plan_design import FILE_NAMES, PlanFile, load_plan_outputs
+from scalpmap.services.plan_reports import REPORT_ROLES, plan_report
 from scalpmap.store.models import PhotoAnalysis, PlanVersion, User
 from scalpmap.store.photos import PhotoStore
 from scalpmap.web.photos.service import resized_jpeg
@@ -93,7 +94,8 @@ def plan_file(
     Returns
     -------
     tuple of (PlanVersion, PlanFile)
-        The version and the file.
+        The version and the file; a report carries the patient's identity only as their
+        consent allows now (:func:`scalpmap.services.plan_reports.plan_report`).
 
     Raises
     ------
@@ -103,7 +105,10 @@ def plan_file(
     plan = get_or_raise(session, PlanVersion, plan_id, "plan version")
     if role not in FILE_NAMES:
         raise NotFoundError(f"no plan file {role!r}; use one of {', '.join(FILE_NAMES)}")
-    item = load_plan_outputs(session, plan.id, store, roles=[role])[role]
+    if role in REPORT_ROLES:  # the identity the patient's consent allows now
+        item = plan_report(session, store, plan, role)
+    else:
+        item = load_plan_outputs(session, plan.id, store, roles=[role])[role]
     _audit_file(session, plan, user, role)
     return plan, item
 

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from scalpmap.planning.plan import PlanOptions
 from scalpmap.planning.templates import MAX_AGE, MIN_AGE
 from scalpmap.services._tx import get_or_raise
+from scalpmap.services.disclosure import DocumentKind, document_identity
 from scalpmap.services.errors import ConflictError, NotFoundError
 from scalpmap.services.plan_design import DESIGN_CACHE, Design, save_design
 from scalpmap.services.plan_design import start_design as engine_start
@@ -279,7 +280,9 @@ def save_plan_version(
     """
     analysis = analysis_of_case(session, case, analysis_id=body.analysis_id)
     options = _options(body, case.patient)
-    label = f"{case.patient.full_name} (case #{case.id})"
+    identity = document_identity(case.patient, DocumentKind.PATIENT_PLAN, case_id=case.id)
+    label = identity.label
+    source = identity.photo_name(analysis.photo.original_filename, analysis.photo.id)
     hairline = None if body.template == "remove-all" else body.hairline
     user_id, case_id, analysis_id = user.id, case.id, analysis.id
     session.commit()  # end the request's transaction: no lock is held while the plan is made
@@ -299,6 +302,7 @@ def save_plan_version(
                 hairline_json=hairline,
                 note=(body.note or "").strip() or None,
                 patient_label=label,
+                source=source,
                 cache=DESIGN_CACHE,
             )
             return SavedPlan(plan.id, plan.version, case_id)
