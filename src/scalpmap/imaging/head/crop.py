@@ -121,8 +121,49 @@ def rect_around(points_xy: NDArray[np.float64], rotation: float) -> RotatedRect:
     return RotatedRect(float(centre[0]), float(centre[1]), float(size[0]), float(size[1]), rotation)
 
 
+class ImagePyramid:
+    """An image and its halvings (each a 2 x 2 average), made on first use.
+
+    Crops of large rects are then sampled from the level where the rect is 1-2 times the output's
+    size, which is fast and does not alias.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (rows, cols, channels)
+        Level 0.
+    """
+
+    def __init__(self, image: NDArray[np.uint8]) -> None:
+        self.levels: list[NDArray[np.uint8]] = [image]
+
+    @property
+    def base(self) -> NDArray[np.uint8]:
+        """Return level 0, the full image."""
+        return self.levels[0]
+
+    def level(self, index: int) -> NDArray[np.uint8]:
+        """Return level ``index`` (0 is the image; each next one half as large).
+
+        Parameters
+        ----------
+        index : int
+            The level; stops halving at 8 pixels.
+
+        Returns
+        -------
+        ndarray of uint8
+            The level's image.
+        """
+        while len(self.levels) <= index and min(self.levels[-1].shape[:2]) >= 16:
+            last = self.levels[-1]
+            size = (last.shape[1] // 2, last.shape[0] // 2)
+            half = cv2.resize(last, size, interpolation=cv2.INTER_LINEAR)
+            self.levels.append(np.asarray(half, dtype=np.uint8).reshape(size[1], size[0], -1))
+        return self.levels[min(index, len(self.levels) - 1)]
+
+
 def crop(
-    image: NDArray[np.uint8],
+    image: NDArray[np.uint8] | ImagePyramid,
     rect: RotatedRect,
     out_width: int,
     out_height: int,
@@ -136,8 +177,9 @@ def crop(
 
     Parameters
     ----------
-    image : ndarray of uint8, shape (rows, cols, channels)
-        The photo.
+    image : ndarray of uint8, shape (rows, cols, channels), or ImagePyramid
+        The photo. From a pyramid, a large rect is sampled from a reduced level; from a plain
+        array, the rect's box is area-averaged first.
     rect : RotatedRect
         What to cut out.
     out_width, out_height : int
@@ -156,9 +198,18 @@ def crop(
     step_v = rect.height / out_height
     linear = np.array([[cos_r * step_u, -sin_r * step_v], [sin_r * step_u, cos_r * step_v]])
     origin = rect.to_image(np.array([[0.0, 0.0]]))[0] + linear @ np.array([0.5, 0.5])
-    source = image
-    shrink = min(rect.width / out_width, rect.height / out_height)
-    if shrink > _MAX_BILINEAR_SHRINK:
+    shrink = min(abs(rect.width) / out_width, abs(rect.height) / out_height)
+    if isinstance(image, ImagePyramid):
+        index = int(math.floor(math.log2(shrink))) if shrink > _MAX_BILINEAR_SHRINK else 0
+        source = image.level(index)
+        base = image.base
+        level_scale = np.array(
+            [source.shape[1] / base.shape[1], source.shape[0] / base.shape[0]], dtype=np.float64
+        )
+        linear = linear * level_scale[:, None]
+        origin = origin * level_scale
+    elif shrink > _MAX_BILINEAR_SHRINK:
+        source = image
         # Area-average the rect's bounding box first, to about 1.5 output pixels per rect pixel.
         corners = rect.to_image(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]))
         rows, cols = image.shape[:2]
@@ -175,6 +226,8 @@ def crop(
             scale = np.array([size[0] / (x1 - x0), size[1] / (y1 - y0)])
             linear = linear * scale[:, None]
             origin = (origin - np.array([x0, y0])) * scale
+    else:
+        source = image
     matrix = np.hstack([linear, (origin - 0.5)[:, None]])
     border = cv2.BORDER_REPLICATE if replicate_border else cv2.BORDER_CONSTANT
     out = cv2.warpAffine(

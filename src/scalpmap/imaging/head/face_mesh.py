@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.head.crop import RotatedRect, crop, rect_around, rotation_from
+from scalpmap.imaging.head.crop import (
+    ImagePyramid,
+    RotatedRect,
+    crop,
+    rect_around,
+    rotation_from,
+)
 from scalpmap.imaging.head.face_detection import LEFT_EYE, RIGHT_EYE, FaceDetection
 from scalpmap.imaging.head.runtime import get_model
 
@@ -87,12 +93,12 @@ def roi_from_landmarks(points_xy: NDArray[np.float64]) -> RotatedRect:
     return rect_around(points_xy, rotation).scaled(ROI_SCALE)
 
 
-def run_mesh(rgb: NDArray[np.uint8], roi: RotatedRect) -> FaceMesh:
+def run_mesh(rgb: NDArray[np.uint8] | ImagePyramid, roi: RotatedRect) -> FaceMesh:
     """Run the face mesh on one crop of the photo.
 
     Parameters
     ----------
-    rgb : ndarray of uint8, shape (rows, cols, 3)
+    rgb : ndarray of uint8, shape (rows, cols, 3), or ImagePyramid
         The photo.
     roi : RotatedRect
         The face crop (from :func:`roi_from_detection` or :func:`roi_from_landmarks`).
@@ -115,14 +121,14 @@ def run_mesh(rgb: NDArray[np.uint8], roi: RotatedRect) -> FaceMesh:
     )
 
 
-def mesh_for(rgb: NDArray[np.uint8], face: FaceDetection) -> FaceMesh:
+def mesh_for(rgb: NDArray[np.uint8] | ImagePyramid, face: FaceDetection) -> FaceMesh:
     """Run the mesh on a detected face, then once more on the crop its own landmarks give.
 
     The second pass (MediaPipe's tracking ROI) centres and levels the crop on the face.
 
     Parameters
     ----------
-    rgb : ndarray of uint8, shape (rows, cols, 3)
+    rgb : ndarray of uint8, shape (rows, cols, 3), or ImagePyramid
         The photo.
     face : FaceDetection
         The detected face.

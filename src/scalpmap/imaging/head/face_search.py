@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from scalpmap.imaging.head.crop import ImagePyramid
 from scalpmap.imaging.head.face_detection import LEFT_EYE, RIGHT_EYE, FaceDetection, detect_faces
 from scalpmap.imaging.head.face_mesh import MIN_FACE_PRESENCE, FaceMesh, mesh_for
 from scalpmap.imaging.head.pose import eye_line_angle_deg, rotation_and_roll
@@ -33,10 +34,14 @@ from scalpmap.imaging.head.pose import eye_line_angle_deg, rotation_and_roll
 VIEWS: tuple[tuple[float, float], ...] = ((1.5, 0.0), (1.0, 0.0), (2.0, 0.0), (1.5, 0.6))
 # Turned views: fewer, as the detector only needs to see which way is up.
 TURNED_VIEWS: tuple[tuple[float, float], ...] = ((1.5, 0.0), (1.0, 0.0), (2.0, 0.0))
-# The detector works on a copy this many pixels across (it sees 128).
+# The detector works on a halving of the photo at least this many pixels across (it sees 128).
 DETECTOR_BASE_PX = 256
 # How many places per turn the mesh checks (each in every view that saw a face there).
 MESH_CHECKS_PER_TURN = 2
+# The detector's score a face needs. MediaPipe's short-range graph keeps detections from 0.5;
+# on photos of heads, those between 0.5 and 0.6 were mostly scalp or an ear that the mesh took for
+# a face, so an upright face needs 0.6 (MediaPipe's full-range setting).
+UPRIGHT_MIN_SCORE = 0.6
 # A face seen only in a turned photo must convince both models.
 TURNED_MIN_PRESENCE = 0.9
 TURNED_MIN_SCORE = 0.7
@@ -117,19 +122,20 @@ class _Views:
     Small ones (:data:`DETECTOR_BASE_PX` across) feed the detector; working-size ones the mesh.
     """
 
-    def __init__(self, rgb: NDArray[np.uint8]) -> None:
+    def __init__(self, rgb: NDArray[np.uint8], pyramid: ImagePyramid | None = None) -> None:
         self.rgb = rgb
+        self.pyramid = pyramid if pyramid is not None else ImagePyramid(rgb)
+        # The coarsest halving still at least DETECTOR_BASE_PX across.
+        level = 0
+        while max(self.pyramid.level(level + 1).shape[:2]) >= DETECTOR_BASE_PX and level < 8:
+            if self.pyramid.level(level + 1) is self.pyramid.level(level):
+                break
+            level += 1
+        self.base = self.pyramid.level(level)
         rows, cols = rgb.shape[:2]
-        factor = min(1.0, DETECTOR_BASE_PX / max(rows, cols))
-        size = (max(1, round(cols * factor)), max(1, round(rows * factor)))
-        self.base: NDArray[np.uint8] = (
-            np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-            if factor < 1.0
-            else rgb
-        )
-        self.small_to_working = np.array([cols / size[0], rows / size[1]])
+        self.small_to_working = np.array([cols / self.base.shape[1], rows / self.base.shape[0]])
         self._small: dict[tuple[float, float], NDArray[np.uint8]] = {}
-        self._working: dict[tuple[float, float], NDArray[np.uint8]] = {}
+        self._working: dict[tuple[float, float], ImagePyramid] = {}
 
     @staticmethod
     def _stretched(image: NDArray[np.uint8], scale: NDArray[np.float64]) -> NDArray[np.uint8]:
@@ -146,11 +152,14 @@ class _Views:
             self._small[key] = self._stretched(self.base, scale)
         return self._small[key]
 
-    def working(self, turn_deg: int, stretch: float) -> NDArray[np.uint8]:
+    def working(self, turn_deg: int, stretch: float) -> ImagePyramid:
         scale = _stretch_matrix(turn_deg, stretch)
         key = (float(scale[0]), float(scale[1]))
         if key not in self._working:
-            self._working[key] = self._stretched(self.rgb, scale)
+            if key == (1.0, 1.0):
+                self._working[key] = self.pyramid
+            else:
+                self._working[key] = ImagePyramid(self._stretched(self.rgb, scale))
         return self._working[key]
 
 
@@ -161,7 +170,7 @@ def _unstretch_mesh(mesh: FaceMesh, scale: NDArray[np.float64]) -> FaceMesh:
 def _search_turn(views: _Views, turn_deg: int) -> list[FoundFace]:
     """Return the confirmed faces in the views of one turn, largest first."""
     candidates: list[tuple[FaceDetection, float, float]] = []  # face in working px, stretch, extend
-    min_score = 0.0 if turn_deg == 0 else TURNED_MIN_SCORE
+    min_score = UPRIGHT_MIN_SCORE if turn_deg == 0 else TURNED_MIN_SCORE
     for stretch, extend in VIEWS if turn_deg == 0 else TURNED_VIEWS:
         scale = _stretch_matrix(turn_deg, stretch)
         small = views.small(turn_deg, stretch)
@@ -200,7 +209,7 @@ def _confirmed(
     if rotation_deg != turn_deg:
         return False
     if turn_deg == 0:
-        return mesh.presence >= MIN_FACE_PRESENCE
+        return mesh.presence >= MIN_FACE_PRESENCE and face.score >= UPRIGHT_MIN_SCORE
     return mesh.presence >= TURNED_MIN_PRESENCE and face.score >= TURNED_MIN_SCORE
 
 
@@ -221,20 +230,22 @@ def _without_overlaps(faces: list[FoundFace]) -> list[FoundFace]:
     return kept
 
 
-def search_faces(rgb: NDArray[np.uint8]) -> FaceSearch:
+def search_faces(rgb: NDArray[np.uint8], *, pyramid: ImagePyramid | None = None) -> FaceSearch:
     """Find the faces in a photo: upright first; if none, the best of the three turned views.
 
     Parameters
     ----------
     rgb : ndarray of uint8, shape (rows, cols, 3)
         The photo, at a working resolution (about 1000 pixels across is plenty).
+    pyramid : ImagePyramid, optional
+        The same image as a pyramid, when the caller has one to share.
 
     Returns
     -------
     FaceSearch
         The confirmed faces, largest first (empty when none), and the turn that found them.
     """
-    views = _Views(rgb)
+    views = _Views(rgb, pyramid)
     upright = _search_turn(views, 0)
     if upright:
         return FaceSearch(faces=tuple(upright), turn_deg=0)

@@ -1,7 +1,7 @@
 """Find the head in a photo: the face and its landmarks, the pose and view, and the person's mask.
 
-The work happens on a reduced copy (at most :data:`WORKING_MAX_PX` across, made by exact halvings),
-except the irises, which are measured on the full photo; everything is reported in the full
+The work happens on a copy reduced by a power of two to at most :data:`WORKING_MAX_PX` across
+(the irises of small faces are measured on the full photo); everything is reported in the full
 photo's pixels.
 """
 
@@ -11,7 +11,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.head.eyes import measure_eyes
+from scalpmap.imaging.head.crop import ImagePyramid
+from scalpmap.imaging.head.eyes import EyesResult, measure_eyes
 from scalpmap.imaging.head.face_search import FoundFace, search_faces
 from scalpmap.imaging.head.landmarks import (
     FACE_OVAL,
@@ -33,7 +34,9 @@ from scalpmap.imaging.head.quality import face_pixels, too_blurred, too_dark, to
 from scalpmap.imaging.head.segmentation import person_mask
 from scalpmap.imaging.validate import check_rgb
 
-WORKING_MAX_PX = 1280
+WORKING_MAX_PX = 1024
+# The two irises of a front view may differ by this share of their mean (measured: at most 0.1).
+MAX_IRIS_DISAGREEMENT = 0.15
 # A "face" narrower than this share of the person across the eye line is not one: the models
 # see faces in ears and in the sides of heads (real faces measured 0.31-0.99, profiles included).
 MIN_FACE_TO_HEAD_WIDTH = 0.25
@@ -51,10 +54,10 @@ NO_FACE_NOTE = (
 
 
 def working_copy(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], NDArray[np.float64]]:
-    """Halve the photo until it is at most :data:`WORKING_MAX_PX` across.
+    """Reduce the photo by a power of two until it is at most :data:`WORKING_MAX_PX` across.
 
-    Each halving averages 2 x 2 pixels (bilinear at exactly half size), which is fast and does not
-    alias.
+    One bilinear resize: at a factor of 2 it averages each 2 x 2 block; at 4 or more it averages
+    the middle 2 x 2 pixels of each block, which is fast and aliases little.
 
     Parameters
     ----------
@@ -69,11 +72,14 @@ def working_copy(rgb: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], NDArray[np.
         Multiply working ``x, y`` by this to get photo pixels.
     """
     rows, cols = rgb.shape[:2]
-    working = rgb
-    while max(working.shape[:2]) > WORKING_MAX_PX:
-        size = (max(1, working.shape[1] // 2), max(1, working.shape[0] // 2))
-        working = np.asarray(cv2.resize(working, size, interpolation=cv2.INTER_LINEAR), np.uint8)
-    return working, np.array([cols / working.shape[1], rows / working.shape[0]])
+    factor = 1
+    while max(rows, cols) / factor > WORKING_MAX_PX:
+        factor *= 2
+    if factor == 1:
+        return rgb, np.ones(2)
+    size = (max(1, cols // factor), max(1, rows // factor))
+    working = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+    return working, np.array([cols / size[0], rows / size[1]])
 
 
 def _face_box(
@@ -104,12 +110,35 @@ def _face_to_head_width(points_xy: NDArray[np.float64], mask: NDArray[np.bool_])
     return face_width / max(run, 1)
 
 
-def _quality_problem(rgb: NDArray[np.uint8], points_xy: NDArray[np.float64]) -> str | None:
-    right_eye, left_eye = points_xy[RIGHT_EYE_OUTER], points_xy[LEFT_EYE_OUTER]
-    small = too_small(right_eye, left_eye)
+def _iris_for_scale(eyes: EyesResult, yaw_deg: float) -> tuple[float | None, str | None]:
+    """Return the iris diameter to scale the photo by, or None with the reason in words.
+
+    Both eyes must show their iris, on a front view, and agree within :data:`MAX_IRIS_DISAGREEMENT`
+    (one hidden iris means the eyes look down or the face is turned, and the other is then often
+    a guess of the model too).
+    """
+    if abs(yaw_deg) > FRONT_MAX_YAW_DEG:
+        return None, f"iris not measured: the face is turned ({yaw_deg:+.0f} degrees of yaw)"
+    if len(eyes.irises) < 2:
+        return None, "iris not measured: " + "; ".join(eyes.skipped)
+    first, second = (iris.diameter_px for iris in eyes.irises)
+    mean = (first + second) / 2.0
+    if abs(first - second) / mean > MAX_IRIS_DISAGREEMENT:
+        return None, (
+            f"iris not measured: the two eyes disagree ({first:.1f} and {second:.1f} px across)"
+        )
+    return mean, None
+
+
+def _quality_problem(
+    pyramid: ImagePyramid, working_xy: NDArray[np.float64], to_photo: NDArray[np.float64]
+) -> str | None:
+    """Return why the face is too small, dark or blurred for landmarks, or None."""
+    right_eye, left_eye = working_xy[RIGHT_EYE_OUTER], working_xy[LEFT_EYE_OUTER]
+    small = too_small(right_eye * to_photo, left_eye * to_photo)
     if small:
         return small
-    face = face_pixels(rgb, points_xy[list(FACE_OVAL)], right_eye, left_eye)
+    face = face_pixels(pyramid, working_xy[list(FACE_OVAL)], right_eye, left_eye)
     return too_dark(face) or too_blurred(face)
 
 
@@ -127,8 +156,10 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
     - with several faces, the largest is used and a note says so;
     - a face that is too small, too dark or too blurred keeps its box but gets no landmarks, with
       the reason in ``notes``;
-    - the iris diameter is measured only on a front view (``|yaw| <= 20`` degrees) and on open
-      eyes.
+    - a "face" much narrower than the person across its eye line (an ear, the side of a head) is
+      not one;
+    - the iris diameter (for the scale) is given only on a front view (``|yaw| <= 20`` degrees)
+      when both irises show and agree within 15%.
 
     Parameters
     ----------
@@ -149,10 +180,18 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
     """
     check_rgb(rgb)
     working, to_photo = working_copy(rgb)
-    search = search_faces(working)
-    notes: list[str] = []
-    if not search.faces:
-        mask = person_mask(working, shape=rgb.shape[:2])
+    pyramid = ImagePyramid(working)
+    search = search_faces(working, pyramid=pyramid)
+    rotation_deg = search.turn_deg if search.faces else 0
+    mask = person_mask(pyramid, shape=rgb.shape[:2], turn_deg=rotation_deg)
+    faces = [
+        face
+        for face in search.faces
+        if _face_to_head_width(face.mesh.points_xy * to_photo, mask) >= MIN_FACE_TO_HEAD_WIDTH
+    ]
+    if not faces:
+        if rotation_deg:
+            mask = person_mask(pyramid, shape=rgb.shape[:2])
         return HeadModel(
             view="unknown",
             yaw_deg=None,
@@ -163,24 +202,7 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
             faces_found=0,
             notes=(NO_FACE_NOTE,),
         )
-    rotation_deg = search.turn_deg
-    mask = person_mask(working, shape=rgb.shape[:2], turn_deg=rotation_deg)
-    faces = [
-        face
-        for face in search.faces
-        if _face_to_head_width(face.mesh.points_xy * to_photo, mask) >= MIN_FACE_TO_HEAD_WIDTH
-    ]
-    if not faces:
-        return HeadModel(
-            view="unknown",
-            yaw_deg=None,
-            roll_deg=None,
-            rotation_deg=0,
-            face_box=None,
-            person_mask=person_mask(working, shape=rgb.shape[:2]) if rotation_deg else mask,
-            faces_found=0,
-            notes=(NO_FACE_NOTE,),
-        )
+    notes: list[str] = []
     face: FoundFace = faces[0]
     if len(faces) > 1:
         notes.append(f"{len(faces)} faces: used the largest")
@@ -190,7 +212,7 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
         notes.append(ROTATION_NOTES[rotation_deg])
     yaw_deg = yaw_from_mesh(face.view_mesh.points_xy, face.view_mesh.depth_px)
     box = _face_box(points_xy, rgb.shape)
-    problem = _quality_problem(rgb, points_xy)
+    problem = _quality_problem(pyramid, face.mesh.points_xy, to_photo)
     if problem:
         return HeadModel(
             view="unknown",
@@ -203,15 +225,12 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
             notes=(*notes, problem),
         )
     landmarks = named_landmarks(points_xy)
-    eyes = measure_eyes(rgb, points_xy)
+    eyes = measure_eyes(rgb, points_xy, working=pyramid, to_photo=to_photo)
     for iris in eyes.irises:
         landmarks[f"{iris.side}_iris_center"] = iris.center_xy.reshape(1, 2)
-    iris_diameter_px: float | None = None
-    if abs(yaw_deg) > FRONT_MAX_YAW_DEG:
-        notes.append(f"iris not measured: the face is turned ({yaw_deg:+.0f} degrees of yaw)")
-    elif eyes.irises:
-        iris_diameter_px = float(np.mean([iris.diameter_px for iris in eyes.irises]))
-    notes.extend(eyes.skipped)
+    iris_diameter_px, iris_note = _iris_for_scale(eyes, yaw_deg)
+    if iris_note:
+        notes.append(iris_note)
     return HeadModel(
         view=view_from_yaw(yaw_deg),
         yaw_deg=yaw_deg,

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.head.crop import RotatedRect, crop, rect_around, rotation_from
+from scalpmap.imaging.head.crop import (
+    ImagePyramid,
+    RotatedRect,
+    crop,
+    rect_around,
+    rotation_from,
+)
 from scalpmap.imaging.head.runtime import get_model
 
 IRIS_INPUT_SIZE = 64
@@ -62,12 +68,14 @@ def eye_roi(
     return rect_around(corners, rotation).scaled(EYE_ROI_SCALE)
 
 
-def run_iris(rgb: NDArray[np.uint8], roi: RotatedRect, *, mirrored: bool) -> IrisResult:
+def run_iris(
+    rgb: NDArray[np.uint8] | ImagePyramid, roi: RotatedRect, *, mirrored: bool
+) -> IrisResult:
     """Run the iris model on one eye's crop.
 
     Parameters
     ----------
-    rgb : ndarray of uint8, shape (rows, cols, 3)
+    rgb : ndarray of uint8, shape (rows, cols, 3), or ImagePyramid
         The photo.
     roi : RotatedRect
         The eye's crop from :func:`eye_roi`.

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.head.crop import crop, rect_around, rotation_from
+from scalpmap.imaging.head.crop import ImagePyramid, crop, rect_around, rotation_from
 
 # Outer eye corners closer than this (photo pixels) leave too few pixels per landmark.
 MIN_EYE_SPAN_PX = 24.0
@@ -24,7 +24,7 @@ SHARPNESS_VIEW_PX = 128
 
 
 def face_pixels(
-    rgb: NDArray[np.uint8],
+    rgb: NDArray[np.uint8] | ImagePyramid,
     face_oval_xy: NDArray[np.float64],
     right_eye_xy: NDArray[np.float64],
     left_eye_xy: NDArray[np.float64],
@@ -33,7 +33,7 @@ def face_pixels(
 
     Parameters
     ----------
-    rgb : ndarray of uint8, shape (rows, cols, 3)
+    rgb : ndarray of uint8, shape (rows, cols, 3), or ImagePyramid
         The photo.
     face_oval_xy : ndarray of float, shape (k, 2)
         The face's outline in the photo's pixels.

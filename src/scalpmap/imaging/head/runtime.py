@@ -7,7 +7,6 @@ A missing or broken file raises :class:`HeadModelError` with one line that names
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
 import tempfile
@@ -37,6 +36,7 @@ REINSTALL_HINT = "reinstall the scalpmap package (pip install --force-reinstall 
 _LITERT_INFO_PREFIX = b"INFO: Created TensorFlow Lite XNNPACK delegate"
 
 _load_lock = threading.Lock()
+_cache_lock = threading.Lock()
 
 
 @dataclass
@@ -161,9 +161,7 @@ def load_model_file(path: Path) -> LoadedModel:
     )
 
 
-@functools.cache
-def _cached_model(path: Path) -> LoadedModel:
-    return load_model_file(path)
+_loaded: dict[str, LoadedModel] = {}
 
 
 def get_model(name: str, *, models_dir: Path | None = None) -> LoadedModel:
@@ -186,9 +184,19 @@ def get_model(name: str, *, models_dir: Path | None = None) -> LoadedModel:
     HeadModelError
         When the file is missing or broken.
     """
-    return _cached_model((models_dir or MODELS_DIR) / MODEL_FILES[name])
+    path = (models_dir or MODELS_DIR) / MODEL_FILES[name]
+    key = str(path)
+    model = _loaded.get(key)
+    if model is None:
+        with _cache_lock:
+            model = _loaded.get(key)
+            if model is None:
+                model = load_model_file(path)
+                _loaded[key] = model
+    return model
 
 
 def clear_model_cache() -> None:
     """Forget the loaded models (tests use it after pointing the loader elsewhere)."""
-    _cached_model.cache_clear()
+    with _cache_lock:
+        _loaded.clear()
