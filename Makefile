@@ -31,6 +31,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_accuracy.py
 	$(BIN)/python benchmarks/evaluate_whole_head.py
+	$(BIN)/python benchmarks/evaluate_head.py
 	$(BIN)/python benchmarks/bench_speed.py
 	$(BIN)/python benchmarks/evaluate_plan.py
 	$(BIN)/python benchmarks/bench_plan.py
