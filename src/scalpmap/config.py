@@ -7,12 +7,13 @@ lives under one data directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scalpmap.errors import InputError
@@ -55,6 +56,12 @@ class Settings(BaseSettings):
         Send the session cookie over HTTPS only (set it behind a TLS proxy).
     session_max_age_s : int
         How long a sign-in lasts, in seconds.
+    api_token_max_age_days : int
+        The longest an API token lives, in days; older tokens stop working.
+    trusted_proxies : str
+        Comma-separated addresses or networks of the reverse proxies whose ``X-Forwarded-For``
+        and ``X-Forwarded-Proto`` are believed (e.g. ``10.0.0.5`` or ``10.0.0.0/24``); none by
+        default, so the peer's address is the client's.
     sqlite_busy_timeout_ms : int
         How long SQLite waits for another writer before giving up, in milliseconds.
     """
@@ -71,7 +78,26 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     session_https: bool = False
     session_max_age_s: int = Field(default=12 * 3600, gt=0)
+    api_token_max_age_days: int = Field(default=90, gt=0, le=3650)
+    trusted_proxies: str = ""
     sqlite_busy_timeout_ms: int = Field(default=30000, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network; give e.g. 10.0.0.5,10.1.0.0/24"
+                ) from None
+        return ",".join(_split(value))
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies' addresses and networks, one per item (empty: none)."""
+        return _split(self.trusted_proxies)
 
     @property
     def photos_dir(self) -> Path:
@@ -82,6 +108,10 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite."""
         return (self.database_url or "sqlite").startswith("sqlite")
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def get_settings(**overrides: Any) -> Settings:
@@ -120,7 +150,9 @@ def get_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"invalid setting SCALPMAP_{name.upper()}: {first['msg']}") from None
+        raise InputError(
+            f"invalid setting SCALPMAP_{name.upper()}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
     data_dir = settings.data_dir.expanduser().resolve()
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

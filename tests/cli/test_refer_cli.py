@@ -39,7 +39,9 @@ def setup(backend, tmp_path, monkeypatch, cheap_password_hashing):
         try:
             ensure_schema(engine)
             with make_session_factory(engine)() as session:
-                staff = users.create_user(session, "p@clinic.example", "x" * 12, Role.PRACTITIONER)
+                staff = users.create_user(
+                    session, "p@clinic.example", "correct horse battery", Role.PRACTITIONER
+                )
                 data = patients.PatientCreate(full_name="Sam Example", fitzpatrick_type=4)
                 patient = patients.create_patient(session, data, staff)
                 planned = cases.open_case(session, patient.id, CaseReason.REPOSITION, staff)

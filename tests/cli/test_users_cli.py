@@ -96,8 +96,9 @@ def test_mismatched_confirmation_asks_again(data_dir, database_url):
 @pytest.mark.parametrize(
     ("args", "password", "fragment"),
     [
-        (["--role", "admin"], "short", "at least 10 characters"),
-        (["--role", "admin"], "", "at least 10 characters"),
+        (["--role", "admin"], "short", "at least 12 characters"),
+        (["--role", "admin"], "", "at least 12 characters"),
+        (["--role", "admin"], "Password2024!", "common password"),
         ([], PASSWORD, "give the user's role"),
         (["--admin", "--role", "reception"], PASSWORD, "--admin contradicts"),
     ],
@@ -129,5 +130,71 @@ def test_installed_command_prints_one_line_without_traceback(tmp_path):
     result = subprocess.run(command, input="weak\n", capture_output=True, text=True, env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: password too weak: use at least 10 characters"
+        "error: the password is too short: use at least 12 characters, e.g. three or four"
+        " unrelated words"
     ]
+
+
+def _run(data_dir, *args, input=None):
+    return runner.invoke(app, ["users", *args, "--data-dir", str(data_dir)], input=input)
+
+
+def _state(database_url, address):
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = text(
+                "SELECT u.is_active, u.must_change_password,"
+                " (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = u.id"
+                "  AND t.revoked_at IS NULL) AS live_tokens"
+                " FROM users u WHERE u.email = :e"
+            )
+            row = connection.execute(query, {"e": address}).one()
+            return bool(row.is_active), bool(row.must_change_password), row.live_tokens
+    finally:
+        engine.dispose()
+
+
+def test_token_reset_deactivate_and_activate(data_dir, database_url):
+    address = email()
+    assert create(data_dir, address, "--admin", "--password-stdin", input=PASSWORD).exit_code == 0
+    made = _run(data_dir, "token", address, "--name", "nightly export", "--days", "30")
+    assert made.exit_code == 0, made.output
+    secret = made.output.strip().splitlines()[-1]
+    assert secret.startswith("smp_") and "valid until" in made.output
+    assert _state(database_url, address) == (True, False, 1)
+
+    reset = _run(data_dir, "reset-password", address)
+    assert reset.exit_code == 0, reset.output
+    temporary = reset.output.strip().splitlines()[-1].split(": ")[-1]
+    assert len(temporary) >= 16
+    assert _state(database_url, address) == (True, True, 0)  # the token ended too
+
+    typed = _run(
+        data_dir, "reset-password", address, "--password-stdin", input="granite meadow pilot\n"
+    )
+    assert typed.exit_code == 0 and "granite meadow pilot" not in typed.output
+
+    _run(data_dir, "token", address, "--name", "again")
+    assert _run(data_dir, "deactivate", address).exit_code == 0
+    assert _state(database_url, address) == (False, True, 0)
+    activated = _run(data_dir, "activate", address)
+    assert activated.exit_code == 0 and "sign in again" in activated.output
+    assert _state(database_url, address) == (True, True, 0)  # nothing revived
+
+
+@pytest.mark.parametrize(
+    ("args", "input", "fragment"),
+    [
+        (["reset-password", "nobody@clinic.example"], None, "no user with email"),
+        (["reset-password", "{email}", "--password-stdin"], "short\n", "at least 12 characters"),
+        (["deactivate", "not-an-email"], None, "invalid email address"),
+        (["token", "{email}", "--name", " "], None, "--name: give the token a name"),
+        (["token", "{email}", "--name", "x", "--days", "91"], None, "1 to 90 days"),
+    ],
+)
+def test_user_commands_refuse_bad_input(data_dir, args, input, fragment):
+    address = email()
+    assert create(data_dir, address, "--admin", "--password-stdin", input=PASSWORD).exit_code == 0
+    result = _run(data_dir, *[arg.format(email=address) for arg in args], input=input)
+    assert_one_line_error(result, fragment)

@@ -54,10 +54,18 @@ def serve(
             show_default=False,
         ),
     ] = None,
-    forwarded_allow_ips: Annotated[
-        str,
-        typer.Option(help="Proxies whose X-Forwarded-For is trusted (comma-separated)."),
-    ] = "127.0.0.1",
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            "--trusted-proxies",
+            "--forwarded-allow-ips",
+            help=(
+                "Reverse proxies whose X-Forwarded-For is believed: addresses or networks, "
+                "comma-separated [env SCALPMAP_TRUSTED_PROXIES; default: none]."
+            ),
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the clinic web app.
 
@@ -69,7 +77,7 @@ def serve(
     from scalpmap.web.logs import log_config
     from scalpmap.web.startup import prepare
 
-    settings = get_settings(data_dir=data_dir)
+    settings = get_settings(data_dir=data_dir, trusted_proxies=trusted_proxies)
     engine = create_engine_for(settings)
     try:
         report = prepare(engine, make_session_factory(engine), PhotoStore(settings.photos_dir))
@@ -81,6 +89,7 @@ def serve(
         console.print("note: several workers share one SQLite file; rate limits are per worker")
     # Child processes rebuild the settings from the environment: pin the data directory.
     os.environ["SCALPMAP_DATA_DIR"] = str(settings.data_dir)
+    os.environ["SCALPMAP_TRUSTED_PROXIES"] = settings.trusted_proxies
     console.print(f"database {url} at revision {report.revision}")
     if report.recovered_files or report.failed_analyses:
         console.print(
@@ -100,8 +109,7 @@ def serve(
             host=host,
             port=port,
             workers=count,
-            proxy_headers=True,
-            forwarded_allow_ips=forwarded_allow_ips,
+            proxy_headers=False,  # the app reads X-Forwarded-For from its trusted proxies only
             log_config=log_config(),
             server_header=False,
         )

@@ -1,4 +1,10 @@
-"""Staff users: create and sign in; API tokens live in :mod:`scalpmap.services.tokens`."""
+"""Staff users: create and sign in.
+
+Password changes, forced resets and (de)activation are in :mod:`scalpmap.services.accounts`,
+sign-in sessions in :mod:`scalpmap.services.sign_ins`, API tokens in
+:mod:`scalpmap.services.tokens`, and the password rules in
+:mod:`scalpmap.services.password_policy`.
+"""
 
 from __future__ import annotations
 
@@ -12,31 +18,19 @@ from sqlalchemy.orm import Session
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit
 from scalpmap.services.errors import ConflictError, InputError, PermissionDeniedError
-from scalpmap.services.tokens import (
-    TOKEN_PREFIX,
-    create_token,
-    list_tokens,
-    revoke_token,
-    verify_token,
-)
+from scalpmap.services.password_policy import MIN_PASSWORD_LENGTH, check_new_password
 from scalpmap.store import passwords
 from scalpmap.store.models import Role, User, utcnow
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
-    "TOKEN_PREFIX",
     "authenticate",
     "check_password",
-    "create_token",
     "create_user",
     "get_user_by_email",
-    "list_tokens",
     "normalize_email",
-    "revoke_token",
-    "verify_token",
 ]
 
-MIN_PASSWORD_LENGTH = 10
 _dummy_hash: dict[int, str] = {}
 
 
@@ -71,21 +65,22 @@ def normalize_email(email: str) -> str:
     return valid.normalized.lower()
 
 
-def check_password(password: str) -> None:
-    """Reject a weak password.
+def check_password(password: str, *, email: str | None = None) -> None:
+    """Reject a weak password (the rules of :func:`~.password_policy.check_new_password`).
 
     Parameters
     ----------
     password : str
         The password.
+    email : str, optional
+        The user's email address, which the password may not be.
 
     Raises
     ------
     InputError
-        When it has fewer than :data:`MIN_PASSWORD_LENGTH` characters or is only spaces.
+        When it is shorter than :data:`MIN_PASSWORD_LENGTH`, common, a pattern or the email.
     """
-    if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
-        raise InputError(f"password too weak: use at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password, email=email)
 
 
 def create_user(
@@ -106,7 +101,7 @@ def create_user(
     email : str
         Sign-in address; stored lower case, unique.
     password : str
-        At least :data:`MIN_PASSWORD_LENGTH` characters.
+        At least :data:`MIN_PASSWORD_LENGTH` characters, not a common password.
     role : Role
         Admin, practitioner or reception.
     full_name : str, optional
@@ -131,7 +126,7 @@ def create_user(
     if actor is not None and actor.role != Role.ADMIN:
         raise PermissionDeniedError("only an admin can create users")
     address = normalize_email(email)
-    check_password(password)
+    check_password(password, email=address)
     role = Role(role)
     if get_user_by_email(session, address) is not None:
         raise ConflictError(f"a user with email {address} already exists")

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from scalpmap import __version__
 from scalpmap.config import Settings, get_settings
@@ -168,6 +169,8 @@ def create_app(
         https_only=settings.session_https,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.session_https)
+    if settings.trusted_proxy_list:  # X-Forwarded-For/-Proto from these proxies only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app
 
 

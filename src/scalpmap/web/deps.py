@@ -1,7 +1,9 @@
 """Dependency aliases that keep the routes short.
 
 ``SessionDep`` (one database session per request), ``CurrentUser`` (the signed-in user, by session
-cookie or ``Authorization: Bearer`` API token; unsafe cookie requests must carry the CSRF token),
+cookie or ``Authorization: Bearer`` API token; unsafe cookie requests must carry the CSRF token;
+a user whose password an admin reset may only set a new one), ``CurrentCredential`` (what
+signed the request in: the server-side sign-in session or the API token),
 ``CurrentPatient``/``CurrentCase``/``CurrentPhoto`` (loaded through the services, so the view is
 audited; 404 when missing), ``require_role(...)`` with its aliases ``CanEditPlans`` and
 ``AdminUser``, and ``CsrfChecked`` for the forms that need no sign-in.
@@ -9,7 +11,6 @@ audited; 404 when missing), ``require_role(...)`` with its aliases ``CanEditPlan
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -20,10 +21,11 @@ from starlette.requests import Request
 from scalpmap.config import Settings
 from scalpmap.services import cases, patients, photos
 from scalpmap.services.errors import PermissionDeniedError
-from scalpmap.services.tokens import verify_token
+from scalpmap.services.sign_ins import Credential, find_sign_in
+from scalpmap.services.tokens import token_expiry, verify_token
 from scalpmap.store.models import Case, Patient, Photo, Role, User
 from scalpmap.store.photos import PhotoStore
-from scalpmap.web.errors import NotSignedIn
+from scalpmap.web.errors import NotSignedIn, PasswordChangeRequired
 from scalpmap.web.security import (
     SAFE_METHODS,
     CsrfError,
@@ -33,11 +35,12 @@ from scalpmap.web.security import (
 from scalpmap.web.state import AppState
 
 __all__ = [
-    "SESSION_AT",
-    "SESSION_USER",
+    "PASSWORD_CHANGE_PATHS",
+    "SESSION_KEY",
     "AdminUser",
     "CanEditPlans",
     "CsrfChecked",
+    "CurrentCredential",
     "CurrentCase",
     "CurrentPatient",
     "CurrentPhoto",
@@ -50,8 +53,13 @@ __all__ = [
     "require_role",
 ]
 
-SESSION_USER = "uid"
-SESSION_AT = "at"
+SESSION_KEY = "sid"
+"""The cookie's entry holding the sign-in session's key (the cookie is signed, the key random)."""
+
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/account/password", "/signout", "/api/me", "/api/me/password", "/api/auth/signout"}
+)
+"""What a user whose password an admin reset may still reach."""
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="A record id.")]
 
@@ -87,6 +95,22 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SubmittedCsrf = Annotated[str | None, Depends(submitted_csrf_token)]
 
 
+def _credential(request: Request, session: Session, settings: Settings) -> Credential:
+    authorization = request.headers.get("authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        max_age_days = settings.api_token_max_age_days
+        token = verify_token(session, authorization[7:].strip(), max_age_days=max_age_days)
+        if token is None:
+            raise NotSignedIn("invalid, expired or revoked API token")
+        return Credential(token.user, token_expiry(token, max_age_days), token=token)
+    key = request.session.get(SESSION_KEY)
+    found = find_sign_in(session, key) if isinstance(key, str) and key else None
+    if found is None:
+        request.session.clear()
+        raise NotSignedIn()
+    return Credential(found.user, found.expires_at, sign_in=found)
+
+
 def get_current_user(
     request: Request, session: SessionDep, settings: SettingsDep, submitted: SubmittedCsrf
 ) -> User:
@@ -99,45 +123,49 @@ def get_current_user(
     session : sqlalchemy.orm.Session
         The request's session.
     settings : Settings
-        The settings (how long a sign-in lasts).
+        The settings (the tokens' maximum lifetime).
     submitted : str or None
         The CSRF token the request carried.
 
     Returns
     -------
     User
-        The active user, also kept as ``request.state.user`` for the templates.
+        The active user, also kept as ``request.state.user`` for the templates; the
+        credential is ``request.state.credential``.
 
     Raises
     ------
     NotSignedIn
-        Without a valid API token or session, or when the account was deactivated.
+        Without a live API token or sign-in session (signed out, expired, the password changed,
+        the account deactivated).
     CsrfError
         For an unsafe request authenticated by the session cookie without its CSRF token.
+    PasswordChangeRequired
+        When an admin reset the user's password and the request is not for setting a new one.
     """
-    authorization = request.headers.get("authorization", "")
-    if authorization[:7].lower() == "bearer ":
-        user = verify_token(session, authorization[7:].strip())
-        if user is None:
-            raise NotSignedIn("invalid, expired or revoked API token")
-        request.state.user = user
-        return user
-    user_id = request.session.get(SESSION_USER)
-    signed_in_at = request.session.get(SESSION_AT)
-    if not isinstance(user_id, int) or not isinstance(signed_in_at, int | float):
-        raise NotSignedIn()
-    found = session.get(User, user_id)
-    expired = time.time() - signed_in_at > settings.session_max_age_s
-    if found is None or not found.is_active or expired:
-        request.session.clear()
-        raise NotSignedIn()
-    if request.method not in SAFE_METHODS and not csrf_token_matches(request, submitted):
-        raise CsrfError()
-    request.state.user = found
-    return found
+    credential = _credential(request, session, settings)
+    is_cookie = credential.sign_in is not None
+    if is_cookie and request.method not in SAFE_METHODS:
+        if not csrf_token_matches(request, submitted):
+            raise CsrfError()
+    user = credential.user
+    request.state.user = user
+    request.state.credential = credential
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_credential(request: Request, user: CurrentUser) -> Credential:
+    """Return what signed the request in (after :func:`get_current_user` let it through)."""
+    credential: Credential = request.state.credential
+    return credential
+
+
+CurrentCredential = Annotated[Credential, Depends(get_current_credential)]
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:

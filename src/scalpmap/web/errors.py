@@ -4,6 +4,7 @@
 Error                                  Status
 =====================================  ======
 ``NotSignedIn``                        401 (API) or a redirect to the sign-in page
+``PasswordChangeRequired``             403 (API) or a redirect to the password page
 ``PermissionDeniedError``, CSRF        403
 ``NotFoundError``                      404
 ``ConflictError``                      409
@@ -32,6 +33,7 @@ from scalpmap.web.security import CsrfError, RateLimited
 
 __all__ = [
     "NotSignedIn",
+    "PasswordChangeRequired",
     "install_error_handlers",
     "is_api",
     "one_line",
@@ -57,6 +59,10 @@ _TITLES = {
 
 class NotSignedIn(Exception):
     """The request carries no valid session or API token (HTTP 401)."""
+
+
+class PasswordChangeRequired(Exception):
+    """An admin reset the user's password: they must set a new one first (HTTP 403)."""
 
 
 def is_api(request: Request) -> bool:
@@ -162,6 +168,13 @@ async def _not_signed_in(request: Request, error: Exception) -> Response:
     return RedirectResponse(f"/signin?next={quote(target, safe='/')}", status_code=303)
 
 
+async def _password_change_required(request: Request, error: Exception) -> Response:
+    if is_api(request):
+        message = "an admin reset your password: set a new one with POST /api/me/password"
+        return JSONResponse({"detail": message}, status_code=403)
+    return RedirectResponse("/account/password", status_code=303)
+
+
 async def _csrf(request: Request, error: Exception) -> Response:
     message = "the form has expired or lacks its security token; reload the page and try again"
     return respond(request, 403, message)
@@ -203,6 +216,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """
     app.add_exception_handler(ScalpmapError, _scalpmap_error)
     app.add_exception_handler(NotSignedIn, _not_signed_in)
+    app.add_exception_handler(PasswordChangeRequired, _password_change_required)
     app.add_exception_handler(CsrfError, _csrf)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(RequestValidationError, _validation)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scalpmap.store.models import Role
 
 __all__ = [
+    "PasswordChange",
     "TokenCreate",
     "TokenCreated",
     "TokenLogin",
@@ -27,6 +28,15 @@ class TokenLogin(BaseModel):
     password: str = Field(min_length=1, max_length=1000)
 
 
+class PasswordChange(BaseModel):
+    """Your current password and the new one (at least 12 characters, not a common one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
 class TokenResponse(BaseModel):
     """A new API token; send it as ``Authorization: Bearer TOKEN``."""
 
@@ -40,7 +50,16 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, examples=["batch re-analysis"])
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    expires_in_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="Lifetime in days; at most SCALPMAP_API_TOKEN_MAX_AGE_DAYS (90), the default.",
+    )
+    independent: bool = Field(
+        default=False,
+        description="Admins only: the token outlives the sign-in or token that made it.",
+    )
 
 
 class TokenCreated(BaseModel):
@@ -64,6 +83,15 @@ class TokenPublic(BaseModel):
     expires_at: dt.datetime | None
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
+    revoke_reason: str | None = Field(
+        default=None, examples=["signed out", "password changed", "account deactivated"]
+    )
+    session_id: int | None = Field(
+        default=None, description="The browser sign-in it was made with; it ends with it."
+    )
+    parent_token_id: int | None = Field(
+        default=None, description="The token it was made with; it ends with it."
+    )
 
 
 class UserPublic(BaseModel):
@@ -75,3 +103,6 @@ class UserPublic(BaseModel):
     email: str
     full_name: str | None
     role: Role
+    must_change_password: bool = Field(
+        default=False, description="An admin reset the password: set a new one first."
+    )
