@@ -67,10 +67,10 @@ def test_without_face_marker_or_given_scale_the_error_stays(unmarked_photo) -> N
 
 def test_uncertainty_adds_anatomy_measurement_and_pixels_in_quadrature() -> None:
     anatomy = 0.4 / 11.7
-    # Two eyes that agree: the per-eye floor (4% / sqrt 2) dominates the measurement part.
+    # Two eyes that agree: the per-eye floor (5% / sqrt 2) dominates the measurement part.
     agreeing = iris_uncertainty_percent([50.0, 50.0])
     pixels = math.sqrt(2 / 12) / (math.sqrt(2) * 50.0)
-    assert agreeing == pytest.approx(100 * math.hypot(anatomy, 0.04 / math.sqrt(2), pixels))
+    assert agreeing == pytest.approx(100 * math.hypot(anatomy, 0.05 / math.sqrt(2), pixels))
     # Eyes that disagree by 20% of their sum: that spread takes over.
     assert iris_uncertainty_percent([45.0, 55.0]) == pytest.approx(
         100 * math.sqrt(anatomy**2 + 0.1**2 + (math.sqrt(2 / 12) / (math.sqrt(2) * 50)) ** 2)
