@@ -117,3 +117,18 @@ def test_whole_head_truth_file_carries_the_head(tmp_path):
 def test_bad_whole_head_options_are_refused(options, message):
     with pytest.raises(InputError, match=message):
         generate_scalp_photo(options)
+
+
+def test_glasses_draw_a_dark_bridge_between_the_eyes():
+    pictures = {}
+    for glasses in (False, True):
+        options = SynthOptions(seed=6, view="front", glasses=glasses, beard="none", **PORTRAIT)
+        photo, truth = generate_scalp_photo(options)
+        assert truth.head.glasses is glasses
+        marks = truth.head.landmarks
+        inner = (marks["left_eye_inner_canthus"][0] + marks["right_eye_inner_canthus"][0]) / 2
+        half = int(6 / truth.mm_per_px)
+        x, y = np.round(inner).astype(int)
+        pictures[glasses] = photo[y - 2 * half : y + half, x - half : x + half].mean(axis=2)
+    # The bridge is a dark line across the nose that the bare face does not have.
+    assert pictures[True].min() < pictures[False].min() - 25

@@ -59,6 +59,10 @@ def synth(
             "--wrinkles/--no-wrinkles", help="Whole head: forehead wrinkles; random when omitted."
         ),
     ] = None,
+    glasses: Annotated[
+        bool | None,
+        typer.Option("--glasses/--no-glasses", help="Whole head: spectacles; random when omitted."),
+    ] = None,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
     choices = {
@@ -87,6 +91,7 @@ def synth(
         moustache=moustache,
         shine=shine,
         wrinkles=wrinkles,
+        glasses=glasses,
     )
     with console.status("drawing the synthetic scalp photo"):
         truth = write_synthetic_photo(out, options)

@@ -101,6 +101,8 @@ class SynthOptions:
         Whole-head views: strength of the skin's specular shine, 0 (matt) to 1.
     wrinkles : bool or None
         Whole-head views: horizontal wrinkles on the forehead.
+    glasses : bool or None
+        Whole-head views: spectacles.
     """
 
     seed: int = 0
@@ -120,6 +122,7 @@ class SynthOptions:
     moustache: bool | None = None
     shine: float | None = None
     wrinkles: bool | None = None
+    glasses: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -271,7 +274,12 @@ def resolve_options(options: SynthOptions) -> SynthOptions:
     wrinkles = options.wrinkles
     if wrinkles is None:
         wrinkles = bool(face_rng.uniform() < 0.4)
-    return replace(resolved, beard=beard, moustache=moustache, shine=shine, wrinkles=wrinkles)
+    glasses = options.glasses
+    if glasses is None:
+        glasses = bool(face_rng.uniform() < 0.2)
+    return replace(
+        resolved, beard=beard, moustache=moustache, shine=shine, wrinkles=wrinkles, glasses=glasses
+    )
 
 
 def generate_scalp_photo(options: SynthOptions) -> tuple[NDArray[np.uint8], SynthTruth]:

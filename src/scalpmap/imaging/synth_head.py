@@ -225,13 +225,15 @@ def make_face(style: HairlineStyle, rng: np.random.Generator) -> Face:
     )
 
 
-def rotation(yaw_deg: float, pitch_deg: float) -> NDArray[np.float64]:
+def rotation(yaw_deg: float, pitch_deg: float, roll_deg: float = 0.0) -> NDArray[np.float64]:
     """Rotation from the head frame to the camera frame.
 
     Parameters
     ----------
     yaw_deg, pitch_deg : float
         Head turn and the camera's downward look, in degrees (see the module's docstring).
+    roll_deg : float, optional
+        Tilt of the head in the picture, positive clockwise (the patient's left eye lower).
 
     Returns
     -------
@@ -241,7 +243,9 @@ def rotation(yaw_deg: float, pitch_deg: float) -> NDArray[np.float64]:
     t, b = np.radians(yaw_deg), np.radians(pitch_deg)
     yaw = np.array([[np.cos(t), 0, np.sin(t)], [0, 1, 0], [-np.sin(t), 0, np.cos(t)]])
     pitch = np.array([[1, 0, 0], [0, np.cos(b), np.sin(b)], [0, -np.sin(b), np.cos(b)]])
-    return np.asarray(pitch @ yaw, dtype=np.float64)
+    r = np.radians(roll_deg)
+    roll = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    return np.asarray(roll @ pitch @ yaw, dtype=np.float64)
 
 
 @dataclass(frozen=True)

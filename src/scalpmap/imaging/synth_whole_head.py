@@ -56,8 +56,9 @@ class HeadTruth:
         ``front``, ``left-three-quarter``, ``right-three-quarter``, ``left-side``, ``right-side``
         or ``top``, named as :class:`scalpmap.imaging.head.HeadModel` names them (by the
         patient's own cheek that faces the camera).
-    yaw_deg, pitch_deg : float
-        Head turn (positive towards the patient's own left) and the camera's downward look.
+    yaw_deg, pitch_deg, roll_deg : float
+        Head turn (positive towards the patient's own left), the camera's downward look and the
+        head's tilt in the picture (positive clockwise: the patient's left eye lower).
     frontal_hairline_xy : ndarray of float, shape (M, 2)
         The frontal part of the hairline, between the temple peaks, left to right.
     brow_line_xy : ndarray of float, shape (K, 2)
@@ -76,11 +77,14 @@ class HeadTruth:
         ``none``, ``stubble``, ``full`` or ``goatee``.
     moustache : bool
         Whether a moustache was drawn.
+    glasses : bool
+        Whether spectacles were drawn.
     """
 
     view: str
     yaw_deg: float
     pitch_deg: float
+    roll_deg: float
     frontal_hairline_xy: NDArray[np.float64]
     brow_line_xy: NDArray[np.float64]
     below_brows: Polygon | MultiPolygon
@@ -89,6 +93,7 @@ class HeadTruth:
     landmarks: dict[str, NDArray[np.float64]]
     beard_style: str
     moustache: bool
+    glasses: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the head's truth as JSON-serialisable values.
@@ -102,9 +107,11 @@ class HeadTruth:
             "view": self.view,
             "yaw_deg": round(self.yaw_deg, 2),
             "pitch_deg": round(self.pitch_deg, 2),
+            "roll_deg": round(self.roll_deg, 2),
             "frontal_hairline": np.round(self.frontal_hairline_xy, 2).tolist(),
             "brow_line": np.round(self.brow_line_xy, 2).tolist(),
             "below_brows": _polygons_json(self.below_brows),
+            "glasses": self.glasses,
             "beard": {"style": self.beard_style, "moustache": self.moustache}
             | {"polygons": _polygons_json(self.beard)},
             "ears": _polygons_json(self.ears),
@@ -154,8 +161,8 @@ class HeadScene:
     truth: HeadTruth
 
 
-def head_pose(view: WholeHeadView, rng: np.random.Generator) -> tuple[float, float, str]:
-    """Draw the yaw and pitch of a view, and name it as the head model does.
+def head_pose(view: WholeHeadView, rng: np.random.Generator) -> tuple[float, float, float, str]:
+    """Draw the yaw, pitch and roll of a view, and name it as the head model does.
 
     Parameters
     ----------
@@ -167,19 +174,20 @@ def head_pose(view: WholeHeadView, rng: np.random.Generator) -> tuple[float, flo
     Returns
     -------
     tuple
-        ``yaw_deg``, ``pitch_deg`` and the head model's name of the view.
+        ``yaw_deg``, ``pitch_deg``, ``roll_deg`` and the head model's name of the view.
     """
+    roll = float(rng.uniform(-5, 5))
     if view == "front":
-        return float(rng.uniform(-8, 8)), float(rng.uniform(0, 20)), "front"
+        return float(rng.uniform(-8, 8)), float(rng.uniform(0, 30)), roll, "front"
     if view == "top":
-        return float(rng.uniform(-10, 10)), float(rng.uniform(55, 75)), "top"
+        return float(rng.uniform(-10, 10)), float(rng.uniform(55, 75)), roll, "top"
     if view == "side":
         sign = 1.0 if rng.uniform() < 0.5 else -1.0
         yaw = sign * float(rng.uniform(80, 95))
-        return yaw, float(rng.uniform(0, 10)), "right-side" if sign > 0 else "left-side"
+        return yaw, float(rng.uniform(0, 10)), roll, "right-side" if sign > 0 else "left-side"
     sign = 1.0 if view == "three-quarter-right" else -1.0
     name = "right-three-quarter" if sign > 0 else "left-three-quarter"
-    return sign * float(rng.uniform(30, 50)), float(rng.uniform(0, 15)), name
+    return sign * float(rng.uniform(30, 50)), float(rng.uniform(0, 20)), roll, name
 
 
 def _visible(
@@ -301,9 +309,9 @@ def build_head_scene(options: SynthOptions, rng: np.random.Generator) -> HeadSce
         The scene.
     """
     view = cast(WholeHeadView, options.view)
-    yaw, pitch, view_name = head_pose(view, rng)
+    yaw, pitch, roll, view_name = head_pose(view, rng)
     face = make_face(options.hairline or "rounded", rng)
-    camera = _frame_camera(face, rotation(yaw, pitch), view, options, rng)
+    camera = _frame_camera(face, rotation(yaw, pitch, roll), view, options, rng)
     shape = (options.height_px, options.width_px)
     maps = trace_surfaces(face, camera, shape)
     ears, ear_inner = ear_outlines(face, camera, maps)
@@ -326,6 +334,7 @@ def build_head_scene(options: SynthOptions, rng: np.random.Generator) -> HeadSce
         view=view_name,
         yaw_deg=yaw,
         pitch_deg=pitch,
+        roll_deg=roll,
         frontal_hairline_xy=frontal_xy,
         brow_line_xy=brow_xy,
         below_brows=below,
@@ -334,6 +343,7 @@ def build_head_scene(options: SynthOptions, rng: np.random.Generator) -> HeadSce
         landmarks=_landmarks(face, camera, maps),
         beard_style=options.beard or "none",
         moustache=bool(options.moustache),
+        glasses=bool(options.glasses),
     )
     return HeadScene(
         face=face,
@@ -401,6 +411,8 @@ def paint_head_scene(
     beard = face_paint.beard_mask(p, beard_style, bool(options.moustache), sideburn_y + 4)
     face_paint.paint_beard(p, beard, beard_style)
     face_paint.paint_ear_details(p, scene.ear_inner)
+    if options.glasses:
+        face_paint.paint_glasses(p)
     tint = render.INK_PROFILES[options.ink or "black"][0]
     for x, y, diameter_mm, strength in impressions:
         render.paint_spot(albedo, x, y, diameter_mm * ppm, strength, tint, rng)
