@@ -43,6 +43,7 @@ PEAK_RADIUS_MM = 0.12
 MIN_SPACING_MM = 0.3
 ATTACHED_GAP_MM = 0.05
 NOISE_CELL_MM = 3.0
+FOOTPRINT_BATCH_PX = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,49 @@ class Impressions:
 def _local_maxima(
     contrast: NDArray[np.float32], radius_px: int, threshold: np.float32
 ) -> NDArray[np.intp]:
-    """Row, col of pixels that are the maximum within ``radius_px`` and above ``threshold``."""
+    """Row, col of pixels that are the maximum within ``radius_px`` and above ``threshold``.
+
+    A flat top (a plateau: pixels of equal value that touch) gives one peak, its pixel nearest
+    the plateau's centroid: an all-black photo is one plateau, not one peak per pixel. Peaks
+    come in raster order.
+    """
     size = 2 * radius_px + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     dilated = cv2.dilate(contrast, kernel)
-    peaks = (contrast >= dilated) & (contrast > threshold)
-    return np.argwhere(peaks)
+    peaks = contrast >= dilated
+    del dilated
+    peaks &= contrast > threshold
+    found = cv2.connectedComponentsWithStats(peaks.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
+    del peaks
+    labels = np.asarray(found[1], dtype=np.int32)
+    stats = np.asarray(found[2], dtype=np.int32)
+    centroids = np.asarray(found[3], dtype=np.float64)
+    area = stats[1:, cv2.CC_STAT_AREA]
+    rc = np.column_stack([stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_LEFT]]).astype(np.intp)
+    for label in 1 + np.flatnonzero(area > 1):  # plateaus: the pixel nearest the centroid
+        rc[label - 1] = _nearest_pixel(labels, int(label), stats[label], centroids[label])
+    return rc[np.lexsort((rc[:, 1], rc[:, 0]))]
+
+
+def _nearest_pixel(
+    labels: NDArray[np.int32],
+    label: int,
+    stats: NDArray[np.int32],
+    centroid_xy: NDArray[np.float64],
+) -> tuple[int, int]:
+    """Row, col of the pixel of a labelled component nearest its centroid."""
+    row, col = int(round(centroid_xy[1])), int(round(centroid_xy[0]))
+    if labels[row, col] == label:  # a convex plateau holds its own centroid
+        return row, col
+    top, left = int(stats[cv2.CC_STAT_TOP]), int(stats[cv2.CC_STAT_LEFT])
+    box = labels[
+        top : top + int(stats[cv2.CC_STAT_HEIGHT]), left : left + int(stats[cv2.CC_STAT_WIDTH])
+    ]
+    inside = np.argwhere(box == label)
+    d_row = inside[:, 0] + top - centroid_xy[1]
+    d_col = inside[:, 1] + left - centroid_xy[0]
+    nearest = inside[int(np.argmin(d_row**2 + d_col**2))]
+    return int(nearest[0]) + top, int(nearest[1]) + left
 
 
 def _footprints(
@@ -151,6 +189,32 @@ def _footprints(
     major = (cxx + cyy) / 2 + spread
     minor = np.maximum((cxx + cyy) / 2 - spread, 1.0 / 12.0)
     return mean_x, mean_y, area, peak, np.sqrt(major / minor)
+
+
+def _all_footprints(
+    contrast: NDArray[np.float32],
+    peaks_rc: NDArray[np.intp],
+    half: int,
+    cut_px: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], ...]:
+    """Run :func:`_footprints` on every peak, in batches of peaks with the same patch size.
+
+    A footprint never reaches past its cut (half the distance to the nearest other peak), so a
+    patch needs only that half-width: crowded peaks get small patches, and the work stays
+    proportional to the photo's area however many peaks it has. Each batch holds about
+    ``FOOTPRINT_BATCH_PX`` patch pixels, which bounds the memory.
+    """
+    reach = np.minimum(np.ceil(cut_px), half).astype(np.intp)
+    out = [np.empty(len(peaks_rc)) for _ in range(5)]
+    for size in np.unique(reach):
+        members = np.flatnonzero(reach == size)
+        step = max(1, FOOTPRINT_BATCH_PX // (2 * int(size) + 1) ** 2)
+        for start in range(0, len(members), step):
+            batch = members[start : start + step]
+            values = _footprints(contrast, peaks_rc[batch], int(size), cut_px[batch])
+            for column, value in zip(out, values, strict=True):
+                column[batch] = value
+    return tuple(out)
 
 
 def _sample(
@@ -271,13 +335,7 @@ def detect_impressions(
         cut = np.minimum(0.5 * np.asarray(nearest)[:, 1] + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
-    parts = [
-        _footprints(fine, peaks[i : i + 4096], half, cut[i : i + 4096])
-        for i in range(0, len(peaks), 4096)
-    ]
-    mean_x, mean_y, area, peak, elongation = (
-        np.concatenate([p[k] for p in parts]) for k in range(5)
-    )
+    mean_x, mean_y, area, peak, elongation = _all_footprints(fine, peaks, half, cut)
     radius_px = np.sqrt(area / np.pi)
     diameter_mm = 2 * radius_px * mm_per_px
     x = peaks[:, 1] + mean_x
@@ -338,15 +396,7 @@ def _add_dots_under_hairs(
     )
     if len(crossed.index) == 0:
         return found
-    chosen: list[int] = []
-    min_gap_px = 0.5 * MIN_SPACING_MM / mm_per_px
-    known = found.xy
-    for k in range(len(crossed.index)):
-        point = crossed.xy[k]
-        near_known = len(known) and np.min(np.hypot(*(known - point).T)) < min_gap_px
-        near_chosen = chosen and np.min(np.hypot(*(crossed.xy[chosen] - point).T)) < min_gap_px
-        if not near_known and not near_chosen:
-            chosen.append(k)
+    chosen = _spaced(crossed.xy, found.xy, 0.5 * MIN_SPACING_MM / mm_per_px)
     source = hairy[crossed.index[chosen]]
     rejected = dict(found.rejected)
     rejected["elongated (stubble or hair)"] -= len(chosen)
@@ -358,6 +408,32 @@ def _add_dots_under_hairs(
         contrast_rgb=np.vstack([found.contrast_rgb, contrast_rgb[source]]),
         rejected=rejected,
     )
+
+
+def _spaced(
+    points: NDArray[np.float64], known: NDArray[np.float64], min_gap_px: float
+) -> list[int]:
+    """Keep ``points`` in order, each one only if no known point nor kept point is that near.
+
+    Returns the indices kept. Neighbours come from k-d trees, so the work grows with the number
+    of points, not with its square.
+    """
+    if len(points) == 0:
+        return []
+    free = np.ones(len(points), bool)
+    if len(known):
+        nearest, _ = cKDTree(known).query(points, k=1)
+        free = np.asarray(nearest) >= min_gap_px
+    neighbours = cKDTree(points).query_ball_point(points, r=min_gap_px)
+    chosen: list[int] = []
+    taken = np.zeros(len(points), bool)
+    for k in np.flatnonzero(free):
+        near = np.asarray(neighbours[k], dtype=np.intp)
+        step = points[near[taken[near]]] - points[k]
+        if not (np.hypot(step[:, 0], step[:, 1]) < min_gap_px).any():
+            chosen.append(int(k))
+            taken[k] = True
+    return chosen
 
 
 def _colour_contrast(

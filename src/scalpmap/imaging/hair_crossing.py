@@ -21,6 +21,7 @@ MIN_BULGE_RATIO = 1.6
 MIN_BULGE_EXTRA_MM = 0.06
 MAX_DOT_MM = 0.45
 CHUNK_ROWS = 16384  # OpenCV maps must stay below 32767 rows
+CHUNK_SAMPLES = 1 << 21  # samples per batch of candidates: bounds the memory (~100 MB)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,38 @@ def find_dots_under_hairs(
         return CrossedDots(np.zeros(0, np.intp), np.zeros((0, 2)), np.zeros(0))
     along = np.arange(-SCAN_HALF_MM / mm_per_px, SCAN_HALF_MM / mm_per_px + 1e-9, STEP_PX)
     across = np.arange(-ACROSS_HALF_MM / mm_per_px, ACROSS_HALF_MM / mm_per_px + 1e-9, STEP_PX)
+    # A few candidates at a time, so that the samples' memory stays bounded.
+    step = max(1, CHUNK_SAMPLES // (len(along) * len(across)))
+    parts = [
+        _scan(contrast, xy[i : i + step], angle[i : i + step], peak[i : i + step], along, across)
+        for i in range(0, n, step)
+    ]
+    found = np.concatenate([p[0] for p in parts])
+    bulge_mm = np.concatenate([p[2] for p in parts]) * mm_per_px
+    side_mm = np.concatenate([p[3] for p in parts]) * mm_per_px
+    found &= (bulge_mm >= side_mm + MIN_BULGE_EXTRA_MM) & (bulge_mm <= MAX_DOT_MM)
+    index = np.flatnonzero(found)
+    return CrossedDots(
+        index=index.astype(np.intp),
+        xy=np.concatenate([p[1] for p in parts])[index],
+        diameter_mm=bulge_mm[index],
+    )
+
+
+def _scan(
+    contrast: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    angle: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    along: NDArray[np.float64],
+    across: NDArray[np.float64],
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Scan along each candidate for a bulge of its dark band.
+
+    Returns whether the band bulges, the bulge's centre, its width and the band's usual width
+    (widths in pixels); the limits in millimetres are checked by the caller.
+    """
+    n = len(xy)
     ux, uy = np.cos(angle), np.sin(angle)
     # Sample points: candidate + s * u + t * v, with v perpendicular to u.
     sx = xy[:, 0, None, None] + along[None, :, None] * ux[:, None, None]
@@ -107,14 +140,7 @@ def find_dots_under_hairs(
     best = np.argmax(np.where(np.isfinite(width_px), width_px, -1.0), axis=1)
     rows = np.arange(n)
     bulge = width_px[rows, best]
-    bulge_mm = bulge * mm_per_px
-    found = (
-        np.isfinite(bulge)
-        & np.isfinite(side)
-        & (bulge >= MIN_BULGE_RATIO * side)
-        & (bulge_mm >= side * mm_per_px + MIN_BULGE_EXTRA_MM)
-        & (bulge_mm <= MAX_DOT_MM)
-    )
+    found = np.isfinite(bulge) & np.isfinite(side) & (bulge >= MIN_BULGE_RATIO * side)
     # The dot's centre: at the bulge along the hair, at the middle of the dark run across it.
     run = dark[rows, best]
     offset = np.where(
@@ -122,9 +148,4 @@ def find_dots_under_hairs(
     )
     centre_x = sx[rows, best, 0] - offset * uy
     centre_y = sy[rows, best, 0] + offset * ux
-    index = np.flatnonzero(found)
-    return CrossedDots(
-        index=index.astype(np.intp),
-        xy=np.column_stack([centre_x, centre_y])[index],
-        diameter_mm=bulge_mm[index],
-    )
+    return found, np.column_stack([centre_x, centre_y]), np.asarray(bulge, dtype=np.float64), side

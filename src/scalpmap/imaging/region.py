@@ -19,9 +19,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
-from shapely.geometry.base import BaseGeometry
 from skimage.filters import threshold_li
 from skimage.measure import find_contours
+
+from scalpmap.imaging.level_rings import contour_polygons, never_counts_below, rings_to_region
 
 # scikit-image is not annotated: the two functions used here, with the types they return.
 _threshold_li = cast(Callable[..., float], threshold_li)
@@ -225,29 +226,13 @@ def field_to_region(
     values = np.nan_to_num(field.values, nan=high if unseen_is_pigment else -1.0)
     padded = np.pad(values, 1, constant_values=high)
     frame = shapely.box(-0.5, -0.5, cols * field.cell_px - 0.5, rows * field.cell_px - 0.5)
-    rings = []
-    for contour in _find_contours(padded, threshold):
-        if len(contour) < 4:
-            continue
-        xy = np.column_stack([contour[:, 1] - 1, contour[:, 0] - 1])
-        ring = Polygon((xy + 0.5) * field.cell_px - 0.5).buffer(0)
-        if not ring.is_empty:
-            rings.append(ring)
-    rings.sort(key=lambda ring: ring.area, reverse=True)
-    region: BaseGeometry = frame
-    for ring in rings:  # depth 0: bare skin (holes of the frame); depth 1: pigment islands; ...
-        depth = sum(
-            1
-            for other in rings
-            if other is not ring
-            and other.area > ring.area
-            and other.contains(ring.representative_point())
-        )
-        if depth % 2 == 0:
-            if not _is_thin(ring, max_gap_px):
-                region = region.difference(ring)
-        elif ring.area >= min_area_px:
-            region = region.union(ring)
+    # Depth 0: bare skin (holes of the frame); depth 1: pigment islands; ...
+    rings = contour_polygons(
+        _find_contours(padded, threshold),
+        field.cell_px,
+        min_area_px=never_counts_below(min_area_px, max_gap_px),
+    )
+    region = rings_to_region(rings, frame, min_area_px=min_area_px, max_gap_px=max_gap_px)
     # An opening of one cell removes slivers left where a contour ran along the photo's edge.
     region = region.buffer(-field.cell_px).buffer(field.cell_px).intersection(frame)
     if within is not None:
@@ -259,11 +244,6 @@ def field_to_region(
     largest = max(part.area for part in parts)
     kept = [p for p in parts if p.area >= MIN_COMPONENT_SHARE * largest]
     return kept[0] if len(kept) == 1 else MultiPolygon(kept)
-
-
-def _is_thin(ring: Polygon, max_gap_px: float) -> bool:
-    """Whether a patch disappears when eroded by ``max_gap_px``: a gap, not bare skin."""
-    return max_gap_px > 0 and ring.buffer(-max_gap_px).is_empty
 
 
 def reach_edges(

@@ -1,0 +1,69 @@
+"""Impression detection stays proportional to the photo on flat and crowded pictures."""
+
+import numpy as np
+import pytest
+
+from scalpmap.imaging import detect
+from scalpmap.imaging.detect import detect_impressions
+from scalpmap.imaging.hair_crossing import find_dots_under_hairs
+from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
+
+
+def test_a_flat_top_is_one_peak_not_one_per_pixel():
+    contrast = np.zeros((50, 60), np.float32)
+    contrast[10:20, 10:30] = 0.8  # a plateau
+    contrast[40, 50] = 0.5  # a strict maximum
+    peaks = detect._local_maxima(contrast, 3, np.float32(0.1))
+    assert len(peaks) == 2 and peaks[1].tolist() == [40, 50]
+    assert np.abs(peaks[0] - [14.5, 19.5]).max() == 0.5  # a pixel nearest the plateau's centre
+
+
+def test_an_all_black_photo_has_one_candidate_and_no_impression():
+    found = detect_impressions(np.zeros((400, 500, 3), np.uint8), mm_per_px=0.03)
+    assert found.count == 0
+    assert sum(found.rejected.values()) == 1
+
+
+def test_a_dot_with_a_flat_dark_centre_is_found_once():
+    photo = np.full((120, 120, 3), (200, 160, 130), np.uint8)
+    photo[55:65, 55:65] = (30, 30, 30)  # a saturated square dot, 0.3 mm across
+    found = detect_impressions(photo, mm_per_px=0.03)
+    assert found.count == 1
+    assert np.allclose(found.xy[0], [59.5, 59.5], atol=0.5)
+
+
+def test_batched_footprints_equal_footprints_at_the_full_patch_size():
+    rng = np.random.default_rng(5)
+    contrast = rng.random((200, 300)).astype(np.float32)
+    peaks = np.column_stack([rng.integers(0, 200, 500), rng.integers(0, 300, 500)])
+    cut = rng.uniform(1.0, 9.0, 500)
+    whole = detect._footprints(contrast, peaks, 9, cut)
+    batched = detect._all_footprints(contrast, peaks, 9, cut)
+    for a, b in zip(whole, batched, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [1, 7, 100_000])
+def test_the_hair_scan_gives_the_same_dots_in_any_batch_size(monkeypatch, batch):
+    photo, _truth = generate_scalp_photo(
+        SynthOptions(seed=3, width_px=900, height_px=700, mm_per_px=0.03, marker=False)
+    )
+    contrast = (1.0 - photo.mean(axis=2) / 200.0).astype(np.float32)
+    rng = np.random.default_rng(2)
+    xy = rng.uniform(20, 680, (300, 2))
+    angle = rng.uniform(0, np.pi, 300)
+    peak = rng.uniform(0.1, 0.5, 300)
+    reference = find_dots_under_hairs(contrast, xy, angle, peak, mm_per_px=0.03)
+    monkeypatch.setattr("scalpmap.imaging.hair_crossing.CHUNK_SAMPLES", batch)
+    again = find_dots_under_hairs(contrast, xy, angle, peak, mm_per_px=0.03)
+    assert again.index.tolist() == reference.index.tolist()
+    np.testing.assert_array_equal(again.xy, reference.xy)
+    np.testing.assert_array_equal(again.diameter_mm, reference.diameter_mm)
+
+
+def test_dots_under_hairs_keep_their_spacing():
+    points = np.array([[0.0, 0.0], [3.0, 0.0], [10.0, 0.0], [12.0, 0.0], [30.0, 0.0]])
+    known = np.array([[30.0, 4.0]])
+    # 3 is too near 0, 12 too near 10, 30 too near the known point.
+    assert detect._spaced(points, known, 5.0) == [0, 2]
+    assert detect._spaced(points, np.zeros((0, 2)), 5.0) == [0, 2, 4]
