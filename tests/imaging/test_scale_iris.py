@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 
@@ -22,7 +23,11 @@ from scalpmap.imaging.scale import (
     iris_scale,
     iris_uncertainty_percent,
     resolve_scale,
+    scale_source_words,
 )
+from scalpmap.planning.plan import PlanOptions, build_plan
+from scalpmap.planning.plan_json import plan_to_json, validate_plan_json
+from scalpmap.reports.context import common
 
 
 def head_with_iris(*diameters_px: float) -> HeadModel:
@@ -118,3 +123,20 @@ def test_schema_refuses_a_marker_object_on_an_iris_scale(unmarked_photo) -> None
     document["scale"]["marker"] = {"id": 0, "side_mm": 10.0, "residual_px": 0.1, "corners": []}
     with pytest.raises(jsonschema.ValidationError):
         validate_analysis_json(document)
+
+
+def test_plan_and_reports_say_the_scale_is_an_estimate(closeup_photo) -> None:
+    path, _truth = closeup_photo
+    rgb = load_photo(path).rgb
+    estimate = iris_scale(head_with_iris(60.0, 61.0))
+    assert estimate is not None
+    analysis = dataclasses.replace(analyse_photo(rgb), scale=estimate)
+    plan = build_plan(rgb, analysis, PlanOptions(template="keep"), today=dt.date(2027, 1, 4))
+    document = plan_to_json(plan, source="closeup.jpg", created=dt.date(2027, 1, 4))
+    validate_plan_json(document)
+    assert document["scale"]["source"] == "iris"
+    assert document["scale"]["uncertainty_percent"] == estimate.uncertainty_percent
+    context = common(document, {}, audience="patient", clinic_name="Clinic", patient_label=None)
+    words = context["scale"]
+    assert f"estimated from the iris, ± {estimate.uncertainty_percent:.1f} %" in words
+    assert scale_source_words("marker") == "printed marker"

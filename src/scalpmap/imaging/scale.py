@@ -84,6 +84,33 @@ class Scale:
         return self.source == "iris"
 
 
+def scale_source_words(source: str | None, uncertainty_percent: float | None = None) -> str:
+    """Say in words where a scale came from, and how good an estimate is.
+
+    Parameters
+    ----------
+    source : str or None
+        ``scale.source`` of an analysis.json or plan.json (``marker``, ``given`` or ``iris``).
+    uncertainty_percent : float, optional
+        ``scale.uncertainty_percent`` of an estimate.
+
+    Returns
+    -------
+    str
+        E.g. ``"printed marker"`` or ``"estimated from the iris, ± 5.0 %"``.
+
+    Examples
+    --------
+    >>> scale_source_words("iris", 5.04)
+    'estimated from the iris, ± 5.0 %'
+    """
+    if source == "iris":
+        if uncertainty_percent is None:
+            return "estimated from the iris"
+        return f"estimated from the iris, ± {uncertainty_percent:.1f} %"
+    return {"marker": "printed marker", "given": "value given"}.get(source or "", "unknown")
+
+
 def iris_uncertainty_percent(diameters_px: Sequence[float]) -> float:
     """Return the iris scale's standard uncertainty in percent.
 

@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import Polygon
 
 import scalpmap
+from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.json_schemas import load_schema as load_schema_named
 from scalpmap.json_schemas import validate_document
@@ -21,6 +22,15 @@ from scalpmap.planning.plan import Plan
 from scalpmap.planning.zones import as_polygonal
 
 PLAN_FORMAT = "scalpmap-plan/1"
+
+
+def _scale(analysis: Analysis) -> dict[str, Any]:
+    """Return the plan's scale: mm per pixel, its source, and an estimate's uncertainty."""
+    scale = analysis.scale
+    doc: dict[str, Any] = {"mm_per_px": round(scale.mm_per_px, 6), "source": scale.source}
+    if scale.uncertainty_percent is not None:
+        doc["uncertainty_percent"] = scale.uncertainty_percent
+    return doc
 
 
 def _rings(geometry: Any) -> list[list[list[list[float]]]]:
@@ -95,7 +105,7 @@ def plan_to_json(
         "scalpmap_version": scalpmap.__version__,
         "created": (created or dt.date.today()).isoformat(),
         "photo": {"source": source, "width": analysis.shape[1], "height": analysis.shape[0]},
-        "scale": {"mm_per_px": round(mm, 6), "source": analysis.scale.source},
+        "scale": _scale(analysis),
         "options": _options(plan),
         "analysis": {"mode": analysis.mode, "mode_reason": analysis.mode_reason, **summary},
         "assessment": plan.assessment.to_json(),

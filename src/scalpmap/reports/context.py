@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from scalpmap.imaging.scale import scale_source_words
 from scalpmap.planning.sessions import number_words
 from scalpmap.planning.skin_tone import ROMAN
 from scalpmap.reports.figures import ZONE_COLOURS, ZONE_LABELS
@@ -247,7 +248,8 @@ def common(
         "template_words": TEMPLATE_WORDS.get(
             (document.get("target") or {}).get("template") or "", "a new hairline"
         ),
-        "scale": f"{num(scale.get('mm_per_px'), 4)} mm/px ({scale.get('source', 'unknown')})",
+        "scale": f"{num(scale.get('mm_per_px'), 4)} mm/px, "
+        + scale_source_words(scale.get("source"), scale.get("uncertainty_percent")),
         "images": dict(images),
         "zones": zones(document),
         "events": events(document),

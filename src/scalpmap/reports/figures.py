@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.errors import InputError
+from scalpmap.imaging.scale import scale_source_words
 from scalpmap.planning.hairline import HairlineModel
 from scalpmap.planning.timeline import Timeline, render_timeline_png
 from scalpmap.reports import drawing as dw
@@ -238,9 +239,10 @@ def render_removal_map(rgb: NDArray[np.uint8], document: Mapping[str, Any]) -> N
     area, count = float(removal.get("area_cm2") or 0.0), int(removal.get("impressions") or 0)
     caption = f"Removal zone: {area:.1f} cm², {count} impressions"
     scale_info = document["scale"]
+    source = scale_source_words(scale_info.get("source"), scale_info.get("uncertainty_percent"))
     detail = (
         f"Outlined in red. Grid: {grid_label} squares. Scale {float(scale_info['mm_per_px']):.4f}"
-        f" mm/px ({scale_info.get('source', 'unknown')})."
+        f" mm/px ({source})."
     )
     big, small = dw.font(round(unit * 1.15), bold=True), dw.font(round(unit * 0.85))
     band = np.full((round(unit * 4.2), cols, 3), 255, dtype=np.uint8)
