@@ -163,7 +163,9 @@ def _followup_scale(
     except ScaleError:  # no marker (or a non-standard one): derived from the registration
         found = detect_marker(rgb)
         return None, "given", np.zeros((0, 2)) if found is None else found.corners_xy
-    return scale.mm_per_px, scale.source, scale.marker_corners_xy
+    # Without a head model the scale is never an iris estimate.
+    source: Literal["given", "marker"] = "marker" if scale.source == "marker" else "given"
+    return scale.mm_per_px, source, scale.marker_corners_xy
 
 
 def track_followup(
