@@ -1,11 +1,13 @@
 """Impression detection stays proportional to the photo on flat and crowded pictures."""
 
+import cv2
 import numpy as np
 import pytest
 
 from scalpmap.imaging import detect
 from scalpmap.imaging.detect import detect_impressions
 from scalpmap.imaging.hair_crossing import find_dots_under_hairs
+from scalpmap.imaging.matching import match_points
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 
 
@@ -67,3 +69,16 @@ def test_dots_under_hairs_keep_their_spacing():
     # 3 is too near 0, 12 too near 10, 30 too near the known point.
     assert detect._spaced(points, known, 5.0) == [0, 2]
     assert detect._spaced(points, np.zeros((0, 2)), 5.0) == [0, 2, 4]
+
+
+def test_a_photo_finer_than_the_cap_is_detected_on_a_reduced_copy_in_its_own_pixels():
+    options = SynthOptions(seed=11, width_px=600, height_px=450, mm_per_px=0.024, marker=False)
+    photo, truth = generate_scalp_photo(options)
+    fine = cv2.resize(photo, (2400, 1800), interpolation=cv2.INTER_CUBIC)  # 0.006 mm/px
+    found = detect_impressions(fine, mm_per_px=0.006)
+    true_xy = (truth.impressions[:, :2] + 0.5) * 4 - 0.5
+    match = match_points(true_xy, found.xy, tolerance=0.1 / 0.006)
+    assert match.f1 >= 0.9, (match.precision, match.recall)
+    assert match.distances.mean() * 0.006 < 0.02  # centres in the fine photo's pixels
+    drawn = truth.impressions[match.pairs[:, 0], 2]
+    assert np.median(np.abs(found.diameter_mm[match.pairs[:, 1]] - drawn)) < 0.05

@@ -44,6 +44,8 @@ MIN_SPACING_MM = 0.3
 ATTACHED_GAP_MM = 0.05
 NOISE_CELL_MM = 3.0
 FOOTPRINT_BATCH_PX = 1 << 20
+FINEST_MM_PER_PX = 0.01
+"""Finer photos are detected on a copy reduced to this scale (see :func:`detect_impressions`)."""
 
 
 @dataclass(frozen=True)
@@ -301,6 +303,12 @@ def detect_impressions(
     Impressions
         The impressions, and counts of rejected candidates by reason.
 
+    Notes
+    -----
+    A photo finer than ``FINEST_MM_PER_PX`` (0.01 mm/px) is analysed on a copy reduced to that
+    scale, so the work stays proportional to the photo's area whatever the scale; ``skin`` is
+    then estimated again on the copy (within ``mask``).
+
     Examples
     --------
     >>> import numpy as np, cv2
@@ -312,6 +320,8 @@ def detect_impressions(
     """
     check_rgb(rgb)
     check_mm_per_px(mm_per_px)
+    if mm_per_px < FINEST_MM_PER_PX:
+        return _detect_reduced(rgb, mm_per_px, mask, min_darkness, max_diameter_mm)
     skin = skin or estimate_local_skin(rgb, mm_per_px=mm_per_px)
     fine = relative_contrast(luminance(rgb), skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
@@ -378,6 +388,48 @@ def detect_impressions(
         & ~reasons["too large (mole or freckle)"]
     )
     return _add_dots_under_hairs(found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px)
+
+
+def _detect_reduced(
+    rgb: NDArray[np.uint8],
+    mm_per_px: float,
+    mask: NDArray[np.bool_] | None,
+    min_darkness: float,
+    max_diameter_mm: float,
+) -> Impressions:
+    """Detect on a copy reduced to ``FINEST_MM_PER_PX``, then scale the centres back.
+
+    Every filter of the detector is sized in millimetres, so its work per pixel grows with the
+    square of the pixels per millimetre; past this scale the smallest impression spans 10 px
+    and finer pixels add no information, only time.
+    """
+    rows, cols = rgb.shape[:2]
+    factor = FINEST_MM_PER_PX / mm_per_px
+    size = (max(1, int(cols / factor)), max(1, int(rows / factor)))  # never finer than the cap
+    if min(size) < 16:  # too small to analyse (see check_rgb)
+        return Impressions.empty()
+    small = np.ascontiguousarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), np.uint8)
+    work_mm = mm_per_px * cols / size[0]
+    small_mask = None
+    if mask is not None:
+        reduced = cv2.resize(mask.view(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+        small_mask = np.asarray(reduced, dtype=bool)
+    found = detect_impressions(
+        small,
+        mm_per_px=work_mm,
+        mask=small_mask,
+        skin=estimate_local_skin(small, mm_per_px=work_mm, mask=small_mask),
+        min_darkness=min_darkness,
+        max_diameter_mm=max_diameter_mm,
+    )
+    back = np.array([cols / size[0], rows / size[1]])
+    return Impressions(
+        xy=(found.xy + 0.5) * back - 0.5,
+        diameter_mm=found.diameter_mm,
+        darkness=found.darkness,
+        contrast_rgb=found.contrast_rgb,
+        rejected=found.rejected,
+    )
 
 
 def _add_dots_under_hairs(

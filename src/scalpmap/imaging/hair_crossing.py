@@ -131,7 +131,8 @@ def _scan(
     sy = xy[:, 1, None, None] + along[None, :, None] * uy[:, None, None]
     px = sx - across[None, None, :] * uy[:, None, None]
     py = sy + across[None, None, :] * ux[:, None, None]
-    values = _bilinear(contrast, px.reshape(n, -1), py.reshape(n, -1))
+    # One row of the maps per step along (OpenCV's maps must stay under 32767 columns).
+    values = _bilinear(contrast, px.reshape(-1, len(across)), py.reshape(-1, len(across)))
     dark = values.reshape(n, len(along), len(across)) >= 0.5 * peak[:, None, None]
     width_px = dark.sum(axis=2) * STEP_PX
     touches = dark[:, :, 0] | dark[:, :, -1]  # something wide crosses: another hair, a mole
