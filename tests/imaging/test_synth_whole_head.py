@@ -132,3 +132,17 @@ def test_glasses_draw_a_dark_bridge_between_the_eyes():
         pictures[glasses] = photo[y - 2 * half : y + half, x - half : x + half].mean(axis=2)
     # The bridge is a dark line across the nose that the bare face does not have.
     assert pictures[True].min() < pictures[False].min() - 25
+
+
+def test_shaved_natural_hair_grows_inside_the_region_on_the_sides():
+    options = SynthOptions(seed=12, view="side", natural_hair=True, fitzpatrick=2, **PORTRAIT)
+    photo, truth = generate_scalp_photo(options)
+    hair = truth.head.natural_hair
+    assert hair.area > 0.05 * truth.region.area
+    assert hair.difference(truth.region.buffer(2)).area < 0.01 * hair.area
+    bare = truth.region.difference(hair.buffer(10))
+    assert np.median(_luma(photo, hair)) < np.median(_luma(photo, bare))
+    _, without = generate_scalp_photo(
+        SynthOptions(seed=12, view="side", natural_hair=False, fitzpatrick=2, **PORTRAIT)
+    )
+    assert without.head.natural_hair.is_empty and without.region.equals(truth.region)

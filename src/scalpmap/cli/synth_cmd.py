@@ -63,6 +63,13 @@ def synth(
         bool | None,
         typer.Option("--glasses/--no-glasses", help="Whole head: spectacles; random when omitted."),
     ] = None,
+    natural_hair: Annotated[
+        bool | None,
+        typer.Option(
+            "--natural-hair/--no-natural-hair",
+            help="Whole head: shaved natural hair on the sides and back; random when omitted.",
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
     choices = {
@@ -92,6 +99,7 @@ def synth(
         shine=shine,
         wrinkles=wrinkles,
         glasses=glasses,
+        natural_hair=natural_hair,
     )
     with console.status("drawing the synthetic scalp photo"):
         truth = write_synthetic_photo(out, options)

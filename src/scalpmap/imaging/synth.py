@@ -103,6 +103,8 @@ class SynthOptions:
         Whole-head views: horizontal wrinkles on the forehead.
     glasses : bool or None
         Whole-head views: spectacles.
+    natural_hair : bool or None
+        Whole-head views: shaved natural hair on the sides and back, inside the SMP region.
     """
 
     seed: int = 0
@@ -123,6 +125,7 @@ class SynthOptions:
     shine: float | None = None
     wrinkles: bool | None = None
     glasses: bool | None = None
+    natural_hair: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -277,8 +280,17 @@ def resolve_options(options: SynthOptions) -> SynthOptions:
     glasses = options.glasses
     if glasses is None:
         glasses = bool(face_rng.uniform() < 0.2)
+    natural_hair = options.natural_hair
+    if natural_hair is None:
+        natural_hair = bool(face_rng.uniform() < 0.35)
     return replace(
-        resolved, beard=beard, moustache=moustache, shine=shine, wrinkles=wrinkles, glasses=glasses
+        resolved,
+        beard=beard,
+        moustache=moustache,
+        shine=shine,
+        wrinkles=wrinkles,
+        glasses=glasses,
+        natural_hair=natural_hair,
     )
 
 

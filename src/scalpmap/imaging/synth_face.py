@@ -297,26 +297,81 @@ def paint_beard(p: Painter, mask: NDArray[np.bool_], style: str) -> None:
     style : {"none", "stubble", "full", "goatee"}
         Full beards, goatees and moustaches are long hair; stubble is short and sparse.
     """
+    rng = p.rng
+    tint = HAIR_COLOURS[int(rng.integers(0, len(HAIR_COLOURS)))]
+    if style == "stubble":
+        coverage, density, length = rng.uniform(0.12, 0.3), rng.uniform(300, 600), (0.3, 1.0)
+        _paint_hair(p, mask, coverage, (0.35, 0.36, 0.40), tint, density, length)
+    else:
+        coverage, density, length = rng.uniform(0.5, 0.8), rng.uniform(150, 300), (3.0, 9.0)
+        _paint_hair(p, mask, coverage, tint, tint, density, length)
+
+
+def _paint_hair(
+    p: Painter,
+    mask: NDArray[np.bool_],
+    coverage: float,
+    base_tint: tuple[float, float, float],
+    tint: tuple[float, float, float],
+    density_per_cm2: float,
+    length_mm: tuple[float, float],
+) -> None:
+    """Shade a mask by hair showing through, then draw hairs growing down in it."""
     rng, ppm = p.rng, p.camera.px_per_mm
     rows, cols = np.nonzero(mask)
     if len(rows) == 0:
         return
-    tint = HAIR_COLOURS[int(rng.integers(0, len(HAIR_COLOURS)))]
-    stubble = style == "stubble"
     soft = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 1.5 * ppm)
-    coverage = rng.uniform(0.12, 0.3) if stubble else rng.uniform(0.5, 0.8)
-    base_tint = (0.35, 0.36, 0.40) if stubble else tint
     for k in range(3):
         p.albedo[..., k] *= 1.0 - coverage * soft * (1.0 - base_tint[k])
     area_cm2 = len(rows) / ppm**2 / 100.0
-    count = int(area_cm2 * (rng.uniform(300, 600) if stubble else rng.uniform(150, 300)))
+    count = int(area_cm2 * density_per_cm2)
     pick = rng.integers(0, len(rows), count)
     starts = np.column_stack([cols[pick], rows[pick]]) + rng.uniform(-0.5, 0.5, (count, 2))
-    length = rng.uniform(0.3, 1.0, count) if stubble else rng.uniform(3.0, 9.0, count)
+    length = rng.uniform(*length_mm, count)
     angle = np.pi / 2 + rng.normal(0, 0.5, count)
     ends = starts + np.column_stack([np.cos(angle), np.sin(angle)]) * (length * ppm)[:, None]
     widths = np.full(count, max(1.0, 0.1 * ppm))
     render.paint_strokes(p.albedo, starts, ends, widths, rng.uniform(0.55, 0.85), tint)
+
+
+def shaved_hair_mask(p: Painter, in_region: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Where shaved natural hair grows inside the SMP: a horseshoe over the sides and the back.
+
+    Parameters
+    ----------
+    p : Painter
+        The photo.
+    in_region : ndarray of bool, shape (rows, cols)
+        The pigmented region's pixels.
+
+    Returns
+    -------
+    ndarray of bool, shape (rows, cols)
+        The shaved hair's pixels.
+    """
+    f = p.face
+    psi = np.abs(p.maps.psi(f))
+    knots_psi = [50.0, 75.0, 100.0, 140.0, 180.0]
+    knots_y = [f.brow_y - 40, f.ear_top_y - 30, f.ear_top_y - 35, -50.0, -40.0]
+    line = np.interp(psi, knots_psi, knots_y)
+    return np.asarray(in_region & (psi > 50) & (p.maps.point[1] > line), dtype=bool)
+
+
+def paint_shaved_hair(p: Painter, mask: NDArray[np.bool_]) -> None:
+    """Paint shaved natural hair: a grey-blue shadow and dense short hairs.
+
+    Parameters
+    ----------
+    p : Painter
+        The photo.
+    mask : ndarray of bool, shape (rows, cols)
+        Where it grows (see :func:`shaved_hair_mask`).
+    """
+    rng = p.rng
+    tint = HAIR_COLOURS[int(rng.integers(0, len(HAIR_COLOURS)))]
+    coverage, density = rng.uniform(0.08, 0.25), rng.uniform(100, 250)
+    _paint_hair(p, mask, coverage, (0.32, 0.34, 0.38), tint, density, (0.3, 1.5))
 
 
 def paint_ear_details(p: Painter, inner: list[NDArray[np.float64]]) -> None:

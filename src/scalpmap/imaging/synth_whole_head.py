@@ -79,6 +79,8 @@ class HeadTruth:
         Whether a moustache was drawn.
     glasses : bool
         Whether spectacles were drawn.
+    natural_hair : Polygon or MultiPolygon
+        Shaved natural hair growing inside the region on the sides and back (empty without).
     """
 
     view: str
@@ -94,6 +96,7 @@ class HeadTruth:
     beard_style: str
     moustache: bool
     glasses: bool = False
+    natural_hair: Polygon | MultiPolygon = Polygon()
 
     def to_json(self) -> dict[str, Any]:
         """Return the head's truth as JSON-serialisable values.
@@ -112,6 +115,7 @@ class HeadTruth:
             "brow_line": np.round(self.brow_line_xy, 2).tolist(),
             "below_brows": _polygons_json(self.below_brows),
             "glasses": self.glasses,
+            "natural_hair": _polygons_json(self.natural_hair),
             "beard": {"style": self.beard_style, "moustache": self.moustache}
             | {"polygons": _polygons_json(self.beard)},
             "ears": _polygons_json(self.ears),
@@ -411,6 +415,13 @@ def paint_head_scene(
     beard = face_paint.beard_mask(p, beard_style, bool(options.moustache), sideburn_y + 4)
     face_paint.paint_beard(p, beard, beard_style)
     face_paint.paint_ear_details(p, scene.ear_inner)
+    shaved = np.zeros(shape, dtype=bool)
+    if options.natural_hair:
+        psi = scene.maps.psi(face)
+        hairline_at = np.interp(psi, PSI_GRID, face.hairline_y)
+        in_region = (scene.maps.label == CRANIUM) & (scene.maps.point[1] < hairline_at)
+        shaved = face_paint.shaved_hair_mask(p, in_region)
+        face_paint.paint_shaved_hair(p, shaved)
     if options.glasses:
         face_paint.paint_glasses(p)
     tint = render.INK_PROFILES[options.ink or "black"][0]
@@ -422,6 +433,7 @@ def paint_head_scene(
         **{
             **scene.truth.__dict__,
             "beard": mask_geometry(beard) if beard.any() else Polygon(),
+            "natural_hair": mask_geometry(shaved) if shaved.any() else Polygon(),
         }
     )
     return canvas, truth
