@@ -308,6 +308,9 @@ GENERATED_COLUMNS = [
     ("view", "View"),
     ("beard", "Beard"),
     ("moustache", "Moustache"),
+    ("glasses", "Glasses"),
+    ("natural_hair", "Shaved hair"),
+    ("shine", "Shine"),
     ("fitzpatrick", "Skin"),
     ("ink", "Ink"),
     ("mm_per_px", "mm/px"),
@@ -412,8 +415,9 @@ def render_markdown(
         "The frontal hairline error is the mean of the true frontal line's distance to the found "
         "hairline and the found frontal segment's distance back.",
         "- **Generated whole heads**: `scalpmap.imaging.synth` portrait photos, 2048 x 2730 px, "
-        "held-out seeds 7000.., cycling through the five views, four beards, moustache or not, and "
-        "skin/ink pairs that include faded grey ink on types I–II and V–VI, at 0.08–0.15 mm/px, "
+        "held-out seeds 7000.., cycling through the five views, four beards, moustache or not, "
+        "glasses or not, shaved natural hair on the sides or not, and skin/ink pairs that "
+        "include faded grey ink on types I–II and V–VI, at 0.08–0.15 mm/px, "
         "analysed at the true scale without a marker. Hairline error as in "
         "`benchmarks/evaluate_accuracy.py` (both ways, the whole visible hairline); *face*: found "
         "pigment on the truth's face below the brows, ears and neck, more than "

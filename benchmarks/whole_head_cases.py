@@ -68,6 +68,8 @@ class GeneratedCase:
     view: str
     beard: str
     moustache: bool
+    glasses: bool
+    natural_hair: bool
     fitzpatrick: int
     ink: str
     mm_per_px: float
@@ -97,8 +99,9 @@ def generated_cases(count: int, overlays: str) -> list[GeneratedCase]:
     """Whole heads cycling through views, beards, moustaches and skin/ink pairs.
 
     Case ``i`` has view ``VIEWS[i % 5]``, beard ``BEARDS[i % 4]``, a moustache when ``i // 2`` is
-    odd, skin and ink ``SKIN_INK[i % 8]`` (faded grey on types 1, 2, 5 and 6 among them) and a
-    scale rising evenly from 0.08 to 0.15 mm/px.
+    odd, glasses when ``i // 5`` is odd, shaved natural hair on the sides when ``i % 3 == 1``,
+    skin and ink ``SKIN_INK[i % 8]`` (faded grey on types 1, 2, 5 and 6 among them) and a scale
+    rising evenly from 0.08 to 0.15 mm/px; shine and wrinkles are drawn from the seed.
 
     Parameters
     ----------
@@ -119,6 +122,8 @@ def generated_cases(count: int, overlays: str) -> list[GeneratedCase]:
             view=VIEWS[i % len(VIEWS)],
             beard=BEARDS[i % len(BEARDS)],
             moustache=(i // 2) % 2 == 1,
+            glasses=(i // 5) % 2 == 1,
+            natural_hair=i % 3 == 1,
             fitzpatrick=SKIN_INK[i % len(SKIN_INK)][0],
             ink=SKIN_INK[i % len(SKIN_INK)][1],
             mm_per_px=round(float(scales[i]), 4),
@@ -204,7 +209,7 @@ def _run_generated(case: GeneratedCase) -> dict[str, Any]:
     options = SynthOptions(
         seed=case.seed, view=case.view, width_px=2048, height_px=2730, mm_per_px=case.mm_per_px,
         fitzpatrick=case.fitzpatrick, ink=case.ink, beard=case.beard, moustache=case.moustache,
-        marker=False,
+        glasses=case.glasses, natural_hair=case.natural_hair, marker=False,
     )  # fmt: skip
     rgb, truth = generate_scalp_photo(options)
     started = time.perf_counter()
@@ -227,6 +232,9 @@ def _run_generated(case: GeneratedCase) -> dict[str, Any]:
         "view": truth.head.view,
         "beard": case.beard,
         "moustache": case.moustache,
+        "glasses": case.glasses,
+        "natural_hair": case.natural_hair,
+        "shine": truth.options.shine,
         "fitzpatrick": case.fitzpatrick,
         "ink": case.ink,
         "mm_per_px": mm,
