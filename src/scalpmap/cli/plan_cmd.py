@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
@@ -15,12 +16,19 @@ from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import analyse_photo
+from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
 from scalpmap.imaging.roi import parse_roi
+from scalpmap.imaging.scale import scale_source_words
 from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
+from scalpmap.planning.face_landmarks import (
+    Point,
+    combine_landmarks,
+    detected_landmarks,
+)
 from scalpmap.planning.plan import PLAN_TEMPLATES, Plan, PlanOptions, build_plan
-from scalpmap.planning.templates import Landmarks
 from scalpmap.planning.timeline import check_start_date
+from scalpmap.reports.scale_note import scale_estimate
 
 console = Console(highlight=False)
 STEPS = (
@@ -81,37 +89,71 @@ def parse_point(text: str | None, what: str) -> tuple[float, float] | None:
 
 def parse_landmarks(
     glabella: str | None, left_canthus: str | None, right_canthus: str | None
-) -> Landmarks | None:
-    """Build the landmarks from the three options: all three, or none.
+) -> dict[str, Point | None]:
+    """Parse the landmarks the user gave; each one is optional.
 
     Parameters
     ----------
     glabella, left_canthus, right_canthus : str or None
-        ``X,Y`` pixels.
+        ``X,Y`` pixels; left and right as seen in the photo.
 
     Returns
     -------
-    Landmarks or None
-        The landmarks, or None when none were given.
+    dict of str to point or None
+        ``glabella``, ``left_canthus``, ``right_canthus``; None where not given (then detected
+        from a face in the photo, see :func:`~scalpmap.planning.face_landmarks.combine_landmarks`).
 
     Raises
     ------
     InputError
-        When only some are given, or one is malformed.
+        When one is malformed.
+
+    Examples
+    --------
+    >>> parse_landmarks("120,80", None, None)
+    {'glabella': (120.0, 80.0), 'left_canthus': None, 'right_canthus': None}
     """
-    points = {
-        "--glabella": parse_point(glabella, "--glabella"),
-        "--left-canthus": parse_point(left_canthus, "--left-canthus"),
-        "--right-canthus": parse_point(right_canthus, "--right-canthus"),
+    return {
+        "glabella": parse_point(glabella, "--glabella"),
+        "left_canthus": parse_point(left_canthus, "--left-canthus"),
+        "right_canthus": parse_point(right_canthus, "--right-canthus"),
     }
-    missing = [name for name, p in points.items() if p is None]
-    if len(missing) == 3:
-        return None
-    if missing:
-        raise InputError(f"facial landmarks need all three points; missing {', '.join(missing)}")
-    g, left, right = points.values()
-    assert g is not None and left is not None and right is not None
-    return Landmarks(glabella_xy=g, left_canthus_xy=left, right_canthus_xy=right)
+
+
+def with_landmarks(
+    options: PlanOptions, head: HeadModel | None, given: dict[str, Point | None]
+) -> PlanOptions:
+    """Add the plan's landmarks: detected in the photo's face, each replaced where given.
+
+    Parameters
+    ----------
+    options : PlanOptions
+        The choices so far (without landmarks).
+    head : HeadModel or None
+        The photo's head model (``Analysis.head``).
+    given : dict of str to point or None
+        From :func:`parse_landmarks`.
+
+    Returns
+    -------
+    PlanOptions
+        The choices with their landmarks (None when none were detected or given).
+
+    Raises
+    ------
+    InputError
+        When only some are given and the photo has no face to detect the others, or the points
+        do not make a face; or ``mature`` has neither an age nor landmarks.
+    """
+    detected, reason = detected_landmarks(head)
+    landmarks = combine_landmarks(detected, given)
+    if options.template == "mature" and options.age is None and landmarks is None:
+        why = reason or "a close-up photo: no face is looked for"
+        raise InputError(
+            f"template mature needs the patient's age (14..100) or facial landmarks ({why}); "
+            "give --age, or --glabella, --left-canthus and --right-canthus"
+        )
+    return dataclasses.replace(options, landmarks=landmarks)
 
 
 def summary_table(plan: Plan) -> Table:
@@ -140,6 +182,9 @@ def summary_table(plan: Plan) -> Table:
         f"{zones.touch_up.area_cm2:.2f} cm², {zones.touch_up.impressions_to_add} to add",
     )
     table.add_row("kept", f"{zones.keep.area_cm2:.2f} cm²")
+    scale = plan.analysis.scale
+    words = scale_source_words(scale.source, scale.uncertainty_percent)
+    table.add_row("scale", f"{scale.mm_per_px:.4f} mm/px, {words}")
     if plan.target.height_above_glabella_cm is not None:
         table.add_row("hairline above glabella", f"{plan.target.height_above_glabella_cm:.1f} cm")
     skin = f"{plan.fitzpatrick} ({plan.fitzpatrick_source})"
@@ -176,13 +221,24 @@ def plan(
         typer.Option(help="First laser session, YYYY-MM-DD; two weeks from today when omitted."),
     ] = None,
     glabella: Annotated[
-        str | None, typer.Option(help="Landmark: the glabella, 'X,Y' in pixels.")
+        str | None,
+        typer.Option(
+            help="Landmark: the glabella, 'X,Y' in pixels; detected from a face if omitted."
+        ),
     ] = None,
     left_canthus: Annotated[
-        str | None, typer.Option(help="Landmark: the left lateral canthus, 'X,Y' in pixels.")
+        str | None,
+        typer.Option(
+            help="Landmark: the lateral canthus on the photo's left (the patient's right eye), "
+            "'X,Y' in pixels; detected from a face if omitted."
+        ),
     ] = None,
     right_canthus: Annotated[
-        str | None, typer.Option(help="Landmark: the right lateral canthus, 'X,Y' in pixels.")
+        str | None,
+        typer.Option(
+            help="Landmark: the lateral canthus on the photo's right (the patient's left eye), "
+            "'X,Y' in pixels; detected from a face if omitted."
+        ),
     ] = None,
     picosecond: Annotated[
         bool, typer.Option(help="Whether the laser facility has a picosecond laser.")
@@ -221,13 +277,13 @@ def plan(
         age=age,
         skin_type=skin_type,
         start_date=None if start_date is None else check_start_date(start_date),
-        landmarks=parse_landmarks(glabella, left_canthus, right_canthus),
         picosecond=picosecond,
         scarring=scarring,  # type: ignore[arg-type]  # checked against SCARRING above
         layering="cover-up" if cover_up else None,
         desired_density_per_cm2=desired_density,
         second_touch_up=True,
     )
+    given = parse_landmarks(glabella, left_canthus, right_canthus)
     region_of_interest = parse_roi(roi) if roi is not None else None
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -241,6 +297,7 @@ def plan(
             loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, progress=advance
         )
         advance("plan")
+        options = with_landmarks(options, analysis.head, given)
         revision = build_plan(loaded.rgb, analysis, options, today=dt.date.today())
         outputs = make_plan_outputs(
             loaded.rgb,
@@ -253,6 +310,12 @@ def plan(
         advance("write")
         written = write_plan_outputs(out, outputs)
     console.print(summary_table(revision))
+    scale = revision.analysis.scale
+    estimate = scale_estimate(
+        {"source": scale.source, "uncertainty_percent": scale.uncertainty_percent}
+    )
+    if estimate is not None:
+        console.print(f"[bold]scale:[/bold] {estimate.facility} {estimate.advice}")
     for note in revision.notes:
         console.print(f"- {note}")
     check = outputs.document.get("simulation")

@@ -7,6 +7,11 @@ prepared region); :func:`start_design` returns the designer's state as JSON for 
 section of docs/benchmarks.md). The target is the current region clipped to the pigmented side of
 the new line, exactly as :func:`~scalpmap.planning.designer.target_from_hairline` makes it.
 Storage, caching and saving live in :mod:`scalpmap.services.plan_design`.
+
+Facial landmarks: a :class:`Design` keeps the glabella and lateral canthi the head model found in
+the photo (``Analysis.head``); the state carries the landmarks in use (each ``detected``, or
+``given`` when the practitioner moved it) and the guide lines of the published rules
+(:func:`~scalpmap.planning.face_landmarks.guide_lines`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from shapely.geometry import LineString, Polygon
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.planning.designer import target_from_hairline
+from scalpmap.planning.face_landmarks import (
+    Point,
+    combine_landmarks,
+    detected_landmarks,
+    guide_lines,
+    landmarks_json,
+)
 from scalpmap.planning.hairline import HAIRLINE_FORMAT, HairlineModel, distinct_points
 from scalpmap.planning.target_file import NEAR_MM, TANGENT_MM, region_sign, side_region
 from scalpmap.planning.templates import Landmarks, TemplateName, make_target
@@ -36,7 +48,15 @@ from scalpmap.planning.zones import (
     photo_frame,
 )
 
-__all__ = ["Design", "edited_hairline", "prepare_design", "start_design", "update_design"]
+__all__ = [
+    "Design",
+    "check_given_landmarks",
+    "design_landmarks",
+    "edited_hairline",
+    "prepare_design",
+    "start_design",
+    "update_design",
+]
 
 DRAW_TOLERANCE_MM = 0.5  # zone outlines and lines are simplified this much for drawing
 MAX_CONTROL_POINTS = 500
@@ -57,6 +77,9 @@ class Design:
     sign : int
         Its pigmented side (+1 or -1, see :func:`~scalpmap.planning.target_file.side_region`);
         0 without a current hairline.
+    detected : dict of str to tuple of float
+        The landmarks found by the head model (``glabella``, ``left_canthus``,
+        ``right_canthus``, as seen in the photo); empty without a face.
     """
 
     analysis: Analysis
@@ -65,6 +88,7 @@ class Design:
     photo_sha256: str | None = None
     current: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
     sign: int = 0
+    detected: Mapping[str, Point] = field(default_factory=dict)
 
 
 def prepare_design(
@@ -99,7 +123,76 @@ def prepare_design(
     # every update query it, possibly from several threads at once.
     shapely.prepare(analysis.region)
     shapely.contains_xy(analysis.region, 0.0, 0.0)
-    return Design(analysis, analysis_id, case_id, photo_sha256, current, sign)
+    detected, _reason = detected_landmarks(analysis.head)
+    return Design(analysis, analysis_id, case_id, photo_sha256, current, sign, detected)
+
+
+def check_given_landmarks(
+    analysis: Analysis, given: Mapping[str, Any] | None
+) -> dict[str, Point | None]:
+    """Check landmarks the practitioner placed: known names, ``[x, y]``, not far off the photo.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The photo's analysis.
+    given : mapping or None
+        ``glabella``, ``left_canthus``, ``right_canthus`` (each optional) as ``[x, y]`` pixels.
+
+    Returns
+    -------
+    dict of str to point or None
+        The points by name.
+
+    Raises
+    ------
+    InputError
+        On an unknown name, a point that is not two finite numbers, or one more than the photo's
+        size off the photo.
+    """
+    points: dict[str, Point | None] = {}
+    rows, cols = analysis.shape
+    margin = max(rows, cols)
+    for name, value in (given or {}).items():
+        if value is None:
+            points[name] = None
+            continue
+        try:
+            if not isinstance(value, list | tuple) or len(value) != 2:
+                raise ValueError
+            x, y = float(value[0]), float(value[1])
+        except (TypeError, ValueError):
+            raise InputError(f"landmark {name} must be [x, y] in pixels") from None
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise InputError(f"landmark {name} must be finite [x, y] pixels")
+        if not (-margin <= x <= cols + margin and -margin <= y <= rows + margin):
+            raise InputError(f"landmark {name} ({x:.0f}, {y:.0f}) lies far outside the photo")
+        points[name] = (x, y)
+    return points
+
+
+def design_landmarks(design: Design, given: Mapping[str, Any] | None = None) -> Landmarks | None:
+    """Return the design's landmarks: the detected ones, each replaced where the user placed it.
+
+    Parameters
+    ----------
+    design : Design
+        The design.
+    given : mapping, optional
+        Landmarks the practitioner placed (see :func:`check_given_landmarks`).
+
+    Returns
+    -------
+    Landmarks or None
+        None without a face and without given landmarks.
+
+    Raises
+    ------
+    InputError
+        See :func:`check_given_landmarks` and
+        :func:`~scalpmap.planning.face_landmarks.combine_landmarks`.
+    """
+    return combine_landmarks(design.detected, check_given_landmarks(design.analysis, given))
 
 
 def _as_design(design: Design | Analysis) -> Design:
@@ -120,16 +213,23 @@ def _drawn(geometry: Any, tolerance: float) -> list[list[list[list[float]]]]:
     ]
 
 
-def _state(design: Design, target: Target, zones: Zones) -> dict[str, Any]:
+def _state(
+    design: Design, target: Target, zones: Zones, landmarks: Landmarks | None
+) -> dict[str, Any]:
     """Return the designer's state as JSON."""
     mm = design.analysis.scale.mm_per_px
     tol = DRAW_TOLERANCE_MM / mm
     lines = shapely.get_parts(shapely.simplify(target.edge, tol))
     current = LineString(design.current) if len(design.current) >= 2 else LineString()
     desired = zones.desired_density_per_cm2
+    scale = design.analysis.scale
     return {
         "template": target.template,
         "mm_per_px": round(mm, 6),
+        "scale": {
+            "source": scale.source,
+            "uncertainty_percent": scale.uncertainty_percent,
+        },
         "photo": {"width": design.analysis.shape[1], "height": design.analysis.shape[0]},
         "current_hairline": _rounded(shapely.simplify(current, tol).coords),
         "hairline": None if target.hairline is None else target.hairline.to_json(mm),
@@ -145,6 +245,8 @@ def _state(design: Design, target: Target, zones: Zones) -> dict[str, Any]:
         },
         "desired_density_per_cm2": None if desired is None else round(desired, 3),
         "notes": [*target.notes, *zones.notes],
+        "landmarks": landmarks_json(landmarks),
+        "guides": None if landmarks is None else guide_lines(landmarks, mm, design.analysis.shape),
     }
 
 
@@ -157,7 +259,7 @@ def start_design(
     feather_mm: float = 1.5,
     corner_radius_mm: float = 10.0,
 ) -> dict[str, Any]:
-    """Start a design from a template.
+    """Start a design from a template (with the detected landmarks unless others are given).
 
     Parameters
     ----------
@@ -168,19 +270,24 @@ def start_design(
     age : int, optional
         The patient's age (``mature`` needs it unless landmarks are given).
     landmarks : Landmarks, optional
-        Facial landmarks.
+        Facial landmarks (see :func:`design_landmarks`); the detected ones when omitted.
     feather_mm, corner_radius_mm : float, optional
         See :func:`~scalpmap.planning.templates.make_target`.
 
     Returns
     -------
     dict
-        ``template``, ``mm_per_px``, ``photo`` (width, height), ``current_hairline`` (points),
+        ``template``, ``mm_per_px``, ``scale`` (its ``source``: ``marker``, ``given`` or
+        ``iris``, and ``uncertainty_percent`` of an iris estimate, else None), ``photo`` (width,
+        height), ``current_hairline`` (points),
         ``hairline`` (the model's control points per segment, :meth:`HairlineModel.to_json`;
         None for ``remove-all``), ``target_lines`` (the smoothed new line, clipped to the
         photo), ``zones`` (``removal``, ``touch_up``, ``keep``: ``area_cm2``, ``impressions``,
         ``impressions_to_add`` and ``polygons`` simplified by ``DRAW_TOLERANCE_MM``, in pixels),
-        ``desired_density_per_cm2`` and ``notes``.
+        ``desired_density_per_cm2``, ``notes``, ``landmarks`` (``glabella``,
+        ``left_canthus``, ``right_canthus`` as ``[x, y]`` and their ``sources``; None without)
+        and ``guides`` (:func:`~scalpmap.planning.face_landmarks.guide_lines`; None without
+        landmarks).
 
     Raises
     ------
@@ -188,6 +295,8 @@ def start_design(
         When the template cannot be applied.
     """
     design = _as_design(analysis)
+    if landmarks is None:
+        landmarks = design_landmarks(design)
     target = make_target(
         design.analysis,
         template,
@@ -196,7 +305,7 @@ def start_design(
         feather_mm=feather_mm,
         corner_radius_mm=corner_radius_mm,
     )
-    return _state(design, target, compute_zones(design.analysis, target))
+    return _state(design, target, compute_zones(design.analysis, target), landmarks)
 
 
 def edited_hairline(analysis: Analysis, document: Any) -> HairlineModel:
@@ -238,7 +347,9 @@ def _target(design: Design, model: HairlineModel) -> Target:
     return Target("custom", region, model, edge, model.feather_mm, notes)
 
 
-def update_design(analysis: Design | Analysis, hairline_json: Any) -> dict[str, Any]:
+def update_design(
+    analysis: Design | Analysis, hairline_json: Any, *, landmarks: Landmarks | None = None
+) -> dict[str, Any]:
     """Recompute the zones for a hairline the practitioner edited.
 
     Parameters
@@ -247,6 +358,8 @@ def update_design(analysis: Design | Analysis, hairline_json: Any) -> dict[str, 
         The photo's design (from :class:`DesignCache`; fast), or its analysis.
     hairline_json : dict
         The edited model (:meth:`HairlineModel.to_json`; the pixel points are used).
+    landmarks : Landmarks, optional
+        The landmarks to show; the detected ones when omitted.
 
     Returns
     -------
@@ -265,4 +378,6 @@ def update_design(analysis: Design | Analysis, hairline_json: Any) -> dict[str, 
         target = _target(design, model)
     except (ValueError, GEOSException) as error:
         raise InputError(f"the hairline cannot be drawn: {error}".splitlines()[0]) from None
-    return _state(design, target, compute_zones(design.analysis, target))
+    if landmarks is None:
+        landmarks = design_landmarks(design)
+    return _state(design, target, compute_zones(design.analysis, target), landmarks)

@@ -33,6 +33,7 @@ from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.roi import roi_mask
 from scalpmap.planning.assessment import Assessment, assess_smp
+from scalpmap.planning.face_landmarks import landmark_words
 from scalpmap.planning.sessions import (
     KirbyDesai,
     LaserEstimate,
@@ -71,7 +72,8 @@ class PlanOptions:
     start_date : datetime.date or None
         The first laser session; two weeks from today (provisional) when None.
     landmarks : Landmarks or None
-        The glabella and lateral canthi, in pixels.
+        The glabella and lateral canthi, in pixels, each detected or given (see
+        :func:`~scalpmap.planning.face_landmarks.combine_landmarks`).
     picosecond : bool
         Whether the facility has a picosecond laser.
     scarring : {"none", "minimal", "moderate", "significant"} or None
@@ -335,6 +337,8 @@ def build_plan(
         today=today,
     )
     notes = list(target.notes) + list(zones.notes)
+    if options.landmarks is not None:
+        notes.append(landmark_words(options.landmarks))
     if options.start_date is None:
         notes.append(
             f"no start date given: the timeline starts {DEFAULT_LEAD_DAYS} days from today "

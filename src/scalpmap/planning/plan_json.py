@@ -18,6 +18,7 @@ from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.json_schemas import load_schema as load_schema_named
 from scalpmap.json_schemas import validate_document
+from scalpmap.planning.face_landmarks import landmarks_json
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.zones import as_polygonal
 
@@ -44,7 +45,6 @@ def _rings(geometry: Any) -> list[list[list[list[float]]]]:
 
 def _options(plan: Plan) -> dict[str, Any]:
     o = plan.options
-    marks = o.landmarks
     return {
         "template": o.template,
         "target_file": None if o.target_path is None else o.target_path.name,
@@ -59,13 +59,7 @@ def _options(plan: Plan) -> dict[str, Any]:
         "desired_density_per_cm2": o.desired_density_per_cm2,
         "second_touch_up": o.second_touch_up,
         "feather_mm": o.feather_mm,
-        "landmarks": None
-        if marks is None
-        else {
-            "glabella": list(marks.glabella_xy),
-            "left_canthus": list(marks.left_canthus_xy),
-            "right_canthus": list(marks.right_canthus_xy),
-        },
+        "landmarks": landmarks_json(o.landmarks),
     }
 
 

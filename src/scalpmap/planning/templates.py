@@ -17,7 +17,9 @@ a temporal peak after which the line falls by ``SIDE_DROP_MM`` (whole-head views
 - ``mature``: the midline rises by :func:`mature_rise_mm` and the frontotemporal corners 1.5 times
   as much, a V. With :class:`Landmarks`, the published rules: the mid-frontal point
   ``MIDFRONTAL_HEIGHT_MM`` above the glabella, the corners of the V on the verticals through the
-  lateral canthi.
+  lateral canthi. When landmarks that were all detected (none given) do not fit the hairline
+  (it does not cross the glabella's vertical) and the age is known, the age rule is used instead,
+  with a note.
 - ``remove-all``: no target; everything pigmented is removal.
 
 Otherwise the target region is the current region clipped to the pigmented side of the new line
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,9 +57,20 @@ from scalpmap.planning.target_file import (
 )
 from scalpmap.planning.zones import Target, as_lineal, as_polygonal, photo_frame
 
-__all__ = ["Landmarks", "Target", "TemplateName", "make_target", "mature_rise_mm"]
+__all__ = [
+    "LANDMARK_NAMES",
+    "LandmarkRuleError",
+    "LandmarkSource",
+    "Landmarks",
+    "Target",
+    "TemplateName",
+    "make_target",
+    "mature_rise_mm",
+]
 
 TemplateName = Literal["keep", "soften", "mature", "remove-all"]
+LandmarkSource = Literal["detected", "given"]
+LANDMARK_NAMES = ("glabella", "left_canthus", "right_canthus")
 TEMPLATES = ("keep", "soften", "mature", "remove-all")
 RESAMPLE_MM = 0.25
 CONTROL_SPACING_MM = 2.0
@@ -76,9 +89,17 @@ LIMITATION = (
 )
 
 
+class LandmarkRuleError(InputError):
+    """The landmarks do not fit the hairline: it does not cross the vertical above the glabella."""
+
+
 @dataclass(frozen=True)
 class Landmarks:
     """Facial landmarks in photo pixels; left and right as seen in the photo.
+
+    ``left_canthus_xy`` is the canthus on the photo's left: in an upright front view, the
+    patient's *right* eye (the head model names points anatomically; see
+    :mod:`scalpmap.planning.face_landmarks`).
 
     Attributes
     ----------
@@ -86,13 +107,48 @@ class Landmarks:
         The glabella (between the eyebrows); may lie outside the photo.
     left_canthus_xy, right_canthus_xy : tuple of float
         The lateral canthi (outer corners of the eyes).
+    sources : tuple of {"detected", "given"}
+        Where the glabella, the left and the right canthus came from: found by the head model,
+        or given by the user.
     """
 
     glabella_xy: tuple[float, float]
     left_canthus_xy: tuple[float, float]
     right_canthus_xy: tuple[float, float]
+    sources: tuple[LandmarkSource, LandmarkSource, LandmarkSource] = ("given", "given", "given")
+
+    @property
+    def all_detected(self) -> bool:
+        """True when no landmark was given by the user."""
+        return all(source == "detected" for source in self.sources)
+
+    def points(self) -> dict[str, tuple[float, float]]:
+        """Return the points by name (:data:`LANDMARK_NAMES`).
+
+        Returns
+        -------
+        dict of str to tuple of float
+            ``glabella``, ``left_canthus``, ``right_canthus``: ``(x, y)`` pixels.
+        """
+        xy = (self.glabella_xy, self.left_canthus_xy, self.right_canthus_xy)
+        return {
+            name: (float(p[0]), float(p[1])) for name, p in zip(LANDMARK_NAMES, xy, strict=True)
+        }
+
+    def source_of(self) -> dict[str, LandmarkSource]:
+        """Return each landmark's source by name.
+
+        Returns
+        -------
+        dict of str to {"detected", "given"}
+            ``glabella``, ``left_canthus``, ``right_canthus``.
+        """
+        return dict(zip(LANDMARK_NAMES, self.sources, strict=True))
 
     def __post_init__(self) -> None:
+        allowed = get_args(LandmarkSource)
+        if len(self.sources) != 3 or any(s not in allowed for s in self.sources):
+            raise InputError("each landmark's source must be 'detected' or 'given'")
         points = [self.glabella_xy, self.left_canthus_xy, self.right_canthus_xy]
         try:
             g, left, right = (np.asarray(p, dtype=np.float64) for p in points)
@@ -281,7 +337,7 @@ def _mature(
         ell_r = float((np.asarray(landmarks.right_canthus_xy) - g) @ lateral)
         h_mid = _height_at(cur.xy, axes)
         if h_mid is None or h_mid <= 0:
-            raise InputError(
+            raise LandmarkRuleError(
                 "the hairline does not cross the vertical above the glabella; check the landmarks"
             )
         rise_mid = max(0.0, MIDFRONTAL_HEIGHT_MM / mm - h_mid)
@@ -381,7 +437,13 @@ def make_target(
         xy, marks, note = _soften(cur, analysis, corner_radius_mm)
         notes.append(note)
     elif template == "mature":
-        xy, notes = _mature(cur, mm, age, landmarks)
+        try:
+            xy, notes = _mature(cur, mm, age, landmarks)
+        except LandmarkRuleError as error:
+            if landmarks is None or not landmarks.all_detected or age is None:
+                raise
+            xy, notes = _mature(cur, mm, age, None)
+            notes.insert(0, f"the detected landmarks were not used: {error}")
     model = _model(xy, marks, mm, wobble=wobble, feather_mm=feather_mm, seed=seed)
     line = model.polyline(mm)
     frame = photo_frame(analysis.shape)

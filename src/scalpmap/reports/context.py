@@ -15,6 +15,7 @@ from scalpmap.imaging.scale import scale_source_words
 from scalpmap.planning.sessions import number_words
 from scalpmap.planning.skin_tone import ROMAN
 from scalpmap.reports.figures import ZONE_COLOURS, ZONE_LABELS
+from scalpmap.reports.scale_note import scale_estimate
 
 DASH = "—"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -250,6 +251,7 @@ def common(
         ),
         "scale": f"{num(scale.get('mm_per_px'), 4)} mm/px, "
         + scale_source_words(scale.get("source"), scale.get("uncertainty_percent")),
+        "scale_estimate": scale_estimate(scale),
         "images": dict(images),
         "zones": zones(document),
         "events": events(document),

@@ -21,6 +21,7 @@ file, but ``services.photos.recover_photo_store`` does not yet count plan files 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -38,6 +39,7 @@ from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, decode_photo
 from scalpmap.plan_outputs import PICTURE_FILES, REPORT_FILES, make_plan_outputs
 from scalpmap.planning.design_state import (
     Design,
+    design_landmarks,
     edited_hairline,
     prepare_design,
     start_design,
@@ -53,8 +55,8 @@ from scalpmap.store.models import AnalysisStatus, PhotoAnalysis, PlanVersion, Us
 from scalpmap.store.photos import PhotoStore
 
 __all__ = [
-    "DESIGN_CACHE", "FILE_NAMES", "Design", "DesignCache", "PlanFile", "load_plan_outputs",
-    "prepare_design", "save_design", "start_design", "update_design",
+    "DESIGN_CACHE", "FILE_NAMES", "Design", "DesignCache", "PlanFile", "design_landmarks",
+    "load_plan_outputs", "prepare_design", "save_design", "start_design", "update_design",
 ]  # fmt: skip
 
 FILE_NAMES = {**PICTURE_FILES, **REPORT_FILES}
@@ -189,6 +191,7 @@ def save_design(
     actor: User,
     options: PlanOptions,
     hairline_json: Mapping[str, Any] | None = None,
+    landmarks: Mapping[str, Any] | None = None,
     note: str | None = None,
     patient_label: str | None = None,
     source: str | None = None,
@@ -220,6 +223,10 @@ def save_design(
         the template's.
     hairline_json : dict, optional
         The edited hairline model.
+    landmarks : dict, optional
+        Landmarks the practitioner placed (``glabella``, ``left_canthus``, ``right_canthus`` as
+        ``[x, y]``; each optional): they replace the detected ones and are recorded as
+        ``given``. ``options.landmarks`` is replaced by the design's landmarks.
     note : str, optional
         What changed.
     patient_label, clinic_name : str, optional
@@ -248,6 +255,7 @@ def save_design(
     if design.case_id != case_id:
         raise InputError(f"analysis {analysis_id} is not of a photo of case {case_id}")
     rgb = cache.photo(store, design)
+    options = dataclasses.replace(options, landmarks=design_landmarks(design, landmarks))
     target = None
     if hairline_json is not None:
         model = edited_hairline(design.analysis, hairline_json)

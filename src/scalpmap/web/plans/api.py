@@ -58,12 +58,18 @@ def start_design(
 ) -> DesignState:
     """Start a design of one of the case's analysed photos (nothing is saved).
 
-    ``mature`` needs an age: the body's, else the patient's from the date of birth.
+    When the photo shows a face, the glabella and lateral canthi are detected and the state
+    carries them (``landmarks``, each ``detected``) with the guide lines of the published rules
+    (``guides``); ``mature`` then follows the rules (mid-frontal point 8 cm above the glabella,
+    the V's corners on the verticals through the lateral canthi). ``landmarks`` in the body
+    replace detected ones, each on its own, and are marked ``given``. Without a face, ``mature``
+    needs an age: the body's, else the patient's from the date of birth.
     """
     row = analysis_of_case(session, case, analysis_id=body.analysis_id, photo_id=body.photo_id)
     age = body.age if body.age is not None else patient_age(case.patient)
     design, photo_id = design_of_case(session, row.id)
-    return DesignState.model_validate(start(design, photo_id, body.template, age))
+    state = start(design, photo_id, body.template, age, body.landmarks)
+    return DesignState.model_validate(state)
 
 
 @router.post(
@@ -98,7 +104,8 @@ def save_plan(
     """Make the plan (simulation, pictures, patient and facility reports) and save it.
 
     Takes a few seconds; the request waits and answers with the new version. Old versions are
-    kept. Without ``hairline`` the target is the template's.
+    kept. Without ``hairline`` the target is the template's. The plan records the landmarks it
+    used in ``options.landmarks``: those in the body as ``given``, the others ``detected``.
     """
     saved = save_plan_version(session, state, user, case, body)
     return PlanCreated(

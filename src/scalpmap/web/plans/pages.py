@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from scalpmap.imaging.scale import scale_source_words
+from scalpmap.planning.templates import LANDMARK_NAMES
+from scalpmap.reports.scale_note import scale_estimate
 from scalpmap.store.models import PlanVersion
 from scalpmap.web.plans.files import plan_files_urls
 
 __all__ = [
     "KIRBY_DESAI_FACTORS",
     "after_role",
+    "landmark_sources",
     "plan_context",
     "target_label",
     "version_summary",
@@ -115,6 +119,37 @@ def version_summary(plan: PlanVersion) -> dict[str, Any]:
     }
 
 
+def landmark_sources(document: dict[str, Any]) -> str | None:
+    """Say where the plan's facial landmarks came from, or None without landmarks.
+
+    Parameters
+    ----------
+    document : dict
+        plan.json.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"glabella given; left canthus, right canthus detected"``.
+
+    Examples
+    --------
+    >>> landmark_sources({"options": {"landmarks": {"glabella": [1, 2], "sources": {
+    ...     "glabella": "given", "left_canthus": "detected", "right_canthus": "detected"}}}})
+    'glabella given; left canthus, right canthus detected'
+    """
+    marks = _dig(document, "options", "landmarks")
+    if not isinstance(marks, dict):
+        return None
+    sources = marks.get("sources") or {}
+    parts = []
+    for source in ("given", "detected"):
+        names = [n.replace("_", " ") for n in LANDMARK_NAMES if sources.get(n, "given") == source]
+        if names:
+            parts.append(f"{', '.join(names)} {source}")
+    return "; ".join(parts)
+
+
 def _factors(document: dict[str, Any]) -> list[dict[str, Any]]:
     """List the Kirby-Desai factors in the paper's order (missing ones shown as unknown)."""
     given = {f.get("name"): f for f in _dig(document, "sessions", "kirby_desai", "factors") or []}
@@ -150,12 +185,21 @@ def plan_context(plan: PlanVersion, versions: list[PlanVersion]) -> dict[str, An
     dict
         Template variables: ``plan``, ``doc`` (plan.json), ``summary``, ``zones``,
         ``measures``, ``factors``, ``kirby_desai``, ``laser``, ``touch_up``, ``timeline``,
-        ``skin``, ``files`` (role to page URL), ``after_role`` and ``versions``.
+        ``skin``, ``files`` (role to page URL), ``after_role``, ``versions``, ``scale_words``
+        (the scale and its source in words), ``scale_estimate`` (a
+        :class:`~scalpmap.reports.scale_note.ScaleEstimate` for an iris scale, else None) and
+        ``landmarks`` (their sources in words, or None).
     """
     document = plan.document if isinstance(plan.document, dict) else {}
     skin = document.get("skin") or {}
     fitzpatrick = skin.get("fitzpatrick")
+    scale = document.get("scale") or {}
+    mm = scale.get("mm_per_px")
+    words = scale_source_words(scale.get("source"), scale.get("uncertainty_percent"))
     return {
+        "scale_words": f"{mm:.4f} mm/px, {words}" if isinstance(mm, int | float) else words,
+        "scale_estimate": scale_estimate(scale),
+        "landmarks": landmark_sources(document),
         "plan": plan,
         "doc": document,
         "summary": version_summary(plan),

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from scalpmap.errors import InputError
+from scalpmap.planning.face_landmarks import given_from_json
+from scalpmap.reports.scale_note import scale_estimate
 from scalpmap.services import plans
 from scalpmap.services.errors import ConflictError, NotFoundError
 from scalpmap.store.models import AnalysisStatus, Case, CaseReason, PlanVersion, Role
@@ -31,7 +33,12 @@ router = APIRouter(include_in_schema=False)
 TEMPLATES: tuple[tuple[str, str, str], ...] = (
     ("keep", "Keep", "Keep the current line; fill thin areas"),
     ("soften", "Soften", "Round the corners and feather the edge"),
-    ("mature", "Mature", "Raise the line for the patient's age, with a V"),
+    (
+        "mature",
+        "Mature",
+        "Raise the line to 8 cm above the glabella, with a V on the verticals through the outer "
+        "eye corners (or by the patient's age without a face)",
+    ),
     ("remove-all", "Remove all", "Total removal: no target"),
 )
 IdQuery = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
@@ -105,21 +112,23 @@ def _initial_state(
             raise ConflictError("no photo of this case has been analysed yet: upload one first")
         row = analysis_of_case(session, case, photo_id=done[0]["photo"].id)
     design, photo = design_of_case(session, row.id)
+    given: dict[str, tuple[float, float]] = {}
     if source is not None:
         document = source.document if isinstance(source.document, dict) else {}
         options = document.get("options") or {}
+        given = given_from_json(options.get("landmarks"))
         hairline = (document.get("target") or {}).get("hairline")
         if hairline is None:
-            return start(design, photo, "remove-all", None), "remove-all", None
+            return start(design, photo, "remove-all", None, given), "remove-all", None
         saved = options.get("template")
         template = saved if saved in ("keep", "soften", "mature") else "soften"
         try:
-            return update(design, photo, hairline), str(template), None
+            return update(design, photo, hairline, given), str(template), None
         except InputError:  # e.g. a line wholly off the photo: start again from its template
             age = options.get("age") or age
     chosen: TemplateChoice = template or _default_template(case)
     try:
-        return start(design, photo, chosen, age), chosen, None
+        return start(design, photo, chosen, age, given), chosen, None
     except InputError as error:
         return start(design, photo, "soften", age), "soften", str(error)
 
@@ -149,6 +158,7 @@ def designer(
         "case": case,
         "patient": patient,
         "state": state,
+        "scale_estimate": scale_estimate(state.get("scale")),
         "template": chosen,
         "templates": TEMPLATES,
         "age": age,

@@ -12,6 +12,10 @@ from scalpmap.planning.templates import MAX_AGE, MIN_AGE
 __all__ = [
     "DesignCreate",
     "DesignState",
+    "GivenLandmarks",
+    "GuidesState",
+    "LandmarksState",
+    "ScaleState",
     "PlanCreate",
     "PlanCreated",
     "PlanVersionPublic",
@@ -24,6 +28,31 @@ TemplateChoice = Literal["keep", "soften", "mature", "remove-all"]
 
 MAX_ID = 2_147_483_647
 Polygons = list[list[list[list[float]]]]
+
+
+Point = list[float]
+
+
+class GivenLandmarks(BaseModel):
+    """Landmarks the practitioner placed; each replaces the detected one and is saved as given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    glabella: Point | None = Field(
+        default=None, min_length=2, max_length=2, description="[x, y] pixels"
+    )
+    left_canthus: Point | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="[x, y] pixels: the lateral canthus on the photo's left (the patient's right)",
+    )
+    right_canthus: Point | None = Field(
+        default=None,
+        min_length=2,
+        max_length=2,
+        description="[x, y] pixels: the lateral canthus on the photo's right",
+    )
 
 
 class DesignCreate(BaseModel):
@@ -40,6 +69,10 @@ class DesignCreate(BaseModel):
     template: TemplateChoice = Field(default="soften", description="Where the target starts")
     age: int | None = Field(
         default=None, ge=MIN_AGE, le=MAX_AGE, description="The patient's age (for mature)"
+    )
+    landmarks: GivenLandmarks | None = Field(
+        default=None,
+        description="Landmarks the practitioner moved; the others are detected in the photo",
     )
 
     @model_validator(mode="after")
@@ -58,6 +91,41 @@ class ZoneState(BaseModel):
     polygons: Polygons = Field(description="Lists of closed rings of [x, y], exterior first")
 
 
+class ScaleState(BaseModel):
+    """Where a design's scale came from; an iris scale is an estimate."""
+
+    source: Literal["marker", "given", "iris"] = Field(
+        description="The printed marker, a value given, or estimated from the visible iris"
+    )
+    uncertainty_percent: float | None = Field(
+        description="One standard uncertainty of an iris estimate, in percent; null otherwise"
+    )
+
+
+class LandmarksState(BaseModel):
+    """The landmarks a design uses (left and right as seen in the photo) and their sources."""
+
+    glabella: Point
+    left_canthus: Point
+    right_canthus: Point
+    sources: dict[str, Literal["detected", "given"]] = Field(
+        description="Each landmark's source: detected (head model) or given (moved by the user)"
+    )
+
+
+class GuidesState(BaseModel):
+    """The published rules' guide lines ([x, y] points clipped to the photo; empty when off it)."""
+
+    up: Point = Field(description="Unit vector across the eye line, towards the top of the head")
+    midfrontal_xy: Point = Field(description="The point 8 cm above the glabella")
+    midline: list[Point] = Field(description="From the glabella up to the mid-frontal point")
+    midfrontal: list[Point] = Field(
+        description="Through the mid-frontal point, parallel to the eye line"
+    )
+    left_vertical: list[Point] = Field(description="Up from the left lateral canthus")
+    right_vertical: list[Point] = Field(description="Up from the right lateral canthus")
+
+
 class DesignState(BaseModel):
     """What the designer draws: the photo's size, the lines, the control points and zones."""
 
@@ -66,6 +134,7 @@ class DesignState(BaseModel):
     case_id: int
     template: str = Field(description="keep, soften, mature, remove-all or custom (edited)")
     mm_per_px: float
+    scale: ScaleState = Field(description="Where the scale came from")
     photo: dict[str, int] = Field(description="width and height in pixels (the SVG viewBox)")
     current_hairline: list[list[float]]
     hairline: dict[str, Any] | None = Field(
@@ -75,6 +144,12 @@ class DesignState(BaseModel):
     zones: dict[str, ZoneState] = Field(description="removal, touch_up and keep")
     desired_density_per_cm2: float | None
     notes: list[str]
+    landmarks: LandmarksState | None = Field(
+        default=None, description="The facial landmarks in use; null without a face"
+    )
+    guides: GuidesState | None = Field(
+        default=None, description="The rules' guide lines; null without landmarks"
+    )
 
 
 class PlanCreate(BaseModel):
@@ -89,6 +164,10 @@ class PlanCreate(BaseModel):
     age: int | None = Field(default=None, ge=MIN_AGE, le=MAX_AGE)
     hairline: dict[str, Any] | None = Field(
         default=None, description="The edited hairline; the template's target when omitted"
+    )
+    landmarks: GivenLandmarks | None = Field(
+        default=None,
+        description="Landmarks the practitioner moved (saved as given); the others are detected",
     )
     note: str | None = Field(default=None, max_length=500, description="What changed")
     skin_type: int | None = Field(

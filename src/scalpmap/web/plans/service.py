@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,11 +27,11 @@ from scalpmap.planning.templates import MAX_AGE, MIN_AGE
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.disclosure import DocumentKind, document_identity
 from scalpmap.services.errors import ConflictError, NotFoundError
-from scalpmap.services.plan_design import DESIGN_CACHE, Design, save_design
+from scalpmap.services.plan_design import DESIGN_CACHE, Design, design_landmarks, save_design
 from scalpmap.services.plan_design import start_design as engine_start
 from scalpmap.services.plan_design import update_design as engine_update
 from scalpmap.store.models import AnalysisStatus, Case, Patient, Photo, PhotoAnalysis, User
-from scalpmap.web.plans.schemas import PlanCreate, TemplateChoice
+from scalpmap.web.plans.schemas import GivenLandmarks, PlanCreate, TemplateChoice
 from scalpmap.web.state import AppState
 
 __all__ = [
@@ -171,8 +172,19 @@ def _with_ids(design: Design, photo_id: int, state: dict[str, Any]) -> dict[str,
     }
 
 
+def _given(landmarks: GivenLandmarks | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the practitioner's landmarks by name (those not given left out)."""
+    if isinstance(landmarks, GivenLandmarks):
+        return landmarks.model_dump(exclude_none=True)
+    return {k: v for k, v in (landmarks or {}).items() if v is not None}
+
+
 def start(
-    design: Design, photo_id: int, template: TemplateChoice, age: int | None
+    design: Design,
+    photo_id: int,
+    template: TemplateChoice,
+    age: int | None,
+    landmarks: GivenLandmarks | Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Start a design from a template (see :func:`scalpmap.services.plan_design.start_design`).
 
@@ -185,17 +197,26 @@ def start(
     template : {"keep", "soften", "mature", "remove-all"}
         The template.
     age : int or None
-        The patient's age (``mature`` needs it).
+        The patient's age (``mature`` needs it unless the photo shows a face).
+    landmarks : GivenLandmarks or dict, optional
+        Landmarks the practitioner moved; the others are the detected ones.
 
     Returns
     -------
     dict
         The designer's state with ``analysis_id``, ``photo_id`` and ``case_id``.
     """
-    return _with_ids(design, photo_id, engine_start(design, template, age=age))
+    marks = design_landmarks(design, _given(landmarks))
+    state = engine_start(design, template, age=age, landmarks=marks)
+    return _with_ids(design, photo_id, state)
 
 
-def update(design: Design, photo_id: int, hairline: Any) -> dict[str, Any]:
+def update(
+    design: Design,
+    photo_id: int,
+    hairline: Any,
+    landmarks: GivenLandmarks | Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Recompute the zones of an edited hairline (fast; see ``update_design``).
 
     Parameters
@@ -206,13 +227,16 @@ def update(design: Design, photo_id: int, hairline: Any) -> dict[str, Any]:
         Its photo.
     hairline : dict
         The edited hairline model.
+    landmarks : GivenLandmarks or dict, optional
+        Landmarks the practitioner moved, for the state's ``landmarks``.
 
     Returns
     -------
     dict
         The designer's state (template ``custom``) with the ids.
     """
-    return _with_ids(design, photo_id, engine_update(design, hairline))
+    marks = design_landmarks(design, _given(landmarks))
+    return _with_ids(design, photo_id, engine_update(design, hairline, landmarks=marks))
 
 
 @dataclass(frozen=True)
@@ -300,6 +324,7 @@ def save_plan_version(
                 actor=actor,
                 options=options,
                 hairline_json=hairline,
+                landmarks=_given(body.landmarks),
                 note=(body.note or "").strip() or None,
                 patient_label=label,
                 source=source,

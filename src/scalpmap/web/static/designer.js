@@ -2,6 +2,11 @@
 // The photo is drawn in an SVG whose viewBox is the photo's size, so every coordinate here is a
 // photo pixel (x right, y down). The zones come from the server: POST /api/designs/{id}/update
 // with the edited hairline at most every 100 ms while a point moves, and once when it is let go.
+// Facial landmarks (glabella, the outer eye corners) come with the state when the photo shows a
+// face; the guide lines of the published rules are drawn from them (8 cm above the glabella,
+// across the face; the verticals through the outer eye corners), with the same geometry as
+// scalpmap.planning.face_landmarks.guide_lines. A landmark can be dragged: it is then "given",
+// the mature template is derived again from it, and saving sends it with the plan.
 "use strict";
 
 (function () {
@@ -13,12 +18,26 @@
   var SEGMENTS = ["side_left", "temporal_left", "frontal", "temporal_right", "side_right"];
   var THROTTLE_MS = 100;
   var HANDLE_RADIUS_PX = 7;
+  var LANDMARKS = ["glabella", "left_canthus", "right_canthus"];
+  var LANDMARK_NAMES = {
+    glabella: "Glabella",
+    left_canthus: "Outer eye corner, photo's left",
+    right_canthus: "Outer eye corner, photo's right"
+  };
+  var MIDFRONTAL_MM = 80;
+  var LANDMARK_SIZE_PX = 6;
+  var LANDMARK_WAIT_MS = 250;
 
   var svg = document.getElementById("design-svg");
   var stage = document.getElementById("stage");
   var zonesLayer = document.getElementById("zones-layer");
   var linesLayer = document.getElementById("lines-layer");
   var handlesLayer = document.getElementById("handles-layer");
+  var guidesLayer = document.getElementById("guides-layer");
+  var landmarksLayer = document.getElementById("landmarks-layer");
+  var landmarkNote = document.getElementById("landmark-note");
+  var landmarkSources = document.getElementById("landmark-sources");
+  var resetLandmarks = document.getElementById("reset-landmarks");
   var statusBox = document.getElementById("design-status");
   var errorBox = document.getElementById("design-error");
   var ageInput = document.getElementById("age");
@@ -39,6 +58,10 @@
   var dragging = null;
   var saving = false;
   var starting = false;
+  var marks = [];
+  var given = {};
+  var landmarkTimer = null;
+  var landmarkPending = false;
 
   function csrfToken() {
     return window.scalpmapCsrfToken ? window.scalpmapCsrfToken() : "";
@@ -112,7 +135,7 @@
   }
 
   function setSync() {
-    root.dataset.sync = dirty || inFlight || starting ? "busy" : "idle";
+    root.dataset.sync = dirty || inFlight || starting || landmarkPending ? "busy" : "idle";
   }
 
   // ---- drawing -------------------------------------------------------------------------
@@ -191,6 +214,7 @@
       h.node.setAttribute("r", (HANDLE_RADIUS_PX * upp).toFixed(2));
       h.node.setAttribute("stroke-width", (2 * upp).toFixed(2));
     });
+    sizeLandmarks(upp);
   }
 
   function buildHandles() {
@@ -268,11 +292,222 @@
     if (full) {
       hairline = state.hairline ? JSON.parse(JSON.stringify(state.hairline)) : null;
       buildHandles();
+      buildLandmarks();
     }
     drawZones();
     drawLines();
     showFigures();
     markTemplate();
+  }
+
+  // ---- facial landmarks and the rules' guide lines --------------------------------------
+
+  function round2(v) {
+    return Math.round(v * 100) / 100;
+  }
+
+  function landmarkPoints() {
+    var points = {};
+    marks.forEach(function (m) { points[m.name] = [m.x, m.y]; });
+    return points;
+  }
+
+  function guideGeometry(points) {
+    // As scalpmap.planning.face_landmarks.guide_lines: "up" is across the eye line, towards the
+    // glabella; the mid-frontal point MIDFRONTAL_MM above the glabella.
+    var g = points.glabella;
+    var l = points.left_canthus;
+    var r = points.right_canthus;
+    var length = Math.hypot(r[0] - l[0], r[1] - l[1]) || 1e-12;
+    var lateral = [(r[0] - l[0]) / length, (r[1] - l[1]) / length];
+    var up = [lateral[1], -lateral[0]];
+    var toward = [g[0] - (l[0] + r[0]) / 2, g[1] - (l[1] + r[1]) / 2];
+    if (Math.hypot(toward[0], toward[1]) >= 1 && up[0] * toward[0] + up[1] * toward[1] < 0) {
+      up = [-up[0], -up[1]];
+    }
+    var across = [-up[1], up[0]];
+    var reach = 2 * Math.hypot(state.photo.width, state.photo.height);
+    var height = MIDFRONTAL_MM / state.mm_per_px;
+    var top = [g[0] + up[0] * height, g[1] + up[1] * height];
+    function along(p, v, k) { return [p[0] + v[0] * k, p[1] + v[1] * k]; }
+    return {
+      top: top,
+      up: up,
+      lines: {
+        midline: [g, top],
+        midfrontal: [along(top, across, -reach), along(top, across, reach)],
+        left_vertical: [l, along(l, up, reach)],
+        right_vertical: [r, along(r, up, reach)]
+      }
+    };
+  }
+
+  function drawGuides() {
+    guidesLayer.textContent = "";
+    if (marks.length !== LANDMARKS.length) {
+      return;
+    }
+    var guide = guideGeometry(landmarkPoints());
+    Object.keys(guide.lines).forEach(function (name) {
+      var line = guide.lines[name];
+      var d = "M" + line[0][0].toFixed(1) + " " + line[0][1].toFixed(1) +
+        " L" + line[1][0].toFixed(1) + " " + line[1][1].toFixed(1);
+      guidesLayer.appendChild(el("path", { d: d, "class": "guide-halo" }));
+      guidesLayer.appendChild(el("path", {
+        d: d, "class": "guide guide-" + name.replace("_", "-"), "data-guide": name
+      }));
+    });
+    var upp = unitsPerPixel();
+    var label = el("text", {
+      x: (guide.top[0] + 8 * upp).toFixed(1),
+      y: (guide.top[1] - 8 * upp).toFixed(1),
+      "class": "guide-label",
+      "data-guide": "label",
+      "font-size": (13 * upp).toFixed(2)
+    });
+    label.textContent = MIDFRONTAL_MM / 10 + " cm above the glabella";
+    guidesLayer.appendChild(label);
+  }
+
+  function landmarkLabel(m) {
+    var source = (state.landmarks && state.landmarks.sources[m.name]) || "detected";
+    return LANDMARK_NAMES[m.name] + " (" + source + ")";
+  }
+
+  function placeLandmark(m) {
+    m.node.setAttribute("transform", "translate(" + m.x.toFixed(1) + " " + m.y.toFixed(1) + ")");
+  }
+
+  function sizeLandmarks(upp) {
+    var size = LANDMARK_SIZE_PX * upp;
+    marks.forEach(function (m) {
+      m.hit.setAttribute("r", (2.2 * size).toFixed(2));
+      m.dot.setAttribute("x", (-size).toFixed(2));
+      m.dot.setAttribute("y", (-size).toFixed(2));
+      m.dot.setAttribute("width", (2 * size).toFixed(2));
+      m.dot.setAttribute("height", (2 * size).toFixed(2));
+      m.dot.setAttribute("stroke-width", (1.5 * upp).toFixed(2));
+    });
+    var label = guidesLayer.querySelector("text.guide-label");
+    if (label) {
+      label.setAttribute("font-size", (13 * upp).toFixed(2));
+    }
+  }
+
+  function showLandmarkNote() {
+    if (!state.landmarks) {
+      landmarkNote.hidden = true;
+      return;
+    }
+    landmarkNote.hidden = false;
+    landmarkSources.textContent = LANDMARKS.map(function (name) {
+      var words = name.replace("_", " ");
+      return words.charAt(0).toUpperCase() + words.slice(1) + ": " + state.landmarks.sources[name];
+    }).join(" · ");
+    resetLandmarks.hidden = Object.keys(given).length === 0;
+    Array.prototype.forEach.call(root.querySelectorAll(".landmark-legend"), function (node) {
+      node.hidden = false;
+    });
+  }
+
+  function buildLandmarks() {
+    landmarksLayer.textContent = "";
+    marks = [];
+    given = {};
+    var landmarks = state.landmarks;
+    if (!landmarks) {
+      guidesLayer.textContent = "";
+      showLandmarkNote();
+      return;
+    }
+    LANDMARKS.forEach(function (name) {
+      if (landmarks.sources[name] === "given") {
+        given[name] = landmarks[name].slice();
+      }
+      var m = { name: name, x: landmarks[name][0], y: landmarks[name][1] };
+      m.node = el("g", {
+        "class": "landmark" + (landmarks.sources[name] === "given" ? " given" : ""),
+        tabindex: "0", role: "slider", "data-landmark": name
+      });
+      m.hit = el("circle", { "class": "landmark-hit", cx: "0", cy: "0" });
+      m.dot = el("rect", { "class": "landmark-dot", transform: "rotate(45)" });
+      m.node.appendChild(m.hit);
+      m.node.appendChild(m.dot);
+      m.node.setAttribute("aria-label", landmarkLabel(m));
+      placeLandmark(m);
+      m.node.addEventListener("pointerdown", function (event) { startLandmarkDrag(event, m); });
+      m.node.addEventListener("keydown", function (event) { nudgeLandmark(event, m); });
+      landmarksLayer.appendChild(m.node);
+      marks.push(m);
+    });
+    sizeLandmarks(unitsPerPixel());
+    drawGuides();
+    showLandmarkNote();
+  }
+
+  function moveLandmark(m, x, y) {
+    m.x = x;
+    m.y = y;
+    placeLandmark(m);
+    drawGuides();
+  }
+
+  function landmarkMoved(m, wait) {
+    given[m.name] = [round2(m.x), round2(m.y)];
+    state.landmarks[m.name] = given[m.name].slice();
+    state.landmarks.sources[m.name] = "given";
+    m.node.classList.add("given");
+    m.node.setAttribute("aria-label", landmarkLabel(m));
+    showLandmarkNote();
+    landmarkPending = true;
+    setSync();
+    clearTimeout(landmarkTimer);
+    landmarkTimer = setTimeout(landmarkSettled, wait);
+  }
+
+  function landmarkSettled() {
+    landmarkPending = false;
+    if (template === "mature" || !edited) {
+      // The template follows the landmarks: mature places its line by them; the others report
+      // the height above the glabella.
+      startTemplate(template);
+    } else {
+      setSync();
+      setStatus("", "Landmark moved · the edited line is kept" + outsideNote());
+    }
+  }
+
+  function startLandmarkDrag(event, m) {
+    if (saving || (event.pointerType === "mouse" && event.button !== 0)) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    var at = toPhoto(event);
+    dragging = { landmark: m, dx: m.x - at.x, dy: m.y - at.y, pointer: event.pointerId };
+    m.node.setPointerCapture(event.pointerId);
+    m.node.classList.add("dragging");
+  }
+
+  function nudgeLandmark(event, m) {
+    var keys = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    var step = keys[event.key];
+    if (!step || saving) {
+      return;
+    }
+    event.preventDefault();
+    var px = (event.shiftKey ? 5 : 0.5) / state.mm_per_px;
+    moveLandmark(m, m.x + step[0] * px, m.y + step[1] * px);
+    landmarkMoved(m, 2 * LANDMARK_WAIT_MS);
+  }
+
+  resetLandmarks.addEventListener("click", function () {
+    given = {};
+    startTemplate(template);
+  });
+
+  function givenLandmarks() {
+    return Object.keys(given).length ? given : null;
   }
 
   // ---- live updates --------------------------------------------------------------------
@@ -360,12 +595,23 @@
       return;
     }
     var at = toPhoto(event);
+    if (dragging.landmark) {
+      moveLandmark(dragging.landmark, at.x + dragging.dx, at.y + dragging.dy);
+      return;
+    }
     moveHandle(dragging.handle, at.x + dragging.dx, at.y + dragging.dy);
     scheduleUpdate(false);
   });
 
   function endDrag(event) {
     if (!dragging || event.pointerId !== dragging.pointer) {
+      return;
+    }
+    if (dragging.landmark) {
+      var m = dragging.landmark;
+      m.node.classList.remove("dragging");
+      dragging = null;
+      landmarkMoved(m, 0);
       return;
     }
     dragging.handle.node.classList.remove("dragging");
@@ -402,7 +648,9 @@
     dirty = false;
     clearTimeout(timer);
     setStatus("busy", "Starting " + name + "…");
-    var body = { analysis_id: state.analysis_id, template: name, age: readAge() };
+    var body = {
+      analysis_id: state.analysis_id, template: name, age: readAge(), landmarks: givenLandmarks()
+    };
     starting = true;
     setSync();
     post(root.dataset.startUrl, body).then(function (data) {
@@ -464,6 +712,7 @@
       template: template,
       age: readAge(),
       hairline: edited && template !== "remove-all" ? hairline : null,
+      landmarks: givenLandmarks(),
       note: formValue("note"),
       start_date: formValue("start_date"),
       skin_type: skin ? parseInt(skin, 10) : null,
