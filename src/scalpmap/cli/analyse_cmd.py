@@ -20,6 +20,7 @@ from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.imaging.overlay import render_overlay
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
 from scalpmap.imaging.roi import parse_roi
+from scalpmap.imaging.scale import scale_source_words
 
 console = Console(highlight=False)
 STEPS = ("load", "scale", "scalp area", "impressions", "coverage", "region", "hairline", "write")
@@ -43,7 +44,12 @@ def summary_table(analysis: Analysis) -> Table:
     table.add_column("measure")
     table.add_column("value", justify="right")
     scale = analysis.scale
-    source = f"marker id {scale.marker_id}" if scale.source == "marker" else "given"
+    if scale.source == "marker":
+        source = f"marker id {scale.marker_id}"
+    elif scale.source == "iris":
+        source = scale_source_words(scale.source, scale.uncertainty_percent)
+    else:
+        source = "given"
     table.add_row("scale", f"{scale.mm_per_px:.4f} mm/px ({source})")
     if scale.source == "marker" and scale.residual_px is not None:
         table.add_row("marker fit residual", f"{scale.residual_px:.3f} px")
