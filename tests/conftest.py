@@ -30,3 +30,13 @@ def unmarked_photo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Synt
         path, SynthOptions(seed=22, width_px=1200, height_px=900, mm_per_px=0.035, marker=False)
     )
     return path, truth
+
+
+@pytest.fixture(scope="session")
+def face_photo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SynthTruth]:
+    """A whole head seen from the front, with SMP and a face the head model finds (no marker)."""
+    path = tmp_path_factory.mktemp("photos") / "face-front.jpg"
+    truth = write_synthetic_photo(
+        path, SynthOptions(seed=1, view="front", width_px=1600, height_px=1200, marker=False)
+    )
+    return path, truth

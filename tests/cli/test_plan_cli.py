@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -146,3 +148,117 @@ def test_a_corrupt_photo_is_a_one_line_error(tmp_path):
     photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     result = run("plan", photo, "--out", tmp_path / "out")
     assert_user_error(result)
+
+
+# --- facial landmarks: detected in the photo's face, each overridable -----------------------
+
+SOURCES = ("glabella", "left_canthus", "right_canthus")
+
+
+def plan_face(photo, truth, out, *args):
+    result = run(
+        "plan", photo, "--template", "mature", "--mm-per-px", truth.mm_per_px,
+        "--skin-type", "3", "--out", out, "--no-pdf", *args,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result, json.loads((out / "plan.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def face_planned(face_photo, tmp_path_factory):
+    path, truth = face_photo
+    return plan_face(path, truth, tmp_path_factory.mktemp("face") / "out")
+
+
+def test_mature_uses_the_detected_glabella_and_canthi_by_itself(face_planned, face_photo):
+    result, document = face_planned
+    validate_plan_json(document)
+    marks = document["options"]["landmarks"]
+    assert marks["sources"] == dict.fromkeys(SOURCES, "detected")
+    # Left and right as seen in the photo; the glabella between and above the eye corners.
+    (lx, ly), (gx, gy), (rx, ry) = (marks[k] for k in ("left_canthus", "glabella", "right_canthus"))
+    assert lx < gx < rx and gy < min(ly, ry)
+    # They sit where the generator drew the face (its truth names the patient's own eyes).
+    head = face_photo[1].head
+    mm = face_photo[1].mm_per_px
+    for plan_name, truth_name in (
+        ("glabella", "glabella"),
+        ("left_canthus", "right_eye_outer_canthus"),
+        ("right_canthus", "left_eye_outer_canthus"),
+    ):
+        error_mm = np.hypot(*(np.subtract(marks[plan_name], head.landmarks[truth_name][0]))) * mm
+        assert error_mm < 6.0, (plan_name, error_mm)
+    # The published rule: the mid-frontal point 8 cm above the glabella.
+    assert document["target"]["height_above_glabella_cm"] == pytest.approx(8.0, abs=0.2)
+    words = " ".join(result.output.split())
+    assert "detected by the head model" in words and "8 cm above the glabella" in words
+
+
+@pytest.mark.parametrize(
+    ("option", "name"), [("--glabella", "glabella"), ("--left-canthus", "left_canthus")]
+)
+def test_each_landmark_option_overrides_its_point_alone(
+    face_planned, face_photo, tmp_path, option, name
+):
+    path, truth = face_photo
+    detected = face_planned[1]["options"]["landmarks"]
+    x, y = detected[name]
+    moved = [round(x + 12.0, 1), round(y - 20.0, 1)]
+    result, document = plan_face(path, truth, tmp_path / "out", option, f"{moved[0]},{moved[1]}")
+    validate_plan_json(document)
+    marks = document["options"]["landmarks"]
+    assert marks[name] == moved
+    assert marks["sources"] == {n: ("given" if n == name else "detected") for n in SOURCES}
+    for other in set(SOURCES) - {name}:
+        assert marks[other] == detected[other]
+    assert f"{name.replace('_', ' ')} given" in " ".join(result.output.split())
+
+
+def test_mature_without_a_face_or_an_age_says_why(closeup_photo, tmp_path):
+    path, _ = closeup_photo
+    result = run("plan", path, "--template", "mature", "--out", tmp_path / "out", "--no-pdf")
+    assert_user_error(result, "age (14..100) or facial landmarks", "close-up", "--age")
+
+
+def test_a_marker_or_given_scale_is_not_flagged_but_an_iris_scale_is(
+    closeup_photo, tmp_path, monkeypatch
+):
+    from scalpmap.cli import plan_cmd
+    from scalpmap.imaging.scale import Scale
+
+    path, _ = closeup_photo
+    measured = run(
+        "plan", path, "--template", "keep", "--skin-type", "3", "--out", tmp_path / "a", "--no-pdf"
+    )
+    assert measured.exit_code == 0, measured.output
+    assert "printed marker" in measured.output and "estimated" not in measured.output
+    real = plan_cmd.analyse_photo
+
+    def iris_analysis(*args, **kwargs):
+        analysis = real(*args, **kwargs)
+        iris = Scale(analysis.scale.mm_per_px, "iris", uncertainty_percent=4.9)
+        return dataclasses.replace(analysis, scale=iris)
+
+    monkeypatch.setattr(plan_cmd, "analyse_photo", iris_analysis)
+    out = tmp_path / "b"
+    estimated = run(
+        "plan", path, "--template", "keep", "--skin-type", "3", "--out", out, "--no-pdf"
+    )
+    assert estimated.exit_code == 0, estimated.output
+    text = " ".join(estimated.output.split())
+    assert "estimated from the iris, ± 4.9 %" in text
+    assert "lengths ± 4.9 %, areas ± 9.8 %" in text.replace("\u00a0", " ")
+    assert "printed marker in the photo" in text
+    document = json.loads((out / "plan.json").read_text())
+    assert document["scale"] == {
+        "mm_per_px": pytest.approx(document["scale"]["mm_per_px"]),
+        "source": "iris",
+        "uncertainty_percent": 4.9,
+    }
+    html = (out / "plan.html").read_text().replace("\u00a0", " ")
+    assert "Estimated sizes" in html and "estimated from the size of your eye" in html
+    assert "lengths may be off by about 4.9 % and areas by about 9.8 %" in html
+    facility = (out / "facility.html").read_text().replace("\u00a0", " ")
+    assert "Scale estimated from the iris" in facility and "areas ± 9.8 %" in facility
+    for name in ("plan.html", "facility.html"):
+        assert "Estimated sizes" not in (tmp_path / "a" / name).read_text()
