@@ -211,7 +211,7 @@ def evaluate_goals(
             _none_goal(
                 real, "below_brows_cm2", len(real),
                 "Real photos: no pigment below the brow line (every photo with a brow line)",
-                "photos without a brow line (no face found)",
+                "photos without a brow line (no face in the photo by eye, or none found)",
             )
         )  # fmt: skip
         bare = [r for r in real if r.get("bare_fraction") is not None]
@@ -407,7 +407,8 @@ def render_markdown(
         "(0.1 mm/px where not annotated). Any pigment is a false positive. *Below the brow line*: "
         "the face from the brows' upper edge down, as wide as the brows, in the face's own frame, "
         "from `benchmarks/data/real-heads/scalp_annotations.json` or else the analysis' face "
-        "landmarks; *bare scalp*: the annotated bare bald scalp of 10 photos; *background*: "
+        "landmarks (not where `benchmarks/data/real_heads_annotations.json` sees no face); "
+        "*bare scalp*: the annotated bare bald scalp of 10 photos; *background*: "
         f"outside the head model's person mask grown by {PERSON_MARGIN_MM:.0f} mm.",
         "- **Semi-real composites**: those 10 photos turned upright, upscaled x3, with the "
         "generator's impressions, ink and feathering rendered into a region drawn on the bare "

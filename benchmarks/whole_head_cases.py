@@ -7,6 +7,7 @@ case and writes a picture of what was found against the truth.
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from dataclasses import dataclass
@@ -304,6 +305,19 @@ def _upscaled(geometry: Any, annotation: ScalpAnnotation, shape: tuple[int, int]
     return shapely.transform(geometry, move)
 
 
+def _face_visible(name: str) -> bool | None:
+    """Whether the by-eye annotation of the real photos sees a face (None when not annotated).
+
+    A face the head model finds in a photo without one (a back or top view) has no brows to
+    judge by, so its landmarks are not used.
+    """
+    path = REPO_ROOT / "benchmarks" / "data" / "real_heads_annotations.json"
+    if not path.is_file():
+        return None
+    entry = json.loads(path.read_text(encoding="utf-8")).get("photos", {}).get(f"{name}.jpg")
+    return None if entry is None else bool(entry.get("face_visible"))
+
+
 def _run_real(case: RealCase) -> dict[str, Any]:
     photo = _read_rgb(REAL_HEADS / f"{case.name}.jpg")
     annotations = load_scalp_annotations(ANNOTATED / "scalp_annotations.json")
@@ -327,6 +341,8 @@ def _run_real(case: RealCase) -> dict[str, Any]:
         zone = below_brows_zone(brow, down_line[1] - down_line[0], shape)
         bare = _upscaled(annotation.bare_scalp, annotation, photo.shape[:2])
         brows_from = "annotation"
+    elif _face_visible(case.name) is False:
+        brows_from = "no face in the photo"
     else:
         found = brows_from_head(head)
         if found is not None:
