@@ -178,11 +178,15 @@ def _every_goal(
             isinstance(v, int | float) and math.isfinite(v) and (v >= limit if low else v <= limit)
         )
     ]
-    digits = 3 if unit == "" else 2
-    measured = f"{'min' if low else 'max'} {fmt(worst, digits)}{unit} ({name}), "
+
+    def show(value: float) -> str:
+        if unit == "%":
+            return pct(value, 2)
+        return fmt(value, 3 if unit == "" else 2) + unit
+
     values_ok = _values(rows, key)
-    median = fmt(statistics.median(values_ok), digits) if values_ok else "n/a"
-    measured += f"median {median}{unit}; "
+    median = show(statistics.median(values_ok)) if values_ok else "n/a"
+    measured = f"{'min' if low else 'max'} {show(worst)} ({name}), median {median}; "
     measured += f"{len(failing)}/{len(rows)} {'below' if low else 'over'}"
     return goal, measured, not failing
 
@@ -218,7 +222,7 @@ def evaluate_goals(
         if bare:
             goals.append(
                 _every_goal(
-                    bare, "bare_fraction", GOAL_BARE_FRACTION, low=False, unit="",
+                    bare, "bare_fraction", GOAL_BARE_FRACTION, low=False, unit="%",
                     goal=f"Real photos: bare bald scalp read as pigment ≤ {GOAL_BARE_FRACTION:.0%} "
                     "of its area (every annotated photo)",
                 )
