@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         default, so the peer's address is the client's.
     sqlite_busy_timeout_ms : int
         How long SQLite waits for another writer before giving up, in milliseconds.
+    analysis_memory_mb : int
+        Memory one photo analysis (or follow-up measure) may allocate, in MiB, beyond what its
+        child process holds when it starts; 4096 by default. Past it, or past
+        :attr:`analysis_time_s`, the job fails with "the analysis ran out of its limits".
+    analysis_time_s : float
+        Longest time one photo analysis (or follow-up measure) may take, in seconds; 300 by
+        default.
     """
 
     model_config = SettingsConfigDict(env_prefix="SCALPMAP_", extra="forbid", frozen=True)
@@ -81,6 +88,8 @@ class Settings(BaseSettings):
     api_token_max_age_days: int = Field(default=90, gt=0, le=3650)
     trusted_proxies: str = ""
     sqlite_busy_timeout_ms: int = Field(default=30000, ge=0)
+    analysis_memory_mb: int = Field(default=4096, ge=1)
+    analysis_time_s: float = Field(default=300.0, gt=0)
 
     @field_validator("trusted_proxies")
     @classmethod

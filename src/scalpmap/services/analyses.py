@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from scalpmap.reports.images import encode_png
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import ConflictError, InputError
+from scalpmap.services.limited import Limits, run_limited
 from scalpmap.store.models import (
     AnalysisStatus,
     Photo,
@@ -33,7 +36,13 @@ from scalpmap.store.models import (
 )
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["fail_stale_analyses", "request_analysis", "run_analysis"]
+__all__ = [
+    "AnalysedPhoto",
+    "analyse_photo_file",
+    "fail_stale_analyses",
+    "request_analysis",
+    "run_analysis",
+]
 
 log = logging.getLogger(__name__)
 # The web app's overlay: long side at most this (a 12 MP overlay took seconds to encode).
@@ -75,8 +84,73 @@ def request_analysis(
     return row
 
 
+@dataclass(frozen=True)
+class AnalysedPhoto:
+    """What an analysis of a stored photo gives: its document, overlay and scale.
+
+    Attributes
+    ----------
+    document : dict
+        The analysis.json document.
+    overlay_png : bytes
+        The overlay picture, at most ``WEB_OVERLAY_SIDE`` pixels on its long side.
+    mm_per_px : float
+        The scale used.
+    scale_source : str
+        Where the scale came from (``"given"``, ``"marker"``, ...).
+    """
+
+    document: dict[str, Any]
+    overlay_png: bytes
+    mm_per_px: float
+    scale_source: str
+
+
+def analyse_photo_file(
+    data: bytes, mm_per_px: float | None, max_pixels: int, source: str | None
+) -> AnalysedPhoto:
+    """Decode a photo, analyse it and draw its overlay (what a job runs, possibly in a child).
+
+    Parameters
+    ----------
+    data : bytes
+        The stored photo file.
+    mm_per_px : float or None
+        The scale; from the printed marker when None.
+    max_pixels : int
+        Largest photo accepted.
+    source : str or None
+        The photo's name in the document.
+
+    Returns
+    -------
+    AnalysedPhoto
+        The results.
+
+    Raises
+    ------
+    ScalpmapError
+        When the photo cannot be analysed (no scale, a damaged file, ...).
+    """
+    loaded = decode_photo(data, max_pixels=max_pixels)
+    result = analyse_photo(loaded.rgb, mm_per_px=mm_per_px)
+    document = analysis_to_json(result, source=source)
+    picture = render_overlay(loaded.rgb, result, max_side=WEB_OVERLAY_SIDE)
+    return AnalysedPhoto(
+        document=document,
+        overlay_png=encode_png(picture, photographic=True),
+        mm_per_px=result.scale.mm_per_px,
+        scale_source=str(result.scale.source),
+    )
+
+
 def run_analysis(
-    session: Session, store: PhotoStore, analysis_id: int, *, max_pixels: int = DEFAULT_MAX_PIXELS
+    session: Session,
+    store: PhotoStore,
+    analysis_id: int,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    limits: Limits | None = None,
 ) -> PhotoAnalysis:
     """Run a pending analysis and save its results, or its failure.
 
@@ -90,11 +164,16 @@ def run_analysis(
         The pending analysis.
     max_pixels : int, optional
         Largest photo accepted.
+    limits : Limits, optional
+        Run the analysis in a child process with these limits (the web app); in this process
+        when omitted (the command line). A run out of its limits fails with the message
+        ``the analysis ran out of its limits (...)``.
 
     Returns
     -------
     PhotoAnalysis
-        The analysis, ``done`` or ``failed`` (a user error such as a missing scale).
+        The analysis, ``done`` or ``failed`` (a user error such as a missing scale, or a run out
+        of its limits).
 
     Raises
     ------
@@ -117,20 +196,22 @@ def run_analysis(
     photo = row.photo
     try:
         with atomic(session) as staged:
-            loaded = decode_photo(store.read(photo.sha256), max_pixels=max_pixels)
-            result = analyse_photo(loaded.rgb, mm_per_px=row.mm_per_px)
-            document = analysis_to_json(result, source=photo.original_filename)
-            picture = render_overlay(loaded.rgb, result, max_side=WEB_OVERLAY_SIDE)
-            overlay = store.stage(encode_png(picture, photographic=True))
+            args = (store.read(photo.sha256), row.mm_per_px, max_pixels, photo.original_filename)
+            result = (
+                run_limited(analyse_photo_file, *args, limits=limits)
+                if limits is not None
+                else analyse_photo_file(*args)
+            )
+            overlay = store.stage(result.overlay_png)
             staged.append(overlay)
-            row.document = document
+            row.document = result.document
             row.overlay_sha256 = overlay.sha256
-            row.mm_per_px = result.scale.mm_per_px
+            row.mm_per_px = result.mm_per_px
             row.engine_version = __version__
             row.status = AnalysisStatus.DONE
             row.finished_at = utcnow()
-            if photo.scale_source is None and result.scale.source == "marker":
-                photo.mm_per_px = result.scale.mm_per_px
+            if photo.scale_source is None and result.scale_source == "marker":
+                photo.mm_per_px = result.mm_per_px
                 photo.scale_source = ScaleSource.MARKER
     except ScalpmapError as error:
         _fail(session, analysis_id, str(error))

@@ -30,6 +30,7 @@ from scalpmap.reports.images import encode_png
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import ConflictError, InputError
+from scalpmap.services.limited import Limits, run_limited
 from scalpmap.store.models import (
     AnalysisStatus,
     Case,
@@ -45,14 +46,16 @@ from scalpmap.store.models import (
 from scalpmap.store.photos import PhotoStore
 from scalpmap.tracking.clearance_json import tracking_to_json
 from scalpmap.tracking.overlay import render_tracking_overlay
-from scalpmap.tracking.plan_facts import plan_facts
+from scalpmap.tracking.plan_facts import PlanFacts, plan_facts
 from scalpmap.tracking.recommend import TOUCH_UP_AT_PERCENT
-from scalpmap.tracking.track import track_followup
+from scalpmap.tracking.track import Tracking, track_followup
 
 __all__ = [
     "ClearanceInputs",
+    "MeasuredFollowUp",
     "clearance_inputs",
     "measure_clearance",
+    "measure_follow_up_files",
 ]
 
 OVERLAY_MAX_SIDE = 2400
@@ -195,6 +198,7 @@ def measure_clearance(
     *,
     touch_up_at: float = TOUCH_UP_AT_PERCENT,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    limits: Limits | None = None,
 ) -> ClearanceCheck:
     """Measure a laser session's follow-up photo and save the check (replacing an earlier one).
 
@@ -213,6 +217,9 @@ def measure_clearance(
         Clearance (percent) from which the touch-up follows.
     max_pixels : int, optional
         Largest photo accepted.
+    limits : Limits, optional
+        Measure in a child process with these limits (the web app); in this process when
+        omitted (the command line).
 
     Returns
     -------
@@ -230,30 +237,23 @@ def measure_clearance(
     ConflictError
         When the case has no plan with a finished analysis, or the session's follow-up photo
         or plan changed (or another measure of it was saved) while this one ran.
+    LimitsExceeded
+        When the measure ran out of its ``limits``.
     """
     inputs = clearance_inputs(session, laser_session_id)
     commit(session)  # no transaction (nor SQLite write lock) held during the slow part
     facts = plan_facts(inputs.plan_document, name=f"plan version {inputs.plan_version}")
-    baseline = analysis_from_json(inputs.analysis_document)
-    base_rgb = decode_photo(store.read(inputs.baseline_sha256), max_pixels=max_pixels).rgb
-    follow_rgb = decode_photo(store.read(inputs.follow_up_sha256), max_pixels=max_pixels).rgb
-    if base_rgb.shape[:2] != baseline.shape:
-        raise InputError("the baseline photo's size does not match its analysis")
-    tracking = track_followup(
-        base_rgb,
-        baseline,
-        follow_rgb,
-        facts.removal,
-        followup_date=inputs.follow_up_date,
-        interval_weeks=facts.interval_weeks[0],
-        followup_mm_per_px=inputs.follow_up_mm_per_px,
-        touch_up_at=touch_up_at,
+    files = (store.read(inputs.baseline_sha256), store.read(inputs.follow_up_sha256))
+    args = (inputs, facts, *files, touch_up_at, max_pixels)
+    measured = (
+        run_limited(measure_follow_up_files, *args, limits=limits)
+        if limits is not None
+        else measure_follow_up_files(*args)
     )
-    overlay = render_tracking_overlay(base_rgb, follow_rgb, tracking, facts.removal)
-    overlay_png = encode_png(_shrink(overlay, OVERLAY_MAX_SIDE), photographic=True)
+    tracking = measured.tracking
     clear, reg, advice = tracking.clearance, tracking.registration, tracking.recommendation
     with atomic(session) as staged:
-        picture = store.stage(overlay_png)
+        picture = store.stage(measured.overlay_png)
         staged.append(picture)
         document = tracking_to_json(
             tracking,
@@ -261,8 +261,8 @@ def measure_clearance(
             baseline_source=inputs.baseline_name,
             followup_source=inputs.follow_up_name,
             plan_source=f"plan version {inputs.plan_version}",
-            baseline_impressions=baseline.impressions.count,
-            followup_shape=(follow_rgb.shape[0], follow_rgb.shape[1]),
+            baseline_impressions=measured.baseline_impressions,
+            followup_shape=measured.followup_shape,
             touch_up_at=touch_up_at,
             files={"overlay": picture.sha256},
         )
@@ -305,6 +305,85 @@ def measure_clearance(
             details=details | {"replaced": bool(replaced)},
         )
     return row
+
+
+@dataclass(frozen=True)
+class MeasuredFollowUp:
+    """The slow part of a clearance check: the tracking and its overlay.
+
+    Attributes
+    ----------
+    tracking : Tracking
+        The follow-up, registered and compared impression by impression.
+    overlay_png : bytes
+        The overlay picture, at most ``OVERLAY_MAX_SIDE`` pixels on its long side.
+    baseline_impressions : int
+        Impressions of the baseline's analysis.
+    followup_shape : tuple of int
+        The follow-up photo's ``(rows, cols)``.
+    """
+
+    tracking: Tracking
+    overlay_png: bytes
+    baseline_impressions: int
+    followup_shape: tuple[int, int]
+
+
+def measure_follow_up_files(
+    inputs: ClearanceInputs,
+    facts: PlanFacts,
+    baseline_data: bytes,
+    follow_up_data: bytes,
+    touch_up_at: float,
+    max_pixels: int,
+) -> MeasuredFollowUp:
+    """Decode both photos, track the follow-up and draw the overlay (possibly in a child).
+
+    Parameters
+    ----------
+    inputs : ClearanceInputs
+        What the check read from the database.
+    facts : PlanFacts
+        The plan's removal zone and interval.
+    baseline_data, follow_up_data : bytes
+        The two stored photo files.
+    touch_up_at : float
+        Clearance (percent) from which the touch-up follows.
+    max_pixels : int
+        Largest photo accepted.
+
+    Returns
+    -------
+    MeasuredFollowUp
+        The tracking and its overlay.
+
+    Raises
+    ------
+    ScalpmapError
+        When a photo cannot be read or does not match its analysis.
+    """
+    baseline = analysis_from_json(inputs.analysis_document)
+    base_rgb = decode_photo(baseline_data, max_pixels=max_pixels).rgb
+    follow_rgb = decode_photo(follow_up_data, max_pixels=max_pixels).rgb
+    if base_rgb.shape[:2] != baseline.shape:
+        raise InputError("the baseline photo's size does not match its analysis")
+    tracking = track_followup(
+        base_rgb,
+        baseline,
+        follow_rgb,
+        facts.removal,
+        followup_date=inputs.follow_up_date,
+        interval_weeks=facts.interval_weeks[0],
+        followup_mm_per_px=inputs.follow_up_mm_per_px,
+        touch_up_at=touch_up_at,
+    )
+    overlay = render_tracking_overlay(base_rgb, follow_rgb, tracking, facts.removal)
+    return MeasuredFollowUp(
+        tracking=tracking,
+        overlay_png=encode_png(_shrink(overlay, OVERLAY_MAX_SIDE), photographic=True),
+        baseline_impressions=baseline.impressions.count,
+        followup_shape=(int(follow_rgb.shape[0]), int(follow_rgb.shape[1])),
+    )
 
 
 def _still_current(session: Session, inputs: ClearanceInputs) -> None:

@@ -36,7 +36,7 @@ from scalpmap.web.enquiries import routes as enquiries_routes
 from scalpmap.web.errors import install_error_handlers
 from scalpmap.web.facilities import api as facilities_api
 from scalpmap.web.facilities import routes as facilities_routes
-from scalpmap.web.jobs import AnalysisJobs
+from scalpmap.web.jobs import AnalysisJobs, analysis_limits
 from scalpmap.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from scalpmap.web.patients import api as patients_api
 from scalpmap.web.patients import routes as patients_routes
@@ -130,6 +130,7 @@ def create_app(
         max_pixels=settings.max_upload_pixels,
         inline=inline_jobs,
         workers=analysis_workers,
+        limits=analysis_limits(settings),
     )
     app = FastAPI(
         title="scalpmap clinic API",

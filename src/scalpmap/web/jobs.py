@@ -1,4 +1,4 @@
-"""Background analyses: a small thread pool inside the app process.
+"""Background analyses: a small thread pool inside the app process, each analysis in a child.
 
 An upload queues an analysis (``pending``) with :func:`scalpmap.services.analyses.request_analysis`
 and hands its id to :class:`AnalysisJobs`, which runs
@@ -6,6 +6,10 @@ and hands its id to :class:`AnalysisJobs`, which runs
 job with a conditional UPDATE (``pending`` → ``running``), so when several app workers pick up the
 same pending job (each re-queues the pending ones at start-up) only one runs it; the others get a
 :class:`~scalpmap.services.errors.ConflictError` and move on.
+
+Each analysis runs in a child process with a memory and a time limit
+(:func:`scalpmap.services.limited.run_limited`): a photo that makes it blow up fails its job
+("the analysis ran out of its limits") and the app lives on.
 
 With ``inline=True`` (tests) a job runs at once in the caller's thread.
 
@@ -28,17 +32,35 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
 
+from scalpmap.config import Settings
 from scalpmap.services.analyses import run_analysis
 from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.services.limited import Limits
 from scalpmap.store.engine import make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["AnalysisJobs", "lazy_sqlite_transactions"]
+__all__ = ["AnalysisJobs", "analysis_limits", "lazy_sqlite_transactions"]
 
 log = logging.getLogger(__name__)
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def analysis_limits(settings: Settings) -> Limits:
+    """Return the limits of one analysis, from ``SCALPMAP_ANALYSIS_MEMORY_MB`` and ``..._TIME_S``.
+
+    Parameters
+    ----------
+    settings : Settings
+        The app's settings.
+
+    Returns
+    -------
+    Limits
+        The memory and time one analysis or follow-up measure may use.
+    """
+    return Limits(memory_mb=settings.analysis_memory_mb, time_s=settings.analysis_time_s)
 
 
 def lazy_sqlite_transactions(engine: Engine) -> None:
@@ -88,6 +110,9 @@ class AnalysisJobs:
         Run each job at once in the caller's thread (deterministic tests).
     workers : int, optional
         Threads in the pool.
+    limits : Limits, optional
+        Run each analysis in a child process with these limits (see
+        :mod:`scalpmap.services.limited`); in this process when omitted.
     """
 
     def __init__(
@@ -98,6 +123,7 @@ class AnalysisJobs:
         max_pixels: int,
         inline: bool = False,
         workers: int = 1,
+        limits: Limits | None = None,
     ) -> None:
         if engine.dialect.name == "sqlite":
             lazy_sqlite_transactions(engine)
@@ -107,6 +133,7 @@ class AnalysisJobs:
         self.max_pixels = max_pixels
         self.inline = inline
         self.workers = workers
+        self.limits = limits
         self._pool: ThreadPoolExecutor | None = None
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
@@ -163,7 +190,13 @@ class AnalysisJobs:
         """
         with self.session_factory() as session:
             try:
-                row = run_analysis(session, self.store, analysis_id, max_pixels=self.max_pixels)
+                row = run_analysis(
+                    session,
+                    self.store,
+                    analysis_id,
+                    max_pixels=self.max_pixels,
+                    limits=self.limits,
+                )
             except (ConflictError, NotFoundError) as error:
                 log.info("analysis %s skipped: %s", analysis_id, error)
                 return

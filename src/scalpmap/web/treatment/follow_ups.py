@@ -30,6 +30,7 @@ from scalpmap.store.models import (
     SmpSession,
     User,
 )
+from scalpmap.web.jobs import analysis_limits
 from scalpmap.web.state import AppState
 from scalpmap.web.uploads import check_image, read_upload
 
@@ -180,7 +181,12 @@ def measure(session: Session, state: AppState, laser_id: int, user: User) -> Cle
         As :func:`scalpmap.services.clearance.measure_clearance`.
     """
     return measure_clearance(
-        session, state.store, laser_id, user, max_pixels=state.settings.max_upload_pixels
+        session,
+        state.store,
+        laser_id,
+        user,
+        max_pixels=state.settings.max_upload_pixels,
+        limits=analysis_limits(state.settings),
     )
 
 
