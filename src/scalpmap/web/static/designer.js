@@ -357,10 +357,19 @@
         d: d, "class": "guide guide-" + name.replace("_", "-"), "data-guide": name
       }));
     });
+    // The label sits on the mid-frontal line near the photo's left edge (usually background,
+    // clear of the hairlines); beside the midline when the line runs steeply.
     var upp = unitsPerPixel();
+    var g = guide.lines.midline[0];
+    var at = [(g[0] + guide.top[0]) / 2 + 8 * upp, (g[1] + guide.top[1]) / 2];
+    var across = [-guide.up[1], guide.up[0]];
+    if (Math.abs(across[0]) > 0.5) {
+      var t = (12 * upp - guide.top[0]) / across[0];
+      at = [12 * upp, guide.top[1] + across[1] * t - 7 * upp];
+    }
     var label = el("text", {
-      x: (guide.top[0] + 8 * upp).toFixed(1),
-      y: (guide.top[1] - 8 * upp).toFixed(1),
+      x: at[0].toFixed(1),
+      y: at[1].toFixed(1),
       "class": "guide-label",
       "data-guide": "label",
       "font-size": (13 * upp).toFixed(2)
