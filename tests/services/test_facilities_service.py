@@ -156,17 +156,16 @@ def test_a_bad_file_imports_nothing(db_session, kind):
 
 
 def test_a_failure_midway_rolls_the_whole_import_back(db_session, monkeypatch):
-    calls = []
+    inserted = []
 
-    def failing_record(*args, **kwargs):
-        calls.append(args)
-        if len(calls) == 3:
-            raise RuntimeError("disk full")
+    def failing_record_many(session, *args, **kwargs):
+        inserted.append(count(session))  # the facilities are in, not yet committed
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(audit, "record", failing_record)
+    monkeypatch.setattr(audit, "record_many", failing_record_many)
     with pytest.raises(RuntimeError, match="disk full"):
         facilities.import_csv(db_session, SAMPLE)
-    assert count(db_session) == 0
+    assert inserted == [7] and count(db_session) == 0
 
 
 def test_export_reads_back_to_the_same_directory(db_session):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from scalpmap.store.models import AuditEvent, User
+from scalpmap.store.models import AuditEvent, User, utcnow
 
-__all__ = ["Action", "list_events", "record"]
+__all__ = ["Action", "list_events", "record", "record_many"]
 
 
 class Action(enum.StrEnum):
@@ -68,6 +69,53 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_many(
+    session: Session,
+    actor: User | None,
+    action: Action,
+    entity: str,
+    rows: Iterable[tuple[int, dict[str, Any] | None]],
+) -> int:
+    """Add many audit rows of one action in one batch (an import of thousands of records).
+
+    The rows are inserted at once, without an ORM object each, and are committed with the
+    change they record.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session of the change.
+    actor : User or None
+        Who did it.
+    action : Action
+        What was done.
+    entity : str
+        Kind of record.
+    rows : iterable of (int, dict or None)
+        Each record's id and details (field names or ids; never health data).
+
+    Returns
+    -------
+    int
+        How many rows were added.
+    """
+    values = [
+        {
+            "at": utcnow(),
+            "user_id": actor.id if actor is not None else None,
+            "action": str(action),
+            "entity": entity,
+            "entity_id": entity_id,
+            "patient_id": None,
+            "details": details,
+        }
+        for entity_id, details in rows
+    ]
+    if values:
+        session.execute(insert(AuditEvent), values)
+    return len(values)
 
 
 def list_events(

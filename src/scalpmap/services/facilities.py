@@ -7,12 +7,13 @@ Facilities are not patient records, but every change is audited all the same (en
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from scalpmap.facilities.csv_io import (
+    FacilityCsvError,
     FacilityRecord,
     Geocoder,
     read_facilities_csv,
@@ -23,9 +24,10 @@ from scalpmap.facilities.geocode import fold, geocode_address, geocode_city, res
 from scalpmap.facilities.matching import FacilityProfile, MatchResult, rank_facilities
 from scalpmap.facilities.schemas import FIELDS, FacilityCreate, FacilityUpdate, LaserIn
 from scalpmap.services import audit
+from scalpmap.services._bulk import collection_paused
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import InputError
-from scalpmap.store.models import Case, Facility, User
+from scalpmap.store.models import Case, Facility, User, utcnow
 
 __all__ = [
     "FacilityCreate",
@@ -45,6 +47,7 @@ __all__ = [
 
 
 _PLACE = ("city", "country")
+_TABLE = cast(Table, Facility.__table__)  # Core statements: no ORM object per imported row
 
 
 @dataclass(frozen=True)
@@ -211,13 +214,18 @@ def list_facilities(session: Session, *, country: str | None = None) -> list[Fac
     return list(session.scalars(query))
 
 
-def _apply(facility: Facility, record: FacilityRecord) -> None:
-    for name in FIELDS:
-        setattr(facility, name, getattr(record, name))
-    facility.lat, facility.lon, facility.geocoded = record.lat, record.lon, record.geocoded
-    facility.lasers = [laser.to_json() for laser in record.lasers]
+def _values(record: FacilityRecord) -> dict[str, Any]:
+    """Return a checked CSV row as the facility table's column values."""
     low, high = record.fitzpatrick or (None, None)
-    facility.fitzpatrick_min, facility.fitzpatrick_max = low, high
+    return {
+        **{name: getattr(record, name) for name in FIELDS},
+        "lat": record.lat,
+        "lon": record.lon,
+        "geocoded": record.geocoded,
+        "lasers": [laser.to_json() for laser in record.lasers],
+        "fitzpatrick_min": low,
+        "fitzpatrick_max": high,
+    }
 
 
 def import_csv(
@@ -259,26 +267,50 @@ def import_csv(
         nothing imported"``) and whose ``problems`` name each bad row (``"line 7: lat must be
         -90..90; got 91"``). Nothing is imported.
     """
+    with collection_paused():  # no collection stops the server while the rows are held
+        try:
+            return _import_rows(session, data, source=source, actor=actor, geocoder=geocoder)
+        except FacilityCsvError as error:
+            # Drop the traceback, and with it the checked rows its frames hold, before the
+            # collector is back: it would otherwise scan them all at once.
+            raise error.with_traceback(None) from None
+
+
+def _import_rows(
+    session: Session, data: bytes, *, source: str, actor: User | None, geocoder: Geocoder
+) -> ImportCounts:
+    """Check every row, then create and update the facilities in a few batched statements."""
     records = read_facilities_csv(data, source=source, geocoder=geocoder)
-    existing = {
-        (fold(f.name), fold(f.city), f.country): f for f in session.scalars(select(Facility))
-    }
-    changed: list[tuple[Facility, FacilityRecord, audit.Action]] = []
-    with atomic(session):
-        for record in records:
-            facility = existing.get((fold(record.name), fold(record.city), record.country))
-            action = audit.Action.UPDATE if facility is not None else audit.Action.CREATE
-            if facility is None:
-                facility = Facility()
-                session.add(facility)
-            _apply(facility, record)
-            changed.append((facility, record, action))
-        session.flush()  # one batch of inserts for the whole file, then the audit rows
-        for facility, record, action in changed:
-            details = {"source": "csv", "line": record.line}
-            audit.record(session, actor, action, "facility", facility.id, details=details)
-    created = sum(action is audit.Action.CREATE for _f, _r, action in changed)
-    return ImportCounts(created, len(changed) - created, sum(record.geocoded for record in records))
+    query = select(Facility.id, Facility.name, Facility.city, Facility.country)
+    existing = {(fold(n), fold(c), country): i for i, n, c, country in session.execute(query)}
+    now = utcnow()
+    created: dict[tuple[str, str, str], tuple[dict[str, Any], int]] = {}
+    updated: list[tuple[dict[str, Any], int]] = []
+    for record in records:
+        key = (fold(record.name), fold(record.city), record.country)
+        found = existing.get(key)
+        if found is None:
+            created[key] = (_values(record), record.line)  # keys are unique in a checked file
+        else:
+            updated.append(({"id": found, **_values(record), "updated_at": now}, record.line))
+    with atomic(session):  # a few batched statements: no ORM object per row
+        new: list[tuple[int, dict[str, Any] | None]] = []
+        if created:
+            # The ids come back in any order (ordered RETURNING would be one INSERT per row on
+            # SQLite): each is matched to its row by the row's name, city and country.
+            returning = (Facility.id, Facility.name, Facility.city, Facility.country)
+            rows = [values for values, _line in created.values()]
+            for i, name, city, country in session.execute(
+                insert(_TABLE).returning(*returning), rows
+            ):
+                line = created[(fold(name), fold(city), country)][1]
+                new.append((i, {"source": "csv", "line": line}))
+        if updated:
+            session.execute(update(Facility), [values for values, _line in updated])
+        changed = [(values["id"], {"source": "csv", "line": line}) for values, line in updated]
+        audit.record_many(session, actor, audit.Action.CREATE, "facility", new)
+        audit.record_many(session, actor, audit.Action.UPDATE, "facility", changed)
+    return ImportCounts(len(created), len(updated), sum(record.geocoded for record in records))
 
 
 def export_csv(session: Session) -> str:
