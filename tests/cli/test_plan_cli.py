@@ -224,6 +224,7 @@ def test_a_marker_or_given_scale_is_not_flagged_but_an_iris_scale_is(
     closeup_photo, tmp_path, monkeypatch
 ):
     from scalpmap.cli import plan_cmd
+    from scalpmap.imaging import analysis as analysis_module
     from scalpmap.imaging.scale import Scale
 
     path, _ = closeup_photo
@@ -232,14 +233,16 @@ def test_a_marker_or_given_scale_is_not_flagged_but_an_iris_scale_is(
     )
     assert measured.exit_code == 0, measured.output
     assert "printed marker" in measured.output and "estimated" not in measured.output
-    real = plan_cmd.analyse_photo
+    real = analysis_module.analyse_photo
 
     def iris_analysis(*args, **kwargs):
         analysis = real(*args, **kwargs)
         iris = Scale(analysis.scale.mm_per_px, "iris", uncertainty_percent=4.9)
         return dataclasses.replace(analysis, scale=iris)
 
-    monkeypatch.setattr(plan_cmd, "analyse_photo", iris_analysis)
+    # The command may import analyse_photo at its top or when it runs: patch both places.
+    monkeypatch.setattr(analysis_module, "analyse_photo", iris_analysis)
+    monkeypatch.setattr(plan_cmd, "analyse_photo", iris_analysis, raising=False)
     out = tmp_path / "b"
     estimated = run(
         "plan", path, "--template", "keep", "--skin-type", "3", "--out", out, "--no-pdf"
