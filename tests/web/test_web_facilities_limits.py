@@ -8,8 +8,14 @@ import csv
 import io
 import uuid
 
-from scalpmap.facilities.csv_io import COLUMNS
-from scalpmap.store.models import Role
+import pytest
+from sqlalchemy import select
+
+from scalpmap.errors import InputError
+from scalpmap.facilities.csv_io import COLUMNS, FacilityCsvError
+from scalpmap.services.facility_import import import_csv_in_child
+from scalpmap.services.limited import Limits
+from scalpmap.store.models import AuditEvent, Facility, Role
 from scalpmap.web.facilities import api as facility_api
 from scalpmap.web.facilities import routes as facility_pages
 
@@ -68,3 +74,28 @@ def test_export_neutralises_formulas(client, token_headers) -> None:
     assert again.status_code == 200, again.text
     stored = client.get(f"/api/facilities/{created.json()['id']}", headers=headers).json()
     assert stored["name"] == name and stored["address"] == body["address"]
+
+
+def test_the_web_import_runs_in_a_child_process(app, make_user) -> None:
+    settings = app.state.scalpmap.settings
+    user = make_user(Role.ADMIN)
+    name = f"Child Import {uuid.uuid4().hex[:8]}"
+    good = f"{HEADER}\n{name},,Leeds,GB,53.8,-1.55,,,Nd:YAG 1064 ps,yes,I-VI,\n".encode()
+    counts = import_csv_in_child(settings, good, source="good.csv", actor_id=user.id)
+    assert (counts.created, counts.updated) == (1, 0)
+    with app.state.scalpmap.session_factory() as session:
+        (facility,) = session.scalars(select(Facility).where(Facility.name == name)).all()
+        events = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity == "facility", AuditEvent.entity_id == facility.id
+            )
+        ).all()
+        assert [(e.action, e.user_id) for e in events] == [("create", user.id)]
+    bad = f"{HEADER}\n{name} 2,,Leeds,GB,91,0,,,Nd:YAG 1064 ps,yes,,\n".encode()
+    with pytest.raises(FacilityCsvError) as raised:  # sent back whole, with its problems
+        import_csv_in_child(settings, bad, source="bad.csv", actor_id=user.id)
+    assert raised.value.problems == ("line 2: lat must be -90..90; got 91",)
+    with pytest.raises(InputError, match="the import ran out of its limits"):
+        import_csv_in_child(
+            settings, good, source="slow.csv", actor_id=user.id, limits=Limits(64, 0.001)
+        )

@@ -76,6 +76,10 @@ class FacilityCsvError(InputError):
         super().__init__(summary)
         self.problems = tuple(problems)
 
+    def __reduce__(self) -> tuple[type[FacilityCsvError], tuple[str, tuple[str, ...]]]:
+        """Pickle with the problems (an import in a child process sends the error back)."""
+        return (type(self), (str(self), self.problems))
+
 
 @dataclass(frozen=True)
 class FacilityRecord:

@@ -14,7 +14,7 @@ from scalpmap.facilities.fields import format_fitzpatrick
 from scalpmap.facilities.matching import FacilityProfile
 from scalpmap.services import facilities
 from scalpmap.store.models import Facility
-from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep
+from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.facilities.forms import CanEditFacilities, lasers_text
 from scalpmap.web.facilities.routes import csv_download, import_upload
 
@@ -181,15 +181,16 @@ def export_facilities(session: SessionDep, user: CurrentUser) -> Response:
 )
 def import_facilities(
     session: SessionDep,
+    state: StateDep,
     user: CanEditFacilities,
     file: Annotated[UploadFile, File(description="The facility CSV")],
 ) -> ImportResult | JSONResponse:
     """Import every row, or none: 422 ``{"detail", "problems": ["line N: ..."]}``.
 
-    At most 10 MB, 100 columns and 100,000 rows; the file is checked off the event loop.
+    At most 10 MB, 100 columns and 100,000 rows; the file is checked in a child process.
     """
     try:
-        counts = import_upload(session, file, user)
+        counts = import_upload(session, state.settings, file, user)
     except FacilityCsvError as error:
         session.rollback()
         body = {"detail": str(error), "problems": list(error.problems)}

@@ -13,13 +13,15 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from scalpmap.config import Settings
 from scalpmap.errors import ScalpmapError
 from scalpmap.facilities.csv_io import FacilityCsvError
 from scalpmap.facilities.fields import format_fitzpatrick
 from scalpmap.facilities.geocode import fold
 from scalpmap.services import facilities
+from scalpmap.services.facility_import import import_csv_in_child
 from scalpmap.store.models import Facility, User
-from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep
+from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.errors import one_line, status_for
 from scalpmap.web.facilities.forms import (
     CanEditFacilities,
@@ -76,11 +78,15 @@ def read_csv_upload(file: UploadFile) -> bytes:
     return data
 
 
-def import_upload(session: Session, file: UploadFile, actor: User) -> facilities.ImportCounts:
+def import_upload(
+    session: Session, settings: Settings, file: UploadFile, actor: User
+) -> facilities.ImportCounts:
     """Import an uploaded facility CSV (blocking: call it from a plain ``def`` route).
 
     The request's transaction (the sign-in's) is ended first, so that no database lock is held
-    while the file is read and checked; the import then runs as one transaction.
+    meanwhile; the file is then checked and imported, as one transaction, in a child process
+    (:func:`scalpmap.services.facility_import.import_csv_in_child`), so that checking
+    thousands of rows never holds up the server's other requests.
 
     Raises
     ------
@@ -88,8 +94,10 @@ def import_upload(session: Session, file: UploadFile, actor: User) -> facilities
         When the file is too large, empty or has bad rows; nothing is imported.
     """
     data = read_csv_upload(file)
+    actor_id = actor.id
     session.commit()
-    return facilities.import_csv(session, data, source=file.filename or "the file", actor=actor)
+    source = file.filename or "the file"
+    return import_csv_in_child(settings, data, source=source, actor_id=actor_id)
 
 
 def _rows(found: list[Facility]) -> list[dict[str, Any]]:
@@ -208,12 +216,13 @@ def import_page(request: Request, user: CanEditFacilities) -> Response:
 def import_facilities(
     request: Request,
     session: SessionDep,
+    state: StateDep,
     user: CanEditFacilities,
     file: Annotated[UploadFile, File(description="The facility CSV")],
 ) -> Response:
     """Import a CSV: every row or none; each bad row is listed with its line and reason."""
     try:
-        counts = import_upload(session, file, user)
+        counts = import_upload(session, state.settings, file, user)
     except FacilityCsvError as error:
         session.rollback()
         return _import_page(request, error=str(error), problems=error.problems, status_code=422)
