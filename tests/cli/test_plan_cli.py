@@ -178,16 +178,18 @@ def test_mature_uses_the_detected_glabella_and_canthi_by_itself(face_planned, fa
     # Left and right as seen in the photo; the glabella between and above the eye corners.
     (lx, ly), (gx, gy), (rx, ry) = (marks[k] for k in ("left_canthus", "glabella", "right_canthus"))
     assert lx < gx < rx and gy < min(ly, ry)
-    # They sit where the generator drew the face (its truth names the patient's own eyes).
+    # They sit where the generator drew the face (its truth names the patient's own eyes). The
+    # eye corners agree within a few millimetres; the generator's glabella lies on its brow line
+    # and the head model's between the brows' inner upper ends (about 6 mm apart here).
     head = face_photo[1].head
     mm = face_photo[1].mm_per_px
-    for plan_name, truth_name in (
-        ("glabella", "glabella"),
-        ("left_canthus", "right_eye_outer_canthus"),
-        ("right_canthus", "left_eye_outer_canthus"),
+    for plan_name, truth_name, within_mm in (
+        ("glabella", "glabella", 10.0),
+        ("left_canthus", "right_eye_outer_canthus", 4.0),
+        ("right_canthus", "left_eye_outer_canthus", 4.0),
     ):
         error_mm = np.hypot(*(np.subtract(marks[plan_name], head.landmarks[truth_name][0]))) * mm
-        assert error_mm < 6.0, (plan_name, error_mm)
+        assert error_mm < within_mm, (plan_name, error_mm)
     # The published rule: the mid-frontal point 8 cm above the glabella.
     assert document["target"]["height_above_glabella_cm"] == pytest.approx(8.0, abs=0.2)
     words = " ".join(result.output.split())
