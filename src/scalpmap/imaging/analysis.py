@@ -6,8 +6,8 @@ call it and serialise its :class:`Analysis` with :mod:`scalpmap.imaging.analysis
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import cv2
@@ -16,13 +16,15 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
+from scalpmap.errors import ScaleError
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
+from scalpmap.imaging.face_exclusion import BrowLineSource
+from scalpmap.imaging.head import HeadModel, find_head
 from scalpmap.imaging.marker import QUIET_ZONE_MODULES
 from scalpmap.imaging.pigment_field import (
-    COVERAGE_SMOOTH_MM,
+    DENSITY_CELL_MM,
     DensityGrid,
-    coverage_field,
     density_grid,
     field_cells,
     impression_field,
@@ -32,6 +34,7 @@ from scalpmap.imaging.scale import Scale, resolve_scale
 from scalpmap.imaging.scalp import find_scalp
 from scalpmap.imaging.skin import estimate_local_skin
 from scalpmap.imaging.validate import check_rgb
+from scalpmap.imaging.whole_head import analyse_whole_head
 
 Mode = Literal["impressions", "coverage"]
 InkTone = Literal["bluish", "neutral", "faded", "unknown"]
@@ -77,6 +80,20 @@ class Analysis:
         The ink's tone judged from colour.
     pigment_field : PigmentField or None
         The field the region was traced from (impression density per mm², or pigment texture).
+    head : HeadModel or None
+        The head model (whole-head photos only): view, landmarks, the person's mask.
+    hairline_segments : mapping of str to ndarray
+        The hairline cut into the planning's named segments (whole-head photos; empty otherwise).
+    patches : tuple of Polygon
+        The separate parts the region was joined from (whole-head photos; one for even work).
+    excluded_area : Polygon or MultiPolygon
+        The part of the head never analysed for pigment: below the brow line.
+    brow_line_xy : ndarray of float, shape (2, 2) or (0, 2)
+        The brow line's ends across the photo.
+    brow_line_source : {"landmarks", "estimated", "none"}
+        Where the brow line came from.
+    warnings : tuple of str
+        Things the user should know about the photo or the analysis, in words.
     """
 
     shape: tuple[int, int]
@@ -91,6 +108,13 @@ class Analysis:
     analysed_area: Polygon | MultiPolygon
     ink_tone: InkTone
     pigment_field: region_mod.PigmentField | None = None
+    head: HeadModel | None = None
+    hairline_segments: Mapping[str, NDArray[np.float64]] = field(default_factory=dict)
+    patches: tuple[Polygon, ...] = ()
+    excluded_area: Polygon | MultiPolygon = field(default_factory=Polygon)
+    brow_line_xy: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    brow_line_source: BrowLineSource = "none"
+    warnings: tuple[str, ...] = ()
 
     @property
     def region_area_cm2(self) -> float:
@@ -216,6 +240,7 @@ def analyse_photo(
     marker_side_mm: float | None = None,
     mode: Mode | None = None,
     progress: Progress | None = None,
+    head: HeadModel | None = None,
 ) -> Analysis:
     """Analyse a scalp photo.
 
@@ -233,6 +258,10 @@ def analyse_photo(
         Force a mode; chosen from the scale when omitted.
     progress : callable, optional
         Called with the name of each step as it starts.
+    head : HeadModel, optional
+        The head model to use; on whole-head photos (coverage mode) it is found with
+        :func:`scalpmap.imaging.head.find_head` when omitted, and it gives the scale from the
+        iris when there is neither a given scale nor a marker. Close-ups never use it.
 
     Returns
     -------
@@ -242,75 +271,151 @@ def analyse_photo(
     Raises
     ------
     ScaleError
-        When there is neither a given scale nor a marker.
+        When there is neither a given scale, nor a marker, nor an iris to measure.
     InputError
         When the photo array or the ROI is malformed.
     """
     check_rgb(rgb)
     step = progress or (lambda _name: None)
     step("scale")
-    scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm)
+    scale, head = _scale_and_head(rgb, mm_per_px, marker_side_mm, head, mode)
     chosen, reason = choose_mode(scale.mm_per_px)
     if mode is not None and mode != chosen:
         chosen, reason = mode, f"{mode} mode was requested"
     step("scalp area")
+    if chosen == "coverage":
+        if head is None:
+            head = find_head(rgb)
+        return _analyse_whole_head(rgb, scale, roi, head, reason, step)
+    return _analyse_closeup(rgb, scale, roi, reason, step)
+
+
+def _scale_and_head(
+    rgb: NDArray[np.uint8],
+    mm_per_px: float | None,
+    marker_side_mm: float | None,
+    head: HeadModel | None,
+    mode: Mode | None,
+) -> tuple[Scale, HeadModel | None]:
+    """Resolve the scale (given, marker, or a face's iris) and find the head when that needs it."""
+    try:
+        return resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm), head
+    except ScaleError:
+        if mode == "impressions":
+            raise
+    if head is None:
+        head = find_head(rgb)
+    scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm, head=head)
+    return scale, head
+
+
+def _sticker(scale: Scale) -> Polygon | None:
+    """Outline the printed sticker (marker, quiet zone and half a module of blur), or None."""
+    if len(scale.marker_corners_xy) != 4:
+        return None
+    grow = 1 + 2 * (QUIET_ZONE_MODULES + 0.5) / 6
+    centre = scale.marker_corners_xy.mean(axis=0)
+    return Polygon(centre + (scale.marker_corners_xy - centre) * grow)
+
+
+def _head_warnings(head: HeadModel | None) -> tuple[str, ...]:
+    """Pick the head model's notes that the user should see as warnings."""
+    if head is None:
+        return ()
+    words = ("upside down", "skipped", "faces", "sideways", "on its side")
+    return tuple(note for note in head.notes if any(w in note for w in words))
+
+
+def _analyse_whole_head(
+    rgb: NDArray[np.uint8],
+    scale: Scale,
+    roi: Polygon | None,
+    head: HeadModel | None,
+    reason: str,
+    step: Progress,
+) -> Analysis:
+    """Coverage mode on a whole-head photo (see :mod:`scalpmap.imaging.whole_head`)."""
+    if roi is not None:
+        roi_mask(roi, rgb.shape[:2])  # refuses an ROI outside the photo
+    step("coverage")
+    found = analyse_whole_head(
+        rgb, mm_per_px=scale.mm_per_px, head=head, roi=roi, sticker=_sticker(scale)
+    )
+    step("region")
+    step("hairline")
+    rows, cols = rgb.shape[:2]
+    density_cell = max(1, int(round(DENSITY_CELL_MM / scale.mm_per_px)))
+    grid = np.full((-(-rows // density_cell), -(-cols // density_cell)), np.nan)
+    brow = found.brow_line
+    return Analysis(
+        shape=(int(rows), int(cols)),
+        scale=scale,
+        mode="coverage",
+        mode_reason=reason,
+        impressions=Impressions.empty(),
+        region=found.region,
+        hairline_xy=found.hairline_xy,
+        density=DensityGrid(
+            cell_mm=density_cell * scale.mm_per_px, cell_px=float(density_cell), per_cm2=grid
+        ),
+        coverage_percent=found.coverage_percent,
+        analysed_area=found.analysed_area,
+        ink_tone="unknown",
+        pigment_field=found.field,
+        head=head,
+        hairline_segments=found.hairline_segments,
+        patches=found.patches,
+        excluded_area=found.excluded_area,
+        brow_line_xy=brow.ends_xy((rows, cols)) if brow is not None else np.zeros((0, 2)),
+        brow_line_source=brow.source if brow is not None else "none",
+        warnings=_head_warnings(head),
+    )
+
+
+def _analyse_closeup(
+    rgb: NDArray[np.uint8], scale: Scale, roi: Polygon | None, reason: str, step: Progress
+) -> Analysis:
+    """Impressions mode: single impressions resolved, counted and their region traced."""
     mask, mask_small, mask_scale = _analysed_mask(rgb, scale, roi)
     cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
     px_per_cm2 = 100.0 / scale.mm_per_px**2
-    if chosen == "impressions":
-        step("impressions")
-        skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
-        impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
-        step("region")
-        share, real_cell = field_cells(mask, cell_px)
-        values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
-    else:
-        step("coverage")
-        impressions = Impressions.empty()
-        values, share, _dark_share, threshold = coverage_field(rgb, mask, scale.mm_per_px, cell_px)
-        real_cell = float(cell_px)
-        step("region")
-    field = region_mod.PigmentField(values=values, cell_px=real_cell)
+    step("impressions")
+    skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
+    impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
+    step("region")
+    share, real_cell = field_cells(mask, cell_px)
+    values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
+    pigment = region_mod.PigmentField(values=values, cell_px=real_cell)
     analysed_area = _mask_polygon(mask_small, mask_scale)
     region = field_to_region_safe(
-        field,
-        threshold,
-        MIN_REGION_CM2 * px_per_cm2,
-        MAX_GAP_MM / scale.mm_per_px,
-        analysed_area,
-        unseen_is_pigment=chosen == "impressions",
+        pigment, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px, analysed_area
     )
     step("hairline")
-    clearance_px = (
-        region_mod.EDGE_CLEARANCE_MM if chosen == "impressions" else COVERAGE_SMOOTH_MM
-    ) / scale.mm_per_px
+    clearance_px = region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px
     region = region_mod.reach_edges(region, analysed_area, clearance_px)
     hairline = region_mod.trace_hairline(region, ~mask_small, mask_scale, clearance_px=clearance_px)
-    finite = values[np.isfinite(values)]
-    inside = finite[finite >= threshold] if np.isfinite(threshold) else finite[:0]
-    coverage = float(np.mean(inside)) * 100 if chosen == "coverage" and inside.size else 0.0
-    if chosen == "impressions" and impressions.count:
+    coverage = 0.0
+    tone: InkTone = "unknown"
+    if impressions.count:
         radius_px = impressions.diameter_mm / 2 / scale.mm_per_px
         tone = judge_ink_tone(impressions.select(radius_px >= COLOUR_MIN_RADIUS_PX / 2))
         dot_area = np.pi * (impressions.diameter_mm / 2) ** 2
         area_mm2 = max(float(region.area) * scale.mm_per_px**2, 1e-9)
         in_region = shapely.contains_xy(region, impressions.xy[:, 0], impressions.xy[:, 1])
         coverage = float(dot_area[in_region].sum()) / area_mm2 * 100
-    else:
-        tone = "unknown"
     return Analysis(
         shape=(int(rgb.shape[0]), int(rgb.shape[1])),
         scale=scale,
-        mode=chosen,
+        mode="impressions",
         mode_reason=reason,
         impressions=impressions,
         region=region,
         hairline_xy=hairline,
-        density=density_grid(impressions, mask, scale.mm_per_px, known=chosen == "impressions"),
+        density=density_grid(impressions, mask, scale.mm_per_px),
         coverage_percent=coverage,
         analysed_area=analysed_area,
         ink_tone=tone,
-        pigment_field=field,
+        pigment_field=pigment,
     )
 
 

@@ -17,6 +17,8 @@ What the document does not hold, and what that affects:
 - ``Scale.marker_corners_xy`` is empty when the scale was given (the document records the marker
   only when the scale was measured from it), so the overlay then draws no marker outline.
 - ``analysed_area`` has outer rings only (as written): it is traced without holes.
+- ``Analysis.head`` has no ``person_mask`` (an image, not written); documents written before the
+  head model existed give ``head`` None, no hairline segments, patches or excluded area.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis, InkTone, Mode
 from scalpmap.imaging.analysis_json import validate_analysis_json
 from scalpmap.imaging.detect import Impressions
+from scalpmap.imaging.face_exclusion import BrowLineSource
+from scalpmap.imaging.head import HeadModel, HeadView
 from scalpmap.imaging.pigment_field import DensityGrid
 from scalpmap.imaging.scale import Scale
 
@@ -205,6 +209,7 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
     tone = cast(InkTone, doc["summary"]["ink_tone"])
     assert mode in get_args(Mode) and tone in get_args(InkTone)  # checked by the schema
     region = rings_to_geometry(doc["region"]["polygons"], doc["region"]["holes"])
+    excluded = doc.get("excluded_area") or {}
     return Analysis(
         shape=(int(doc["photo"]["height"]), int(doc["photo"]["width"])),
         scale=_scale(doc["scale"]),
@@ -218,4 +223,43 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
         analysed_area=rings_to_geometry(doc["analysed_area"]["polygons"]),
         ink_tone=tone,
         pigment_field=None,
+        head=_head(doc.get("head")),
+        hairline_segments={
+            name: _points(points) for name, points in doc["hairline"].get("segments", {}).items()
+        },
+        patches=tuple(_polygon(patch["polygon"]) for patch in doc["region"].get("patches", [])),
+        excluded_area=rings_to_geometry(excluded.get("polygons", []), excluded.get("holes", [])),
+        brow_line_xy=_points(excluded.get("brow_line", [])),
+        brow_line_source=cast(BrowLineSource, excluded.get("brow_line_source", "none")),
+        warnings=tuple(str(w) for w in doc.get("warnings", [])),
+    )
+
+
+def _polygon(ring: Sequence[Sequence[float]]) -> Polygon:
+    """Rebuild one outer ring as a valid polygon (its largest part if rounding split it)."""
+    geometry = _valid(Polygon(_points(ring)))
+    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, Polygon)]
+    return max(parts, key=lambda p: p.area) if parts else Polygon()
+
+
+def _head(doc: Mapping[str, Any] | None) -> HeadModel | None:
+    """Rebuild the head model as written (without the person's mask, which is not written)."""
+    if doc is None:
+        return None
+    box = doc["face_box"]
+    return HeadModel(
+        view=cast(HeadView, doc["view"]),
+        yaw_deg=doc["yaw_deg"],
+        roll_deg=doc.get("roll_deg"),
+        rotation_deg=int(doc.get("rotation_deg", 0)),
+        face_box=None
+        if box is None
+        else (float(box[0]), float(box[1]), float(box[2]), float(box[3])),
+        landmarks={str(k): _points(v) for k, v in doc["landmarks"].items()},
+        iris_diameter_px=doc.get("iris_diameter_px"),
+        iris_diameters_px=tuple(float(d) for d in doc.get("iris_diameters_px", [])),
+        person_mask=None,
+        faces_found=int(doc.get("faces_found", 0)),
+        source=str(doc["source"]),
+        notes=tuple(str(n) for n in doc["notes"]),
     )

@@ -12,6 +12,7 @@ import numpy as np
 
 import scalpmap
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.hairline_segments import SEGMENT_NAMES
 from scalpmap.json_schemas import load_schema as load_schema_named
 from scalpmap.json_schemas import validate_document
 
@@ -95,6 +96,14 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
             "area_cm2": round(analysis.region_area_cm2, 3),
             "polygons": _rings(analysis.region),
             "holes": _holes(analysis.region),
+            "patches": [
+                {
+                    "area_cm2": round(float(p.area) * scale.mm_per_px**2 / 100.0, 3),
+                    "polygon": _rings(p)[0],
+                }
+                for p in analysis.patches
+                if not p.is_empty
+            ],
         },
         "density": {
             "mean_per_cm2": _finite_or_none(analysis.mean_density_per_cm2, 2),
@@ -106,8 +115,20 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
         "hairline": {
             "points": np.round(analysis.hairline_xy, 2).tolist(),
             "length_mm": round(analysis.hairline_length_mm, 2),
+            "segments": {
+                name: np.round(analysis.hairline_segments.get(name, np.zeros((0, 2))), 2).tolist()
+                for name in SEGMENT_NAMES
+            },
         },
         "analysed_area": {"polygons": _rings(analysis.analysed_area)},
+        "excluded_area": {
+            "polygons": _rings(analysis.excluded_area),
+            "holes": _holes(analysis.excluded_area),
+            "brow_line": np.round(analysis.brow_line_xy, 2).tolist(),
+            "brow_line_source": analysis.brow_line_source,
+        },
+        "head": None if analysis.head is None else analysis.head.to_json(),
+        "warnings": list(analysis.warnings),
         "summary": {
             "count": imp.count if analysis.mode == "impressions" else None,
             "count_in_region": analysis.impressions_in_region

@@ -193,6 +193,7 @@ def field_to_region(
     max_gap_px: float = 0.0,
     within: Polygon | MultiPolygon | None = None,
     unseen_is_pigment: bool = True,
+    min_component_share: float = MIN_COMPONENT_SHARE,
 ) -> Polygon | MultiPolygon:
     """Trace the region where the field exceeds ``threshold`` as polygons in photo pixels.
 
@@ -212,12 +213,14 @@ def field_to_region(
     unseen_is_pigment : bool, optional
         Treat cells without a value (NaN) as pigmented while tracing, so that gaps open to them
         can close. Use False when NaN also marks excluded texture inside the head (hair).
+    min_component_share : float, optional
+        Parts smaller than this share of the largest are dropped (0 keeps every part).
 
     Returns
     -------
     Polygon or MultiPolygon
-        The region (possibly empty). Parts smaller than a quarter of the largest are dropped:
-        eyebrows and a beard are dark texture too, but they are not the scalp.
+        The region (possibly empty). By default parts smaller than a quarter of the largest are
+        dropped: eyebrows and a beard are dark texture too, but they are not the scalp.
     """
     rows, cols = field.values.shape
     # Outside the analysed area and the photo count as "pigmented" so that gaps open to them close
@@ -242,7 +245,7 @@ def field_to_region(
     if not parts:
         return Polygon()
     largest = max(part.area for part in parts)
-    kept = [p for p in parts if p.area >= MIN_COMPONENT_SHARE * largest]
+    kept = [p for p in parts if p.area >= min_component_share * largest]
     return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 

@@ -1,0 +1,187 @@
+"""The face's bare skin on the pigment grid: gaps in the work, and the brow line without landmarks.
+
+Bare skin (analysed cells below the pigment level) is of two kinds. The face's bare skin (the
+forehead running down to the brows, the cheeks) is the largest bare area and the one that meets
+the excluded face below the brow line: the hairline is its border with the pigment. Every other
+bare area lies within the pigmented scalp: a gap in patchy work, a shine spot that hides the
+pigment, the sticker's surround. Those gaps belong to the region.
+
+Without face landmarks the brow line is estimated from the face's bare skin: the hairline is its
+upper edge (its upper quartile over the head's width), and the brows lie a typical forehead's
+height below it.
+Only the face's side of the head is cut there, so the back of the head in a side view keeps its
+pigment down to the neck.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from scalpmap.imaging.face_exclusion import BrowLine
+
+FOREHEAD_MM = 55.0
+HAIRLINE_PERCENTILE = 75.0
+SCALP_ABOVE_BROWS_MM = 90.0
+FACE_SIDE_MARGIN_MM = 30.0
+MAX_GAP_FILL_CM2 = 40.0
+MIN_FACE_CM2 = 15.0
+
+
+def _height_along(
+    shape: tuple[int, int], px_per_cell: float, up_xy: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Each cell centre's coordinate along the head (left to right) and up, in photo pixels."""
+    rows, cols = shape
+    yy, xx = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    x = (xx + 0.5) * px_per_cell - 0.5
+    y = (yy + 0.5) * px_per_cell - 0.5
+    up = np.asarray(up_xy, dtype=np.float64)
+    along = np.array([-up[1], up[0]])
+    return x * along[0] + y * along[1], x * up[0] + y * up[1]
+
+
+def face_bare(
+    bare: NDArray[np.bool_],
+    below: NDArray[np.bool_] | None,
+    px_per_cell: float,
+    mm_per_px: float,
+) -> NDArray[np.bool_]:
+    """Find the face's bare skin: the largest bare area and every one meeting the excluded face.
+
+    Parameters
+    ----------
+    bare : ndarray of bool, shape (r, c)
+        Analysed cells below the pigment level.
+    below : ndarray of bool or None
+        Cells excluded below the brow line.
+    px_per_cell : float
+        Photo pixels per cell.
+    mm_per_px : float
+        Photo scale.
+
+    Returns
+    -------
+    ndarray of bool
+        True on the face's bare cells (none when the largest bare area is smaller than
+        ``MIN_FACE_CM2`` and nothing meets the excluded face).
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        bare.astype(np.uint8), connectivity=8
+    )
+    if count <= 1:
+        return np.zeros_like(bare)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    cell_cm2 = (px_per_cell * mm_per_px) ** 2 / 100.0
+    keep = set()
+    largest = int(np.argmax(areas))
+    if areas[largest] * cell_cm2 >= MIN_FACE_CM2:
+        keep.add(largest + 1)
+    if below is not None and below.any():
+        frontier = cv2.dilate(below.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        keep.update(int(v) for v in np.unique(labels[frontier & bare]) if v > 0)
+    if not keep:
+        return np.zeros_like(bare)
+    return np.isin(labels, sorted(keep))
+
+
+def fill_gaps(
+    pigment: NDArray[np.bool_],
+    unpigmented: NDArray[np.bool_],
+    face: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+) -> NDArray[np.bool_]:
+    """Find the unpigmented cells that are gaps in the pigmented scalp (not the face, not large).
+
+    Parameters
+    ----------
+    pigment : ndarray of bool, shape (r, c)
+        Pigmented cells.
+    unpigmented : ndarray of bool, shape (r, c)
+        Analysed cells that are not pigmented: bare skin, and hair-like texture that has no
+        level (stubble over the pigment).
+    face : ndarray of bool, shape (r, c)
+        The face's bare cells (:func:`face_bare`); areas that reach them are not gaps.
+    px_per_cell : float
+        Photo pixels per cell.
+    mm_per_px : float
+        Photo scale.
+
+    Returns
+    -------
+    ndarray of bool
+        Gap cells; none when there is no pigment.
+    """
+    if not pigment.any():
+        return np.zeros_like(unpigmented)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (unpigmented | face).astype(np.uint8), connectivity=8
+    )
+    if count <= 1:
+        return np.zeros_like(unpigmented)
+    cell_cm2 = (px_per_cell * mm_per_px) ** 2 / 100.0
+    small = stats[:, cv2.CC_STAT_AREA] * cell_cm2 <= MAX_GAP_FILL_CM2
+    small[0] = False
+    small[np.unique(labels[face])] = False
+    return np.asarray(small[labels], dtype=bool)
+
+
+def estimate_brow_line(
+    face: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+    up_xy: NDArray[np.float64],
+    head_top_px: float,
+) -> BrowLine | None:
+    """Estimate the brow line from the face's bare skin, without landmarks.
+
+    Parameters
+    ----------
+    face : ndarray of bool, shape (r, c)
+        The face's bare cells (:func:`face_bare`).
+    px_per_cell : float
+        Photo pixels per cell.
+    mm_per_px : float
+        Photo scale.
+    up_xy : ndarray of float, shape (2,)
+        The head's up direction.
+    head_top_px : float
+        Height of the top of the head (along ``up_xy``, photo pixels): the line stays at least
+        ``SCALP_ABOVE_BROWS_MM`` below it, since a scalp is taller than that above the brows.
+
+    Returns
+    -------
+    BrowLine or None
+        A line ``FOREHEAD_MM`` below the bare skin's upper edge, cut only across the face's
+        width (and ``FACE_SIDE_MARGIN_MM`` either side, for the sideburns); None without a face.
+    """
+    if not face.any():
+        return None
+    along, height = _height_along(face.shape, px_per_cell, up_xy)
+    s, h = along[face], height[face]
+    # The bare skin's upper edge, column by column across the head: the hairline over the
+    # forehead (front view) or over the forehead and the temple (side view).
+    bins = np.floor((s - s.min()) / max(px_per_cell, 1e-9)).astype(int)
+    tops = np.full(int(bins.max()) + 1, -np.inf)
+    np.maximum.at(tops, bins, h)
+    hairline_h = float(np.percentile(tops[np.isfinite(tops)], HAIRLINE_PERCENTILE))
+    brow_h = min(
+        hairline_h - FOREHEAD_MM / mm_per_px, head_top_px - SCALP_ABOVE_BROWS_MM / mm_per_px
+    )
+    if brow_h <= float(h.min()):
+        return None  # the bare skin does not reach that far down: not a face
+    up = np.asarray(up_xy, dtype=np.float64)
+    across = np.array([-up[1], up[0]])
+    # The line's point: under the middle of the forehead just above it (where the hairline is
+    # seen from).
+    band = (h >= brow_h) & (h <= brow_h + FOREHEAD_MM / 2 / mm_per_px)
+    mid = float(np.mean(s[band])) if band.any() else 0.5 * (float(s.min()) + float(s.max()))
+    margin = FACE_SIDE_MARGIN_MM / mm_per_px
+    return BrowLine(
+        point_xy=mid * across + brow_h * up,
+        up_xy=up,
+        source="estimated",
+        span=(float(s.min()) - margin, float(s.max()) + margin),
+    )

@@ -1,0 +1,305 @@
+"""Where a whole-head analysis never looks for pigment: below the brows, and off the person.
+
+Scalp micropigmentation lies above the forehead and along the sides of the head. Below the line
+through the upper edges of the brows there are only the brows, the eyes, the nose, the mouth, the
+beard, the ears and the neck: dark texture that is never pigment. That line, extended across the
+whole photo and tilted with the head, bounds the analysis; so does the person's mask, so that the
+wall and the clothes never count. The line is cut across the face oval and a sideburn's and an
+ear's width either side: the face oval below the line lies wholly in the excluded part, and in a
+three-quarter or side view the back of the head, behind the ear, keeps its pigment.
+
+Without landmarks (a photo with no face the model can find), the line is estimated from the
+pigment itself (see :mod:`scalpmap.imaging.main_region`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+
+from scalpmap.imaging.head import HeadModel
+
+BrowLineSource = Literal["landmarks", "estimated", "none"]
+PERSON_MARGIN_MM = 4.0
+EAR_MARGIN_MM = 40.0
+
+
+@dataclass(frozen=True)
+class BrowLine:
+    """The line below which nothing is pigment, in photo pixels.
+
+    Attributes
+    ----------
+    point_xy : ndarray of float, shape (2,)
+        A point on the line (the highest point of the brows).
+    up_xy : ndarray of float, shape (2,)
+        Unit vector from the face towards the top of the head, in the image.
+    source : {"landmarks", "estimated"}
+        From the face's landmarks, or estimated from the bare skin without them.
+    span : tuple of float or None
+        For an estimated line, the stretch along it (coordinates along :attr:`along_xy`, photo
+        pixels) that the face covers; only that stretch is cut. None: the whole line.
+    """
+
+    point_xy: NDArray[np.float64]
+    up_xy: NDArray[np.float64]
+    source: Literal["landmarks", "estimated"]
+    span: tuple[float, float] | None = None
+
+    def moved(self, dx: float, dy: float) -> BrowLine:
+        """Return the same line shifted by ``(dx, dy)`` pixels.
+
+        Parameters
+        ----------
+        dx, dy : float
+            The shift.
+
+        Returns
+        -------
+        BrowLine
+            The shifted line.
+        """
+        shift = np.array([dx, dy], dtype=np.float64)
+        span = None
+        if self.span is not None:
+            offset = float(shift @ self.along_xy)
+            span = (self.span[0] + offset, self.span[1] + offset)
+        return BrowLine(self.point_xy + shift, self.up_xy, self.source, span)
+
+    @property
+    def along_xy(self) -> NDArray[np.float64]:
+        """Unit vector along the line, towards the image's right when the head is upright."""
+        return np.array([-self.up_xy[1], self.up_xy[0]])
+
+    def height(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Signed distance of points above the line, in pixels (negative below it).
+
+        Parameters
+        ----------
+        xy : ndarray of float, shape (N, 2)
+            Points.
+
+        Returns
+        -------
+        ndarray of float, shape (N,)
+            Height above the line.
+        """
+        return np.asarray((np.asarray(xy, dtype=np.float64) - self.point_xy) @ self.up_xy)
+
+    def ends_xy(self, shape: tuple[int, int]) -> NDArray[np.float64]:
+        """Return the line's two ends where it leaves the photo (or its extent when it misses it).
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The photo's ``(rows, cols)``.
+
+        Returns
+        -------
+        ndarray of float, shape (2, 2)
+            Two points, the first towards the head's right side in the image's left.
+        """
+        rows, cols = shape
+        lo, hi = self._stretch(shape)
+        line = shapely.LineString([self._at(lo), self._at(hi)])
+        clipped = line.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
+        coords = np.asarray(getattr(clipped, "coords", []), dtype=np.float64).reshape(-1, 2)
+        return coords[[0, -1]] if len(coords) >= 2 else np.asarray(line.coords)
+
+    def _stretch(self, shape: tuple[int, int]) -> tuple[float, float]:
+        """Coordinates along the line (relative to its point) of the stretch that is cut."""
+        reach = 2.0 * float(np.hypot(*shape))
+        if self.span is None:
+            return -reach, reach
+        base = float(self.point_xy @ self.along_xy)
+        return self.span[0] - base, self.span[1] - base
+
+    def _at(self, t: float) -> NDArray[np.float64]:
+        return np.asarray(self.point_xy + t * self.along_xy, dtype=np.float64)
+
+    def below(self, shape: tuple[int, int]) -> Polygon:
+        """Return the part of the photo below the line.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The photo's ``(rows, cols)``.
+
+        Returns
+        -------
+        shapely.Polygon
+            The excluded half (only across :attr:`span` when set), clipped to the photo
+            (possibly empty).
+        """
+        rows, cols = shape
+        reach = 2.0 * float(np.hypot(rows, cols))
+        lo, hi = self._stretch(shape)
+        u = self.up_xy
+        half = Polygon(
+            [self._at(lo), self._at(hi), self._at(hi) - reach * u, self._at(lo) - reach * u]
+        )
+        clipped = half.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
+        return clipped if isinstance(clipped, Polygon) else Polygon()
+
+
+def _unit(v: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    norm = float(np.hypot(v[0], v[1]))
+    return v / norm if norm > 1e-9 else None
+
+
+def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) -> BrowLine | None:
+    """Find the line through the upper edges of the brows, tilted with the eye line.
+
+    Parameters
+    ----------
+    head : HeadModel
+        The head model; its ``left_brow``/``right_brow``, the eyes and the face oval are used.
+    mm_per_px : float, optional
+        Scale. With it, the line is cut only across the face oval and ``EAR_MARGIN_MM`` either
+        side (the sideburn and the ear): in a three-quarter or side view the back of the head
+        keeps its pigment below the brows' level. Without it, the line crosses the whole photo.
+
+    Returns
+    -------
+    BrowLine or None
+        The line through the highest brow point, perpendicular to the head's up direction; None
+        without brows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalpmap.imaging.head import HeadModel
+    >>> brow = np.array([[10.0, 50], [20, 45], [30, 44], [40, 46], [50, 50]])
+    >>> head = HeadModel(view="front", yaw_deg=0.0, roll_deg=0.0, rotation_deg=0, face_box=None,
+    ...                  landmarks={"right_brow": brow, "left_brow": brow + [60, 0],
+    ...                             "right_eye": brow + [0, 20], "left_eye": brow + [60, 20]})
+    >>> line = brow_line_from_landmarks(head)
+    >>> float(line.point_xy[1]), line.up_xy.round(3).tolist()
+    (44.0, [0.0, -1.0])
+    """
+    marks = head.landmarks
+    brows = [
+        np.asarray(marks[n], dtype=np.float64).reshape(-1, 2)
+        for n in ("left_brow", "right_brow")
+        if n in marks
+    ]
+    brows = [b for b in brows if len(b)]
+    if not brows:
+        return None
+    brow_points = np.vstack(brows)
+    eyes = [
+        np.asarray(marks[n], dtype=np.float64).reshape(-1, 2)
+        for n in (
+            "left_eye",
+            "right_eye",
+            "left_eye_inner_canthus",
+            "left_eye_outer_canthus",
+            "right_eye_inner_canthus",
+            "right_eye_outer_canthus",
+        )
+        if n in marks
+    ]
+    eye_points = np.vstack(eyes) if eyes else np.zeros((0, 2))
+    up: NDArray[np.float64] | None = None
+    outer = [marks.get("left_eye_outer_canthus"), marks.get("right_eye_outer_canthus")]
+    if all(o is not None and len(o) for o in outer):
+        across = _unit(np.asarray(outer[0], float)[0] - np.asarray(outer[1], float)[0])
+        if across is not None:
+            up = np.array([across[1], -across[0]])
+    if up is None and len(brows) == 2:
+        across = _unit(brows[0].mean(axis=0) - brows[1].mean(axis=0))
+        if across is not None:
+            up = np.array([across[1], -across[0]])
+    if up is not None and len(eye_points):
+        if float((brow_points.mean(axis=0) - eye_points.mean(axis=0)) @ up) < 0:
+            up = -up  # the brows lie above the eyes
+    elif up is None and len(eye_points):
+        up = _unit(brow_points.mean(axis=0) - eye_points.mean(axis=0))
+    if up is None:
+        angle = np.radians(head.roll_deg or 0.0) + np.radians(head.rotation_deg)
+        up = np.array([np.sin(angle), -np.cos(angle)])
+    top = brow_points[int(np.argmax(brow_points @ up))]
+    along = np.array([-up[1], up[0]])
+    oval = marks.get("face_oval")
+    span = None
+    if oval is not None and len(oval) >= 3:
+        s_oval = np.asarray(oval, dtype=np.float64).reshape(-1, 2) @ along
+        margin = EAR_MARGIN_MM / mm_per_px if mm_per_px else float("inf")
+        if np.isfinite(margin):
+            span = (float(s_oval.min()) - margin, float(s_oval.max()) + margin)
+    return BrowLine(
+        point_xy=top.astype(np.float64), up_xy=up.astype(np.float64), source="landmarks", span=span
+    )
+
+
+def person_mask_at(
+    head: HeadModel | None, shape: tuple[int, int], mm_per_px: float
+) -> NDArray[np.bool_] | None:
+    """Resize the person's mask to ``shape`` and grow it by a few millimetres (None without).
+
+    The segmentation's edge can fall a little inside the head's silhouette on bare skin; the
+    margin keeps the scalp's edge in, while the wall further out stays excluded.
+
+    Parameters
+    ----------
+    head : HeadModel or None
+        The head model.
+    shape : tuple of int
+        ``(rows, cols)`` wanted.
+    mm_per_px : float
+        Scale of the wanted grid.
+
+    Returns
+    -------
+    ndarray of bool or None
+        True on the person; None when the model has no mask.
+    """
+    if head is None or head.person_mask is None or not head.person_mask.any():
+        return None
+    rows, cols = shape
+    small = cv2.resize(
+        head.person_mask.astype(np.uint8), (cols, rows), interpolation=cv2.INTER_AREA
+    )
+    grow = max(1, int(round(PERSON_MARGIN_MM / mm_per_px)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    return np.asarray(cv2.dilate(small, kernel) > 0, dtype=bool)
+
+
+def rasterise(
+    geometry: Polygon | MultiPolygon, shape: tuple[int, int], px_per_cell: float
+) -> NDArray[np.bool_]:
+    """Fill a geometry in photo pixels onto a grid of ``px_per_cell`` photo pixels per cell.
+
+    Parameters
+    ----------
+    geometry : Polygon or MultiPolygon
+        The area, photo pixels.
+    shape : tuple of int
+        The grid's ``(rows, cols)``.
+    px_per_cell : float
+        Photo pixels per grid cell.
+
+    Returns
+    -------
+    ndarray of bool
+        True on cells whose centre lies in the area.
+    """
+    out = np.zeros(shape, np.uint8)
+    for part in getattr(geometry, "geoms", [geometry]):
+        if part.is_empty:
+            continue
+        rings = [part.exterior, *part.interiors]
+        pts = [
+            np.round(((np.asarray(r.coords) + 0.5) / px_per_cell - 0.5) * 16).astype(np.int32)
+            for r in rings
+        ]
+        cv2.fillPoly(out, [pts[0]], 1, cv2.LINE_8, 4)
+        if len(pts) > 1:
+            cv2.fillPoly(out, pts[1:], 0, cv2.LINE_8, 4)
+    return out.astype(bool)
