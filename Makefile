@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_followup.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/load_web.py
+	$(BIN)/python benchmarks/bench_hardening.py
 
 serve: $(STAMP)
 	$(BIN)/scalpmap serve

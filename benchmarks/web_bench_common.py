@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import numpy as np
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
