@@ -93,7 +93,6 @@ def measure_speed(console: Console, seed: int) -> dict[str, Any]:
     """
     from scalpmap.imaging.synth import SynthOptions, write_synthetic_photo
 
-    scalpmap = Path(sys.executable).with_name("scalpmap")
     with tempfile.TemporaryDirectory() as work:
         photo = Path(work) / "head.jpg"
         options = SynthOptions(
@@ -101,7 +100,9 @@ def measure_speed(console: Console, seed: int) -> dict[str, Any]:
             beard="full", moustache=True, marker=False,
         )  # fmt: skip
         truth = write_synthetic_photo(photo, options)
-        command = [str(scalpmap), "analyse", str(photo), "--mm-per-px", str(truth.mm_per_px)]
+        # `python -m scalpmap` is the `scalpmap` command, run from this interpreter's path.
+        command = [sys.executable, "-m", "scalpmap", "analyse", str(photo)]
+        command += ["--mm-per-px", str(truth.mm_per_px)]
         command += ["--out", str(Path(work) / "out")]
         runs, cpu = [], []
         load_before = os.getloadavg()[0]
