@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_whole_head.py
 	$(BIN)/python benchmarks/evaluate_head.py
 	$(BIN)/python benchmarks/bench_speed.py
+	$(BIN)/python benchmarks/bench_pathological.py
 	$(BIN)/python benchmarks/evaluate_plan.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/evaluate_clearance.py

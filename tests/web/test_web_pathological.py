@@ -6,12 +6,14 @@ fails its job with "the analysis ran out of its limits", and the server answers 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
 from scalpmap.imaging.pathological import PATHOLOGICAL, STRIP_LENGTH_PX, pathological_png
 from scalpmap.services.limited import OUT_OF_LIMITS
-from scalpmap.store.models import Role
+from scalpmap.store.models import Role, utcnow
 from scalpmap.web.app import create_app
 
 
@@ -82,3 +84,32 @@ def test_an_analysis_beyond_its_limits_fails_its_job_and_the_server_lives_on(
     signed_in(Role.PRACTITIONER)  # the photo's page says why, in one line
     alerts = parse(client.get(f"/photos/{photo_id}")).alerts()
     assert any(alert.startswith(OUT_OF_LIMITS) for alert in alerts), alerts
+
+
+@pytest.mark.parametrize("app", [{"analysis_memory_mb": 8}], indirect=True, ids=str)
+def test_a_follow_up_measure_beyond_its_limits_is_one_line_and_the_server_lives_on(
+    client, token_headers, make_case, followups
+):
+    headers = token_headers(Role.PRACTITIONER)
+    made = make_case(referred_on=utcnow().date() - dt.timedelta(days=70))
+    session = {
+        "session_date": (utcnow().date() - dt.timedelta(days=60)).isoformat(),
+        "device": "PicoWay",
+        "wavelength_nm": 1064,
+        "pulse": "ps",
+        "fluence_j_cm2": 2.5,
+        "spot_mm": 4.0,
+        "passes": 2,
+        "facility_id": made.facility_id,
+    }
+    logged = client.post(f"/api/cases/{made.case_id}/laser-sessions", json=session, headers=headers)
+    assert logged.status_code == 201, logged.text
+    laser_id = logged.json()["id"]
+    files = {"file": ("after.png", followups["forty"], "image/png")}
+    answer = client.post(f"/api/laser-sessions/{laser_id}/follow-up", files=files, headers=headers)
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(OUT_OF_LIMITS + " (")
+    assert (
+        client.get(f"/api/laser-sessions/{laser_id}/clearance", headers=headers).status_code == 404
+    )
+    assert client.get("/healthz").json() == {"status": "ok"}
