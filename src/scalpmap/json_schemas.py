@@ -9,13 +9,16 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
+if TYPE_CHECKING:  # jsonschema loads on the first validation: writing a document needs none
+    from jsonschema import Draft202012Validator
 
 
 @functools.cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     text = resources.files("scalpmap").joinpath(f"schemas/{name}.schema.json").read_text()
     return Draft202012Validator(json.loads(text))
 

@@ -4,42 +4,46 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import cv2
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
 from scalpmap.errors import InputError
-from scalpmap.imaging.analysis import Analysis, analyse_photo
-from scalpmap.imaging.analysis_json import analysis_to_json
-from scalpmap.imaging.overlay import render_overlay
-from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
-from scalpmap.imaging.roi import parse_roi
-from scalpmap.imaging.scale import scale_source_words
+from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+
+if TYPE_CHECKING:  # the analysis modules load inside the command, so that --help answers at once
+    from rich.table import Table
+
+    from scalpmap.imaging.analysis import Analysis
 
 console = Console(highlight=False)
 STEPS = ("load", "scale", "scalp area", "impressions", "coverage", "region", "hairline", "write")
 
 
-def summary_table(analysis: Analysis) -> Table:
+def summary_table(analysis: Analysis, document: dict[str, Any] | None = None) -> Table:
     """Build the summary table printed after an analysis.
 
     Parameters
     ----------
     analysis : Analysis
         The analysis.
+    document : dict, optional
+        Its ``analysis.json`` document, when already made (it is made again otherwise).
 
     Returns
     -------
     rich.table.Table
         Quantity, value.
     """
-    doc = analysis_to_json(analysis)["summary"]
+    from rich.table import Table
+
+    from scalpmap.imaging.analysis_json import analysis_to_json
+    from scalpmap.imaging.scale import scale_source_words
+
+    doc = (document if document is not None else analysis_to_json(analysis))["summary"]
     table = Table(title="scalp analysis", show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -82,6 +86,14 @@ def analyse(
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
 ) -> None:
     """Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scalpmap.imaging.analysis import analyse_photo
+    from scalpmap.imaging.analysis_json import analysis_to_json
+    from scalpmap.imaging.overlay_file import write_overlay_png
+    from scalpmap.imaging.photo_io import load_photo
+    from scalpmap.imaging.roi import parse_roi
+
     region_of_interest = parse_roi(roi) if roi is not None else None
     if marker_mm is not None and not 2 <= marker_mm <= 200:
         raise InputError(f"--marker-mm must be 2..200 mm, got {marker_mm:g}")
@@ -109,10 +121,9 @@ def analyse(
         tmp = json_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(document, indent=1))
         tmp.replace(json_path)
-        if overlay:
-            picture = render_overlay(loaded.rgb, analysis)
-            cv2.imwrite(str(out / "overlay.png"), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
-    console.print(summary_table(analysis))
+        if overlay:  # downscaled by a whole factor to at most 2400 px: quick to draw and encode
+            write_overlay_png(out / "overlay.png", loaded.rgb, analysis)
+    console.print(summary_table(analysis, document))
     console.print(f"mode: {analysis.mode_reason}")
     console.print(f"analysis: {json_path}")
     if overlay:

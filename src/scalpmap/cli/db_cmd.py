@@ -9,9 +9,6 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.config import get_settings
-from scalpmap.store.engine import create_engine_for, safe_url
-from scalpmap.store.migrate import current_revision, ensure_schema
 
 __all__ = ["DataDirOption", "app", "upgrade"]
 
@@ -39,6 +36,10 @@ DataDirOption = Annotated[
 @user_errors_exit_2
 def upgrade(data_dir: DataDirOption = None) -> None:
     """Migrate the database to the newest schema (an empty database is created)."""
+    from scalpmap.config import get_settings
+    from scalpmap.store.engine import create_engine_for, safe_url
+    from scalpmap.store.migrate import current_revision, ensure_schema
+
     settings = get_settings(data_dir=data_dir)
     engine = create_engine_for(settings)
     try:

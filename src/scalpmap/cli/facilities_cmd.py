@@ -9,21 +9,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console, user_errors_exit_2
-from scalpmap.config import get_settings
 from scalpmap.errors import InputError
-from scalpmap.facilities.csv_io import FacilityCsvError
-from scalpmap.facilities.fields import Laser, format_fitzpatrick
-from scalpmap.services import facilities as service
-from scalpmap.store.engine import create_engine_for, make_session_factory
-from scalpmap.store.migrate import ensure_schema
+
+if TYPE_CHECKING:  # the database layer loads inside the commands, so that --help answers at once
+    from sqlalchemy.orm import Session
 
 __all__ = ["app", "export", "import_", "list_", "match"]
 
@@ -41,6 +37,10 @@ app = typer.Typer(
 
 @contextmanager
 def _session(data_dir: Path | None) -> Iterator[Session]:
+    from scalpmap.config import get_settings
+    from scalpmap.store.engine import create_engine_for, make_session_factory
+    from scalpmap.store.migrate import ensure_schema
+
     engine = create_engine_for(get_settings(data_dir=data_dir))
     try:
         ensure_schema(engine)
@@ -55,6 +55,8 @@ def _bad_rows_exit_2(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from scalpmap.facilities.csv_io import FacilityCsvError
+
         try:
             return func(*args, **kwargs)
         except FacilityCsvError as error:
@@ -74,6 +76,8 @@ def import_(
     data_dir: DataDirOption = None,
 ) -> None:
     """Import facilities from CSV: all rows or, when any row is bad, none."""
+    from scalpmap.services import facilities as service
+
     try:
         data = file.read_bytes()
     except OSError as error:
@@ -94,6 +98,8 @@ def export(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export the directory as CSV that 'scalpmap facilities import' reads back."""
+    from scalpmap.services import facilities as service
+
     with _session(data_dir) as session:
         text = service.export_csv(session)
     count = max(0, len(list(csv.reader(io.StringIO(text, newline="")))) - 1)
@@ -116,6 +122,9 @@ def list_(
     data_dir: DataDirOption = None,
 ) -> None:
     """List the directory: id, name, place, lasers, SMP and skin types."""
+    from scalpmap.facilities.fields import Laser, format_fitzpatrick
+    from scalpmap.services import facilities as service
+
     with _session(data_dir) as session:
         facilities = service.list_facilities(session, country=country)
     if not facilities:
@@ -135,6 +144,8 @@ def match(
     data_dir: DataDirOption = None,
 ) -> None:
     """Rank the facilities for a case's patient and say why each is ranked or excluded."""
+    from scalpmap.services import facilities as service
+
     with _session(data_dir) as session:
         result = service.match_for_case(session, case_id)
     for note in result.notes:

@@ -10,8 +10,6 @@ from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.errors import InputError
-from scalpmap.imaging.marker import MARKER_DICTIONARY_NAME, write_sticker
-from scalpmap.imaging.scale import STANDARD_MARKER_SIDES_MM
 
 console = Console(highlight=False)
 
@@ -25,6 +23,9 @@ def marker(
     dpi: Annotated[int, typer.Option(help="Print resolution.")] = 600,
 ) -> None:
     """Print a calibration sticker (an ArUco marker of known size) as PDF or PNG."""
+    from scalpmap.imaging.marker import MARKER_DICTIONARY_NAME, write_sticker
+    from scalpmap.imaging.scale import STANDARD_MARKER_SIDES_MM
+
     ids = {side: marker_id for marker_id, side in STANDARD_MARKER_SIDES_MM.items()}
     if size_mm not in ids:
         sizes = ", ".join(f"{s:g}" for s in ids)

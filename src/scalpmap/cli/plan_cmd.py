@@ -5,30 +5,22 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
 from scalpmap.errors import InputError
-from scalpmap.imaging.analysis import analyse_photo
-from scalpmap.imaging.head import HeadModel
-from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
-from scalpmap.imaging.roi import parse_roi
-from scalpmap.imaging.scale import scale_source_words
-from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
-from scalpmap.planning.face_landmarks import (
-    Point,
-    combine_landmarks,
-    detected_landmarks,
-)
-from scalpmap.planning.plan import PLAN_TEMPLATES, Plan, PlanOptions, build_plan
-from scalpmap.planning.timeline import check_start_date
-from scalpmap.reports.scale_note import scale_estimate
+from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+
+if TYPE_CHECKING:  # the planning modules load inside the command, so that --help answers at once
+    from rich.table import Table
+
+    from scalpmap.imaging.head import HeadModel
+    from scalpmap.planning.face_landmarks import Point
+    from scalpmap.planning.plan import Plan, PlanOptions
 
 console = Console(highlight=False)
 STEPS = (
@@ -145,6 +137,8 @@ def with_landmarks(
         When only some are given and the photo has no face to detect the others, or the points
         do not make a face; or ``mature`` has neither an age nor landmarks.
     """
+    from scalpmap.planning.face_landmarks import combine_landmarks, detected_landmarks
+
     detected, reason = detected_landmarks(head)
     landmarks = combine_landmarks(detected, given)
     if options.template == "mature" and options.age is None and landmarks is None:
@@ -169,6 +163,10 @@ def summary_table(plan: Plan) -> Table:
     rich.table.Table
         Quantity, value.
     """
+    from rich.table import Table
+
+    from scalpmap.imaging.scale import scale_source_words
+
     zones = plan.zones
     table = Table(title=f"revision plan ({plan.target.template})")
     table.add_column("measure")
@@ -261,6 +259,16 @@ def plan(
     ] = False,
 ) -> None:
     """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scalpmap.imaging.analysis import analyse_photo
+    from scalpmap.imaging.photo_io import load_photo
+    from scalpmap.imaging.roi import parse_roi
+    from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
+    from scalpmap.planning.plan import PLAN_TEMPLATES, PlanOptions, build_plan
+    from scalpmap.planning.timeline import check_start_date
+    from scalpmap.reports.scale_note import scale_estimate
+
     if template is None:
         template = "custom" if target is not None else "keep"
     if template not in PLAN_TEMPLATES:

@@ -14,14 +14,8 @@ from rich.console import Console
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.config import get_settings
 from scalpmap.dates import parse_day
 from scalpmap.errors import InputError
-from scalpmap.reports.output import write_atomic
-from scalpmap.services import referrals
-from scalpmap.store.engine import create_engine_for, make_session_factory
-from scalpmap.store.migrate import ensure_schema
-from scalpmap.store.photos import PhotoStore
 
 __all__ = ["refer"]
 
@@ -49,6 +43,13 @@ def refer(
     data_dir: DataDirOption = None,
 ) -> None:
     """Refer a case to a laser facility and write the referral letter (HTML and PDF)."""
+    from scalpmap.config import get_settings
+    from scalpmap.reports.output import write_atomic
+    from scalpmap.services import referrals
+    from scalpmap.store.engine import create_engine_for, make_session_factory
+    from scalpmap.store.migrate import ensure_schema
+    from scalpmap.store.photos import PhotoStore
+
     day = None if date is None else parse_day(date, "--date")
     settings = get_settings(data_dir=data_dir)
     engine = create_engine_for(settings)

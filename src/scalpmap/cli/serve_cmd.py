@@ -10,10 +10,7 @@ from rich.console import Console
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.config import get_settings
 from scalpmap.errors import InputError
-from scalpmap.store.engine import create_engine_for, make_session_factory, safe_url
-from scalpmap.store.photos import PhotoStore
 
 __all__ = ["default_workers", "serve"]
 
@@ -74,6 +71,9 @@ def serve(
     """
     import uvicorn
 
+    from scalpmap.config import get_settings
+    from scalpmap.store.engine import create_engine_for, make_session_factory, safe_url
+    from scalpmap.store.photos import PhotoStore
     from scalpmap.web.logs import log_config
     from scalpmap.web.startup import prepare
 

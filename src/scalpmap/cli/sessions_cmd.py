@@ -12,38 +12,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy.orm import Session
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
-from scalpmap.cli.sessions_tables import check_table, laser_table, smp_table
-from scalpmap.config import Settings, get_settings
 from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
-from scalpmap.reports.output import write_atomic
-from scalpmap.services import photos
-from scalpmap.services._tx import get_or_raise
-from scalpmap.services.calendar import case_calendar, due_dates
-from scalpmap.services.clearance import measure_clearance
-from scalpmap.services.clearance_progress import advice_words
-from scalpmap.services.progress import progress_report
-from scalpmap.services.treatment_sessions import (
-    LaserSessionIn,
-    SmpSessionIn,
-    attach_follow_up_photo,
-    log_laser_session,
-    log_smp_session,
-)
-from scalpmap.store.engine import create_engine_for, make_session_factory
-from scalpmap.store.migrate import ensure_schema
-from scalpmap.store.models import Case, LaserSession, PulseClass
-from scalpmap.store.photos import PhotoStore
+from scalpmap.store.enums import PulseClass
+
+if TYPE_CHECKING:  # the database layer loads inside the commands, so that --help answers at once
+    from sqlalchemy.orm import Session
+
+    from scalpmap.config import Settings
+    from scalpmap.store.models import LaserSession
+    from scalpmap.store.photos import PhotoStore
 
 __all__ = ["app", "calendar", "follow_up", "laser", "list_", "report", "smp"]
 
@@ -78,6 +63,11 @@ class _Db:
 
 @contextmanager
 def _database(data_dir: Path | None) -> Iterator[_Db]:
+    from scalpmap.config import get_settings
+    from scalpmap.store.engine import create_engine_for, make_session_factory
+    from scalpmap.store.migrate import ensure_schema
+    from scalpmap.store.photos import PhotoStore
+
     settings = get_settings(data_dir=data_dir)
     engine = create_engine_for(settings)
     try:
@@ -90,6 +80,8 @@ def _database(data_dir: Path | None) -> Iterator[_Db]:
 
 def _validated(make: Callable[[], Any]) -> Any:
     """Build a service's input model; a rejected field is one line naming it."""
+    from pydantic import ValidationError
+
     try:
         return make()
     except ValidationError as error:
@@ -120,6 +112,8 @@ def read_photo(path: Path, settings: Settings) -> bytes:
     PhotoError
         When it is empty, too large, not an image or damaged.
     """
+    from scalpmap.services import photos
+
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -139,6 +133,9 @@ def _store_and_attach(
     db: _Db, kind: Literal["laser", "smp"], row_id: int, case_id: int, data: bytes, name: str
 ) -> None:
     """Store a checked photo with the case and attach it to the session as its follow-up."""
+    from scalpmap.services import photos
+    from scalpmap.services.treatment_sessions import attach_follow_up_photo
+
     photo = photos.add_photo(
         db.session,
         db.store,
@@ -163,6 +160,12 @@ def _not_measured(laser_id: int, reason: str, logged: bool) -> typer.Exit:
 
 def _measure(db: _Db, laser: LaserSession, data: bytes, name: str, *, logged: bool) -> None:
     """Store, attach and measure a follow-up photo with a progress display, then print it."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from scalpmap.cli.sessions_tables import check_table
+    from scalpmap.services.clearance import measure_clearance
+    from scalpmap.services.clearance_progress import advice_words
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:
@@ -207,6 +210,8 @@ def laser(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log a laser session; with --follow-up, store that photo and measure the clearance."""
+    from scalpmap.services.treatment_sessions import LaserSessionIn, log_laser_session
+
     day = parse_day(date, "--date")
     data = _validated(
         lambda: LaserSessionIn(
@@ -243,6 +248,9 @@ def follow_up(
     data_dir: DataDirOption = None,
 ) -> None:
     """Attach a follow-up photo to a logged laser session and measure the clearance."""
+    from scalpmap.services._tx import get_or_raise
+    from scalpmap.store.models import LaserSession
+
     with _database(data_dir) as db:
         row = get_or_raise(db.session, LaserSession, session_id, "laser session")
         picture = read_photo(photo, db.settings)
@@ -269,6 +277,8 @@ def smp(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log an SMP session (usually the touch-up); with --follow-up, store and attach that photo."""
+    from scalpmap.services.treatment_sessions import SmpSessionIn, log_smp_session
+
     day = parse_day(date, "--date")
     data = _validated(
         lambda: SmpSessionIn(
@@ -295,6 +305,11 @@ def smp(
 @user_errors_exit_2
 def list_(case: CaseArgument, data_dir: DataDirOption = None) -> None:
     """List a case's laser sessions (with clearance), SMP sessions and next due dates."""
+    from scalpmap.cli.sessions_tables import laser_table, smp_table
+    from scalpmap.services._tx import get_or_raise
+    from scalpmap.services.calendar import due_dates
+    from scalpmap.store.models import Case
+
     with _database(data_dir) as db:
         get_or_raise(db.session, Case, case, "case")
         table, problems = laser_table(db.session, case)
@@ -316,6 +331,8 @@ def _check_folder(out: Path) -> None:
 
 
 def _write(files: dict[Path, bytes], out: Path) -> None:
+    from scalpmap.reports.output import write_atomic
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         for path, content in files.items():
@@ -339,6 +356,8 @@ def report(
     data_dir: DataDirOption = None,
 ) -> None:
     """Write the case's progress report (HTML, PDF) and its clearance chart (PNG)."""
+    from scalpmap.services.progress import progress_report
+
     _check_folder(out)
     with _database(data_dir) as db:
         made = progress_report(db.session, db.store, case, None, clinic_name=clinic_name, pdf=pdf)
@@ -360,6 +379,8 @@ def calendar(
     data_dir: DataDirOption = None,
 ) -> None:
     """Write the case's calendar (planned, logged and due sessions) as an ICS file."""
+    from scalpmap.services.calendar import case_calendar
+
     if out.is_dir():
         raise InputError(f"--out {out} is a folder; give a file such as case.ics")
     with _database(data_dir) as db:

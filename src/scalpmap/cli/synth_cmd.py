@@ -9,9 +9,6 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.imaging.synth import BEARDS, VIEWS, SynthOptions, write_synthetic_photo
-from scalpmap.imaging.synth_geometry import View
-from scalpmap.imaging.synth_whole_head import BeardStyle
 
 console = Console(highlight=False)
 
@@ -72,6 +69,10 @@ def synth(
     ] = None,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
+    from scalpmap.imaging.synth import BEARDS, VIEWS, SynthOptions, write_synthetic_photo
+    from scalpmap.imaging.synth_geometry import View
+    from scalpmap.imaging.synth_whole_head import BeardStyle
+
     choices = {
         "--view": (view, VIEWS),
         "--beard": (beard, (*BEARDS, None)),

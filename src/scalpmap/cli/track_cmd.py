@@ -5,25 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption
 from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
-from scalpmap.imaging.analysis import analyse_photo
-from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, load_photo
-from scalpmap.reports.images import encode_png
-from scalpmap.tracking.clearance_json import tracking_to_json
-from scalpmap.tracking.overlay import render_tracking_overlay
-from scalpmap.tracking.plan_facts import read_plan
+from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
 from scalpmap.tracking.recommend import TOUCH_UP_AT_PERCENT
-from scalpmap.tracking.track import Tracking, track_followup
+
+if TYPE_CHECKING:  # the tracking modules load inside the command, so that --help answers at once
+    from rich.table import Table
+
+    from scalpmap.tracking.track import Tracking
 
 console = Console(highlight=False)
 STEPS = ("load", "baseline", "register and compare", "write")
@@ -46,6 +43,8 @@ def summary_table(tracking: Tracking) -> Table:
     rich.table.Table
         Quantity, value.
     """
+    from rich.table import Table
+
     reg, c, advice = tracking.registration, tracking.clearance, tracking.recommendation
     table = Table(title="follow-up")
     table.add_column("measure")
@@ -84,6 +83,16 @@ def track(
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
 ) -> None:
     """Track a follow-up photo against the baseline: clearance of the removal zone, next step."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from scalpmap.imaging.analysis import analyse_photo
+    from scalpmap.imaging.photo_io import load_photo
+    from scalpmap.reports.images import encode_png
+    from scalpmap.tracking.clearance_json import tracking_to_json
+    from scalpmap.tracking.overlay import render_tracking_overlay
+    from scalpmap.tracking.plan_facts import read_plan
+    from scalpmap.tracking.track import track_followup
+
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder")
     if not 0 < touch_up_at <= 100:

@@ -10,20 +10,21 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.orm import Session
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.config import Settings, get_settings
 from scalpmap.errors import InputError
-from scalpmap.services.users import check_password, create_user, normalize_email
-from scalpmap.store.engine import create_engine_for, make_session_factory
-from scalpmap.store.migrate import ensure_schema
-from scalpmap.store.models import Role, User
+from scalpmap.store.enums import Role
+
+if TYPE_CHECKING:  # the database layer loads inside the commands, so that --help answers at once
+    from sqlalchemy.orm import Session
+
+    from scalpmap.config import Settings
+    from scalpmap.store.models import User
 
 __all__ = ["activate", "app", "create", "deactivate", "reset_password", "token"]
 
@@ -76,6 +77,11 @@ def create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a staff user; the password is prompted for (hidden, twice) or read from stdin."""
+    from scalpmap.config import get_settings
+    from scalpmap.services.users import check_password, create_user, normalize_email
+    from scalpmap.store.engine import create_engine_for, make_session_factory
+    from scalpmap.store.migrate import ensure_schema
+
     if admin and role not in (None, Role.ADMIN):
         raise InputError(f"--admin contradicts --role {role}; give one of them")
     chosen = Role.ADMIN if admin else role
@@ -97,6 +103,10 @@ def create(
 
 @contextmanager
 def _database(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
+    from scalpmap.config import get_settings
+    from scalpmap.store.engine import create_engine_for, make_session_factory
+    from scalpmap.store.migrate import ensure_schema
+
     settings = get_settings(data_dir=data_dir)
     engine = create_engine_for(settings)
     try:
@@ -110,7 +120,7 @@ def _database(data_dir: Path | None) -> Iterator[tuple[Settings, Session]]:
 def _with_user(
     email: str, data_dir: Path | None, action: Callable[[Settings, Session, User], T]
 ) -> T:
-    from scalpmap.services.users import get_user_by_email
+    from scalpmap.services.users import get_user_by_email, normalize_email
 
     address = normalize_email(email)
     with _database(data_dir) as (settings, session):
@@ -138,6 +148,7 @@ def reset_password(
     At their next sign-in they must choose a new password before anything else.
     """
     from scalpmap.services.accounts import force_password_reset
+    from scalpmap.services.users import check_password, normalize_email
 
     given = read_password(True) if password_stdin else None
     if password_stdin:
@@ -164,6 +175,8 @@ def _set_active(email: str, data_dir: Path | None, active: bool) -> None:
 @user_errors_exit_2
 def deactivate(email: EmailArgument, data_dir: DataDirOption = None) -> None:
     """Deactivate a user: their sessions and API tokens end for good."""
+    from scalpmap.services.users import normalize_email
+
     _set_active(email, data_dir, False)
     console.print(f"deactivated {normalize_email(email)}; their sessions and API tokens ended")
 
@@ -172,6 +185,8 @@ def deactivate(email: EmailArgument, data_dir: DataDirOption = None) -> None:
 @user_errors_exit_2
 def activate(email: EmailArgument, data_dir: DataDirOption = None) -> None:
     """Reactivate a user; no old session or token comes back."""
+    from scalpmap.services.users import normalize_email
+
     _set_active(email, data_dir, True)
     console.print(f"activated {normalize_email(email)}; they sign in again")
 
@@ -193,6 +208,7 @@ def token(
 ) -> None:
     """Make an API token for a user's integration, tied to no sign-in; printed once."""
     from scalpmap.services.tokens import create_token
+    from scalpmap.services.users import normalize_email
 
     if not name.strip() or len(name.strip()) > 100:
         raise InputError("--name: give the token a name of 1 to 100 characters")

@@ -33,11 +33,9 @@ from numpy.typing import NDArray
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from scalpmap.errors import InputError, PhotoError
+from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
 
 __all__ = ["DEFAULT_MAX_PIXELS", "Photo", "decode_photo", "load_photo"]
-
-DEFAULT_MAX_PIXELS: int = 100_000_000
-"""Largest accepted width * height; protects against decompression bombs."""
 
 _FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "HEIF")  # JPEG also opens MPO files
 _ORIENTATION_TAG = 0x0112

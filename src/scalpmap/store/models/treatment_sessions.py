@@ -7,12 +7,12 @@ docs/referrals.md (Q-switched or picosecond Nd:YAG on carbon SMP pigment).
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scalpmap.store.enums import PulseClass
 from scalpmap.store.models.base import Base, str_enum, utcnow
 
 if TYPE_CHECKING:
@@ -36,13 +36,6 @@ PASSES_RANGE = (1, 5)
 """Passes over the area in one session, inclusive."""
 WAVELENGTH_RANGE_NM = (400, 1200)
 """Wavelengths of tattoo-removal lasers (532, 694, 755, 785, 1064 nm), inclusive."""
-
-
-class PulseClass(enum.StrEnum):
-    """Pulse duration class of the laser: nanosecond (Q-switched) or picosecond."""
-
-    NS = "ns"
-    PS = "ps"
 
 
 class LaserSession(Base):

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scalpmap.store.enums import Role
 from scalpmap.store.models.base import Base, str_enum, utcnow
 
 __all__ = ["ApiToken", "Role", "SignInSession", "User"]
 
 REASON_LENGTH = 40
 """Width of the ``revoke_reason`` columns ("signed out", "password changed", ...)."""
-
-
-class Role(enum.StrEnum):
-    """What a staff user may do."""
-
-    ADMIN = "admin"
-    PRACTITIONER = "practitioner"
-    RECEPTION = "reception"
 
 
 class User(Base):
