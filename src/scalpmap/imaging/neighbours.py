@@ -20,6 +20,11 @@ def _points(xy: NDArray[np.floating] | NDArray[np.integer]) -> NDArray[np.float6
     return points
 
 
+def _geometries(points: NDArray[np.float64]) -> NDArray[np.object_]:
+    """Shapely points, one per row."""
+    return np.asarray(shapely.points(points), dtype=object).reshape(-1)
+
+
 def distance_to_nearest_other(
     xy: NDArray[np.floating] | NDArray[np.integer],
 ) -> NDArray[np.float64]:
@@ -44,7 +49,7 @@ def distance_to_nearest_other(
     found = np.full(len(points), np.inf)
     if len(points) < 2:
         return found
-    geometries = shapely.points(points)
+    geometries = _geometries(points)
     (source, _), distance = shapely.STRtree(geometries).query_nearest(
         geometries, return_distance=True, exclusive=True, all_matches=False
     )
@@ -82,8 +87,8 @@ def distance_to_nearest(
     found = np.full(len(points), np.inf)
     if len(points) == 0 or len(targets) == 0:
         return found
-    (source, _), distance = shapely.STRtree(shapely.points(targets)).query_nearest(
-        shapely.points(points), return_distance=True, all_matches=False
+    (source, _), distance = shapely.STRtree(_geometries(targets)).query_nearest(
+        _geometries(points), return_distance=True, all_matches=False
     )
     np.minimum.at(found, source, distance)
     return found
@@ -114,7 +119,7 @@ def neighbours_within(
     points = _points(xy)
     if len(points) == 0:
         return []
-    geometries = shapely.points(points)
+    geometries = _geometries(points)
     source, target = shapely.STRtree(geometries).query(
         geometries, predicate="dwithin", distance=float(radius)
     )
