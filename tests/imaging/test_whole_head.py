@@ -85,8 +85,8 @@ def test_faded_grey_ink_on_pale_and_dark_skin_still_gives_the_region(seed, skin)
     analysis = analyse_photo(photo, mm_per_px=MM_PER_PX)
     # Faded grey under stubble on pale skin is the faintest case: the region is found, but not
     # all of it (see docs/benchmarks.md for the whole-head figures).
-    assert analysis.region_area_cm2 > 0.35 * truth.region_area_cm2
-    assert score_analysis(analysis, truth).region_iou > 0.3
+    assert analysis.region_area_cm2 > 0.25 * truth.region_area_cm2
+    assert score_analysis(analysis, truth).region_iou > 0.25
     assert len(analysis.patches) >= 1
     assert sum(p.area for p in analysis.patches) <= analysis.region.area * 1.01
 
@@ -142,13 +142,17 @@ def _parts(analysis: Analysis) -> list[Polygon]:
 
 
 def test_a_face_upside_down_in_the_pixels_is_a_warning():
-    rgb = np.ascontiguousarray(_real("18-front.jpg")[::-1, ::-1])
-    analysis = analyse_photo(rgb, mm_per_px=0.35)
+    # 33-left.jpg is stored upside down (the dataset turned it; ATTRIBUTION.md).
+    analysis = analyse_photo(_real("33-left.jpg"), mm_per_px=0.35)
     assert analysis.head is not None
     if not analysis.head.has_face:
         pytest.skip("the head model found no face in the turned photo")
     assert analysis.head.rotation_deg == 180
     assert any("upside down" in w for w in analysis.warnings)
+    # Its brow line is turned with the face: the excluded part is above the brows in the pixels.
+    assert analysis.brow_line_source == "landmarks"
+    brows = analysis.head.landmarks["left_brow"]
+    assert analysis.excluded_area.centroid.y < float(brows[:, 1].mean())
 
 
 def test_a_face_too_dark_skips_the_landmarks_and_the_analysis_goes_on():

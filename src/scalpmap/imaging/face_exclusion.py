@@ -26,7 +26,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from scalpmap.imaging.head import HeadModel
 
 BrowLineSource = Literal["landmarks", "estimated", "none"]
-PERSON_MARGIN_MM = 4.0
+PERSON_MARGIN_MM = 2.0
 EAR_MARGIN_MM = 40.0
 
 

@@ -10,6 +10,7 @@ the hairline, whatever the photo's background.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
@@ -87,10 +88,9 @@ def visible_edge(
     in_grid = 0 <= origin[0] < cols and 0 <= origin[1] < rows
     if in_grid and inside[int(origin[1]), int(origin[0])]:
         return np.zeros((0, 2))
-    hits = _first_hits(inside, origin, 0.5)
-    from scipy.ndimage import distance_transform_edt
-
-    depth = distance_transform_edt(~np.pad(blocked, 1, constant_values=True))[1:-1, 1:-1]
+    hits = _first_hits(inside, origin, 1.0)
+    free = np.pad(~blocked, 1, constant_values=False).astype(np.uint8)
+    depth = cv2.distanceTransform(free, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
     best = np.zeros((0, 2))
     best_score = (-1.0, -1.0)
     up = np.asarray(up_xy, dtype=np.float64)

@@ -38,23 +38,33 @@ def _shade(
     if not finite.any():
         return
     top = max(float(np.nanpercentile(grid, 98)), 1e-9)
-    levels = np.clip(np.nan_to_num(grid, nan=0.0) / top * 255, 0, 255).astype(np.uint8)
-    size = (round(grid.shape[1] * cell_px), round(grid.shape[0] * cell_px))
+    # Only the window of cells with a value is drawn (a whole head fills a part of the photo).
+    rows_with, cols_with = np.flatnonzero(finite.any(axis=1)), np.flatnonzero(finite.any(axis=0))
+    i0, i1, j0, j1 = rows_with[0], rows_with[-1] + 1, cols_with[0], cols_with[-1] + 1
+    y0, x0 = round(i0 * cell_px), round(j0 * cell_px)
+    y1, x1 = min(round(i1 * cell_px), bgr.shape[0]), min(round(j1 * cell_px), bgr.shape[1])
+    if y1 <= y0 or x1 <= x0:
+        return
+    sub, sub_finite = grid[i0:i1, j0:j1], finite[i0:i1, j0:j1]
+    levels = np.clip(np.nan_to_num(sub, nan=0.0) / top * 255, 0, 255).astype(np.uint8)
+    size = (round((j1 - j0) * cell_px), round((i1 - i0) * cell_px))
     heat = cv2.resize(
         cv2.applyColorMap(levels, cv2.COLORMAP_INFERNO), size, interpolation=interpolation
     )
     # Bare skin stays clear: the shading grows with the value.
-    weight = finite * np.sqrt(levels.astype(np.float32) / 255.0)
+    weight = sub_finite * np.sqrt(levels.astype(np.float32) / 255.0)
     alpha = cv2.resize(weight.astype(np.float32), size, interpolation=interpolation)
-    h, w = min(size[1], bgr.shape[0]), min(size[0], bgr.shape[1])
+    h, w = min(size[1], y1 - y0), min(size[0], x1 - x0)
     if inside is not None:
-        alpha[:h, :w] *= inside[:h, :w]
+        alpha[:h, :w] *= inside[y0 : y0 + h, x0 : x0 + w]
     # In bands of rows: the float copies of a whole 12 MP picture took 0.5 GB.
-    for top in range(0, h, BLEND_ROWS):
-        rows = slice(top, min(top + BLEND_ROWS, h))
+    for band in range(0, h, BLEND_ROWS):
+        rows = slice(band, min(band + BLEND_ROWS, h))
+        photo_rows = slice(y0 + band, y0 + min(band + BLEND_ROWS, h))
         a = alpha[rows, :w, None] * HEATMAP_ALPHA
-        blend = bgr[rows, :w].astype(np.float32) * (1 - a) + heat[rows, :w].astype(np.float32) * a
-        bgr[rows, :w] = blend.astype(np.uint8)
+        base = bgr[photo_rows, x0 : x0 + w].astype(np.float32)
+        blend = base * (1 - a) + heat[rows, :w].astype(np.float32) * a
+        bgr[photo_rows, x0 : x0 + w] = blend.astype(np.uint8)
 
 
 def render_overlay(

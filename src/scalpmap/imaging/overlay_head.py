@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import shapely.affinity
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -63,15 +64,27 @@ def draw_excluded(bgr: NDArray[np.uint8], analysis: Analysis, scale: float) -> N
     if analysis.excluded_area.is_empty:
         return
     h, w = bgr.shape[:2]
-    mask = area_mask(analysis.excluded_area, (w, h), scale)
+    bx0, by0, bx1, by1 = analysis.excluded_area.bounds
+    x0, y0 = max(0, int(bx0 * scale) - 1), max(0, int(by0 * scale) - 1)
+    x1, y1 = min(w, int(bx1 * scale) + 2), min(h, int(by1 * scale) + 2)
+    if x1 <= x0 or y1 <= y0:
+        return
+    shifted = shapely.affinity.translate(analysis.excluded_area, -x0 / scale, -y0 / scale)
+    mask = area_mask(shifted, (x1 - x0, y1 - y0), scale)
     if not mask.any():
         return
-    rows, cols = np.nonzero(mask)
-    grey = np.asarray(EXCLUDED_BGR, dtype=np.float32)
-    pixels = bgr[rows, cols].astype(np.float32)
-    bgr[rows, cols] = (pixels * (1 - EXCLUDED_DIM) + grey * EXCLUDED_DIM).astype(np.uint8)
-    hatch = ((rows + cols) % HATCH_SPACING) < max(1, HATCH_SPACING // 7)
-    bgr[rows[hatch], cols[hatch]] = HATCH_BGR
+    window = bgr[y0:y1, x0:x1]
+    grey = np.empty_like(window)
+    grey[:] = EXCLUDED_BGR
+    dimmed = cv2.addWeighted(window, 1 - EXCLUDED_DIM, grey, EXCLUDED_DIM, 0.0)
+    # Diagonal hatching from one tile of the pattern, repeated over the window.
+    tile_y, tile_x = np.mgrid[0:HATCH_SPACING, 0:HATCH_SPACING]
+    tile = ((tile_y + tile_x) % HATCH_SPACING) < max(1, HATCH_SPACING // 7)
+    reps = (-(-(y1 - y0) // HATCH_SPACING), -(-(x1 - x0) // HATCH_SPACING))
+    shift = (y0 + x0) % HATCH_SPACING  # the pattern stays put when the window moves
+    hatch = np.roll(np.tile(tile, reps), -shift, axis=1)[: y1 - y0, : x1 - x0]
+    dimmed[hatch] = HATCH_BGR
+    np.copyto(window, dimmed, where=mask[..., None])
 
 
 def draw_landmarks(

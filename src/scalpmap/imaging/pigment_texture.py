@@ -29,7 +29,7 @@ SMOOTH_MM = 3.0
 HAIR_DARKNESS = 0.03
 SKIN_WINDOW_MM = 4.0
 FOREHEAD_BAND_MM = (6.0, 30.0)
-FOREHEAD_HALF_WIDTH_MM = 35.0
+FOREHEAD_HALF_WIDTH_MM = 60.0
 MIN_PIGMENT_RATIO = 1.25
 MIN_FOREHEAD_CELLS = 20
 CROWN_BAND_MM = 30.0
@@ -192,7 +192,11 @@ class Levels:
 
 
 def forehead_cells(
-    shape: tuple[int, int], px_per_cell: float, brow: BrowLine, mm_per_px: float
+    shape: tuple[int, int],
+    px_per_cell: float,
+    brow: BrowLine,
+    mm_per_px: float,
+    centre_xy: NDArray[np.float64] | None = None,
 ) -> NDArray[np.bool_]:
     """Cells of the forehead band above the brows, centred on the glabella's vertical.
 
@@ -206,6 +210,8 @@ def forehead_cells(
         The brow line (its point is the highest brow point).
     mm_per_px : float
         Photo scale.
+    centre_xy : ndarray of float, shape (2,), optional
+        The face's middle (the glabella); the brow line's point by default.
 
     Returns
     -------
@@ -218,10 +224,10 @@ def forehead_cells(
         [(xx.ravel() + 0.5) * px_per_cell - 0.5, (yy.ravel() + 0.5) * px_per_cell - 0.5]
     )
     height_mm = brow.height(xy) * mm_per_px
-    centre = brow.point_xy
+    centre = brow.point_xy if centre_xy is None else np.asarray(centre_xy, dtype=np.float64)
     along_mm = np.abs((xy - centre) @ brow.along_xy) * mm_per_px
     lo, hi = FOREHEAD_BAND_MM
-    band = (height_mm >= lo) & (height_mm <= hi) & (along_mm <= FOREHEAD_HALF_WIDTH_MM + 40.0)
+    band = (height_mm >= lo) & (height_mm <= hi) & (along_mm <= FOREHEAD_HALF_WIDTH_MM)
     return band.reshape(rows, cols)
 
 

@@ -19,14 +19,25 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
-from skimage.filters import threshold_li
-from skimage.measure import find_contours
 
 from scalpmap.imaging.level_rings import contour_polygons, never_counts_below, rings_to_region
 
 # scikit-image is not annotated: the two functions used here, with the types they return.
-_threshold_li = cast(Callable[..., float], threshold_li)
-_find_contours = cast(Callable[..., list[NDArray[np.float64]]], find_contours)
+
+
+def _threshold_li(values: NDArray[np.float64]) -> float:
+    """scikit-image's Li threshold, imported on first use (skimage.filters loads slowly)."""
+    from skimage.filters import threshold_li
+
+    return float(cast(Callable[..., float], threshold_li)(values))
+
+
+def _find_contours(values: NDArray[np.float64], level: float) -> list[NDArray[np.float64]]:
+    """scikit-image's marching squares, imported on first use."""
+    from skimage.measure import find_contours
+
+    return cast(Callable[..., list[NDArray[np.float64]]], find_contours)(values, level)
+
 
 MIN_COMPONENT_SHARE = 0.25
 EDGE_CLEARANCE_MM = 1.0

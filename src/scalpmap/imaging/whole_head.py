@@ -287,8 +287,10 @@ def analyse_whole_head(
         brow = found.moved(-ox, -oy) if found is not None else None
     up = brow.up_xy if brow is not None else np.array([0.0, -1.0])
     step = _field_step(cells, on_head, brow, grid_scale)
+    glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
+    centre = np.asarray(glabella) - (ox, oy) if glabella is not None else None
     forehead = (
-        forehead_cells(on_head.shape, grid_scale.px_per_cell, brow, mm_per_px)
+        forehead_cells(on_head.shape, grid_scale.px_per_cell, brow, mm_per_px, centre)
         if brow is not None
         else None
     )
