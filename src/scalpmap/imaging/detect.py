@@ -16,13 +16,17 @@ A dot is judged against the skin around it, never against a fixed grey level:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging.hair_crossing import find_dots_under_hairs
+from scalpmap.imaging.neighbours import (
+    distance_to_nearest,
+    distance_to_nearest_other,
+    neighbours_within,
+)
 from scalpmap.imaging.skin import (
     LocalSkin,
     estimate_local_skin,
@@ -31,14 +35,6 @@ from scalpmap.imaging.skin import (
     relative_contrast,
 )
 from scalpmap.imaging.validate import check_mm_per_px, check_rgb
-
-
-def _kd_tree(points: NDArray[Any]) -> Any:
-    """Build a k-d tree of ``points`` (scipy.spatial is imported on first use: it loads slowly)."""
-    from scipy.spatial import cKDTree
-
-    return cKDTree(points)
-
 
 MIN_DARKNESS = 0.10
 NOISE_SIGMAS = 4.5
@@ -349,8 +345,7 @@ def detect_impressions(
         return Impressions.empty()
     half = max(3, int(np.ceil(0.5 * max_diameter_mm / mm_per_px)))
     if len(peaks) > 1:
-        nearest, _ = _kd_tree(peaks).query(peaks, k=2)
-        cut = np.minimum(0.5 * np.asarray(nearest)[:, 1] + 0.75, half)
+        cut = np.minimum(0.5 * distance_to_nearest_other(peaks) + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
     mean_x, mean_y, area, peak, elongation = _all_footprints(fine, peaks, half, cut)
@@ -475,16 +470,15 @@ def _spaced(
 ) -> list[int]:
     """Keep ``points`` in order, each one only if no known point nor kept point is that near.
 
-    Returns the indices kept. Neighbours come from k-d trees, so the work grows with the number
+    Returns the indices kept. Neighbours come from STR trees, so the work grows with the number
     of points, not with its square.
     """
     if len(points) == 0:
         return []
     free = np.ones(len(points), bool)
     if len(known):
-        nearest, _ = _kd_tree(known).query(points, k=1)
-        free = np.asarray(nearest) >= min_gap_px
-    neighbours = _kd_tree(points).query_ball_point(points, r=min_gap_px)
+        free = distance_to_nearest(points, known) >= min_gap_px
+    neighbours = neighbours_within(points, min_gap_px)
     chosen: list[int] = []
     taken = np.zeros(len(points), bool)
     for k in np.flatnonzero(free):

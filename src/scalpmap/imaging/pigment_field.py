@@ -8,7 +8,6 @@ skin (hair left out) in coverage mode. All of them average over the analysed are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
@@ -16,15 +15,8 @@ from numpy.typing import NDArray
 
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.detect import Impressions
+from scalpmap.imaging.neighbours import distance_to_nearest_other
 from scalpmap.imaging.skin import estimate_local_skin, local_noise, luminance, relative_contrast
-
-
-def _kd_tree(points: NDArray[Any]) -> Any:
-    """Build a k-d tree of ``points`` (scipy.spatial is imported on first use: it loads slowly)."""
-    from scipy.spatial import cKDTree
-
-    return cKDTree(points)
-
 
 DENSITY_CELL_MM = 5.0
 COVERAGE_SIGMAS = 2.5
@@ -108,10 +100,8 @@ def impression_field(
     area = share > 0.5
     cell_mm = cell_px * mm_per_px
     if impressions.count >= 3:
-        nearest, _ = _kd_tree(impressions.xy).query(impressions.xy, k=2)
-        spacing_mm = (
-            POISSON_SPACING_PER_NN * float(np.median(np.asarray(nearest)[:, 1])) * mm_per_px
-        )
+        nearest = distance_to_nearest_other(impressions.xy)
+        spacing_mm = POISSON_SPACING_PER_NN * float(np.median(nearest)) * mm_per_px
     else:
         spacing_mm = 4.0
     per_cell = counts / np.maximum(share, 0.5) / cell_mm**2

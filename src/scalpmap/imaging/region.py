@@ -21,15 +21,9 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging.level_rings import contour_polygons, never_counts_below, rings_to_region
+from scalpmap.imaging.li_threshold import li_threshold
 
-# scikit-image is not annotated: the two functions used here, with the types they return.
-
-
-def _threshold_li(values: NDArray[np.float64]) -> float:
-    """scikit-image's Li threshold, imported on first use (skimage.filters loads slowly)."""
-    from skimage.filters import threshold_li
-
-    return float(cast(Callable[..., float], threshold_li)(values))
+# scikit-image is not annotated: the function used here, with the type it returns.
 
 
 def _find_contours(values: NDArray[np.float64], level: float) -> list[NDArray[np.float64]]:
@@ -109,7 +103,7 @@ def pigment_threshold(values: NDArray[np.float64]) -> float:
         return float("inf")
     # Li's minimum cross-entropy split stays between bare skin and pigment even when one of
     # the two is a small share of the head (Otsu then splits the larger class's own spread).
-    split = float(_threshold_li(finite))
+    split = li_threshold(finite)
     inside, outside = finite[finite > split], finite[finite <= split]
     high = float(np.median(inside)) if inside.size else split
     low = float(np.median(outside)) if outside.size else 0.0
