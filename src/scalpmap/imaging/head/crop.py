@@ -17,6 +17,25 @@ from numpy.typing import NDArray
 # A crop shrinks more than this much at once from an area-averaged copy, not by bilinear sampling
 # alone, so that fine texture does not alias.
 _MAX_BILINEAR_SHRINK = 2.0
+# Sines and cosines smaller than this are taken as zero (a subnormal one underflows in products).
+_TINY = 1e-12
+
+
+def cos_sin(angle: float) -> tuple[float, float]:
+    """Return the cosine and sine of an angle, with values below 1e-12 in size set to zero.
+
+    Parameters
+    ----------
+    angle : float
+        Radians.
+
+    Returns
+    -------
+    tuple of float
+        ``cos(angle), sin(angle)``.
+    """
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    return (0.0 if abs(cos_a) < _TINY else cos_a), (0.0 if abs(sin_a) < _TINY else sin_a)
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,7 @@ class RotatedRect:
         ndarray of float, shape (k, 2)
             ``x, y`` in photo pixels.
         """
-        cos_r, sin_r = math.cos(self.rotation), math.sin(self.rotation)
+        cos_r, sin_r = cos_sin(self.rotation)
         along = (uv[:, 0] - 0.5) * self.width
         across = (uv[:, 1] - 0.5) * self.height
         x = self.x_center + cos_r * along - sin_r * across
@@ -169,6 +188,7 @@ def crop(
     out_height: int,
     *,
     replicate_border: bool,
+    stretch: NDArray[np.float64] | None = None,
 ) -> NDArray[np.uint8]:
     """Sample the rect from the image into an ``out_height x out_width`` picture.
 
@@ -186,6 +206,9 @@ def crop(
         The output size in pixels.
     replicate_border : bool
         Edge pixels repeat outside the photo (True) or are zero (False).
+    stretch : ndarray of float, shape (2,), optional
+        The rect lives in the image stretched by these factors along ``x`` and ``y``: the crop
+        is the same as from a stretched copy, without making one.
 
     Returns
     -------
@@ -193,12 +216,16 @@ def crop(
         The crop.
     """
     # Output pixel centre (j + 0.5, i + 0.5) -> continuous photo point (pixel edges at integers).
-    cos_r, sin_r = math.cos(rect.rotation), math.sin(rect.rotation)
+    cos_r, sin_r = cos_sin(rect.rotation)
     step_u = rect.width / out_width
     step_v = rect.height / out_height
     linear = np.array([[cos_r * step_u, -sin_r * step_v], [sin_r * step_u, cos_r * step_v]])
     origin = rect.to_image(np.array([[0.0, 0.0]]))[0] + linear @ np.array([0.5, 0.5])
-    shrink = min(abs(rect.width) / out_width, abs(rect.height) / out_height)
+    if stretch is not None:
+        linear = linear / stretch[:, None]
+        origin = origin / stretch
+    # The shortest step, in image pixels, between neighbouring output pixels.
+    shrink = float(min(np.linalg.norm(linear[:, 0]), np.linalg.norm(linear[:, 1])))
     if isinstance(image, ImagePyramid):
         index = int(math.floor(math.log2(shrink))) if shrink > _MAX_BILINEAR_SHRINK else 0
         source = image.level(index)
@@ -212,6 +239,8 @@ def crop(
         source = image
         # Area-average the rect's bounding box first, to about 1.5 output pixels per rect pixel.
         corners = rect.to_image(np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]))
+        if stretch is not None:
+            corners = corners / stretch
         rows, cols = image.shape[:2]
         x0 = int(max(0, math.floor(corners[:, 0].min())))
         y0 = int(max(0, math.floor(corners[:, 1].min())))

@@ -4,7 +4,8 @@ Source: ``mediapipe/modules/face_landmark/face_landmark_cpu.pbtxt`` (192 x 192 i
 landmarks projected back through the ROI, the face-presence flag thresholded at 0.5),
 ``face_detection_front_detection_to_roi.pbtxt`` (ROI from a detection: rotation from the eye
 keypoints, scale 1.5, square) and ``face_landmark_landmarks_to_roi.pbtxt`` (ROI from landmarks:
-rotation from points 33 to 263, scale 1.5, square).
+rotation from points 33 to 263, scale 1.5, square). The mesh also runs on an
+:class:`~scalpmap.imaging.head.eye_crop.EyeCrop`, for faces seen from above.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scalpmap.imaging.head.crop import (
     rect_around,
     rotation_from,
 )
+from scalpmap.imaging.head.eye_crop import EyeCrop
 from scalpmap.imaging.head.face_detection import LEFT_EYE, RIGHT_EYE, FaceDetection
 from scalpmap.imaging.head.runtime import get_model
 
@@ -45,14 +47,17 @@ class FaceMesh:
         Relative depth in the same pixel units (smaller is nearer the camera).
     presence : float
         The model's face-presence score, 0..1.
-    roi : RotatedRect
+    roi : RotatedRect or EyeCrop
         The crop the mesh ran on.
+    crop_uv : ndarray of float, shape (468, 2)
+        The landmarks in the crop's unit square, as the model gave them.
     """
 
     points_xy: NDArray[np.float64]
     depth_px: NDArray[np.float64]
     presence: float
-    roi: RotatedRect
+    roi: RotatedRect | EyeCrop
+    crop_uv: NDArray[np.float64]
 
 
 def roi_from_detection(face: FaceDetection) -> RotatedRect:
@@ -93,22 +98,37 @@ def roi_from_landmarks(points_xy: NDArray[np.float64]) -> RotatedRect:
     return rect_around(points_xy, rotation).scaled(ROI_SCALE)
 
 
-def run_mesh(rgb: NDArray[np.uint8] | ImagePyramid, roi: RotatedRect) -> FaceMesh:
+def run_mesh(
+    rgb: NDArray[np.uint8] | ImagePyramid,
+    roi: RotatedRect | EyeCrop,
+    *,
+    stretch: NDArray[np.float64] | None = None,
+) -> FaceMesh:
     """Run the face mesh on one crop of the photo.
 
     Parameters
     ----------
     rgb : ndarray of uint8, shape (rows, cols, 3), or ImagePyramid
         The photo.
-    roi : RotatedRect
-        The face crop (from :func:`roi_from_detection` or :func:`roi_from_landmarks`).
+    roi : RotatedRect or EyeCrop
+        The face crop (from :func:`roi_from_detection`, :func:`roi_from_landmarks` or
+        :func:`~scalpmap.imaging.head.eye_crop.eye_crop_from_eyes`).
+    stretch : ndarray of float, shape (2,), optional
+        A :class:`RotatedRect` given in the photo stretched by these factors along ``x`` and
+        ``y``; the landmarks then come back in the stretched photo's pixels too.
 
     Returns
     -------
     FaceMesh
         Landmarks in photo pixels and the presence score.
     """
-    tensor = crop(rgb, roi, MESH_INPUT_SIZE, MESH_INPUT_SIZE, replicate_border=True)
+    if isinstance(roi, EyeCrop):
+        pyramid = rgb if isinstance(rgb, ImagePyramid) else ImagePyramid(rgb)
+        tensor = roi.sample(pyramid, MESH_INPUT_SIZE)
+    else:
+        tensor = crop(
+            rgb, roi, MESH_INPUT_SIZE, MESH_INPUT_SIZE, replicate_border=True, stretch=stretch
+        )
     outputs = get_model("face_mesh").run(tensor[None].astype(np.float32) / 255.0)
     landmarks, flag = sorted(outputs, key=lambda out: out.size, reverse=True)
     raw = landmarks.reshape(NUM_LANDMARKS, 3).astype(np.float64) / MESH_INPUT_SIZE
@@ -118,10 +138,16 @@ def run_mesh(rgb: NDArray[np.uint8] | ImagePyramid, roi: RotatedRect) -> FaceMes
         depth_px=raw[:, 2] * roi.width,
         presence=presence,
         roi=roi,
+        crop_uv=raw[:, :2],
     )
 
 
-def mesh_for(rgb: NDArray[np.uint8] | ImagePyramid, face: FaceDetection) -> FaceMesh:
+def mesh_for(
+    rgb: NDArray[np.uint8] | ImagePyramid,
+    face: FaceDetection,
+    *,
+    stretch: NDArray[np.float64] | None = None,
+) -> FaceMesh:
     """Run the mesh on a detected face, then once more on the crop its own landmarks give.
 
     The second pass (MediaPipe's tracking ROI) centres and levels the crop on the face.
@@ -132,14 +158,17 @@ def mesh_for(rgb: NDArray[np.uint8] | ImagePyramid, face: FaceDetection) -> Face
         The photo.
     face : FaceDetection
         The detected face.
+    stretch : ndarray of float, shape (2,), optional
+        The detection and the returned mesh are in the photo stretched by these factors along
+        ``x`` and ``y`` (see :func:`run_mesh`).
 
     Returns
     -------
     FaceMesh
         The refined mesh, or the first one when the refined crop loses the face.
     """
-    first = run_mesh(rgb, roi_from_detection(face))
+    first = run_mesh(rgb, roi_from_detection(face), stretch=stretch)
     if first.presence < MIN_FACE_PRESENCE:
         return first
-    second = run_mesh(rgb, roi_from_landmarks(first.points_xy))
+    second = run_mesh(rgb, roi_from_landmarks(first.points_xy), stretch=stretch)
     return second if second.presence >= MIN_FACE_PRESENCE else first

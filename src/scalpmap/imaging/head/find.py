@@ -48,6 +48,10 @@ ROTATION_NOTES = {
     270: "the face is on its side in the pixels (its top points to the image's right): "
     "turn the photo 90 degrees anticlockwise",
 }
+FROM_ABOVE_NOTE = (
+    "the face is seen steeply from above: its landmarks come from a crop stretched below the eyes "
+    "(the eyes and brows are the surest; the nose, mouth and jaw are estimates)"
+)
 NO_FACE_NOTE = (
     "no face found: view unknown (a top, back or side view, or the face is out of the frame)"
 )
@@ -153,11 +157,13 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
 
     - the face is looked for upright first, then in the photo turned by 90, 180 and 270 degrees;
       a face found turned gives ``rotation_deg`` and a note;
+    - a face seen steeply from above, which the mesh misses in MediaPipe's crop, is looked for in
+      crops anchored on the detector's eyes that stretch the face below them; a note says so;
     - with several faces, the largest is used and a note says so;
     - a face that is too small, too dark or too blurred keeps its box but gets no landmarks, with
       the reason in ``notes``;
     - a "face" much narrower than the person across its eye line (an ear, the side of a head) is
-      not one;
+      not one, and the search goes on in the next turns;
     - the iris diameter (for the scale) is given only on a front view (``|yaw| <= 20`` degrees)
       when both irises show and agree within 15%.
 
@@ -181,17 +187,22 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
     check_rgb(rgb)
     working, to_photo = working_copy(rgb)
     pyramid = ImagePyramid(working)
-    search = search_faces(working, pyramid=pyramid)
-    rotation_deg = search.turn_deg if search.faces else 0
-    mask = person_mask(pyramid, shape=rgb.shape[:2], turn_deg=rotation_deg)
-    faces = [
-        face
-        for face in search.faces
-        if _face_to_head_width(face.mesh.points_xy * to_photo, mask) >= MIN_FACE_TO_HEAD_WIDTH
-    ]
+    masks: dict[int, NDArray[np.bool_]] = {}
+
+    def mask_at(turn_deg: int) -> NDArray[np.bool_]:
+        if turn_deg not in masks:
+            masks[turn_deg] = person_mask(pyramid, shape=rgb.shape[:2], turn_deg=turn_deg)
+        return masks[turn_deg]
+
+    def plausible(face: FoundFace) -> bool:
+        width = _face_to_head_width(face.mesh.points_xy * to_photo, mask_at(face.turn_deg))
+        return width >= MIN_FACE_TO_HEAD_WIDTH
+
+    search = search_faces(working, pyramid=pyramid, plausible=plausible)
+    faces = list(search.faces)
+    rotation_deg = search.turn_deg if faces else 0
+    mask = mask_at(rotation_deg)
     if not faces:
-        if rotation_deg:
-            mask = person_mask(pyramid, shape=rgb.shape[:2])
         return HeadModel(
             view="unknown",
             yaw_deg=None,
@@ -210,6 +221,8 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
     _rotation, roll_deg = rotation_and_roll(eye_line_angle_deg(points_xy))
     if rotation_deg in ROTATION_NOTES:
         notes.append(ROTATION_NOTES[rotation_deg])
+    if face.crop_kind == "eyes":
+        notes.append(FROM_ABOVE_NOTE)
     yaw_deg = yaw_from_mesh(face.view_mesh.points_xy, face.view_mesh.depth_px)
     box = _face_box(points_xy, rgb.shape)
     problem = _quality_problem(pyramid, face.mesh.points_xy, to_photo)
