@@ -57,14 +57,13 @@ def _shade(
     h, w = min(size[1], y1 - y0), min(size[0], x1 - x0)
     if inside is not None:
         alpha[:h, :w] *= inside[y0 : y0 + h, x0 : x0 + w]
-    # In bands of rows: the float copies of a whole 12 MP picture took 0.5 GB.
+    # In bands of rows: the float copies of a whole 12 MP picture took 0.5 GB. OpenCV's
+    # per-pixel blend is 3x quicker than numpy's float arithmetic (and rounds).
     for band in range(0, h, BLEND_ROWS):
         rows = slice(band, min(band + BLEND_ROWS, h))
-        photo_rows = slice(y0 + band, y0 + min(band + BLEND_ROWS, h))
-        a = alpha[rows, :w, None] * HEATMAP_ALPHA
-        base = bgr[photo_rows, x0 : x0 + w].astype(np.float32)
-        blend = base * (1 - a) + heat[rows, :w].astype(np.float32) * a
-        bgr[photo_rows, x0 : x0 + w] = blend.astype(np.uint8)
+        photo = bgr[y0 + rows.start : y0 + rows.stop, x0 : x0 + w]
+        a = np.ascontiguousarray(alpha[rows, :w]) * np.float32(HEATMAP_ALPHA)
+        photo[...] = cv2.blendLinear(photo, np.ascontiguousarray(heat[rows, :w]), 1 - a, a)
 
 
 def render_overlay(
@@ -109,16 +108,11 @@ def render_overlay(
     draw_excluded(bgr, analysis, scale)
     draw_landmarks(bgr, analysis, scale, thickness)
     radius_px = analysis.impressions.diameter_mm / 2 / analysis.scale.mm_per_px * scale
-    for (x, y), r in zip(analysis.impressions.xy * scale * 16, radius_px, strict=True):
-        cv2.circle(
-            bgr,
-            (round(x), round(y)),
-            round(max(r + 2, 3) * 16),
-            IMPRESSION_BGR,
-            thickness,
-            cv2.LINE_AA,
-            4,
-        )
+    # OpenCV's fixed point (4 fractional bits), rounded once for all the circles.
+    centres = np.round(analysis.impressions.xy * scale * 16).astype(np.int64).tolist()
+    radii = np.round(np.maximum(radius_px + 2, 3) * 16).astype(np.int64).tolist()
+    for (x, y), r in zip(centres, radii, strict=True):
+        cv2.circle(bgr, (x, y), r, IMPRESSION_BGR, thickness, cv2.LINE_AA, 4)
     for part in getattr(analysis.region, "geoms", [analysis.region]):
         if part.is_empty:
             continue

@@ -245,7 +245,8 @@ def _upright_rgb8(img: ImageFile.ImageFile, data: bytes) -> tuple[NDArray[np.uin
         fresh = Image.fromarray(rgb16)  # Pillow keeps only the high byte of 16-bit colour
         fresh.getexif()[_ORIENTATION_TAG] = orientation
         return np.asarray(ImageOps.exif_transpose(fresh)), orientation
-    rgb = _to_rgb8(ImageOps.exif_transpose(img))
+    # Upright already: no transposed copy (exif_transpose copies a 12 MP photo for nothing).
+    rgb = _to_rgb8(img if orientation == 1 else ImageOps.exif_transpose(img))
     # HEIF: libheif applied the orientation already and pillow_heif reset the EXIF tag to 1
     return rgb, _valid_orientation(img.info.get("original_orientation")) or orientation
 
