@@ -134,6 +134,42 @@ def measure_speed(console: Console, seed: int) -> dict[str, Any]:
     }
 
 
+def code_measured(note: str | None) -> str:
+    """Say which code was measured: the given note, or the git commit of the scalpmap package.
+
+    Parameters
+    ----------
+    note : str or None
+        ``--code``, e.g. "git archive of 4c5516e" for a run outside the working tree.
+
+    Returns
+    -------
+    str
+        One line.
+    """
+    import scalpmap
+
+    package = Path(scalpmap.__file__).resolve().parent
+    if note:
+        return f"Code measured: {note} ({package})."
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(package), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(package), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return f"Code measured: {package} (not a git checkout)."
+    return f"Code measured: commit {sha}" + (" with uncommitted changes" if dirty else "") + "."
+
+
 def _values(rows: Sequence[dict[str, Any]], key: str) -> list[float]:
     """Return the finite values of a measure."""
     values = (r.get(key) for r in rows)
@@ -548,6 +584,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="folder for the pictures of every case (default out/whole-head)",
     )
     parser.add_argument(
+        "--code", default=None, help="say which code is measured (default: its git commit)"
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_REPORT,
@@ -597,7 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 220)
     started = time.perf_counter()
-    notes: list[str] = []
+    notes: list[str] = [code_measured(args.code)]
     overlays = str(args.overlays)
     cases: list[GeneratedCase | CompositeCase | RealCase] = []
     cases += composite_cases(args.composites, overlays)
