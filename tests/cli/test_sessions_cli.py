@@ -66,7 +66,9 @@ def world(backend, tmp_path_factory):
             ensure_schema(engine)
             store = PhotoStore(settings.photos_dir)
             with make_session_factory(engine)() as session:
-                staff = users.create_user(session, "p@clinic.example", "sessions-cli-practitioner", Role.PRACTITIONER)
+                staff = users.create_user(
+                    session, "p@clinic.example", "sessions-cli-practitioner", Role.PRACTITIONER
+                )
                 sample = plan_sample_case(
                     session,
                     store,
