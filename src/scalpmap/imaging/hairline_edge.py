@@ -18,7 +18,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging.face_exclusion import rasterise
 
-RAYS = 2048
+RAYS = 1536
 VISIBLE_TOLERANCE_CELLS = 2.0
 
 

@@ -28,6 +28,7 @@ from scalpmap.imaging.skin import estimate_local_skin, luminance, relative_contr
 SMOOTH_MM = 3.0
 HAIR_DARKNESS = 0.03
 SKIN_WINDOW_MM = 4.0
+SKIN_CELL_PX = 2.0
 FOREHEAD_BAND_MM = (6.0, 30.0)
 FOREHEAD_HALF_WIDTH_MM = 60.0
 MIN_PIGMENT_RATIO = 1.25
@@ -88,7 +89,7 @@ def texture_cells(
         rgb,
         mm_per_px=mm_per_px,
         window_mm=SKIN_WINDOW_MM,
-        cell_mm=max(0.12, 1.5 * mm_per_px),
+        cell_mm=max(0.12, SKIN_CELL_PX * mm_per_px),
         mask=head_mask,
     )
     contrast = relative_contrast(luminance(rgb), skin, smooth_px=0.5)
@@ -219,16 +220,19 @@ def forehead_cells(
         True on the band's cells.
     """
     rows, cols = shape
-    yy, xx = np.mgrid[0:rows, 0:cols].astype(np.float64)
-    xy = np.column_stack(
-        [(xx.ravel() + 0.5) * px_per_cell - 0.5, (yy.ravel() + 0.5) * px_per_cell - 0.5]
-    )
-    height_mm = brow.height(xy) * mm_per_px
+    x = (np.arange(cols, dtype=np.float64) + 0.5) * px_per_cell - 0.5
+    y = (np.arange(rows, dtype=np.float64) + 0.5) * px_per_cell - 0.5
     centre = brow.point_xy if centre_xy is None else np.asarray(centre_xy, dtype=np.float64)
-    along_mm = np.abs((xy - centre) @ brow.along_xy) * mm_per_px
+    up, along = brow.up_xy, brow.along_xy
+    height_mm = (
+        (x[None, :] - brow.point_xy[0]) * up[0] + (y[:, None] - brow.point_xy[1]) * up[1]
+    ) * mm_per_px
+    along_mm = np.abs((x[None, :] - centre[0]) * along[0] + (y[:, None] - centre[1]) * along[1])
+    along_mm *= mm_per_px
     lo, hi = FOREHEAD_BAND_MM
-    band = (height_mm >= lo) & (height_mm <= hi) & (along_mm <= FOREHEAD_HALF_WIDTH_MM)
-    return band.reshape(rows, cols)
+    return np.asarray(
+        (height_mm >= lo) & (height_mm <= hi) & (along_mm <= FOREHEAD_HALF_WIDTH_MM), dtype=bool
+    )
 
 
 def cell_heights_mm(

@@ -197,11 +197,7 @@ def _working_crop(rgb: NDArray[np.uint8], mm_per_px: float, head: HeadModel | No
     crop = rgb[y0:y1, x0:x1]
     factor = working_factor(crop.shape[:2], mm_per_px)
     size = (max(1, round(crop.shape[1] / factor)), max(1, round(crop.shape[0] / factor)))
-    work = (
-        crop
-        if size == (crop.shape[1], crop.shape[0])
-        else cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-    )
+    work = _reduce(crop, size)
     factor = crop.shape[1] / work.shape[1]
     mm_w = mm_per_px * factor
     # The skin mask of the whole photo (the head chosen there), cut to the box and resized.
@@ -225,6 +221,22 @@ def _working_crop(rgb: NDArray[np.uint8], mm_per_px: float, head: HeadModel | No
 def _dilate(mask: NDArray[np.bool_], radius: int) -> NDArray[np.bool_]:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     return np.asarray(cv2.dilate(mask.astype(np.uint8), kernel) > 0, dtype=bool)
+
+
+def _reduce(image: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
+    """Area-average ``image`` down to ``size`` (width, height), the whole factor first (fast)."""
+    width, height = size
+    if (width, height) == (image.shape[1], image.shape[0]):
+        return np.ascontiguousarray(image)
+    whole = max(1, int(min(image.shape[1] / width, image.shape[0] / height)))
+    if whole >= 2:
+        rows, cols = image.shape[0] // whole * whole, image.shape[1] // whole * whole
+        image = np.asarray(
+            cv2.resize(
+                image[:rows, :cols], (cols // whole, rows // whole), interpolation=cv2.INTER_AREA
+            )
+        )
+    return np.asarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))
 
 
 def _translate(geometry: Polygon | MultiPolygon, dx: float, dy: float) -> Polygon | MultiPolygon:
