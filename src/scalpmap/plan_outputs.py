@@ -170,13 +170,18 @@ def make_plan_outputs(
         "embed:removal_map": (_embed, removal_rgb),
         "embed:side_by_side": (_embed, comparison),
     }
-    if after_touch_up is not None:
+    # Nothing to add (e.g. template keep): the touch-up's picture is the laser's, encoded once.
+    same = after_touch_up is after_laser
+    if after_touch_up is not None and not same:
         jobs["after_touch_up"] = (_picture, after_touch_up)
         jobs["embed:after_touch_up"] = (_embed, after_touch_up)
     with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
         futures = {role: pool.submit(encode, picture) for role, (encode, picture) in jobs.items()}
         timeline_png = render_timeline_png(plan.timeline)
         encoded = {role: future.result() for role, future in futures.items()}
+    if same:
+        encoded["after_touch_up"] = encoded["after_laser"]
+        encoded["embed:after_touch_up"] = encoded["embed:after_laser"]
     step("reports")
     pictures = {role: data for role, data in encoded.items() if not role.startswith("embed:")}
     pictures["timeline"] = timeline_png
