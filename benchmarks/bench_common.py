@@ -11,7 +11,10 @@ import math
 import os
 import platform
 import re
+import resource
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
@@ -249,3 +252,40 @@ def print_goals(console: Console, judged: Sequence[tuple[str, str, str, bool]]) 
     """
     for name, target, measured, ok in judged:
         console.print(f"{'pass' if ok else 'FAIL'}  {name}: {measured} (goal {target})")
+
+
+def run_process(args: Sequence[str]) -> tuple[float, float, int]:
+    """Run a command as a fresh process and time it from outside.
+
+    Parameters
+    ----------
+    args : sequence of str
+        The command.
+
+    Returns
+    -------
+    wall_s, cpu_s : float
+        Its wall time, and the child's user + system CPU time (all its threads) from
+        ``resource.getrusage(RUSAGE_CHILDREN)``.
+    code : int
+        Its exit code.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(list(args), capture_output=True, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.returncode
+
+
+def scalpmap_command() -> list[str]:
+    """Return the ``scalpmap`` command of this environment (the console script when installed).
+
+    Returns
+    -------
+    list of str
+        E.g. ``[".venv/bin/scalpmap"]``, or ``[python, "-m", "scalpmap"]``.
+    """
+    script = Path(sys.executable).with_name("scalpmap")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scalpmap"]

@@ -1,12 +1,15 @@
 """Speed and memory of the photo analysis on a 12-megapixel synthetic close-up.
 
-Three measurements, written to the ``speed`` section of ``docs/benchmarks.md``:
+Four measurements, written to the ``speed`` section of ``docs/benchmarks.md``:
 
 a. ``detect_impressions`` against the peer ``skimage.feature.blob_log``, tuned against the
    photo's ground truth: median time of 3 runs after a warm-up, and F1 against the truth.
 b. The whole analysis without the overlay, as the CLI runs it: ``load_photo`` (decoding the
    JPEG), ``analyse_photo``, ``analysis_to_json`` and ``json.dumps``; median of 3 runs.
 c. The peak memory of one such analysis, against the decoded image's size ``H * W * 3``.
+d. Issue 11: the whole ``scalpmap analyse`` process (with ``overlay.png``) against
+   ``blob_log`` alone on the same decoded photo, in one run, and the CLI's start
+   (:mod:`speed_whole_process`).
 
 Everything runs on at most 2 cores: ``OMP_NUM_THREADS`` (and the BLAS equivalents) are set
 before numpy and OpenCV load, ``cv2.setNumThreads(2)`` is called, and the process's CPU
@@ -43,12 +46,14 @@ from rich.console import Console
 from rich.table import Table
 from skimage.feature import blob_log
 
+import speed_whole_process
 from bench_common import (
     DEFAULT_REPORT,
     REPO_ROOT,
     fmt,
     machine_lines,
     markdown_table,
+    print_goals,
     replace_section,
 )
 from scalpmap.errors import ScaleError
@@ -750,6 +755,7 @@ def render_markdown(facts: dict[str, Any]) -> str:
             ],
         ),
     ]
+    out += ["", speed_whole_process.render(facts["whole"], facts["command"])]
     return "\n".join(out) + "\n"
 
 
@@ -786,6 +792,7 @@ def print_summary(console: Console, facts: dict[str, Any]) -> None:
         f"{_mib(mem['traced_peak_bytes'])} = {mem['traced_peak_bytes'] / decoded:.1f}x decoded",
     )
     console.print(table)
+    print_goals(console, speed_whole_process.verdicts(facts["whole"]))
 
 
 def limit_affinity() -> tuple[int, int]:
@@ -873,6 +880,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         memory = measure_memory(path, mm_per_px)
         compare = compare_detectors(rgb, truth, console, args.blob_log_limit)
         pipeline = time_pipeline(path, mm_per_px, console)
+        whole = speed_whole_process.measure(console)
         facts = {
             "command": command,
             "truth": truth,
@@ -882,6 +890,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "memory": memory,
             "compare": compare,
             "pipeline": pipeline,
+            "whole": whole,
             "limit_s": args.blob_log_limit,
             "affinity_before": affinity_before,
             "affinity_after": affinity_after,
