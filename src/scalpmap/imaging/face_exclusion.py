@@ -28,6 +28,8 @@ from scalpmap.imaging.head import HeadModel
 BrowLineSource = Literal["landmarks", "estimated", "none"]
 PERSON_MARGIN_MM = 2.0
 EAR_MARGIN_MM = 40.0
+BODY_EDGE_SHARE = 0.25
+BODY_EDGE_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,52 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
     return BrowLine(
         point_xy=top.astype(np.float64), up_xy=up.astype(np.float64), source="landmarks", span=span
     )
+
+
+def up_from_person(head: HeadModel | None) -> NDArray[np.float64]:
+    """Find the head's up direction without a face: away from where the body leaves the photo.
+
+    A person photographed from the front, the side or the back leaves the frame through their
+    neck and shoulders, at the bottom of an upright photo; a photo stored upside down or on its
+    side shows that edge elsewhere. When no edge stands out (a top view filling the frame, no
+    mask), the photo is taken as upright.
+
+    Parameters
+    ----------
+    head : HeadModel or None
+        The head model; its ``person_mask`` is used.
+
+    Returns
+    -------
+    ndarray of float, shape (2,)
+        Unit vector towards the top of the head, in the image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalpmap.imaging.head import HeadModel
+    >>> mask = np.zeros((100, 80), bool)
+    >>> mask[:60, 20:60] = True  # a head and neck leaving the photo at the top
+    >>> head = HeadModel(view="unknown", yaw_deg=None, roll_deg=None, rotation_deg=0,
+    ...                  face_box=None, person_mask=mask)
+    >>> up_from_person(head).tolist()
+    [0.0, 1.0]
+    """
+    upright = np.array([0.0, -1.0])
+    if head is None or head.person_mask is None or not head.person_mask.any():
+        return upright
+    mask = head.person_mask
+    edges = {
+        (0.0, -1.0): float(mask[-1, :].mean()),  # the body leaves at the bottom: upright
+        (0.0, 1.0): float(mask[0, :].mean()),
+        (1.0, 0.0): float(mask[:, 0].mean()),
+        (-1.0, 0.0): float(mask[:, -1].mean()),
+    }
+    ranked = sorted(edges.items(), key=lambda item: item[1], reverse=True)
+    (best, share), (_, runner_up) = ranked[0], ranked[1]
+    if share < BODY_EDGE_SHARE or share - runner_up < BODY_EDGE_MARGIN:
+        return upright
+    return np.array(best)
 
 
 def person_mask_at(

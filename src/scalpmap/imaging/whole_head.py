@@ -29,6 +29,7 @@ from scalpmap.imaging.face_exclusion import (
     brow_line_from_landmarks,
     person_mask_at,
     rasterise,
+    up_from_person,
 )
 from scalpmap.imaging.hairline_edge import visible_edge
 from scalpmap.imaging.hairline_segments import name_segments
@@ -297,7 +298,7 @@ def analyse_whole_head(
     if head is not None and head.has_face:
         found = brow_line_from_landmarks(head, mm_per_px)
         brow = found.moved(-ox, -oy) if found is not None else None
-    up = brow.up_xy if brow is not None else np.array([0.0, -1.0])
+    up = brow.up_xy if brow is not None else up_from_person(head)
     step = _field_step(cells, on_head, brow, grid_scale)
     glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
     centre = np.asarray(glabella) - (ox, oy) if glabella is not None else None
