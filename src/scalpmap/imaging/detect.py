@@ -4,11 +4,15 @@ A dot is judged against the skin around it, never against a fixed grey level:
 
 1. **Contrast.** Every pixel's darkening relative to the local skin (:mod:`scalpmap.imaging.skin`).
 2. **Candidates.** Local maxima of the contrast, smoothed at the scale of the smallest impression,
-   that stand out from the local noise (``NOISE_SIGMAS`` standard deviations) and from the skin's
-   own faint marks (``MIN_DARKNESS``).
+   that stand out from the local noise (``NOISE_SIGMAS`` standard deviations of the contrast's
+   spread around them), also once the skin right around them is taken away
+   (``PROMINENCE_SIGMAS``): a faint dot counts if it is clearly above the noise, however faint.
+   Pores and skin texture hold less pigment than the smallest, faintest impression: a
+   candidate's ink (its contrast summed over its footprint, in mm²) must reach ``MIN_INK_MM2``.
 3. **Shape.** Each candidate's footprint (pixels above half its peak) gives a sub-pixel centre, a
-   diameter and an elongation. Long thin marks are stubble; marks wider than ``MAX_DIAMETER_MM``
-   are moles and freckles.
+   diameter and an elongation. Long thin marks are stubble, and so is a dark line leaving the
+   candidate (:mod:`scalpmap.imaging.hair_lines`); marks wider than ``MAX_DIAMETER_MM`` are moles
+   and freckles.
 4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
    red most for bluish inks. Brown marks are rejected.
 """
@@ -21,7 +25,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.hair_crossing import find_dots_under_hairs
+from scalpmap.imaging.hair_crossing import bilinear, find_dots_under_hairs
+from scalpmap.imaging.hair_lines import line_arms
 from scalpmap.imaging.neighbours import (
     distance_to_nearest,
     distance_to_nearest_other,
@@ -36,8 +41,10 @@ from scalpmap.imaging.skin import (
 )
 from scalpmap.imaging.validate import check_mm_per_px, check_rgb
 
-MIN_DARKNESS = 0.10
+MIN_DARKNESS = 0.03
 NOISE_SIGMAS = 4.5
+PROMINENCE_SIGMAS = 4.5
+MIN_INK_MM2 = 0.0006
 MAX_DIAMETER_MM = 0.6
 MIN_ROUNDNESS = 0.2
 MAX_ELONGATION = 2.0
@@ -168,7 +175,7 @@ def _footprints(
     half: int,
     cut_px: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], ...]:
-    """Centre offset, area, peak and elongation of each peak's footprint.
+    """Centre offset, area, peak, elongation and summed contrast of each peak's footprint.
 
     The footprint is the pixels above half the peak contrast, within ``cut_px`` of the peak: half
     the distance to the nearest other peak, so that a neighbour's ink is never counted.
@@ -194,7 +201,7 @@ def _footprints(
     spread = np.sqrt((cxx - cyy) ** 2 / 4 + cxy**2)
     major = (cxx + cyy) / 2 + spread
     minor = np.maximum((cxx + cyy) / 2 - spread, 1.0 / 12.0)
-    return mean_x, mean_y, area, peak, np.sqrt(major / minor)
+    return mean_x, mean_y, area, peak, np.sqrt(major / minor), total
 
 
 def _all_footprints(
@@ -211,7 +218,7 @@ def _all_footprints(
     ``FOOTPRINT_BATCH_PX`` patch pixels, which bounds the memory.
     """
     reach = np.minimum(np.ceil(cut_px), half).astype(np.intp)
-    out = [np.empty(len(peaks_rc)) for _ in range(5)]
+    out = [np.empty(len(peaks_rc)) for _ in range(6)]
     for size in np.unique(reach):
         members = np.flatnonzero(reach == size)
         step = max(1, FOOTPRINT_BATCH_PX // (2 * int(size) + 1) ** 2)
@@ -348,13 +355,21 @@ def detect_impressions(
         cut = np.minimum(0.5 * distance_to_nearest_other(peaks) + 0.75, half)
     else:
         cut = np.full(len(peaks), float(half))
-    mean_x, mean_y, area, peak, elongation = _all_footprints(fine, peaks, half, cut)
+    mean_x, mean_y, area, peak, elongation, ink = _all_footprints(fine, peaks, half, cut)
     radius_px = np.sqrt(area / np.pi)
     diameter_mm = 2 * radius_px * mm_per_px
     x = peaks[:, 1] + mean_x
     y = peaks[:, 0] + mean_y
+    # Standing out from the skin right around it: a broad faint swell of the skin does not.
+    around = np.median(_ring_samples(smooth, x, y, radius_px + 2 * smooth_px + 1.0), axis=1)
+    cell_r = np.minimum(peaks[:, 0] // noise_cell, noise.shape[0] - 1)
+    cell_c = np.minimum(peaks[:, 1] // noise_cell, noise.shape[1] - 1)
+    prominence = smooth[peaks[:, 0], peaks[:, 1]] - np.maximum(around, 0.0)
+    standing_out = prominence > PROMINENCE_SIGMAS * noise[cell_r, cell_c]
     step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
     roundness, ridge_angle = _blob_roundness(smooth, peaks, step)
+    arms = line_arms(fine, np.column_stack([x, y]), radius_px, peak, mm_per_px=mm_per_px)
+    ridge_angle = arms.angle(ridge_angle)
     wide_ring = np.median(
         _ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
@@ -364,11 +379,14 @@ def detect_impressions(
     mean_contrast = np.maximum(contrast_rgb.mean(axis=1), 1e-3)
     brown_shift = (contrast_rgb[:, 2] - contrast_rgb[:, 0]) / mean_contrast
     reasons = {
-        "faint (pore or skin texture)": peak < min_darkness,
+        "faint (pore or skin texture)": (peak < min_darkness)
+        | ~standing_out
+        | (ink * mm_per_px**2 < MIN_INK_MM2),
         "too large (mole or freckle)": (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak),
         "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
         | (elongation > MAX_ELONGATION)
-        | ((attached > 0.5 * peak) & ((elongation > 1.4) | (roundness < 0.5))),
+        | ((attached > 0.5 * peak) & ((elongation > 1.4) | (roundness < 0.5)))
+        | arms.any,
         "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT)
         & (radius_px >= COLOUR_MIN_RADIUS_PX),
     }
@@ -445,13 +463,24 @@ def _add_dots_under_hairs(
     hairy: NDArray[np.intp],
     mm_per_px: float,
 ) -> Impressions:
-    """Add the impressions found as bulges on hairs, once each, away from those already found."""
+    """Add the impressions found as bulges on hairs, once each, away from those already found.
+
+    A bulge where hairs cross or meet is no dot: the hairs leave it in more than two
+    directions, or in two that are not opposite.
+    """
     crossed = find_dots_under_hairs(
         fine, xy[hairy], ridge_angle[hairy], peak[hairy], mm_per_px=mm_per_px
     )
     if len(crossed.index) == 0:
         return found
-    chosen = _spaced(crossed.xy, found.xy, 0.5 * MIN_SPACING_MM / mm_per_px)
+    at_dot = bilinear(fine, crossed.xy[:, :1], crossed.xy[:, 1:])[:, 0].astype(np.float64)
+    radius_px = crossed.diameter_mm / 2 / mm_per_px
+    arms = line_arms(fine, crossed.xy, radius_px, 0.5 * at_dot, mm_per_px=mm_per_px)
+    one_hair = np.flatnonzero((arms.runs <= 1) | ((arms.runs == 2) & arms.through))
+    chosen = [
+        int(one_hair[k])
+        for k in _spaced(crossed.xy[one_hair], found.xy, 0.5 * MIN_SPACING_MM / mm_per_px)
+    ]
     source = hairy[crossed.index[chosen]]
     rejected = dict(found.rejected)
     rejected["elongated (stubble or hair)"] -= len(chosen)

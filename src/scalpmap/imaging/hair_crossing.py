@@ -4,6 +4,11 @@ A hair lying over an impression makes the pair look elongated, and the shape tes
 both. Along a hair alone, the dark band keeps the same width; where it crosses a dot, the band
 bulges to the dot's diameter. Walking along the hair and measuring the band's width across it
 finds that bulge, its centre and its size.
+
+Hairs taper, end and cross each other, and each of those widens or narrows the band too, so a
+bulge counts only where it is at the candidate itself, wider than the hair on either side of
+it (measured where the hair is, not beyond its tip), darker than the hair, and on a scan that
+a hair runs through for most of its length.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ STEP_PX = 0.5
 MIN_BULGE_RATIO = 1.6
 MIN_BULGE_EXTRA_MM = 0.06
 MAX_DOT_MM = 0.45
+NEAR_MM = 0.12
+MIN_HAIR_SHARE = 0.4
+MIN_DARKER = 1.3
 CHUNK_ROWS = 16384  # OpenCV maps must stay below 32767 rows
 CHUNK_SAMPLES = 1 << 21  # samples per batch of candidates: bounds the memory (~100 MB)
 
@@ -43,10 +51,23 @@ class CrossedDots:
     diameter_mm: NDArray[np.float64]
 
 
-def _bilinear(
+def bilinear(
     image: NDArray[np.float32], x: NDArray[np.float64], y: NDArray[np.float64]
 ) -> NDArray[np.float32]:
-    """Bilinear samples of ``image`` at (x, y), clamped at the border (OpenCV's remap, chunked)."""
+    """Sample ``image`` bilinearly at (x, y), clamped at the border (OpenCV's remap, chunked).
+
+    Parameters
+    ----------
+    image : ndarray of float32, shape (rows, cols)
+        The image.
+    x, y : ndarray of float, shape (M, K)
+        Sample positions in pixels; ``K`` must stay under 32767 (OpenCV's limit).
+
+    Returns
+    -------
+    ndarray of float32, shape (M, K)
+        The samples.
+    """
     out = np.empty(x.shape, dtype=np.float32)
     for start in range(0, x.shape[0], CHUNK_ROWS):
         stop = start + CHUNK_ROWS
@@ -93,10 +114,13 @@ def find_dots_under_hairs(
         return CrossedDots(np.zeros(0, np.intp), np.zeros((0, 2)), np.zeros(0))
     along = np.arange(-SCAN_HALF_MM / mm_per_px, SCAN_HALF_MM / mm_per_px + 1e-9, STEP_PX)
     across = np.arange(-ACROSS_HALF_MM / mm_per_px, ACROSS_HALF_MM / mm_per_px + 1e-9, STEP_PX)
+    near = max(1.5, NEAR_MM / mm_per_px)
     # A few candidates at a time, so that the samples' memory stays bounded.
     step = max(1, CHUNK_SAMPLES // (len(along) * len(across)))
     parts = [
-        _scan(contrast, xy[i : i + step], angle[i : i + step], peak[i : i + step], along, across)
+        _scan(
+            contrast, xy[i : i + step], angle[i : i + step], peak[i : i + step], along, across, near
+        )
         for i in range(0, n, step)
     ]
     found = np.concatenate([p[0] for p in parts])
@@ -118,6 +142,7 @@ def _scan(
     peak: NDArray[np.float64],
     along: NDArray[np.float64],
     across: NDArray[np.float64],
+    near_px: float,
 ) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Scan along each candidate for a bulge of its dark band.
 
@@ -132,16 +157,28 @@ def _scan(
     px = sx - across[None, None, :] * uy[:, None, None]
     py = sy + across[None, None, :] * ux[:, None, None]
     # One row of the maps per step along (OpenCV's maps must stay under 32767 columns).
-    values = _bilinear(contrast, px.reshape(-1, len(across)), py.reshape(-1, len(across)))
-    dark = values.reshape(n, len(along), len(across)) >= 0.5 * peak[:, None, None]
+    values = bilinear(contrast, px.reshape(-1, len(across)), py.reshape(-1, len(across)))
+    values = values.reshape(n, len(along), len(across))
+    ridge = values.max(axis=2)  # the band's darkest point at each step along
+    hair_level = np.median(ridge, axis=1)
+    dark = values >= 0.5 * np.maximum(hair_level, 0.3 * peak)[:, None, None]
     width_px = dark.sum(axis=2) * STEP_PX
     touches = dark[:, :, 0] | dark[:, :, -1]  # something wide crosses: another hair, a mole
     width_px = np.where(touches, np.inf, width_px)
-    side = np.median(np.where(np.isfinite(width_px), width_px, np.nan), axis=1)
-    best = np.argmax(np.where(np.isfinite(width_px), width_px, -1.0), axis=1)
+    # The bulge lies at the candidate (every maximum along a hair scans the same hair), and is
+    # judged against the hair's own width on either side of it, where the band is there.
+    near = np.abs(along) <= near_px
+    best = np.argmax(np.where(np.isfinite(width_px) & near[None, :], width_px, -1.0), axis=1)
     rows = np.arange(n)
     bulge = width_px[rows, best]
+    band = np.isfinite(width_px) & (width_px > 0)
+    gap = np.abs(np.arange(len(along))[None, :] - best[:, None]) * STEP_PX > bulge[:, None] / 2 + 1
+    before = band & gap & (np.arange(len(along))[None, :] < best[:, None])
+    after = band & gap & (np.arange(len(along))[None, :] > best[:, None])
+    side = np.fmax(_masked_median(width_px, before), _masked_median(width_px, after))
     found = np.isfinite(bulge) & np.isfinite(side) & (bulge >= MIN_BULGE_RATIO * side)
+    found &= band.mean(axis=1) >= MIN_HAIR_SHARE  # a hair runs through the scan
+    found &= ridge[rows, best] >= MIN_DARKER * hair_level  # ink on the hair darkens it
     # The dot's centre: at the bulge along the hair, at the middle of the dark run across it.
     run = dark[rows, best]
     offset = np.where(
@@ -150,3 +187,13 @@ def _scan(
     centre_x = sx[rows, best, 0] - offset * uy
     centre_y = sy[rows, best, 0] + offset * ux
     return found, np.column_stack([centre_x, centre_y]), np.asarray(bulge, dtype=np.float64), side
+
+
+def _masked_median(values: NDArray[np.float64], where: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Median of each row's values where ``where`` holds; NaN for a row with none."""
+    ordered = np.sort(np.where(where, values, np.inf), axis=1)
+    count = where.sum(axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum((count - 1) // 2, 0)]
+    high = ordered[rows, np.maximum(count // 2, 0)]
+    return np.asarray(np.where(count > 0, (low + high) / 2, np.nan), dtype=np.float64)
