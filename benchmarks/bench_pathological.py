@@ -23,7 +23,8 @@ image's memory.
    command loads before it reads a photo).
 
 Everything runs on at most 2 cores, as in ``bench_speed.py``. ``--src DIR`` measures another
-checkout's ``src`` (e.g. before a change) with the same photos.
+checkout's ``src`` with the same photos, e.g. the code before a change:
+``git archive COMMIT src | tar -x -C /tmp/before`` then ``--src /tmp/before/src``.
 
 Run ``.venv/bin/python benchmarks/bench_pathological.py --help`` for the options.
 """
@@ -331,8 +332,9 @@ def render_markdown(facts: dict[str, Any]) -> str:
         [[g, t, m, "pass" if ok else "**FAIL**"] for g, t, m, ok in facts["goals"]],
         numeric=False,
     )
+    title = "## Pathological photos: time and memory (issue 14)"
     lines = [
-        "## Pathological photos: time and memory (issue 14)",
+        f"{title}: {facts['label']}" if facts["label"] else title,
         "",
         "Reproduce with:",
         "",
@@ -360,7 +362,11 @@ def render_markdown(facts: dict[str, Any]) -> str:
         *machine_lines(),
         f"- Limited to {CORES} cores: `OMP_NUM_THREADS={CORES}` (and the BLAS equivalents) in "
         "the analysing process's environment.",
-        *([f"- Code measured: `{facts['src']}`."] if facts["src"] else []),
+        *(
+            [f"- Code measured: `{facts['src']}` ({facts['label'] or 'another checkout'})."]
+            if facts["src"]
+            else []
+        ),
         *(
             [
                 f"- The analysing process was limited to {facts['limits'].cap_mb} MiB of data "
@@ -406,7 +412,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--src",
         type=Path,
         default=None,
-        help="measure the scalpmap package under this src folder instead of the installed one",
+        help="measure the scalpmap package under this src folder instead of the installed one "
+        "(e.g. unpacked by: git archive COMMIT src | tar -x -C /tmp/before)",
     )
     parser.add_argument(
         "--size",
@@ -432,6 +439,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--section",
         default=SECTION,
         help=f"section of the report to rewrite (default {SECTION})",
+    )
+    parser.add_argument(
+        "--label",
+        default="",
+        help="words added to the section's title, e.g. which code was measured",
     )
     parser.add_argument(
         "--only",
@@ -471,6 +483,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command += f" --runs {limits.runs}" if limits.runs != RUNS else ""
     command += f" --only {' '.join(args.only)}" if args.only is not None else ""
     command += f" --section {args.section}" if args.section != SECTION else ""
+    command += f" --label '{args.label}'" if args.label else ""
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="scalpmap-pathological-") as work:
         folder = Path(work)
@@ -490,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts = {
         "command": command,
         "src": str(args.src) if args.src is not None else "",
+        "label": args.label,
         "size": (height, width),
         "limits": limits,
         "cases": cases,
