@@ -151,7 +151,7 @@ def code_measured(note: str | None) -> str:
 
     package = Path(scalpmap.__file__).resolve().parent
     if note:
-        return f"Code measured: {note} ({package})."
+        return f"Code measured: {note}."
     try:
         sha = subprocess.run(
             ["git", "-C", str(package), "rev-parse", "--short", "HEAD"],
