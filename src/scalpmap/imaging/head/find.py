@@ -49,8 +49,9 @@ ROTATION_NOTES = {
     "turn the photo 90 degrees anticlockwise",
 }
 FROM_ABOVE_NOTE = (
-    "the face is seen steeply from above: its landmarks come from a crop stretched below the eyes "
-    "(the eyes and brows are the surest; the nose, mouth and jaw are estimates)"
+    "the face was found in a crop anchored on the eyes and stretched below them, as for a face "
+    "seen from above: the eyes and brows are the surest landmarks; the nose, mouth and jaw are "
+    "estimates"
 )
 NO_FACE_NOTE = (
     "no face found: view unknown (a top, back or side view, or the face is out of the frame)"

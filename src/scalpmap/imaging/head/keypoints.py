@@ -1,9 +1,16 @@
-"""Does a face mesh agree with the detector's keypoints? A check against misplaced meshes.
+"""Does a face mesh agree with the detector's keypoints? Checks against misplaced meshes.
 
 The face mesh readily sees a face in a forehead: on faces seen steeply from above it may put the
 eyes above the brows, with a high face-presence score. The detector's six keypoints (eyes, nose
 tip, mouth, ear tragions) come from a different model; a mesh whose eyes, nose tip and mouth lie
 far from them has moved the face.
+
+Two checks. :func:`agrees_with_detection`, for the crops anchored on the detector's eyes (which
+stand or fall with the detector's keypoints): each of the four lies near its keypoint.
+:func:`lies_above_detection`, for MediaPipe's crop of the detection: the mesh's eyes and nose
+lie well above the detector's, towards the top of the head, as in a face seen in a forehead. It
+does not reject a mesh *below* the detector's keypoints: the detector is the one that errs there
+(on generated heads it put the eyes on the forehead while the mesh found them).
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ from scalpmap.imaging.head.landmarks import (
 # front and three-quarter faces the mesh placed right were within 0.30; two meshes that put the
 # eyes on the forehead, agreeing with the detector's eyes, had their mouth 0.42 and 0.55 away.
 MAX_KEYPOINT_SHIFT = 0.35
+# A mesh whose eyes and nose tip lie on average this many eye distances above the detector's
+# (across the eye line, towards the top of the head) has moved up into the forehead. On the real
+# photos the right meshes were at most 0.05 above (three-quarter views 0.1 for one eye); the one
+# that put the eyes on the forehead was 0.26 above.
+MAX_UPWARD_SHIFT = 0.2
 # The lips' midpoints, for the mouth's centre.
 UPPER_LIP, LOWER_LIP = 13, 14
 
@@ -71,6 +83,50 @@ def keypoint_shifts(points_xy: NDArray[np.float64], face: FaceDetection) -> NDAr
     mesh = np.stack([right, left, points_xy[NOSE_TIP], mouth])
     detected = keypoints[[RIGHT_EYE, LEFT_EYE, DETECTED_NOSE, DETECTED_MOUTH]]
     return np.asarray(np.linalg.norm(mesh - detected, axis=1) / distance, dtype=np.float64)
+
+
+def upward_shift(points_xy: NDArray[np.float64], face: FaceDetection) -> float:
+    """Return how far above the detector's eyes and nose tip the mesh's lie, on average.
+
+    Parameters
+    ----------
+    points_xy : ndarray of float, shape (468, 2)
+        The mesh.
+    face : FaceDetection
+        The detection, in the same pixels.
+
+    Returns
+    -------
+    float
+        In the detector's eye distances, across its eye line; positive when the mesh lies towards
+        the top of the head.
+    """
+    keypoints = face.keypoints_xy
+    span = keypoints[LEFT_EYE] - keypoints[RIGHT_EYE]
+    distance = max(float(np.linalg.norm(span)), 1e-9)
+    down = np.array([-span[1], span[0]]) / distance  # across the eye line, towards the chin
+    right, left = mesh_eyes(points_xy)
+    mesh = np.stack([right, left, points_xy[NOSE_TIP]])
+    detected = keypoints[[RIGHT_EYE, LEFT_EYE, DETECTED_NOSE]]
+    return float(-np.mean((mesh - detected) @ down) / distance)
+
+
+def lies_above_detection(points_xy: NDArray[np.float64], face: FaceDetection) -> bool:
+    """Tell whether the mesh lies well above the detector's face (see :func:`upward_shift`).
+
+    Parameters
+    ----------
+    points_xy : ndarray of float, shape (468, 2)
+        The mesh.
+    face : FaceDetection
+        The detection, in the same pixels.
+
+    Returns
+    -------
+    bool
+        True when the shift exceeds :data:`MAX_UPWARD_SHIFT`.
+    """
+    return upward_shift(points_xy, face) > MAX_UPWARD_SHIFT
 
 
 def agrees_with_detection(points_xy: NDArray[np.float64], face: FaceDetection) -> bool:
