@@ -93,6 +93,13 @@ def _embed(rgb: NDArray[np.uint8]) -> bytes:
     return encode_jpeg(downscale(rgb, MAX_EMBED_WIDTH_PX))
 
 
+def _zone_maps(
+    rgb: NDArray[np.uint8], document: dict[str, Any]
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """Draw the zones (patient) and the removal map (facility) from plan.json."""
+    return render_zones(rgb, document), render_removal_map(rgb, document)
+
+
 def make_plan_outputs(
     rgb: NDArray[np.uint8],
     plan: Plan,
@@ -134,48 +141,51 @@ def make_plan_outputs(
     """
     step = progress or (lambda _name: None)
     step("simulation")
-    after_laser = simulate_after_laser(rgb, plan.analysis, plan.zones)
-    panels = [rgb, after_laser]
-    after_touch_up = None
-    if not plan.total_removal:
-        after_touch_up, _ = simulate_after_touch_up(
-            after_laser, plan.analysis, plan.zones, plan.target
-        )
-        panels.append(after_touch_up)
-    step("check")
-    simulation: dict[str, Any] | None = None
-    if self_check:
-        simulation = check_simulation(
-            plan.analysis, plan.zones, after_laser, after_touch_up
-        ).to_json()
-    step("pictures")
     files = dict(PICTURE_FILES)
-    if after_touch_up is None:
+    if plan.total_removal:
         files.pop("after_touch_up")
     files.update({k: v for k, v in REPORT_FILES.items() if pdf or k.endswith("html")})
-    document = plan_to_json(plan, source=source, simulation=simulation, files=files)
-    zones_rgb = render_zones(rgb, document)
-    removal_rgb = render_removal_map(rgb, document)
-    comparison = side_by_side(*panels)
-    # OpenCV releases the GIL while encoding: the files and the report pictures are encoded
-    # on two threads while the timeline chart is drawn.
-    jobs: dict[str, tuple[Callable[[NDArray[np.uint8]], bytes], NDArray[np.uint8]]] = {
-        "zones": (_chart_png, zones_rgb),
-        "removal_map": (_chart_png, removal_rgb),
-        "after_laser": (_picture, after_laser),
-        "side_by_side": (_picture, comparison),
-        "embed:before": (_embed, rgb),
-        "embed:after_laser": (_embed, after_laser),
-        "embed:zones": (_embed, zones_rgb),
-        "embed:removal_map": (_embed, removal_rgb),
-        "embed:side_by_side": (_embed, comparison),
-    }
-    # Nothing to add (e.g. template keep): the touch-up's picture is the laser's, encoded once.
-    same = after_touch_up is after_laser
-    if after_touch_up is not None and not same:
-        jobs["after_touch_up"] = (_picture, after_touch_up)
-        jobs["embed:after_touch_up"] = (_embed, after_touch_up)
+    # Both cores: the zone maps need only the plan, so a thread draws them (one after the
+    # other: they share Pillow's fonts) while the simulation runs; then two threads encode the
+    # files and the report pictures (OpenCV releases the GIL while encoding) while the timeline
+    # chart is drawn.
     with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
+        document = plan_to_json(plan, source=source, simulation=None, files=files)
+        maps_job = pool.submit(_zone_maps, rgb, document)
+        after_laser = simulate_after_laser(rgb, plan.analysis, plan.zones)
+        panels = [rgb, after_laser]
+        after_touch_up = None
+        if not plan.total_removal:
+            after_touch_up, _ = simulate_after_touch_up(
+                after_laser, plan.analysis, plan.zones, plan.target
+            )
+            panels.append(after_touch_up)
+        step("check")
+        if self_check:
+            simulation = check_simulation(
+                plan.analysis, plan.zones, after_laser, after_touch_up
+            ).to_json()
+            document = plan_to_json(plan, source=source, simulation=simulation, files=files)
+        step("pictures")
+        comparison = side_by_side(*panels)
+        zones_rgb, removal_rgb = maps_job.result()
+        jobs: dict[str, tuple[Callable[[NDArray[np.uint8]], bytes], NDArray[np.uint8]]] = {
+            "zones": (_chart_png, zones_rgb),
+            "removal_map": (_chart_png, removal_rgb),
+            "after_laser": (_picture, after_laser),
+            "side_by_side": (_picture, comparison),
+            "embed:before": (_embed, rgb),
+            "embed:after_laser": (_embed, after_laser),
+            "embed:zones": (_embed, zones_rgb),
+            "embed:removal_map": (_embed, removal_rgb),
+            "embed:side_by_side": (_embed, comparison),
+        }
+        # Nothing to add (e.g. template keep): the touch-up's picture is the laser's, encoded
+        # once.
+        same = after_touch_up is after_laser
+        if after_touch_up is not None and not same:
+            jobs["after_touch_up"] = (_picture, after_touch_up)
+            jobs["embed:after_touch_up"] = (_embed, after_touch_up)
         futures = {role: pool.submit(encode, picture) for role, (encode, picture) in jobs.items()}
         timeline_png = render_timeline_png(plan.timeline)
         encoded = {role: future.result() for role, future in futures.items()}
