@@ -15,7 +15,10 @@ eyes show, and the view. It reports, against the issue's goals:
 2. faces invented on photos without a face (goal: none);
 3. the face's turn in the pixels, on the photos where a face was found;
 4. the interpupillary distance measured with the iris scale (11.7 mm iris) on the front views
-   where the iris was measured (goal: 54-74 mm on at least 95%);
+   where the iris was measured (goal: 54-74 mm on at least 95%), on the real photos and on two
+   public-domain portraits from installed packages at three sizes and four turns (see
+   ``head_checks.py``, which also turns every upright face found by 90, 180 and 270 degrees and
+   reports the detector's best score on the photos without a face and on the missed faces);
 5. the blur and darkness checks: their measure on the found faces and on the same photos blurred
    by a Gaussian of 4% of the face's width or darkened to 15% of their brightness;
 6. the time of ``find_head`` per photo (640 x 640) and on two photos enlarged to 12 megapixels
@@ -47,17 +50,23 @@ from rich.console import Console
 from bench_common import (
     DEFAULT_REPORT,
     REPO_ROOT,
-    fmt,
-    machine_lines,
-    markdown_table,
     pct,
     print_goals,
     replace_section,
 )
+from head_checks import best_detector_score, portrait_rows, turned_copies
+from head_report import (
+    BLUR_SHARE_OF_FACE,
+    DARK_FACTOR,
+    FACE_12MP,
+    NO_FACE_12MP,
+    render,
+    share,
+    summarise,
+)
 from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.head.find import FROM_ABOVE_NOTE
 from scalpmap.imaging.head.quality import (
-    MIN_FACE_LUMA,
-    MIN_FACE_SHARPNESS,
     face_pixels,
     sharpness,
 )
@@ -68,13 +77,7 @@ CORES = 2
 cv2.setNumThreads(CORES)
 SECTION = "head-model"
 ANNOTATIONS = REPO_ROOT / "benchmarks" / "data" / "real_heads_annotations.json"
-IPD_RANGE_MM = (54.0, 74.0)
 TIMING_RUNS = 5
-BLUR_SHARE_OF_FACE = 0.04
-DARK_FACTOR = 0.15
-COMMAND = ".venv/bin/python benchmarks/evaluate_head.py"
-FACE_12MP = "36-front.jpg"
-NO_FACE_12MP = "13-back.jpg"
 
 
 def photos_dir() -> Path | None:
@@ -124,8 +127,11 @@ def evaluate_photo(path: Path, truth: dict[str, Any]) -> dict[str, Any]:
         "view": head.view,
         "yaw_deg": head.yaw_deg,
         "ipd_mm": ipd_mm(head),
+        "from_above": FROM_ABOVE_NOTE in head.notes,
         "notes": list(head.notes),
     }
+    if truth["rotation"] == 0 and (truth["both_eyes_visible"] or not truth["face_visible"]):
+        row["best_detector_score"] = best_detector_score(rgb)
     if head.has_face:
         eyes = head.landmarks["left_eye_outer_canthus"], head.landmarks["right_eye_outer_canthus"]
         oval = head.landmarks["face_oval"]
@@ -168,154 +174,6 @@ def load_average() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
-def share(hits: int, total: int) -> float:
-    """Return hits / total, NaN for none."""
-    return hits / total if total else float("nan")
-
-
-def summarise(
-    rows: list[dict[str, Any]],
-    times_12mp: tuple[list[float], list[float]],
-    times_no_face: tuple[list[float], list[float]],
-) -> dict[str, Any]:
-    """Collect the figures."""
-    both_eyes = [r for r in rows if r["truth"]["both_eyes_visible"]]
-    upright_both = [r for r in both_eyes if r["truth"]["rotation"] == 0]
-    no_face = [r for r in rows if not r["truth"]["face_visible"]]
-    found = [r for r in rows if r["has_face"]]
-    turned_truth = [r for r in rows if r["truth"]["face_visible"] and r["truth"]["rotation"]]
-    ipds = [r["ipd_mm"] for r in found if r["view"] == "front" and r["ipd_mm"] is not None]
-    within = [v for v in ipds if IPD_RANGE_MM[0] <= v <= IPD_RANGE_MM[1]]
-    with_quality = [r for r in found if "sharpness" in r]
-    return {
-        "photos": len(rows),
-        "upright_both": (sum(r["has_face"] for r in upright_both), len(upright_both)),
-        "both_eyes": (sum(r["has_face"] for r in both_eyes), len(both_eyes)),
-        "invented": (sum(r["has_face"] for r in no_face), len(no_face)),
-        "invented_names": [r["photo"] for r in no_face if r["has_face"]],
-        "missed_upright": [r["photo"] for r in upright_both if not r["has_face"]],
-        "rotation_right": (
-            sum(r["rotation_deg"] == r["truth"]["rotation"] for r in found),
-            len(found),
-        ),
-        "turned_found": (
-            sum(
-                r["has_face"] and r["rotation_deg"] == r["truth"]["rotation"] for r in turned_truth
-            ),
-            len(turned_truth),
-        ),
-        "ipd": ipds,
-        "ipd_within": (len(within), len(ipds)),
-        "sharpness": [r["sharpness"] for r in with_quality],
-        "blurred_skipped": (sum(r["blurred_skipped"] for r in with_quality), len(with_quality)),
-        "dark_skipped": (sum(r["dark_skipped"] for r in with_quality), len(with_quality)),
-        "seconds": [r["seconds"] for r in rows],
-        "cpu_seconds": [r["cpu_seconds"] for r in rows],
-        "seconds_12mp": times_12mp[0],
-        "cpu_seconds_12mp": times_12mp[1],
-        "seconds_12mp_no_face": times_no_face[0],
-        "cpu_seconds_12mp_no_face": times_no_face[1],
-    }
-
-
-def render(facts: dict[str, Any]) -> str:
-    """Return the report's markdown section."""
-
-    def frac(pair: tuple[int, int]) -> str:
-        return f"{pair[0]} / {pair[1]} ({pct(share(*pair), 0)})"
-
-    ipd = facts["ipd"]
-    table = markdown_table(
-        ["Measure", "Result", "Goal"],
-        [
-            [
-                "Landmarks found, upright photos with both eyes",
-                frac(facts["upright_both"]),
-                ">= 90 %",
-            ],
-            ["Landmarks found, all photos with both eyes", frac(facts["both_eyes"]), "-"],
-            ["Faces invented on photos without a face", frac(facts["invented"]), "none"],
-            [
-                "Turn of the pixels right, where a face was found",
-                frac(facts["rotation_right"]),
-                "-",
-            ],
-            ["Turned faces found with their turn", frac(facts["turned_found"]), "-"],
-            [
-                "IPD with the iris scale within 54-74 mm, front views",
-                frac(facts["ipd_within"]),
-                ">= 95 %",
-            ],
-            [
-                "IPD (mm): median, min, max",
-                f"{fmt(statistics.median(ipd), 1)}, {fmt(min(ipd), 1)}, {fmt(max(ipd), 1)}"
-                if ipd
-                else "n/a",
-                "-",
-            ],
-            [
-                f"Found faces' sharpness: min (threshold {MIN_FACE_SHARPNESS})",
-                fmt(min(facts["sharpness"]), 3) if facts["sharpness"] else "n/a",
-                "-",
-            ],
-            [
-                f"Same photos blurred by {BLUR_SHARE_OF_FACE:.0%} of the face's width: skipped",
-                frac(facts["blurred_skipped"]),
-                "all",
-            ],
-            [
-                f"Same photos darkened to {DARK_FACTOR:.0%}: skipped "
-                f"(median luma < {MIN_FACE_LUMA:g})",
-                frac(facts["dark_skipped"]),
-                "all",
-            ],
-            ["Loading the four models, once per process (s)", fmt(facts["load_seconds"], 3), "-"],
-            [
-                "find_head per 640 x 640 photo: wall mean, max; CPU mean (s)",
-                f"{fmt(statistics.mean(facts['seconds']), 3)}, {fmt(max(facts['seconds']), 3)}; "
-                f"{fmt(statistics.mean(facts['cpu_seconds']), 3)}",
-                "-",
-            ],
-            [
-                f"find_head on 12 MP (4000 x 3000, {FACE_12MP}), median of 5: wall; CPU (s)",
-                f"{fmt(statistics.median(facts['seconds_12mp']), 3)}; "
-                f"{fmt(statistics.median(facts['cpu_seconds_12mp']), 3)}",
-                "< 0.15",
-            ],
-            [
-                f"find_head on 12 MP without a face ({NO_FACE_12MP}: all four turns tried)",
-                f"{fmt(statistics.median(facts['seconds_12mp_no_face']), 3)}; "
-                f"{fmt(statistics.median(facts['cpu_seconds_12mp_no_face']), 3)}",
-                "< 0.15",
-            ],
-        ],
-    )
-    missed = ", ".join(facts["missed_upright"]) or "none"
-    invented = ", ".join(facts["invented_names"]) or "none"
-    return "\n".join(
-        [
-            "## Head model on real photos",
-            "",
-            f"`{COMMAND}` runs the head model (MediaPipe 0.10.21's models on LiteRT, "
-            f"docs/head-model.md) on the {facts['photos']} photos of the real-head collection "
-            "(CC BY 4.0) and compares it with the by-eye annotation in "
-            "`benchmarks/data/real_heads_annotations.json`.",
-            "",
-            table,
-            "",
-            f"Upright photos with both eyes where no face was found: {missed}.",
-            f"Photos without a face where one was found: {invented}.",
-            "",
-            "Times are wall-clock and CPU time (all threads) in one process on 2 cores; wall-clock "
-            "times above the CPU times mean that other processes shared the cores.",
-            "",
-            f"- Finished {facts['finished']}, after {facts['duration_s']:.0f} s. Load average "
-            f"(1 min) {fmt(facts['load_before'], 2)} before, {fmt(facts['load_after'], 2)} after.",
-            *machine_lines(),
-        ]
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the evaluation and write the report section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -344,15 +202,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         for index, (name, truth) in enumerate(annotations.items(), start=1):
             status.update(f"head model on the real photos: {index}/{len(annotations)} {name}")
             rows.append(evaluate_photo(folder / name, truth))
+    with console.status("turned copies of the upright faces found, and the portraits"):
+        upright_found = [
+            (row["photo"], load_rgb(folder / row["photo"]))
+            for row in rows
+            if row["has_face"] and row["truth"]["rotation"] == 0
+            if row["truth"]["both_eyes_visible"]
+        ]
+        copies = turned_copies(upright_found)
+        portraits = portrait_rows(ipd_mm)
     times_12mp = time_12mp(folder, FACE_12MP)
     times_no_face = time_12mp(folder, NO_FACE_12MP)
-    facts = summarise(rows, times_12mp, times_no_face)
+    facts = summarise(rows, times_12mp, times_no_face, copies, portraits)
     facts["load_seconds"] = load_seconds
     facts["load_before"], facts["load_after"] = load_before, load_average()
     facts["duration_s"] = time.perf_counter() - run_started
     facts["finished"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if args.rows:
-        args.rows.write_text(json.dumps(rows, indent=1, default=float), encoding="utf-8")
+        everything = {"photos": rows, "turned_copies": copies, "portraits": portraits}
+        args.rows.write_text(json.dumps(everything, indent=1, default=float), encoding="utf-8")
     body = render(facts)
     replace_section(Path(args.out), SECTION, body)
     console.print(body)
@@ -368,10 +236,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             ("faces invented", "none", str(facts["invented"][0]), facts["invented"][0] == 0),
             (
+                "turned copies with a wrong turn",
+                "none",
+                str(facts["copies_wrong"][0]),
+                facts["copies_wrong"][0] == 0,
+            ),
+            (
                 "IPD within 54-74 mm",
                 ">= 95 %",
                 pct(share(*facts["ipd_within"]), 0),
                 share(*facts["ipd_within"]) >= 0.95,
+            ),
+            (
+                "IPD within 54-74 mm, portraits",
+                ">= 95 %",
+                pct(share(*facts["portrait_ipd_within"]), 0),
+                share(*facts["portrait_ipd_within"]) >= 0.95,
             ),
             (
                 "find_head at 12 MP",
