@@ -159,6 +159,7 @@ from scalpmap.imaging.photo_io import load_photo
 lap("imports (numpy, OpenCV, Pillow, shapely, the analysis)")
 WRAPPED = {
     "resolve_scale": "scale: marker search",
+    "measure_dot_scale": "mode: the impressions' size measured",
     "_analysed_mask": "scalp area",
     "estimate_local_skin": "skin estimate",
     "detect_impressions": "detection",
