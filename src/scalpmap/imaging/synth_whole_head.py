@@ -16,6 +16,8 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import synth_face as face_paint
+from scalpmap.imaging import synth_glasses as glasses
+from scalpmap.imaging import synth_hair as hair
 from scalpmap.imaging import synth_render as render
 from scalpmap.imaging.synth_head import (
     CRANIUM,
@@ -412,18 +414,18 @@ def paint_head_scene(
     face_paint.paint_nose_and_lips(p)
     sideburn_y = float(np.interp(SIDEBURN_BACK_PSI - 2, PSI_GRID, face.hairline_y))
     beard_style = options.beard or "none"
-    beard = face_paint.beard_mask(p, beard_style, bool(options.moustache), sideburn_y + 4)
-    face_paint.paint_beard(p, beard, beard_style)
+    beard = hair.beard_mask(p, beard_style, bool(options.moustache), sideburn_y + 4)
+    hair.paint_beard(p, beard, beard_style)
     face_paint.paint_ear_details(p, scene.ear_inner)
     shaved = np.zeros(shape, dtype=bool)
     if options.natural_hair:
         psi = scene.maps.psi(face)
         hairline_at = np.interp(psi, PSI_GRID, face.hairline_y)
         in_region = (scene.maps.label == CRANIUM) & (scene.maps.point[1] < hairline_at)
-        shaved = face_paint.shaved_hair_mask(p, in_region)
-        face_paint.paint_shaved_hair(p, shaved)
+        shaved = hair.shaved_hair_mask(p, in_region)
+        hair.paint_shaved_hair(p, shaved)
     if options.glasses:
-        face_paint.paint_glasses(p)
+        glasses.paint_glasses(p)
     tint = render.INK_PROFILES[options.ink or "black"][0]
     for x, y, diameter_mm, strength in impressions:
         render.paint_spot(albedo, x, y, diameter_mm * ppm, strength, tint, rng)
