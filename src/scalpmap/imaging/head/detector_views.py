@@ -19,7 +19,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging.head.crop import ImagePyramid
-from scalpmap.imaging.head.face_detection import LEFT_EYE, RIGHT_EYE, FaceDetection, detect_faces
+from scalpmap.imaging.head.face_detection import (
+    LEFT_EYE,
+    RIGHT_EYE,
+    SHORT_RANGE,
+    DetectorSpec,
+    FaceDetection,
+    detect_faces,
+)
+from scalpmap.imaging.head.runtime import LoadedModel
 
 # (stretch, extend_below): the views tried for each turn, most productive first.
 VIEWS: tuple[tuple[float, float], ...] = ((1.5, 0.0), (1.0, 0.0), (2.0, 0.0), (1.5, 0.6))
@@ -106,9 +114,21 @@ class DetectorViews:
         The photo at its working resolution.
     pyramid : ImagePyramid, optional
         The same image as a pyramid, when the caller has one to share.
+    spec : DetectorSpec
+        The detector (MediaPipe's short-range one by default).
+    model : LoadedModel, optional
+        Its loaded model, when not the packaged file named by ``spec``.
     """
 
-    def __init__(self, rgb: NDArray[np.uint8], pyramid: ImagePyramid | None = None) -> None:
+    def __init__(
+        self,
+        rgb: NDArray[np.uint8],
+        pyramid: ImagePyramid | None = None,
+        *,
+        spec: DetectorSpec = SHORT_RANGE,
+        model: LoadedModel | None = None,
+    ) -> None:
+        self.spec, self.model = spec, model
         self.pyramid = pyramid if pyramid is not None else ImagePyramid(rgb)
         # The coarsest halving still at least DETECTOR_BASE_PX across.
         level = 0
@@ -169,7 +189,9 @@ class DetectorViews:
                 scale = stretch_matrix(turn_deg, stretch)
                 to_working = self.small_to_working / scale
                 small = self.small(turn_deg, stretch)
-                for face in detect_faces(small, turn_deg=turn_deg, extend_below=extend):
+                for face in detect_faces(
+                    small, turn_deg=turn_deg, extend_below=extend, spec=self.spec, model=self.model
+                ):
                     if face.score >= MIN_DETECTION_SCORE:
                         candidates.append((scaled_detection(face, to_working), stretch))
             self._places[turn_deg] = [

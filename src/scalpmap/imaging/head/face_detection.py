@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging.head.crop import RotatedRect, crop
-from scalpmap.imaging.head.runtime import get_model
+from scalpmap.imaging.head.runtime import LoadedModel, get_model
 
 # Keypoint order of the detector: the patient's right eye, left eye, nose tip, mouth centre, right
 # ear tragion, left ear tragion.
@@ -191,6 +191,7 @@ def detect_faces(
     turn_deg: int = 0,
     extend_below: float = 0.0,
     spec: DetectorSpec = SHORT_RANGE,
+    model: LoadedModel | None = None,
 ) -> list[FaceDetection]:
     """Detect faces, showing the detector the photo turned clockwise by ``turn_deg``.
 
@@ -203,8 +204,12 @@ def detect_faces(
         The photo (a reduced copy is enough: the detector sees 128 x 128 pixels).
     turn_deg : {0, 90, 180, 270}
         How far to turn the photo clockwise before detection.
+    extend_below : float
+        Room added below the photo's bottom edge (as seen turned), as a share of its longer side.
     spec : DetectorSpec
         The detector variant (short range by default).
+    model : LoadedModel, optional
+        The loaded model to run; by default the packaged file named by ``spec``.
 
     Returns
     -------
@@ -225,7 +230,8 @@ def detect_faces(
         -turn,
     )
     tensor = crop(rgb, letterbox, spec.input_size, spec.input_size, replicate_border=False)
-    model = get_model(spec.model)
+    if model is None:
+        model = get_model(spec.model)
     outputs = model.run(tensor[None].astype(np.float32) / 127.5 - 1.0)
     regressors, classificators = sorted(outputs, key=lambda out: out.shape[-1], reverse=True)
     boxes, keypoints, scores = decode(regressors[0], classificators[0, :, 0], spec)

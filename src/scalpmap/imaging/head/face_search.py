@@ -52,8 +52,9 @@ from scalpmap.imaging.head.pose import (
 TURNED_MIN_PRESENCE = 0.9
 TURNED_MIN_SCORE = 0.7
 # An upright face confirmed in MediaPipe's crop with a detector score of at least this is taken
-# without looking at the other turns. The upright "faces" that the models saw in upside-down faces
-# on the real photos scored 0.64 and 0.66; the real upright ones 0.70-0.92.
+# without looking at the other turns. The upright "faces" that the models saw in upside-down copies
+# of the real photos scored 0.61-0.66; the real upright faces 0.73-0.92 in their best view
+# (benchmarks/head_alternatives.py).
 SURE_UPRIGHT_SCORE = 0.7
 # Eye-anchored crops (faces seen from above) are tried on this many of a place's views, best
 # detector score first. A face found so only in a turned view needs this many of them to agree: on
@@ -215,6 +216,31 @@ def _without_overlaps(faces: list[FoundFace]) -> list[FoundFace]:
     return kept
 
 
+def confirm_place(
+    views: DetectorViews, place: Place, turn_deg: int, crop_kind: CropKind
+) -> FoundFace | None:
+    """Confirm one place with the mesh on one kind of crop (the rules in the module's text).
+
+    Parameters
+    ----------
+    views : DetectorViews
+        The photo's views (the mesh samples their working pyramid).
+    place : Place
+        The views' detections of the place, best score first.
+    turn_deg : {0, 90, 180, 270}
+        The turn of the views that saw it.
+    crop_kind : {"detection", "eyes"}
+        MediaPipe's crop of a detection, or the eye-anchored crops.
+
+    Returns
+    -------
+    FoundFace or None
+        The face, when confirmed.
+    """
+    confirm = _in_detection_crops if crop_kind == "detection" else _in_eye_crops
+    return confirm(views, place, turn_deg)
+
+
 def _faces_in_turn(
     views: DetectorViews,
     turn_deg: int,
@@ -222,13 +248,12 @@ def _faces_in_turn(
     plausible: Callable[[FoundFace], bool] | None,
 ) -> list[FoundFace]:
     """Return the plausible faces one kind of mesh crop confirms in one turn, largest first."""
-    if crop_kind == "detection":
-        confirm, places = _in_detection_crops, views.places(turn_deg)
-    else:
-        confirm, places = _in_eye_crops, views.places(turn_deg)[:EYE_CROP_PLACES]
+    places = views.places(turn_deg)
+    if crop_kind == "eyes":
+        places = places[:EYE_CROP_PLACES]
     found = [
         face
-        for face in (confirm(views, place, turn_deg) for place in places)
+        for face in (confirm_place(views, place, turn_deg, crop_kind) for place in places)
         if face is not None and (plausible is None or plausible(face))
     ]
     found.sort(key=lambda item: -item.size_px)

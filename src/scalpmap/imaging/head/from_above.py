@@ -38,8 +38,8 @@ ABOVE = (0.7, 0.9, 1.1)
 BELOW = (0.3, 0.4, 0.5, 0.6, 0.8)
 # Three probes spread over the grid (grid indices: each width, the middle scale above, a stronger
 # stretch below for a narrower crop). A detection none of them gives a presence of at least
-# PROBE_MIN_PRESENCE is given up: on the real photos, 93 % of the detections where no shape found
-# a face stopped there, and no face was lost by it.
+# PROBE_MIN_PRESENCE is given up: on the real photos, nearly all the detections where no crop of
+# the grid found a face stopped there, and no face was lost (benchmarks/head_alternatives.py).
 PROBES: tuple[tuple[int, int, int], ...] = ((0, 1, 1), (1, 1, 3), (2, 1, 4))
 PROBE_MIN_PRESENCE = 0.05
 # The coarse pass: every width, the middle scale above, three scales below.
