@@ -6,6 +6,7 @@ call it and serialise its :class:`Analysis` with :mod:`scalpmap.imaging.analysis
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,6 +20,14 @@ from shapely.geometry import MultiPolygon, Polygon
 from scalpmap.errors import ScaleError
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
+from scalpmap.imaging.dot_scale import (
+    WHOLE_HEAD_MM_PER_PX,
+    DotScale,
+    measure_dot_scale,
+    refuse_unresolved,
+)
+from scalpmap.imaging.dot_scale import Mode as Mode  # re-exported: the analysis's modes
+from scalpmap.imaging.dot_scale import choose_mode as choose_mode  # re-exported
 from scalpmap.imaging.face_exclusion import BrowLineSource
 from scalpmap.imaging.head import HeadModel, find_head
 from scalpmap.imaging.marker import QUIET_ZONE_MODULES
@@ -36,11 +45,8 @@ from scalpmap.imaging.skin import estimate_local_skin
 from scalpmap.imaging.validate import check_rgb
 from scalpmap.imaging.whole_head import analyse_whole_head
 
-Mode = Literal["impressions", "coverage"]
 InkTone = Literal["bluish", "neutral", "faded", "unknown"]
 
-MIN_RESOLVABLE_PX = 2.5
-SMALLEST_IMPRESSION_MM = 0.10
 FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
@@ -94,6 +100,8 @@ class Analysis:
         Where the brow line came from.
     warnings : tuple of str
         Things the user should know about the photo or the analysis, in words.
+    dot_scale : DotScale or None
+        The impressions' typical size measured on the photo (close-ups; None on whole heads).
     """
 
     shape: tuple[int, int]
@@ -115,6 +123,7 @@ class Analysis:
     brow_line_xy: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
     brow_line_source: BrowLineSource = "none"
     warnings: tuple[str, ...] = ()
+    dot_scale: DotScale | None = None
 
     @property
     def region_area_cm2(self) -> float:
@@ -139,38 +148,6 @@ class Analysis:
         """Length of the hairline in millimetres."""
         steps = np.diff(self.hairline_xy, axis=0)
         return float(np.linalg.norm(steps, axis=1).sum()) * self.scale.mm_per_px
-
-
-def choose_mode(mm_per_px: float) -> tuple[Mode, str]:
-    """Resolve single impressions only where the smallest one spans enough pixels.
-
-    Parameters
-    ----------
-    mm_per_px : float
-        Scale.
-
-    Returns
-    -------
-    mode : {"impressions", "coverage"}
-        The mode.
-    reason : str
-        Why, in words.
-
-    Examples
-    --------
-    >>> choose_mode(0.03)[0], choose_mode(0.15)[0]
-    ('impressions', 'coverage')
-    """
-    span = SMALLEST_IMPRESSION_MM / mm_per_px
-    if span >= MIN_RESOLVABLE_PX:
-        return "impressions", (
-            f"at {mm_per_px:.3f} mm/px a {SMALLEST_IMPRESSION_MM:.2f} mm impression spans "
-            f"{span:.1f} px, enough to resolve single impressions"
-        )
-    return "coverage", (
-        f"at {mm_per_px:.3f} mm/px a {SMALLEST_IMPRESSION_MM:.2f} mm impression spans only "
-        f"{span:.1f} px (below {MIN_RESOLVABLE_PX} px), so pigment coverage is measured instead"
-    )
 
 
 def _analysed_mask(
@@ -255,7 +232,9 @@ def analyse_photo(
     marker_side_mm : float, optional
         Printed side of the marker's black square; read from the marker's id by default.
     mode : {"impressions", "coverage"}, optional
-        Force a mode; chosen from the scale when omitted.
+        Force a mode; chosen from the photo when omitted: impressions where the impressions
+        found span at least 2 px (see :mod:`scalpmap.imaging.dot_scale`), coverage on
+        whole-head photos and where they do not.
     progress : callable, optional
         Called with the name of each step as it starts.
     head : HeadModel, optional
@@ -274,20 +253,28 @@ def analyse_photo(
         When there is neither a given scale, nor a marker, nor an iris to measure.
     InputError
         When the photo array or the ROI is malformed.
+    UnresolvedImpressionsError
+        When impressions mode is asked for but the impressions measure under 2 px.
     """
     check_rgb(rgb)
     step = progress or (lambda _name: None)
     step("scale")
     scale, head = _scale_and_head(rgb, mm_per_px, marker_side_mm, head, mode)
-    chosen, reason = choose_mode(scale.mm_per_px)
-    if mode is not None and mode != chosen:
-        chosen, reason = mode, f"{mode} mode was requested"
     step("scalp area")
-    if chosen == "coverage":
-        if head is None:
-            head = find_head(rgb)
-        return _analyse_whole_head(rgb, scale, roi, head, reason, step)
-    return _analyse_closeup(rgb, scale, roi, reason, step)
+    dots: DotScale | None = None
+    if mode == "coverage":
+        reason = "coverage mode was requested"
+    elif mode is None and scale.mm_per_px >= WHOLE_HEAD_MM_PER_PX:
+        reason = choose_mode(scale.mm_per_px)[1]
+    else:
+        found = _analyse_closeup(rgb, scale, roi, mode, step)
+        if isinstance(found, Analysis):
+            return found
+        dots, reason = found, choose_mode(scale.mm_per_px, found)[1]
+    if head is None:
+        head = find_head(rgb)
+    whole = _analyse_whole_head(rgb, scale, roi, head, reason, step)
+    return whole if dots is None else dataclasses.replace(whole, dot_scale=dots)
 
 
 def _scale_and_head(
@@ -373,15 +360,31 @@ def _analyse_whole_head(
 
 
 def _analyse_closeup(
-    rgb: NDArray[np.uint8], scale: Scale, roi: Polygon | None, reason: str, step: Progress
-) -> Analysis:
-    """Impressions mode: single impressions resolved, counted and their region traced."""
+    rgb: NDArray[np.uint8],
+    scale: Scale,
+    roi: Polygon | None,
+    requested: Mode | None,
+    step: Progress,
+) -> Analysis | DotScale:
+    """Impressions mode: single impressions resolved, counted and their region traced.
+
+    Returns the impressions' measured size instead when no mode was requested and they are too
+    small to count (the caller then measures coverage).
+    """
     mask, mask_small, mask_scale = _analysed_mask(rgb, scale, roi)
     cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
     px_per_cm2 = 100.0 / scale.mm_per_px**2
     step("impressions")
     skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
     impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
+    dots = measure_dot_scale(rgb, impressions, scale.mm_per_px, skin)
+    if requested == "impressions":
+        refuse_unresolved(dots)
+        reason = f"impressions mode was requested; the impressions measure {dots.words()}"
+    else:
+        chosen, reason = choose_mode(scale.mm_per_px, dots)
+        if chosen == "coverage":
+            return dots
     step("region")
     share, real_cell = field_cells(mask, cell_px)
     values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
@@ -416,6 +419,7 @@ def _analyse_closeup(
         analysed_area=analysed_area,
         ink_tone=tone,
         pigment_field=pigment,
+        dot_scale=dots,
     )
 
 
