@@ -65,10 +65,14 @@ class Case:
 
 
 CASES = (
-    Case("generator's scale", SynthOptions(seed=7, width_px=WIDTH_PX, height_px=HEIGHT_PX)),
+    Case("the generator's own scale", SynthOptions(seed=7, width_px=WIDTH_PX, height_px=HEIGHT_PX)),
     Case(
-        "phone at 15-20 cm",
+        "a phone at 15-20 cm",
         SynthOptions(seed=7, width_px=WIDTH_PX, height_px=HEIGHT_PX, mm_per_px=0.055),
+    ),
+    Case(
+        "the coarsest close-up",
+        SynthOptions(seed=7, width_px=WIDTH_PX, height_px=HEIGHT_PX, mm_per_px=0.08),
     ),
 )
 
