@@ -19,6 +19,8 @@ What the document does not hold, and what that affects:
 - ``analysed_area`` has outer rings only (as written): it is traced without holes.
 - ``Analysis.head`` has no ``person_mask`` (an image, not written); documents written before the
   head model existed give ``head`` None, no hairline segments, patches or excluded area.
+- ``Analysis.dot_scale`` keeps the document's rounding (0.01 px); documents written before the
+  impressions' size was measured give None.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis, InkTone, Mode
 from scalpmap.imaging.analysis_json import validate_analysis_json
 from scalpmap.imaging.detect import Impressions
+from scalpmap.imaging.dot_scale import DotScale
 from scalpmap.imaging.face_exclusion import BrowLineSource
 from scalpmap.imaging.head import HeadModel, HeadView
 from scalpmap.imaging.pigment_field import DensityGrid
@@ -232,6 +235,21 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
         brow_line_xy=_points(excluded.get("brow_line", [])),
         brow_line_source=cast(BrowLineSource, excluded.get("brow_line_source", "none")),
         warnings=tuple(str(w) for w in doc.get("warnings", [])),
+        dot_scale=_dot_scale(doc.get("impression_size"), float(doc["scale"]["mm_per_px"])),
+    )
+
+
+def _dot_scale(doc: Mapping[str, Any] | None, mm_per_px: float) -> DotScale | None:
+    """Rebuild the impressions' measured size (None in documents written before it existed)."""
+    if doc is None:
+        return None
+    return DotScale(
+        typical_diameter_px=doc["typical_diameter_px"],
+        mm_per_px=mm_per_px,
+        measured=int(doc["measured"]),
+        resolved_percent=doc["resolved_percent"],
+        footprint_diameter_px=doc["footprint_diameter_px"],
+        blur_sigma_px=doc["blur_sigma_px"],
     )
 
 

@@ -80,6 +80,7 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
         },
         "mode": analysis.mode,
         "mode_reason": analysis.mode_reason,
+        "impression_size": None if analysis.dot_scale is None else analysis.dot_scale.to_json(),
         "impressions": [
             {
                 "x": round(x, 2),
