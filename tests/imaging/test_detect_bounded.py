@@ -8,6 +8,7 @@ from scalpmap.imaging import detect
 from scalpmap.imaging.detect import detect_impressions
 from scalpmap.imaging.hair_crossing import find_dots_under_hairs
 from scalpmap.imaging.matching import match_points
+from scalpmap.imaging.skin import _blur_in_place
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 
 
@@ -82,3 +83,12 @@ def test_a_photo_finer_than_the_cap_is_detected_on_a_reduced_copy_in_its_own_pix
     assert match.distances.mean() * 0.006 < 0.02  # centres in the fine photo's pixels
     drawn = truth.impressions[match.pairs[:, 0], 2]
     assert np.median(np.abs(found.diameter_mm[match.pairs[:, 1]] - drawn)) < 0.05
+
+
+@pytest.mark.parametrize("shape", [(1000, 700), (300, 40), (7, 500)])
+@pytest.mark.parametrize("sigma", [0.5, 0.6, 2.5])
+def test_the_blur_in_bands_equals_opencvs_blur_exactly(shape, sigma):
+    image = np.random.default_rng(1).random(shape).astype(np.float32)
+    expected = cv2.GaussianBlur(image, (0, 0), sigma)
+    _blur_in_place(image, sigma, band_rows=64)
+    np.testing.assert_array_equal(image, expected)

@@ -55,6 +55,8 @@ MIN_SPACING_MM = 0.3
 ATTACHED_GAP_MM = 0.05
 NOISE_CELL_MM = 3.0
 FOOTPRINT_BATCH_PX = 1 << 20
+MAXIMA_BAND_ROWS = 512
+_RING_3X3 = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.float32)
 FINEST_MM_PER_PX = 0.01
 """Finer photos are detected on a copy reduced to this scale (see :func:`detect_impressions`)."""
 
@@ -132,19 +134,41 @@ def _local_maxima(
     """
     size = 2 * radius_px + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    dilated = cv2.dilate(contrast, kernel)
-    peaks = contrast >= dilated
-    del dilated
+    peaks = np.empty(contrast.shape, dtype=bool)
+    # In bands of rows, each dilated with a margin of the kernel's radius: the same maxima
+    # without a second full-size float image.
+    for top in range(0, contrast.shape[0], MAXIMA_BAND_ROWS):
+        bottom = min(top + MAXIMA_BAND_ROWS, contrast.shape[0])
+        start, stop = max(0, top - radius_px), min(contrast.shape[0], bottom + radius_px)
+        band = contrast[start:stop]
+        dilated = cv2.dilate(band, kernel)[top - start : bottom - start]
+        np.greater_equal(band[top - start : bottom - start], dilated, out=peaks[top:bottom])
     peaks &= contrast > threshold
-    found = cv2.connectedComponentsWithStats(peaks.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
+    # Strict maxima never touch: only the pixels of a plateau have a peak beside them, and
+    # only those are labelled, within their bounding box.
+    neighbours = cv2.filter2D(peaks.view(np.uint8), -1, _RING_3X3, borderType=cv2.BORDER_CONSTANT)
+    plateau = peaks & (neighbours > 0)
+    del neighbours
+    if not plateau.any():
+        return np.argwhere(peaks)
+    peaks &= ~plateau
+    single = np.argwhere(peaks)
     del peaks
+    rows, cols = np.flatnonzero(plateau.any(axis=1)), np.flatnonzero(plateau.any(axis=0))
+    top, left = int(rows[0]), int(cols[0])
+    box = plateau[top : rows[-1] + 1, left : cols[-1] + 1]
+    found = cv2.connectedComponentsWithStats(box.view(np.uint8), connectivity=8, ltype=cv2.CV_32S)
     labels = np.asarray(found[1], dtype=np.int32)
     stats = np.asarray(found[2], dtype=np.int32)
     centroids = np.asarray(found[3], dtype=np.float64)
-    area = stats[1:, cv2.CC_STAT_AREA]
-    rc = np.column_stack([stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_LEFT]]).astype(np.intp)
-    for label in 1 + np.flatnonzero(area > 1):  # plateaus: the pixel nearest the centroid
-        rc[label - 1] = _nearest_pixel(labels, int(label), stats[label], centroids[label])
+    flat = np.array(
+        [
+            _nearest_pixel(labels, label, stats[label], centroids[label])
+            for label in range(1, int(found[0]))
+        ],
+        dtype=np.intp,
+    ).reshape(-1, 2) + [top, left]
+    rc = np.concatenate([single, flat])
     return rc[np.lexsort((rc[:, 1], rc[:, 0]))]
 
 

@@ -46,8 +46,10 @@ class LocalSkin:
         """The skin's luminance at full resolution, at least 1 (computed on each access)."""
         rows, cols = self.shape
         luma_small = np.asarray(self.rgb_small @ LUMA_WEIGHTS, dtype=np.float32)
-        luma = cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR)
-        return np.maximum(np.asarray(luma, dtype=np.float32), np.float32(1.0))
+        luma = np.asarray(
+            cv2.resize(luma_small, (cols, rows), interpolation=cv2.INTER_LINEAR), dtype=np.float32
+        )
+        return np.maximum(luma, np.float32(1.0), out=luma)  # in place: one full-size array
 
     def rgb_at(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float32]:
         """Skin colour at pixel positions, by bilinear lookup on the coarse grid.
@@ -229,8 +231,28 @@ def relative_contrast(
     np.divide(luma, contrast, out=contrast)
     np.subtract(np.float32(1.0), contrast, out=contrast)
     if smooth_px > 0:
-        cv2.GaussianBlur(contrast, (0, 0), smooth_px, dst=contrast)
+        _blur_in_place(contrast, smooth_px)
     return contrast
+
+
+def _blur_in_place(image: NDArray[np.float32], sigma: float, band_rows: int = 256) -> None:
+    """Gaussian blur of ``image`` into itself, a band of rows at a time.
+
+    OpenCV's in-place blur takes a full-size copy first; here each band is blurred from its
+    rows plus a margin (the original rows above it, kept aside before they were overwritten),
+    which gives the same values with a few megabytes instead.
+    """
+    rows = image.shape[0]
+    margin = int(np.ceil(4 * sigma)) + 2  # past the kernel's reach (OpenCV uses 4 sigma)
+    above = image[:0].copy()  # the original rows just above the current band
+    for top in range(0, rows, band_rows):
+        bottom = min(top + band_rows, rows)
+        start, stop = max(0, top - margin), min(rows, bottom + margin)
+        source = image[start:stop].copy()
+        source[: top - start] = above[above.shape[0] - (top - start) :]
+        above = image[max(0, bottom - margin) : bottom].copy()
+        blurred = cv2.GaussianBlur(source, (0, 0), sigma)
+        image[top:bottom] = blurred[top - start : bottom - start]
 
 
 def local_noise_grid(
