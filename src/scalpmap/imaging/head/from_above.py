@@ -73,7 +73,8 @@ def mesh_from_eyes(image: ImagePyramid, face: FaceDetection, *, turn_deg: int) -
     Returns
     -------
     FaceMesh or None
-        The surest mesh that agrees with the detector (presence at least 0.5), in photo pixels.
+        A mesh that says "face" (presence at least 0.5) and agrees with the detector, in photo
+        pixels: the surest of the coarse pass, else the first reached climbing from it.
     """
     right, left = face.keypoints_xy[RIGHT_EYE], face.keypoints_xy[LEFT_EYE]
     if float(np.linalg.norm(left - right)) < 1.0:
