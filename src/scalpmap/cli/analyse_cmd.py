@@ -10,9 +10,10 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
+from scalpmap.cli.options import MaxPixelsOption, ModeOption, RoiOption, ScaleOption, parse_mode
 from scalpmap.errors import InputError
 from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+from scalpmap.scale_limits import check_given_scale
 
 if TYPE_CHECKING:  # the analysis modules load inside the command, so that --help answers at once
     from rich.table import Table
@@ -84,6 +85,7 @@ def analyse(
     ] = None,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
+    mode: ModeOption = "auto",
 ) -> None:
     """Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -94,6 +96,8 @@ def analyse(
     from scalpmap.imaging.photo_io import load_photo
     from scalpmap.imaging.roi import parse_roi
 
+    check_given_scale(mm_per_px)
+    forced = parse_mode(mode)
     region_of_interest = parse_roi(roi) if roi is not None else None
     if marker_mm is not None and not 2 <= marker_mm <= 200:
         raise InputError(f"--marker-mm must be 2..200 mm, got {marker_mm:g}")
@@ -112,6 +116,7 @@ def analyse(
             mm_per_px=mm_per_px,
             roi=region_of_interest,
             marker_side_mm=marker_mm,
+            mode=forced,
             progress=advance,
         )
         advance("write")

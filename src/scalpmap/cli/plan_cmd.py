@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.cli.options import MaxPixelsOption, RoiOption, ScaleOption
+from scalpmap.cli.options import MaxPixelsOption, ModeOption, RoiOption, ScaleOption, parse_mode
 from scalpmap.errors import InputError
 from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+from scalpmap.scale_limits import check_given_scale
 
 if TYPE_CHECKING:  # the planning modules load inside the command, so that --help answers at once
     from rich.table import Table
@@ -257,6 +258,7 @@ def plan(
     self_check: Annotated[
         bool, typer.Option(help="Re-analyse the simulated pictures and record the checks.")
     ] = False,
+    mode: ModeOption = "auto",
 ) -> None:
     """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -269,6 +271,8 @@ def plan(
     from scalpmap.planning.timeline import check_start_date
     from scalpmap.reports.scale_note import scale_estimate
 
+    check_given_scale(mm_per_px)
+    forced = parse_mode(mode)
     if template is None:
         template = "custom" if target is not None else "keep"
     if template not in PLAN_TEMPLATES:
@@ -302,7 +306,7 @@ def plan(
 
         loaded = load_photo(photo, max_pixels=max_pixels)
         analysis = analyse_photo(
-            loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, progress=advance
+            loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, mode=forced, progress=advance
         )
         advance("plan")
         options = with_landmarks(options, analysis.head, given)

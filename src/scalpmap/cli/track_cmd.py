@@ -11,10 +11,11 @@ import typer
 from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.cli.options import MaxPixelsOption
+from scalpmap.cli.options import MaxPixelsOption, ModeOption, parse_mode
 from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+from scalpmap.scale_limits import check_given_scale
 from scalpmap.tracking.recommend import TOUCH_UP_AT_PERCENT
 
 if TYPE_CHECKING:  # the tracking modules load inside the command, so that --help answers at once
@@ -81,6 +82,7 @@ def track(
     ] = TOUCH_UP_AT_PERCENT,
     max_pixels: MaxPixelsOption = DEFAULT_MAX_PIXELS,
     overlay: Annotated[bool, typer.Option(help="Also write overlay.png.")] = True,
+    mode: ModeOption = "auto",
 ) -> None:
     """Track a follow-up photo against the baseline: clearance of the removal zone, next step."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -93,6 +95,8 @@ def track(
     from scalpmap.tracking.plan_facts import read_plan
     from scalpmap.tracking.track import track_followup
 
+    check_given_scale(mm_per_px)
+    forced = parse_mode(mode)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder")
     if not 0 < touch_up_at <= 100:
@@ -115,7 +119,7 @@ def track(
                 f"{facts.width}x{facts.height} px photo; give the plan's own photo as BASELINE"
             )
         advance("baseline")
-        analysis = analyse_photo(base.rgb, mm_per_px=facts.mm_per_px)
+        analysis = analyse_photo(base.rgb, mm_per_px=facts.mm_per_px, mode=forced)
         advance("register and compare")
         result = track_followup(
             base.rgb,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scalpmap.scale_limits import GIVEN_MAX_MM_PER_PX, GIVEN_MIN_MM_PER_PX
 from scalpmap.store.models import AnalysisStatus, PhotoView, ScaleSource
 
 __all__ = ["AnalysisRequest", "AnalysisStatusPublic", "PhotoCreated", "PhotoPublic"]
@@ -59,4 +60,4 @@ class AnalysisRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mm_per_px: float | None = Field(default=None, gt=0, le=5)
+    mm_per_px: float | None = Field(default=None, ge=GIVEN_MIN_MM_PER_PX, le=GIVEN_MAX_MM_PER_PX)

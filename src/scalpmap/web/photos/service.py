@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from scalpmap.scale_limits import GIVEN_MAX_MM_PER_PX, GIVEN_MIN_MM_PER_PX
 from scalpmap.services import analyses, photos
 from scalpmap.services.errors import InputError, NotFoundError
 from scalpmap.store.models import AnalysisStatus, Case, Photo, PhotoAnalysis, PhotoView, User
@@ -37,7 +38,6 @@ MEDIA_TYPES = {
     "HEIF": "image/heic",
 }
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
-MAX_MM_PER_PX = 5.0
 
 
 def parse_view(value: str) -> PhotoView:
@@ -81,7 +81,7 @@ def parse_mm_per_px(value: str | None) -> float | None:
     Raises
     ------
     InputError
-        When it is not a number in (0, 5].
+        When it is not a number in 0.005..1.0 (see :mod:`scalpmap.scale_limits`).
 
     Examples
     --------
@@ -94,8 +94,11 @@ def parse_mm_per_px(value: str | None) -> float | None:
         number = float(value.strip().replace(",", "."))
     except ValueError:
         number = math.nan
-    if not math.isfinite(number) or not 0 < number <= MAX_MM_PER_PX:
-        raise InputError("mm_per_px must be a positive number of millimetres per pixel (≤ 5)")
+    if not math.isfinite(number) or not GIVEN_MIN_MM_PER_PX <= number <= GIVEN_MAX_MM_PER_PX:
+        raise InputError(
+            f"mm_per_px must be {GIVEN_MIN_MM_PER_PX:g}..{GIVEN_MAX_MM_PER_PX:g} millimetres per "
+            "pixel (a close-up is about 0.02-0.08, a whole head 0.1-0.25)"
+        )
     return number
 
 
