@@ -266,6 +266,11 @@ def analyse_photo(
         reason = "coverage mode was requested"
     elif mode is None and scale.mm_per_px >= WHOLE_HEAD_MM_PER_PX:
         reason = choose_mode(scale.mm_per_px)[1]
+    elif mode is None and (head := _face_in_view(rgb, scale, head)) is not None:
+        reason = (
+            f"a face is in the photo, so it is a whole-head view: at {scale.mm_per_px:.3f} mm/px "
+            "the pigment's coverage is measured, with the face masked out"
+        )
     else:
         found = _analyse_closeup(rgb, scale, roi, mode, step)
         if isinstance(found, Analysis):
@@ -275,6 +280,10 @@ def analyse_photo(
         head = find_head(rgb)
     whole = _analyse_whole_head(rgb, scale, roi, head, reason, step)
     return whole if dots is None else dataclasses.replace(whole, dot_scale=dots)
+
+
+FACE_CHECK_MM_PER_PX = 0.06
+"""Photos this coarse (mm/px) or coarser, yet finer than a whole head's, are checked for a face."""
 
 
 def _scale_and_head(
@@ -294,6 +303,19 @@ def _scale_and_head(
         head = find_head(rgb)
     scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm, head=head)
     return scale, head
+
+
+def _face_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -> HeadModel | None:
+    """Return the head model when a photo finer than the whole-head scale shows a face.
+
+    A phone photo of a whole head can be finer than :data:`WHOLE_HEAD_MM_PER_PX` (down to about
+    0.06 mm/px at 12 MP); with a face in it, it must be read as a whole head, face masked out,
+    not as a close-up. Close-ups finer than that never hold a face, so no model runs for them.
+    """
+    if scale.mm_per_px < FACE_CHECK_MM_PER_PX:
+        return None
+    found = head if head is not None else find_head(rgb)
+    return found if found.has_face else None
 
 
 def _sticker(scale: Scale) -> Polygon | None:
