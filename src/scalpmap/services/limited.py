@@ -181,7 +181,8 @@ def run_limited(function: Callable[..., T], /, *args: Any, limits: Limits) -> T:
     ----------
     function : callable
         A module-level function (it is pickled by name); its arguments and result must be
-        picklable.
+        picklable. As with any ``forkserver`` or ``spawn`` child, the parent's main script is
+        imported in the child: keep its work under ``if __name__ == "__main__":``.
     *args
         Its arguments.
     limits : Limits
