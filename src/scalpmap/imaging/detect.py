@@ -11,8 +11,9 @@ A dot is judged against the skin around it, never against a fixed grey level:
    candidate's ink (its contrast summed over its footprint, in mm²) must reach ``MIN_INK_MM2``.
 3. **Shape.** Each candidate's footprint (pixels above half its peak) gives a sub-pixel centre, a
    diameter and an elongation. Long thin marks are stubble, and so is a dark line leaving the
-   candidate (:mod:`scalpmap.imaging.hair_lines`); marks wider than ``MAX_DIAMETER_MM`` are moles
-   and freckles.
+   candidate (:mod:`scalpmap.imaging.hair_lines`), or a dark mark touching an oblong candidate
+   that is not another round dot (dots packed a few pixels apart touch each other's rings);
+   marks wider than ``MAX_DIAMETER_MM`` are moles and freckles.
 4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
    red most for bluish inks. Brown marks are rejected.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
 from scalpmap.imaging.hair_crossing import bilinear, find_dots_under_hairs
@@ -53,6 +55,8 @@ COLOUR_MIN_RADIUS_PX = 5.0
 PEAK_RADIUS_MM = 0.12
 MIN_SPACING_MM = 0.3
 ATTACHED_GAP_MM = 0.05
+ATTACHED_SHARE = 0.7
+ROUND_ELONGATION = 1.6
 NOISE_CELL_MM = 3.0
 FOOTPRINT_BATCH_PX = 1 << 20
 MAXIMA_BAND_ROWS = 512
@@ -307,6 +311,39 @@ def _ring_samples(
     return _sample(image, rows, cols)
 
 
+def _attached(
+    fine: NDArray[np.float32],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    radius_px: NDArray[np.float64],
+    ring_px: NDArray[np.float64],
+    round_dots: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """Darkest contrast on a ring just outside each candidate, other round dots left out.
+
+    Something dark touching a dot (a hair, an edge) shows on the ring; a neighbouring dot
+    does too when dots are packed a few pixels apart, so ring samples that fall on another
+    candidate that is itself round (within its radius and a pixel) do not count.
+    """
+    ring = _ring_samples(fine, x, y, ring_px)
+    others = np.flatnonzero(round_dots)
+    if len(others) < 2:
+        return np.asarray(ring.max(axis=1), dtype=np.float64)
+    angles = np.linspace(0, 2 * np.pi, ring.shape[1], endpoint=False)
+    ring_x = (x[:, None] + ring_px[:, None] * np.cos(angles)[None, :]).ravel()
+    ring_y = (y[:, None] + ring_px[:, None] * np.sin(angles)[None, :]).ravel()
+    centres = np.asarray(shapely.points(np.column_stack([x[others], y[others]])), dtype=object)
+    tree = shapely.STRtree(centres.reshape(-1))
+    (sample, nearest), distance = tree.query_nearest(
+        shapely.points(np.column_stack([ring_x, ring_y])), return_distance=True, all_matches=False
+    )
+    owner = others[nearest]
+    on_dot = (distance <= radius_px[owner] + 1.0) & (owner != sample // ring.shape[1])
+    hidden = np.zeros(ring.size, dtype=bool)
+    hidden[sample[on_dot]] = True
+    return np.asarray(np.where(hidden.reshape(ring.shape), -np.inf, ring).max(axis=1))
+
+
 def detect_impressions(
     rgb: NDArray[np.uint8],
     *,
@@ -397,8 +434,10 @@ def detect_impressions(
     wide_ring = np.median(
         _ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
-    near_ring = _ring_samples(fine, x, y, radius_px + ATTACHED_GAP_MM / mm_per_px + 1.0)
-    attached = near_ring.max(axis=1)
+    round_dots = (elongation <= ROUND_ELONGATION) & (roundness >= 0.5) & ~arms.any
+    attached = _attached(
+        fine, x, y, radius_px, radius_px + ATTACHED_GAP_MM / mm_per_px + 1.0, round_dots
+    )
     contrast_rgb = _colour_contrast(rgb, skin, peaks)
     mean_contrast = np.maximum(contrast_rgb.mean(axis=1), 1e-3)
     brown_shift = (contrast_rgb[:, 2] - contrast_rgb[:, 0]) / mean_contrast
@@ -409,7 +448,10 @@ def detect_impressions(
         "too large (mole or freckle)": (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak),
         "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
         | (elongation > MAX_ELONGATION)
-        | ((attached > 0.5 * peak) & ((elongation > 1.4) | (roundness < 0.5)))
+        | (
+            (attached > ATTACHED_SHARE * peak)
+            & ((elongation > ROUND_ELONGATION) | (roundness < 0.5))
+        )
         | arms.any,
         "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT)
         & (radius_px >= COLOUR_MIN_RADIUS_PX),

@@ -21,7 +21,8 @@ N_RAYS = 16
 RAY_GAP_MM = 0.04
 RAY_LENGTH_MM = 0.3
 RAY_STEP_PX = 0.5
-DARK_SHARE = 0.5
+DARK_SHARE = 0.7
+MAX_RISE = 1.25
 CHUNK_SAMPLES = 1 << 21  # samples per batch of candidates: bounds the memory
 
 
@@ -87,7 +88,8 @@ def line_arms(
 
     Each ray starts just outside the candidate (its radius and ``RAY_GAP_MM``) and runs
     ``RAY_LENGTH_MM`` further (at least 3 px); it is dark when its second-faintest sample
-    reaches ``DARK_SHARE`` of ``level``. The work is proportional to the number of candidates.
+    reaches ``DARK_SHARE`` of ``level`` and none climbs past ``MAX_RISE`` times it (that is a
+    darker neighbour's slope, not a hair). The work is proportional to the number of candidates.
 
     Parameters
     ----------
@@ -134,6 +136,10 @@ def line_arms(
         py = xy[part, 1, None, None] + sin[None, :, None] * reach[:, None, :]
         m = px.shape[0]
         values = bilinear(contrast, px.reshape(-1, len(steps)), py.reshape(-1, len(steps)))
-        faint = np.partition(values.reshape(m, N_RAYS, len(steps)), 1, axis=2)[:, :, 1]
-        dark[part] = faint >= DARK_SHARE * np.asarray(level, dtype=np.float64)[part, None]
+        values = values.reshape(m, N_RAYS, len(steps))
+        faint = np.partition(values, 1, axis=2)[:, :, 1]
+        own = np.asarray(level, dtype=np.float64)[part, None]
+        # A ray climbing well above the candidate runs into a darker neighbour, not along a
+        # hair: the candidate is the darkest point of its own stretch of hair.
+        dark[part] = (faint >= DARK_SHARE * own) & (values.max(axis=2) <= MAX_RISE * own)
     return LineArms(dark)
