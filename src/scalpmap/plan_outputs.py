@@ -7,6 +7,7 @@ same bytes. Making them (:func:`make_plan_outputs`) never touches the filesystem
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -78,9 +79,36 @@ class PlanOutputs:
     reports: dict[str, bytes] = field(default_factory=dict)
 
 
+def whole_factor_width(cols: int, limit: int) -> int:
+    """Return the width of a picture shrunk by the smallest whole factor that fits ``limit``.
+
+    Area averaging by a whole factor is OpenCV's fast path: a 12 MP photo shrinks to 2000 px in
+    a few milliseconds, against 0.07 s to 2400 px.
+
+    Parameters
+    ----------
+    cols : int
+        The picture's width in pixels.
+    limit : int
+        The widest it may be.
+
+    Returns
+    -------
+    int
+        ``ceil(cols / k)`` with ``k = ceil(cols / limit)``; ``cols`` when it fits.
+
+    Examples
+    --------
+    >>> [whole_factor_width(cols, 2400) for cols in (4000, 4032, 900)]
+    [2000, 2016, 900]
+    """
+    return math.ceil(cols / max(1, math.ceil(cols / limit)))
+
+
 def _picture(rgb: NDArray[np.uint8]) -> bytes:
     """Return a simulation picture as a PNG file at most :data:`PICTURE_WIDTH_PX` wide."""
-    return encode_png(downscale(rgb, PICTURE_WIDTH_PX), photographic=True)
+    width = whole_factor_width(rgb.shape[1], PICTURE_WIDTH_PX)
+    return encode_png(downscale(rgb, width), photographic=True)
 
 
 def _chart_png(rgb: NDArray[np.uint8]) -> bytes:
@@ -90,7 +118,7 @@ def _chart_png(rgb: NDArray[np.uint8]) -> bytes:
 
 def _embed(rgb: NDArray[np.uint8]) -> bytes:
     """Return a photograph downscaled and JPEG-encoded for a report."""
-    return encode_jpeg(downscale(rgb, MAX_EMBED_WIDTH_PX))
+    return encode_jpeg(downscale(rgb, whole_factor_width(rgb.shape[1], MAX_EMBED_WIDTH_PX)))
 
 
 def _zone_maps(

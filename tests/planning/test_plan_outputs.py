@@ -48,7 +48,8 @@ def test_a_touch_up_that_adds_nothing_is_encoded_once(planned, monkeypatch):
     assert made.pictures["after_touch_up"] == made.pictures["after_laser"]
     assert len(encoded) == 2  # the laser's picture and the side-by-side, not the touch-up's
     after_laser = plan_outputs.simulate_after_laser(rgb, plan.analysis, plan.zones)
-    expected = downscale(after_laser, plan_outputs.PICTURE_WIDTH_PX)
+    width = plan_outputs.whole_factor_width(rgb.shape[1], plan_outputs.PICTURE_WIDTH_PX)
+    expected = downscale(after_laser, width)
     assert np.array_equal(decoded(made.pictures["after_touch_up"]), expected)
     assert "after_touch_up.png" in made.document["files"].values()
     html = made.reports["patient_html"].decode("utf-8")
@@ -69,8 +70,23 @@ def test_a_touch_up_that_adds_dots_has_its_own_picture(planned):
         after_laser, plan.analysis, plan.zones, plan.target
     )
     assert len(added) > 100
-    width = plan_outputs.PICTURE_WIDTH_PX
+    width = plan_outputs.whole_factor_width(rgb.shape[1], plan_outputs.PICTURE_WIDTH_PX)
     assert np.array_equal(
         decoded(made.pictures["after_touch_up"]), downscale(after_touch_up, width)
     )
     assert made.pictures["after_touch_up"] != made.pictures["after_laser"]
+
+
+@pytest.mark.parametrize(
+    ("cols", "limit", "width"),
+    [
+        (4000, 2400, 2000),
+        (4032, 2400, 2016),
+        (6000, 2400, 2000),
+        (2400, 2400, 2400),
+        (4000, 1400, 1334),
+    ],
+)
+def test_pictures_shrink_by_a_whole_factor_within_their_limit(cols, limit, width):
+    assert plan_outputs.whole_factor_width(cols, limit) == width <= limit
+    assert cols / width == pytest.approx(round(cols / width), abs=0.01)
