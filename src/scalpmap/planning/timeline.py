@@ -15,14 +15,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
-
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from scalpmap.errors import InputError
 from scalpmap.planning.sessions import (
@@ -32,6 +25,12 @@ from scalpmap.planning.sessions import (
     to_plain,
     touch_up_sessions,
 )
+
+if TYPE_CHECKING:  # matplotlib loads when the chart is drawn (0.3 s): a plan encodes its
+    # pictures on two threads meanwhile, and the dates alone need none of it
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 EventKind = Literal["laser", "healing", "touch_up", "touch_up_optional", "review"]
 EARLIEST_START = dt.date(2000, 1, 1)
@@ -371,6 +370,9 @@ def _draw_dates(ax: Axes, start: dt.date, left: float, right: float) -> None:
 
 def _legend(fig: Figure, rows: list[TimelineEvent], height: float) -> None:
     """Draw a legend of the kinds of step present, under the chart."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     kinds = {e.kind for e in rows}
     entries: list[tuple[bool, Artist, str]] = [
         ("laser" in kinds, Line2D([], [], marker="D", color=COLOURS["laser"], linestyle="none",
@@ -410,6 +412,9 @@ def render_timeline_png(timeline: Timeline, path: str | Path | None = None) -> b
     bytes
         The PNG.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     rows = sorted(timeline.events, key=lambda e: (e.kind != "laser", e.start))
     n = len(rows)
     height = TOP_IN + n * ROW_IN + BOTTOM_IN
