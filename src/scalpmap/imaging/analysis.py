@@ -19,6 +19,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.errors import ScaleError
 from scalpmap.imaging import region as region_mod
+from scalpmap.imaging.closeup_region import tidy_region
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
 from scalpmap.imaging.dot_scale import (
     WHOLE_HEAD_MM_PER_PX,
@@ -415,6 +416,7 @@ def _analyse_closeup(
     region = field_to_region_safe(
         pigment, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px, analysed_area
     )
+    region = tidy_region(region, analysed_area, scale.mm_per_px)
     step("hairline")
     clearance_px = region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px
     region = region_mod.reach_edges(region, analysed_area, clearance_px)
