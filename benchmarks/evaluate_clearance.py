@@ -1,7 +1,9 @@
 """Accuracy of clearance tracking on synthetic follow-up series with a known clearance.
 
 Each series starts from a synthetic close-up (2400 x 1800 px, without the head's outline, whose
-edge the healing simulation cannot rebuild), analysed with the scale from its printed marker,
+edge the healing simulation cannot rebuild, at a scale spread over 0.02-0.08 mm/px: a phone
+10-20 cm from the scalp), analysed with the scale from its printed marker and the mode chosen
+from the photo,
 and a plan-like removal zone (the ``mature`` template at age 30..55, as ``scalpmap plan`` would
 make it). A follow-up is made with :func:`scalpmap.tracking.synth_followup.make_followup`: a
 known share of the removal zone's baseline impressions erased (10..95 %) and another faded
@@ -57,6 +59,7 @@ from scalpmap.tracking.track import track_followup
 
 SECTION = "clearance-accuracy"
 SEED_BASE = 4000
+MM_PER_PX = (0.02, 0.08)
 REGISTRATION_GOAL_MM = 0.2
 CLEARANCE_GOAL_PP = 3.0
 FOLLOWUP_DATE = dt.date(2027, 4, 1)
@@ -68,6 +71,7 @@ class Case:
 
     seed: int
     fitzpatrick: int
+    mm_per_px: float
     age: int
     erase_share: float
     fade_share: float
@@ -89,10 +93,13 @@ def make_cases(count: int) -> list[Case]:
         The cases.
     """
     erase = np.linspace(0.10, 0.95, 7)
+    scales = np.linspace(*MM_PER_PX, count) if count > 1 else np.array([MM_PER_PX[0]])
+    order = np.random.default_rng(SEED_BASE).permutation(count)
     return [
         Case(
             seed=SEED_BASE + i,
             fitzpatrick=1 + i % 6,
+            mm_per_px=round(float(scales[order[i]]), 4),
             age=30 + 5 * (i % 6),
             erase_share=float(erase[i % len(erase)]),
             fade_share=float(0.10 + 0.05 * (i % 5)),
@@ -128,6 +135,7 @@ def evaluate_case(case: Case) -> dict[str, Any]:
         height_px=1800,
         fitzpatrick=case.fitzpatrick,
         silhouette=False,
+        mm_per_px=case.mm_per_px,
     )
     rgb, _ = generate_scalp_photo(options)
     analysis = analyse_photo(rgb)
@@ -151,7 +159,13 @@ def evaluate_case(case: Case) -> dict[str, Any]:
     refused = None
     if case.negatives:
         other = generate_scalp_photo(
-            SynthOptions(seed=case.seed + 500, width_px=2400, height_px=1800, silhouette=False)
+            SynthOptions(
+                seed=case.seed + 500,
+                width_px=2400,
+                height_px=1800,
+                silhouette=False,
+                mm_per_px=case.mm_per_px,
+            )
         )[0]
         blurred = np.asarray(cv2.GaussianBlur(followup, (0, 0), 8.0), dtype=np.uint8)
         refused = 0
@@ -273,7 +287,9 @@ def render(
         "",
         f"Reproduce: `{command}`. {len(rows)} synthetic follow-up series (seeds "
         f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, 2400 x 1800 px close-ups without the head's "
-        "outline, Fitzpatrick I-VI, scale from the printed marker; removal zone from the "
+        f"outline, Fitzpatrick I-VI, at {MM_PER_PX[0]}-{MM_PER_PX[1]} mm/px (spread evenly, "
+        "dealt in an order shuffled by the seed), scale from the printed marker, the mode "
+        "chosen from the photo; removal zone from the "
         "`mature` template at age 30..55). Each follow-up erases 10..95 % and fades 10..30 % of "
         "the removal zone's baseline impressions (faded ones keep 10..35 % of their darkness, "
         "cleared, or 70..95 %, remaining: factors near the 50 % threshold are left out), every "
@@ -300,6 +316,7 @@ def render(
             [
                 "seed",
                 "skin",
+                "mm/px",
                 "rot. deg",
                 "zoom",
                 "reg. error mm",
@@ -316,6 +333,7 @@ def render(
                 [
                     str(r["seed"]),
                     str(r["fitzpatrick"]),
+                    fmt(r["mm_per_px"], 4),
                     fmt(r["rotation_deg"], 1),
                     fmt(r["zoom"], 3),
                     _cell(r["registration_error_mm"], 4),

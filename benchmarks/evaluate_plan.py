@@ -1,7 +1,8 @@
 """Accuracy of the revision plan and its simulation on synthetic photos with a known target.
 
-Each close-up is generated with a known pigmented region and known impressions, and given a known
-target as a TARGET.json, as a practitioner would: either a new hairline (the true hairline moved
+Each close-up is generated with a known pigmented region and known impressions, at a scale
+spread over 0.02-0.08 mm/px (a phone 10-20 cm from the scalp), and given a known target as a
+TARGET.json, as a practitioner would: either a new hairline (the true hairline moved
 4-12 mm into the pigment, as when a hairline is raised) or a target region polygon. The photo is
 analysed with the scale from its printed marker and planned with ``--template custom``. The true
 removal zone is the true region minus the same target; its area and the true impressions inside
@@ -47,6 +48,7 @@ from scalpmap.simulation import check_simulation, simulate_after_laser, simulate
 
 SECTION = "plan-accuracy"
 SEED_BASE = 3000
+MM_PER_PX = (0.02, 0.08)
 AREA_GOAL_PERCENT = 3.0
 COUNT_GOAL_PERCENT = 3.0
 REMAINING_GOAL_PERCENT = 2.0
@@ -61,6 +63,7 @@ class Case:
     fitzpatrick: int
     target_kind: str  # "hairline" or "region"
     rise_mm: float
+    mm_per_px: float
 
 
 def make_cases(count: int) -> list[Case]:
@@ -77,12 +80,15 @@ def make_cases(count: int) -> list[Case]:
         The cases.
     """
     rises = np.linspace(4.0, 12.0, 5)
+    scales = np.linspace(*MM_PER_PX, count) if count > 1 else np.array([MM_PER_PX[0]])
+    order = np.random.default_rng(SEED_BASE).permutation(count)
     return [
         Case(
             seed=SEED_BASE + i,
             fitzpatrick=1 + i % 6,
             target_kind="hairline" if i % 2 == 0 else "region",
             rise_mm=float(rises[i % len(rises)]),
+            mm_per_px=round(float(scales[order[i]]), 4),
         )
         for i in range(count)
     ]
@@ -154,7 +160,11 @@ def evaluate_case(case: Case) -> dict[str, Any]:
         Truth, plan, errors, simulation checks and timings; plain Python values.
     """
     options = SynthOptions(
-        seed=case.seed, fitzpatrick=case.fitzpatrick, width_px=2400, height_px=1800
+        seed=case.seed,
+        fitzpatrick=case.fitzpatrick,
+        width_px=2400,
+        height_px=1800,
+        mm_per_px=case.mm_per_px,
     )
     rgb, truth = generate_scalp_photo(options)
     document, side = known_target(case, truth, rgb.shape[:2])
@@ -272,7 +282,9 @@ def render(
         "## Revision plan: zones and simulation (issue 3)",
         "",
         f"Reproduce: `{command}`. {len(rows)} synthetic close-ups (2400 x 1800 px, seeds "
-        f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, Fitzpatrick I-VI), each with a known target "
+        f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, Fitzpatrick I-VI, at "
+        f"{MM_PER_PX[0]}-{MM_PER_PX[1]} mm/px spread evenly and dealt in an order shuffled by "
+        "the seed, the mode chosen from the photo), each with a known target "
         "(a TARGET.json hairline 4-12 mm into the pigment, or a target region); scale from the "
         "printed marker. *found again*: the removal zone's impressions found again on the "
         "after-laser picture (the goal); *leftover*: those plus any new detection inside the "
@@ -291,6 +303,7 @@ def render(
             [
                 "seed",
                 "skin",
+                "mm/px",
                 "target",
                 "true cm²",
                 "plan cm²",
@@ -307,6 +320,7 @@ def render(
                 [
                     str(r["seed"]),
                     str(r["fitzpatrick"]),
+                    fmt(r["mm_per_px"], 4),
                     f"{r['target_kind']} {r['rise_mm']:g} mm",
                     fmt(r["true_removal_cm2"], 2),
                     fmt(r["removal_cm2"], 2),
