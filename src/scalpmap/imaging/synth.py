@@ -48,13 +48,7 @@ from scalpmap.imaging.synth_whole_head import (
 
 Ink = Literal["bluish-black", "black", "faded-grey"]
 
-CLOSEUP_MM_PER_PX = (0.02, 0.08)
-"""A phone 10-20 cm from the scalp; impressions are drawn at least ``CLOSEUP_MIN_DOT_PX`` across."""
-CLOSEUP_MIN_DOT_PX = 2.0
-CLOSEUP_FADED_STRENGTH = (0.35, 0.85)
-"""Faded ink in close-ups goes fainter than the ink's own range: old, light-grey work."""
-CLOSEUP_SPREAD_SHARE = 0.3
-"""Share of close-up impressions whose ink spread into the skin: a soft edge."""
+CLOSEUP_MM_PER_PX = (0.025, 0.038)
 WHOLE_HEAD_MM_PER_PX = (0.10, 0.25)
 VIEWS: tuple[View, ...] = (
     "closeup",
@@ -82,8 +76,7 @@ class SynthOptions:
     width_px, height_px : int
         Photo size.
     mm_per_px : float or None
-        Scale; 0.02–0.08 for close-ups (impressions at least 2 px across) and 0.10–0.25 for
-        whole-head views by default.
+        Scale; 0.022–0.035 for close-ups and 0.10–0.25 for whole-head views by default.
     fitzpatrick : int or None
         Skin type 1..6.
     ink : {"bluish-black", "black", "faded-grey"} or None
@@ -388,24 +381,9 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
         if options.confounders:
             paint_confounders(canvas, allowed_ink, region, options, rng)
             paint_eyebrows(canvas, scene.eyebrows, px_per_mm, rng)
-        faded = options.ink == "faded-grey"
-        impressions = place_impressions(
-            region,
-            hairline_xy,
-            allowed_ink,
-            options,
-            rng,
-            min_diameter_px=CLOSEUP_MIN_DOT_PX,
-            strength_range=CLOSEUP_FADED_STRENGTH if faded else None,
-        )
-        spread_rng = np.random.default_rng([options.seed, 9])  # the other draws stay as they were
-        spread = spread_rng.uniform(size=len(impressions)) < CLOSEUP_SPREAD_SHARE
-        soft = spread_rng.uniform(0.1, 0.3, len(impressions)) * spread
-        for (x, y, diameter_mm, strength), softness in zip(impressions, soft, strict=True):
-            diameter_px = diameter_mm * px_per_mm
-            render.paint_spot(
-                canvas, x, y, diameter_px, strength, tint, rng, soft_px=softness * diameter_px / 2
-            )
+        impressions = place_impressions(region, hairline_xy, allowed_ink, options, rng)
+        for x, y, diameter_mm, strength in impressions:
+            render.paint_spot(canvas, x, y, diameter_mm * px_per_mm, strength, tint, rng)
         if head is not None:
             mask = np.zeros(shape, dtype=np.uint8)
             outline = np.round(np.asarray(head.exterior.coords) * 16).astype(np.int32)
