@@ -429,30 +429,35 @@ def detect_impressions(
     standing_out = prominence > PROMINENCE_SIGMAS * noise[cell_r, cell_c]
     step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
     roundness, ridge_angle = _blob_roundness(smooth, peaks, step)
-    arms = line_arms(fine, np.column_stack([x, y]), radius_px, peak, mm_per_px=mm_per_px)
-    ridge_angle = arms.angle(ridge_angle)
     wide_ring = np.median(
         _ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
-    round_dots = (elongation <= ROUND_ELONGATION) & (roundness >= 0.5) & ~arms.any
-    attached = _attached(
-        fine, x, y, radius_px, radius_px + ATTACHED_GAP_MM / mm_per_px + 1.0, round_dots
-    )
+    faint = (peak < min_darkness) | ~standing_out | (ink * mm_per_px**2 < MIN_INK_MM2)
+    too_large = (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak)
+    # The hair tests sample many points per candidate: only on those still in the running.
+    live = np.flatnonzero(~faint & ~too_large)
+    xy = np.column_stack([x, y])
+    on_hair = np.zeros(len(peaks), dtype=bool)
+    arms = line_arms(fine, xy[live], radius_px[live], peak[live], mm_per_px=mm_per_px)
+    on_hair[live] = arms.any
+    ridge_angle[live] = arms.angle(ridge_angle[live])
+    attached = np.full(len(peaks), -np.inf)
+    round_dots = (elongation[live] <= ROUND_ELONGATION) & (roundness[live] >= 0.5) & ~arms.any
+    ring_px = radius_px[live] + ATTACHED_GAP_MM / mm_per_px + 1.0
+    attached[live] = _attached(fine, x[live], y[live], radius_px[live], ring_px, round_dots)
     contrast_rgb = _colour_contrast(rgb, skin, peaks)
     mean_contrast = np.maximum(contrast_rgb.mean(axis=1), 1e-3)
     brown_shift = (contrast_rgb[:, 2] - contrast_rgb[:, 0]) / mean_contrast
     reasons = {
-        "faint (pore or skin texture)": (peak < min_darkness)
-        | ~standing_out
-        | (ink * mm_per_px**2 < MIN_INK_MM2),
-        "too large (mole or freckle)": (diameter_mm > max_diameter_mm) | (wide_ring > 0.5 * peak),
+        "faint (pore or skin texture)": faint,
+        "too large (mole or freckle)": too_large,
         "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
         | (elongation > MAX_ELONGATION)
         | (
             (attached > ATTACHED_SHARE * peak)
             & ((elongation > ROUND_ELONGATION) | (roundness < 0.5))
         )
-        | arms.any,
+        | on_hair,
         "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT)
         & (radius_px >= COLOUR_MIN_RADIUS_PX),
     }
@@ -461,7 +466,6 @@ def detect_impressions(
     for reason, bad in reasons.items():
         rejected[reason] = int((bad & keep).sum())
         keep &= ~bad
-    xy = np.column_stack([x, y])
     found = Impressions(
         xy=xy[keep],
         diameter_mm=diameter_mm[keep],
