@@ -227,6 +227,7 @@ def evaluate_case(case: Case) -> dict[str, Any]:
         density_per_cm2=case.density_per_cm2,
         hairline=case.hairline,
         mm_per_px=case.mm_per_px,
+        phone=True,
     )
     rgb, truth = generate_scalp_photo(options)
     generated = time.perf_counter()
@@ -788,7 +789,8 @@ def render_markdown(
         "[(i // 6) % 3]`, a density rising evenly from 15 to 80 per cm² over the photos, a "
         "hairline that switches between aggressive and rounded every 18 photos, and a scale "
         f"from {CLOSEUP_MM_PER_PX[0]} to {CLOSEUP_MM_PER_PX[1]} mm/px (spread evenly, dealt "
-        "in an order shuffled by the seed): impressions of 0.10–0.35 mm, at least 2 px across, "
+        "in an order shuffled by the seed), drawn as phone close-ups (`SynthOptions(phone=True)`): "
+        "impressions of 0.10–0.35 mm, at least 2 px across, "
         "faded ink down to darkness 0.21, a third of the dots with ink spread into the skin. "
         "These seeds are held out: the detector was developed on others. Whole-head "
         "photo `j` has view `(front, side, top)[j % 3]`, skin type `(j // 3) % 6 + 1` and a "

@@ -136,6 +136,7 @@ def evaluate_case(case: Case) -> dict[str, Any]:
         fitzpatrick=case.fitzpatrick,
         silhouette=False,
         mm_per_px=case.mm_per_px,
+        phone=True,
     )
     rgb, _ = generate_scalp_photo(options)
     analysis = analyse_photo(rgb)
@@ -165,6 +166,7 @@ def evaluate_case(case: Case) -> dict[str, Any]:
                 height_px=1800,
                 silhouette=False,
                 mm_per_px=case.mm_per_px,
+                phone=True,
             )
         )[0]
         blurred = np.asarray(cv2.GaussianBlur(followup, (0, 0), 8.0), dtype=np.uint8)
@@ -287,7 +289,8 @@ def render(
         "",
         f"Reproduce: `{command}`. {len(rows)} synthetic follow-up series (seeds "
         f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, 2400 x 1800 px close-ups without the head's "
-        f"outline, Fitzpatrick I-VI, at {MM_PER_PX[0]}-{MM_PER_PX[1]} mm/px (spread evenly, "
+        f"outline, Fitzpatrick I-VI, phone close-ups at {MM_PER_PX[0]}-{MM_PER_PX[1]} mm/px "
+        "(spread evenly, "
         "dealt in an order shuffled by the seed), scale from the printed marker, the mode "
         "chosen from the photo; removal zone from the "
         "`mature` template at age 30..55). Each follow-up erases 10..95 % and fades 10..30 % of "

@@ -165,6 +165,7 @@ def evaluate_case(case: Case) -> dict[str, Any]:
         width_px=2400,
         height_px=1800,
         mm_per_px=case.mm_per_px,
+        phone=True,
     )
     rgb, truth = generate_scalp_photo(options)
     document, side = known_target(case, truth, rgb.shape[:2])
@@ -282,7 +283,7 @@ def render(
         "## Revision plan: zones and simulation (issue 3)",
         "",
         f"Reproduce: `{command}`. {len(rows)} synthetic close-ups (2400 x 1800 px, seeds "
-        f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, Fitzpatrick I-VI, at "
+        f"{SEED_BASE}..{SEED_BASE + len(rows) - 1}, Fitzpatrick I-VI, phone close-ups at "
         f"{MM_PER_PX[0]}-{MM_PER_PX[1]} mm/px spread evenly and dealt in an order shuffled by "
         "the seed, the mode chosen from the photo), each with a known target "
         "(a TARGET.json hairline 4-12 mm into the pigment, or a target region); scale from the "

@@ -67,6 +67,13 @@ def synth(
             help="Whole head: shaved natural hair on the sides and back; random when omitted.",
         ),
     ] = None,
+    phone: Annotated[
+        bool,
+        typer.Option(
+            help="Close-up as a phone 10-20 cm away takes it: 0.02-0.08 mm/px, impressions at "
+            "least 2 px across, fainter faded ink, some spread ink."
+        ),
+    ] = False,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
     from scalpmap.imaging.synth import BEARDS, VIEWS, SynthOptions, write_synthetic_photo
@@ -101,6 +108,7 @@ def synth(
         wrinkles=wrinkles,
         glasses=glasses,
         natural_hair=natural_hair,
+        phone=phone,
     )
     with console.status("drawing the synthetic scalp photo"):
         truth = write_synthetic_photo(out, options)

@@ -49,6 +49,13 @@ from scalpmap.imaging.synth_whole_head import (
 Ink = Literal["bluish-black", "black", "faded-grey"]
 
 CLOSEUP_MM_PER_PX = (0.025, 0.038)
+PHONE_MM_PER_PX = (0.02, 0.08)
+"""Phone close-ups (``phone=True``): a phone 10-20 cm from the scalp."""
+PHONE_MIN_DOT_PX = 2.0
+PHONE_FADED_STRENGTH = (0.35, 0.85)
+"""Faded ink in phone close-ups goes fainter than the ink's own range: old, light-grey work."""
+PHONE_SPREAD_SHARE = 0.3
+"""Share of phone close-ups' impressions whose ink spread into the skin: a soft edge."""
 WHOLE_HEAD_MM_PER_PX = (0.10, 0.25)
 VIEWS: tuple[View, ...] = (
     "closeup",
@@ -76,7 +83,8 @@ class SynthOptions:
     width_px, height_px : int
         Photo size.
     mm_per_px : float or None
-        Scale; 0.022–0.035 for close-ups and 0.10–0.25 for whole-head views by default.
+        Scale; 0.025–0.038 for close-ups (0.02–0.08 with ``phone``) and 0.10–0.25 for
+        whole-head views by default.
     fitzpatrick : int or None
         Skin type 1..6.
     ink : {"bluish-black", "black", "faded-grey"} or None
@@ -105,6 +113,11 @@ class SynthOptions:
         Whole-head views: spectacles.
     natural_hair : bool or None
         Whole-head views: shaved natural hair on the sides and back, inside the SMP region.
+    phone : bool
+        Close-ups as a phone 10-20 cm away takes them: 0.02-0.08 mm/px by default, impressions
+        at least 2 px across, faded ink down to strength 0.35 (darkness 0.21), and a third of
+        the impressions with ink spread into the skin (a soft edge). Off, the close-ups are
+        drawn as before (the tests' and the demo's photos do not change).
     """
 
     seed: int = 0
@@ -126,6 +139,7 @@ class SynthOptions:
     wrinkles: bool | None = None
     glasses: bool | None = None
     natural_hair: bool | None = None
+    phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,13 @@ def resolve_options(options: SynthOptions) -> SynthOptions:
         raise InputError(f"beard must be one of {', '.join(BEARDS)}, got {options.beard!r}")
     rng = np.random.default_rng([options.seed, 7])
     whole_head = options.view != "closeup"
-    scale_range = WHOLE_HEAD_MM_PER_PX if whole_head else CLOSEUP_MM_PER_PX
+    scale_range = (
+        WHOLE_HEAD_MM_PER_PX
+        if whole_head
+        else PHONE_MM_PER_PX
+        if options.phone
+        else CLOSEUP_MM_PER_PX
+    )
     inks: tuple[Ink, ...] = ("bluish-black", "black", "faded-grey")
     styles: tuple[HairlineStyle, ...] = ("aggressive", "rounded")
     resolved = replace(
@@ -381,9 +401,16 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
         if options.confounders:
             paint_confounders(canvas, allowed_ink, region, options, rng)
             paint_eyebrows(canvas, scene.eyebrows, px_per_mm, rng)
-        impressions = place_impressions(region, hairline_xy, allowed_ink, options, rng)
-        for x, y, diameter_mm, strength in impressions:
-            render.paint_spot(canvas, x, y, diameter_mm * px_per_mm, strength, tint, rng)
+        impressions = _closeup_impressions(region, hairline_xy, allowed_ink, options, rng)
+        spread_rng = np.random.default_rng([options.seed, 9])  # the other draws stay as they were
+        share = PHONE_SPREAD_SHARE if options.phone else 0.0
+        spread = spread_rng.uniform(size=len(impressions)) < share
+        soft = spread_rng.uniform(0.1, 0.3, len(impressions)) * spread
+        for (x, y, diameter_mm, strength), softness in zip(impressions, soft, strict=True):
+            diameter_px = diameter_mm * px_per_mm
+            render.paint_spot(
+                canvas, x, y, diameter_px, strength, tint, rng, soft_px=softness * diameter_px / 2
+            )
         if head is not None:
             mask = np.zeros(shape, dtype=np.uint8)
             outline = np.round(np.asarray(head.exterior.coords) * 16).astype(np.int32)
@@ -428,6 +455,27 @@ def generate_scalp_jpeg(options: SynthOptions) -> tuple[bytes, SynthTruth]:
         head=head_truth,
     )
     return encoded.tobytes(), truth
+
+
+def _closeup_impressions(
+    region: Polygon | MultiPolygon,
+    hairline_xy: NDArray[np.float64],
+    allowed: Polygon | MultiPolygon,
+    options: SynthOptions,
+    rng: np.random.Generator,
+) -> NDArray[np.float64]:
+    """Place a close-up's impressions: as always, or as a phone sees them (``options.phone``)."""
+    if not options.phone:
+        return place_impressions(region, hairline_xy, allowed, options, rng)
+    return place_impressions(
+        region,
+        hairline_xy,
+        allowed,
+        options,
+        rng,
+        min_diameter_px=PHONE_MIN_DOT_PX,
+        strength_range=PHONE_FADED_STRENGTH if options.ink == "faded-grey" else None,
+    )
 
 
 def write_synthetic_photo(path: str | Path, options: SynthOptions) -> SynthTruth:

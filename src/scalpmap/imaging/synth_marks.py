@@ -71,6 +71,9 @@ def place_impressions(
     allowed: Polygon | MultiPolygon,
     options: SynthOptions,
     rng: np.random.Generator,
+    *,
+    min_diameter_px: float = 0.0,
+    strength_range: tuple[float, float] | None = None,
 ) -> NDArray[np.float64]:
     """Place impressions in a region, with a feathered edge at the hairline.
 
@@ -86,6 +89,11 @@ def place_impressions(
         Resolved options (scale, density, ink).
     rng : numpy.random.Generator
         Source of randomness.
+    min_diameter_px : float, optional
+        Smallest impression in pixels; diameters are drawn from 0.10–0.35 mm, or from this
+        size up when it is larger than 0.10 mm.
+    strength_range : tuple of float, optional
+        Range of the ink strength; the ink's own range by default.
 
     Returns
     -------
@@ -109,8 +117,11 @@ def place_impressions(
         keep_probability = np.ones(len(points))
     keep_probability *= 0.87 * (1 + 0.1 * rng.uniform(-1, 1))  # patchiness of real work
     points = points[rng.uniform(size=len(points)) < keep_probability]
-    diameters = rng.uniform(0.10, 0.35, len(points))
-    strengths = rng.uniform(*render.INK_PROFILES[options.ink or "black"][1], len(points))
+    smallest_mm = min(max(0.10, min_diameter_px * options.mm_per_px), 0.35)
+    diameters = rng.uniform(smallest_mm, 0.35, len(points))
+    strengths = rng.uniform(
+        *(strength_range or render.INK_PROFILES[options.ink or "black"][1]), len(points)
+    )
     return np.column_stack([points, diameters, strengths])
 
 
