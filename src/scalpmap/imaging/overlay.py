@@ -108,11 +108,14 @@ def render_overlay(
     draw_excluded(bgr, analysis, scale)
     draw_landmarks(bgr, analysis, scale, thickness)
     radius_px = analysis.impressions.diameter_mm / 2 / analysis.scale.mm_per_px * scale
+    # Dots a few pixels across (a phone's close-up) get a hairline ring, so that they still show.
+    small = len(radius_px) > 0 and float(np.median(radius_px)) < 3 * thickness
+    ring = 1 if small else thickness
     # OpenCV's fixed point (4 fractional bits), rounded once for all the circles.
     centres = np.round(analysis.impressions.xy * scale * 16).astype(np.int64).tolist()
-    radii = np.round(np.maximum(radius_px + 2, 3) * 16).astype(np.int64).tolist()
+    radii = np.round(np.maximum(radius_px + 1 + ring, 3) * 16).astype(np.int64).tolist()
     for (x, y), r in zip(centres, radii, strict=True):
-        cv2.circle(bgr, (x, y), r, IMPRESSION_BGR, thickness, cv2.LINE_AA, 4)
+        cv2.circle(bgr, (x, y), r, IMPRESSION_BGR, ring, cv2.LINE_AA, 4)
     for part in getattr(analysis.region, "geoms", [analysis.region]):
         if part.is_empty:
             continue
