@@ -181,7 +181,7 @@ def test_kirby_desai_bad_input(kwargs: dict[str, Any]) -> None:
 def test_light_skin_typical_ink() -> None:
     est = laser(2)
     assert (est.likely, est.range) == (1, (1, 2))
-    assert est.interval_weeks == (3, 4)
+    assert est.interval_weeks == (6, 8)  # clinics wait about six weeks before re-treating
     assert est.laser == "1064 nm Nd:YAG, picosecond preferred"
     assert any("hair thinning" in w for w in est.warnings)
     assert not any("hypopigmentation" in w for w in est.warnings)
@@ -213,9 +213,11 @@ def test_faded_ink_needs_fewer_than_dark_ink() -> None:
     assert laser(5, None, None, tone="faded").likely == 1
 
 
-def test_picosecond_and_nanosecond_intervals() -> None:
+def test_one_interval_rule_for_picosecond_and_nanosecond() -> None:
     pico, nano = laser(3, picosecond=True), laser(3, picosecond=False)
-    assert pico.interval_weeks == (3, 4) and nano.interval_weeks == (6, 8)
+    assert pico.interval_weeks == nano.interval_weeks == (6, 8)
+    # The interval is its own rule, not a reason for the count, and is said nowhere else.
+    assert not any("weeks" in r for r in pico.reasons + nano.reasons)
     assert nano.range[1] == pico.range[1] + 1
     assert nano.likely == pico.likely
     assert any("quarter more sessions" in r for r in nano.reasons)
@@ -272,8 +274,12 @@ def test_laser_estimate_bad_input() -> None:
 def test_touch_up_plan() -> None:
     plan = touch_up_sessions()
     assert (plan.sessions, plan.optional_second) == (1, True)
-    assert plan.healing_weeks == (4, 6) and plan.gap_days == (10, 30)
-    assert len(plan.notes) == 2
+    assert plan.healing_weeks == (6, 8) and plan.gap_days == (10, 30)
+    assert plan.notes == (
+        "The touch-up comes six to eight weeks after the last laser session, once the skin "
+        "has healed.",
+        "An optional second touch-up ten to thirty days later adds density.",
+    )
     assert touch_up_sessions(second_touch_up=False).optional_second is False
     removal = touch_up_sessions(needed=False)
     assert (removal.sessions, removal.optional_second) == (0, False)

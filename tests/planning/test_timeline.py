@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from scalpmap.errors import InputError
-from scalpmap.planning.sessions import HEALING_WEEKS, TOUCH_UP_GAP_DAYS, LaserEstimate
+from scalpmap.planning.sessions import (
+    HEALING_WEEKS,
+    LASER_INTERVAL_WEEKS,
+    TOUCH_UP_GAP_DAYS,
+    LaserEstimate,
+    estimate_laser_sessions,
+    kirby_desai,
+)
 from scalpmap.planning.timeline import (
     SECOND_TOUCH_UP_DAYS,
     Timeline,
@@ -36,6 +43,16 @@ def estimate(likely: int = 2, high: int = 3, interval: tuple[int, int] = (3, 4))
     )
 
 
+def laser_estimate() -> LaserEstimate:
+    """The session model's own estimate for light skin and typical ink (one likely, up to two)."""
+    kd = kirby_desai(
+        fitzpatrick=3, fitzpatrick_source="given", density_per_cm2=40.0, median_darkness=0.7
+    )
+    return estimate_laser_sessions(
+        fitzpatrick=3, median_darkness=0.7, ink_tone="neutral", density_per_cm2=40.0, kirby_desai=kd
+    )
+
+
 def build(est: LaserEstimate | None = None, **kw) -> Timeline:
     return build_timeline(START, est or estimate(), today=TODAY, **kw)
 
@@ -56,7 +73,7 @@ def test_healing_touch_ups_and_review_follow_the_last_likely_laser() -> None:
     last_likely = START + dt.timedelta(weeks=3)
     (healing,) = timeline.of_kind("healing")
     assert healing.start == last_likely
-    assert healing.end == last_likely + dt.timedelta(weeks=HEALING_WEEKS[1])
+    assert healing.end == last_likely + dt.timedelta(weeks=HEALING_WEEKS[0])
     (touch_up,) = timeline.of_kind("touch_up")
     assert touch_up.start == healing.end
     (second,) = timeline.of_kind("touch_up_optional")
@@ -75,6 +92,21 @@ def test_events_are_in_date_order_with_the_plan_path_first() -> None:
     kinds = [e.kind for e in timeline.events]
     assert kinds[0] == "laser" and kinds[1] == "healing" and kinds[-1] == "review"
     assert kinds.index("touch_up") < kinds.index("touch_up_optional") < kinds.index("review")
+
+
+def test_one_rule_spaces_every_step_after_a_laser_session() -> None:
+    """The likely sessions, the extra one if needed and the touch-up: one interval apart."""
+    timeline = build_timeline(START, laser_estimate(), today=TODAY)
+    (first, extra), (touch_up,) = timeline.of_kind("laser"), timeline.of_kind("touch_up")
+    assert extra.start - first.start == dt.timedelta(weeks=LASER_INTERVAL_WEEKS[0])
+    assert touch_up.start - first.start == dt.timedelta(weeks=HEALING_WEEKS[0])
+    # An extra session moves the touch-up back by the same interval, as its note says.
+    assert extra.note == (
+        "Only if the follow-up photo shows pigment left; the touch-up then comes six to eight "
+        "weeks after this session."
+    )
+    notes = " ".join(e.note for e in timeline.events)
+    assert "six to eight weeks" in notes and not any(ch.isdigit() for ch in notes)
 
 
 def test_without_touch_ups() -> None:

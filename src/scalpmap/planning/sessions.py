@@ -3,9 +3,10 @@
 Rules, sources and limits: docs/session-model.md. Kirby-Desai (Kirby, Desai et al., J Clin
 Aesthet Dermatol 2009;2(3):32–37) is shown with each factor's source, for reference: it
 over-predicts for modern lasers (J Cosmet Dermatol 2024;23:818). The SMP estimate starts from Wu
-(Lasers Surg Med 2020: 1–3 sessions, 3–4 weeks apart, 1064 nm picosecond Nd:YAG) and clinic
-practice (quote one session, plan for two). Its reasons contain no digits, so a report can quote
-them to a patient. This is planning guidance for clinicians, not a prescription.
+(Lasers Surg Med 2020: 1–3 sessions, 1064 nm picosecond Nd:YAG) and clinic practice (quote one
+session, plan for two); its rules, each worded for the clinician and for the patient, and the one
+interval rule are in :mod:`scalpmap.planning.laser_rules`. Its reasons contain no digits, so a
+report can quote them. This is planning guidance for clinicians, not a prescription.
 """
 
 from __future__ import annotations
@@ -17,7 +18,36 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from scalpmap.errors import InputError
-from scalpmap.imaging.analysis import FADED_DARKNESS, InkTone
+from scalpmap.imaging.analysis import InkTone
+from scalpmap.planning.laser_rules import (
+    HEALING_WEEKS,
+    LASER_INTERVAL_WEEKS,
+    MAX_LASER_SESSIONS,
+    PLANNED_LASER_SESSIONS,
+    ROMAN,
+    laser_cautions,
+    laser_rules,
+    touch_up_rule,
+)
+from scalpmap.planning.words import number_words
+
+__all__ = [
+    "HEALING_WEEKS",
+    "LASER_INTERVAL_WEEKS",
+    "MAX_LASER_SESSIONS",
+    "PLANNED_LASER_SESSIONS",
+    "ROMAN",
+    "KirbyDesai",
+    "KirbyDesaiFactor",
+    "LaserEstimate",
+    "TouchUpPlan",
+    "estimate_laser_sessions",
+    "ink_amount",
+    "kirby_desai",
+    "number_words",
+    "to_plain",
+    "touch_up_sessions",
+]
 
 Source = Literal["given", "measured", "estimated", "default"]
 Scarring = Literal["none", "minimal", "moderate", "significant"]
@@ -30,14 +60,6 @@ INK_LOAD_MINIMAL = 20.0
 INK_LOAD_SIGNIFICANT = 50.0
 """Ink load at or above which the ink amount is significant; in between it is moderate."""
 KD_MIN, KD_MAX = 4, 26
-MAX_LASER_SESSIONS = 3
-"""The most sessions in the published SMP series (Wu 2020: one to three)."""
-PLANNED_LASER_SESSIONS = 2
-"""Clinics quote one session and plan for two: the range never ends below two."""
-PICOSECOND_INTERVAL_WEEKS = (3, 4)
-NANOSECOND_INTERVAL_WEEKS = (6, 8)
-HEALING_WEEKS = (4, 6)
-"""Wait after the last laser session before the touch-up; the timeline uses the upper bound."""
 TOUCH_UP_GAP_DAYS = (10, 30)
 """SMP sessions are 10–30 days apart; the optional second touch-up is planned at 21 days."""
 SOURCES = (
@@ -51,30 +73,6 @@ KD_NOTE = (
     "2024;23:818); picosecond lasers need about 25% fewer sessions. For SMP use the "
     "SMP-calibrated estimate; the score is shown for reference."
 )
-ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n: int) -> str:
-    """Spell a whole number from 0 to 999 in English words (others stay digits).
-
-    Examples
-    --------
-    >>> number_words(3), number_words(42), number_words(160)
-    ('three', 'forty-two', 'one hundred and sixty')
-    """
-    if n < 0 or n > 999:
-        return str(n)
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
-    rest = n % 100
-    return _ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + number_words(rest))
 
 
 def to_plain(value: Any) -> Any:
@@ -309,7 +307,8 @@ class LaserEstimate:
     reasons : tuple of str
         Why, in words (no digits, so they read well to a patient).
     interval_weeks : tuple of int
-        Weeks between laser sessions, lowest and highest.
+        Weeks between laser sessions, lowest and highest: the one interval rule
+        (:data:`~scalpmap.planning.laser_rules.LASER_INTERVAL_WEEKS`), whatever the laser.
     laser : str
         The suggested laser.
     warnings : tuple of str
@@ -345,12 +344,13 @@ def estimate_laser_sessions(
 ) -> LaserEstimate:
     """Estimate the laser sessions to clear carbon SMP, with reasons, interval and warnings.
 
-    Start at one likely session in a range of one to two. Darker skin (V–VI) adds one to both
-    (lower fluence); a cover-up or a significant ink load adds one to both; faded ink takes one
-    from both; moderate or significant scarring and a nanosecond laser add one to the range's
-    upper end. The upper end is then kept within two to three (clinics plan for two; the SMP
-    series needed at most three) and the likely count within one and the upper end. The range
-    starts one below the likely count.
+    The rules (:func:`~scalpmap.planning.laser_rules.laser_rules`): start at one likely
+    session in a range of one to two. Darker skin (V–VI) adds one to both (lower fluence); a
+    cover-up or a significant ink load adds one to both; faded ink takes one from both; moderate
+    or significant scarring and a nanosecond laser add one to the range's upper end. The upper
+    end is then kept within two to three (clinics plan for two; the SMP series needed at most
+    three) and the likely count within one and the upper end. The range starts one below the
+    likely count. The interval is the one rule, whatever the laser.
 
     Parameters
     ----------
@@ -379,77 +379,30 @@ def estimate_laser_sessions(
     >>> est = estimate_laser_sessions(fitzpatrick=5, median_darkness=0.7, ink_tone="neutral",
     ...                               density_per_cm2=40.0, kirby_desai=kd)
     >>> est.likely, est.range, est.interval_weeks
-    (2, (1, 3), (3, 4))
+    (2, (1, 3), (6, 8))
     """
     fitzpatrick = _check_skin(fitzpatrick)
     darkness = _check_measure("median darkness", median_darkness, 1.0)
     density = _check_measure("density per cm²", density_per_cm2, 10_000.0)
     if ink_tone not in ("bluish", "neutral", "faded", "unknown"):
         raise InputError(f"ink tone must be bluish, neutral, faded or unknown, got {ink_tone!r}")
-    roman = ROMAN[fitzpatrick]
-    faded = ink_tone == "faded" or (darkness is not None and darkness < FADED_DARKNESS)
-    pct = "" if darkness is None else f", median darkness {number_words(round(100 * darkness))}%"
-    pct = pct.replace("%", " per cent")
-    dens = "" if density is None else f", about {number_words(min(999, round(density)))}"
-    dens += " per square centimetre" if dens else ""
-    rules: list[tuple[bool, int, int, str]] = [
-        (True, 1, PLANNED_LASER_SESSIONS, "carbon SMP pigment responds well to the laser and "
-         "usually clears in one session; clinics plan for a second, and the published SMP "
-         "series needed one to three"),
-        (fitzpatrick >= 5, 1, 1, f"darker skin (Fitzpatrick {roman}): one more session planned "
-         "for lower fluence"),
-        (kirby_desai.factor("ink_amount").value == "significant", 1, 1,
-         f"a high ink load (dense, dark impressions{dens}): one more session likely"),
-        (kirby_desai.factor("layering").value == "cover-up", 1, 1,
-         "layered pigment from a cover-up over older work: one more session likely"),
-        (faded, -1, -1,
-         f"faded ink{pct}: less pigment to clear, one session fewer (never below one)"),
-        (kirby_desai.factor("scarring").points >= 3, 0, 1,
-         "scarred skin clears less predictably: one more session allowed for"),
-        (not picosecond, 0, 1, "nanosecond laser: about a quarter more sessions than "
-         "picosecond, so one more session allowed for"),
-        (ink_tone == "bluish", 0, 0, "bluish cast: still carbon black for the laser, no change"),
-    ]  # fmt: skip
-    likely = upper = 0
-    reasons: list[str] = []
-    for applies, add_likely, add_upper, reason in rules:
-        if applies:
-            likely, upper = likely + add_likely, upper + add_upper
-            reasons.append(reason)
-    warnings = [
-        "Transient hair thinning can follow laser treatment of the scalp; it usually recovers."
-    ]
-    if fitzpatrick >= 5:
-        warnings.append(
-            f"Fitzpatrick {roman}: risk of hypopigmentation (light patches). Use 1064 nm only, "
-            "lower fluence, and a test patch before the first full session."
-        )
-    if kirby_desai.factor("scarring").points >= 3:
-        warnings.append("Scarring: treat conservatively and review after each session.")
-    if ink_tone == "unknown":
-        warnings.append(
-            "The ink's tone could not be judged: iron-oxide (brown) pigments may not clear; "
-            "check the pigment's history and use a test patch."
-        )
+    scarring = kirby_desai.factor("scarring").points
+    rules = laser_rules(
+        fitzpatrick=fitzpatrick,
+        ink_tone=ink_tone,
+        median_darkness=darkness,
+        density_per_cm2=density,
+        ink_amount=kirby_desai.factor("ink_amount").value,
+        layering=kirby_desai.factor("layering").value,
+        scarring_points=scarring,
+        picosecond=picosecond,
+    )
+    likely, upper = sum(r.likely for r in rules), sum(r.upper for r in rules)
+    reasons = [r.clinician for r in rules]
+    cautions = laser_cautions(fitzpatrick=fitzpatrick, scarring_points=scarring, ink_tone=ink_tone)
     clipped = min(MAX_LASER_SESSIONS, max(PLANNED_LASER_SESSIONS, upper))
-    if upper > MAX_LASER_SESSIONS or likely > MAX_LASER_SESSIONS:
-        reasons.append(
-            "capped at three sessions, the most in the published SMP series; "
-            "if pigment remains, the follow-up photos decide"
-        )
     likely = min(max(1, likely), clipped)
     low = max(1, likely - 1)
-    interval = PICOSECOND_INTERVAL_WEEKS if picosecond else NANOSECOND_INTERVAL_WEEKS
-    a, b = (number_words(w) for w in interval)
-    reasons.append(
-        f"interval: sessions {a} to {b} weeks apart"
-        + (
-            " with a picosecond laser, as in the published SMP series; many clinics wait about "
-            "six weeks before re-treating a patch"
-            if picosecond
-            else " with a nanosecond laser"
-        )
-    )
     reasons.append(
         f"the Kirby-Desai score of {number_words(kirby_desai.score)} is shown for reference only: "
         "it was built for ordinary tattoos and over-predicts for modern lasers"
@@ -462,9 +415,9 @@ def estimate_laser_sessions(
         likely=likely,
         range=(low, clipped),
         reasons=tuple(reasons),
-        interval_weeks=interval,
+        interval_weeks=LASER_INTERVAL_WEEKS,
         laser=laser,
-        warnings=tuple(warnings),
+        warnings=tuple(c.clinician for c in cautions),
         picosecond=picosecond,
     )
 
@@ -480,7 +433,7 @@ class TouchUpPlan:
     optional_second : bool
         Whether an optional second touch-up is offered.
     healing_weeks : tuple of int
-        Weeks to wait after the last laser session (the timeline uses the upper bound).
+        Weeks to wait after the last laser session (the timeline uses the lower bound).
     gap_days : tuple of int
         Days between the touch-up and the optional second one.
     notes : tuple of str
@@ -518,10 +471,10 @@ def touch_up_sessions(*, needed: bool = True, second_touch_up: bool = True) -> T
     >>> touch_up_sessions().sessions, touch_up_sessions(needed=False).sessions
     (1, 0)
     """
-    (low, high), (first, last) = HEALING_WEEKS, TOUCH_UP_GAP_DAYS
+    first, last = (number_words(days) for days in TOUCH_UP_GAP_DAYS)
     if not needed:
         return TouchUpPlan(0, False, ("Total removal: no SMP touch-up is planned.",))
-    notes = [f"One SMP touch-up once the skin has healed, {low}-{high} weeks after the last laser."]
+    notes = [touch_up_rule(HEALING_WEEKS)]
     if second_touch_up:
-        notes.append(f"An optional second touch-up {first}-{last} days later adds density.")
+        notes.append(f"An optional second touch-up {first} to {last} days later adds density.")
     return TouchUpPlan(1, second_touch_up, tuple(notes))

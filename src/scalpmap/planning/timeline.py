@@ -1,12 +1,15 @@
 """A dated treatment timeline: laser sessions, healing, SMP touch-up(s) and a review.
 
-From the start date: laser session 1 on that day, the further likely sessions at the lower bound
-of the laser interval, the possible extra sessions (up to the top of the estimate's range) at the
-same interval marked "if needed", healing for six weeks after the last likely laser session (the
-upper bound of :data:`~scalpmap.planning.sessions.HEALING_WEEKS`), the SMP touch-up when healing
+One rule spaces every step after a laser session
+(:func:`scalpmap.planning.laser_rules.interval_rule`): the skin heals for six to eight weeks, a
+follow-up photo shows what is left, and the next step follows at the lower bound, six weeks.
+From the start date: laser session 1 on that day, the further likely sessions one interval
+apart, the possible extra sessions (up to the top of the estimate's range) at the same spacing
+marked "if needed", healing after the last likely laser session, the SMP touch-up when healing
 ends, an optional second touch-up three weeks later (SMP sessions are 10–30 days apart), and a
-review four weeks after the last touch-up, when the new impressions have settled. The dates are
-planning guidance; the clinic confirms each appointment. Rules and sources: docs/session-model.md.
+review four weeks after the last touch-up, when the new impressions have settled. The notes are
+written for the patient. The dates are planning guidance; the clinic confirms each appointment.
+Rules and sources: docs/session-model.md.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from scalpmap.errors import InputError
 from scalpmap.planning.sessions import (
     HEALING_WEEKS,
     LaserEstimate,
-    number_words,
     to_plain,
     touch_up_sessions,
 )
+from scalpmap.planning.words import weeks_words
 
 if TYPE_CHECKING:  # matplotlib loads when the chart is drawn (0.3 s): a plan encodes its
     # pictures on two threads meanwhile, and the dates alone need none of it
@@ -196,10 +199,6 @@ def check_start_date(value: Any, *, today: dt.date | None = None) -> dt.date:
     return day
 
 
-def _weeks(n: int) -> str:
-    return f"{number_words(n)} week" + ("" if n == 1 else "s")
-
-
 def build_timeline(
     start: Any,
     estimate: LaserEstimate,
@@ -240,38 +239,42 @@ def build_timeline(
     start = check_start_date(start, today=today)
     interval = estimate.interval_weeks[0]
     step = dt.timedelta(weeks=interval)
+    rule = weeks_words(estimate.interval_weeks)
     events: list[TimelineEvent] = []
     for i in range(1, estimate.range[1] + 1):
         day = start + (i - 1) * step
         if_needed = i > estimate.likely
         if i == 1:
-            note = f"First laser session: {estimate.laser}."
+            note = "The first laser session, at the laser clinic."
         elif if_needed:
             note = (
-                "Only if the follow-up photos show pigment left; the touch-up then moves "
-                f"back by {_weeks(interval)}."
+                "Only if the follow-up photo shows pigment left; the touch-up then comes "
+                f"{rule} after this session."
             )
         else:
-            note = f"At least {_weeks(interval)} after the previous laser session."
+            note = (
+                f"{rule.capitalize()} after the previous laser session, once the skin has healed."
+            )
         label = f"Laser session {i}" + (" (if needed)" if if_needed else "")
         events.append(TimelineEvent("laser", label, day, None, note, optional=if_needed))
     last_laser = start + (estimate.likely - 1) * step
     plan = touch_up_sessions(needed=touch_up, second_touch_up=second_touch_up)
-    healed = last_laser + dt.timedelta(weeks=HEALING_WEEKS[1])
+    healed = last_laser + dt.timedelta(weeks=HEALING_WEEKS[0])
     events.append(
         TimelineEvent(
             "healing",
             "Healing",
             last_laser,
             healed,
-            f"The skin settles for {_weeks(HEALING_WEEKS[1])}; follow-up photos show what is left.",
+            f"The skin heals for {weeks_words(HEALING_WEEKS)}; a follow-up photo then shows what "
+            "is left.",
         )
     )
     last = healed
     if plan.sessions:
         events.append(
             TimelineEvent(
-                "touch_up", "SMP touch-up", healed, None, "New impressions inside the new hairline."
+                "touch_up", "SMP touch-up", healed, None, "New dots inside the new hairline."
             )
         )
         if plan.optional_second:
