@@ -34,6 +34,7 @@ TABLES = {
     "smp_sessions",
     "clearance_checks",
     "sign_in_sessions",
+    "clinic_settings",
 }
 
 

@@ -6,6 +6,7 @@ from scalpmap.store.models.audit import AuditEvent
 from scalpmap.store.models.base import Base, utcnow
 from scalpmap.store.models.cases import Case, CaseReason, CaseStage
 from scalpmap.store.models.clearance import ClearanceCheck
+from scalpmap.store.models.clinic import CLINIC_SETTINGS_ID, ClinicSettings
 from scalpmap.store.models.enquiries import Enquiry, EnquiryStatus
 from scalpmap.store.models.facilities import Facility
 from scalpmap.store.models.patients import Patient
@@ -22,6 +23,7 @@ from scalpmap.store.models.treatment_sessions import LaserSession, PulseClass, S
 from scalpmap.store.models.users import ApiToken, Role, SignInSession, User
 
 __all__ = [
+    "CLINIC_SETTINGS_ID",
     "AnalysisStatus",
     "ApiToken",
     "AuditEvent",
@@ -30,6 +32,7 @@ __all__ = [
     "CaseReason",
     "CaseStage",
     "ClearanceCheck",
+    "ClinicSettings",
     "Enquiry",
     "EnquiryStatus",
     "Facility",
