@@ -17,8 +17,10 @@ until checked:
 from __future__ import annotations
 
 import io
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -28,7 +30,13 @@ from PIL import Image, UnidentifiedImageError
 
 from scalpmap.errors import InputError
 
-__all__ = ["MAX_LOGO_BYTES", "MAX_LOGO_PIXELS", "CheckedLogo", "check_logo"]
+__all__ = [
+    "MAX_LOGO_BYTES",
+    "MAX_LOGO_PIXELS",
+    "CheckedLogo",
+    "check_logo",
+    "read_logo_file",
+]
 
 MAX_LOGO_BYTES = 1_000_000
 """The largest logo file taken, in bytes (1 MB)."""
@@ -126,16 +134,48 @@ def check_logo(data: bytes, filename: str = "") -> CheckedLogo:
     if not data:
         raise InputError(f"the logo file {name}is empty: {_HINT}")
     if len(data) > MAX_LOGO_BYTES:
-        raise InputError(
-            f"the logo file {name}is {len(data) / 1e6:.1f} MB; the limit is "
-            f"{MAX_LOGO_BYTES / 1e6:.0f} MB: save it smaller (e.g. 600 px wide) and try again"
-        )
+        raise _too_large(len(data), name)
     if data.startswith(_PNG_SIGNATURE):
         return _check_png(data, name)
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")):
         return _check_svg(data, name)
     raise InputError(f"the logo file {name}is neither a PNG nor an SVG image: {_HINT}")
+
+
+def _too_large(size: int, name: str) -> InputError:
+    return InputError(
+        f"the logo file {name}is {size / 1e6:.1f} MB; the limit is "
+        f"{MAX_LOGO_BYTES / 1e6:.0f} MB: save it smaller (e.g. 600 px wide) and try again"
+    )
+
+
+def read_logo_file(path: Path) -> bytes:
+    """Read a logo file, refusing one over :data:`MAX_LOGO_BYTES` before reading it.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    bytes
+        Its content (not checked yet: see :func:`check_logo`).
+
+    Raises
+    ------
+    InputError
+        When it cannot be read or is too large.
+    """
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_LOGO_BYTES:
+                raise _too_large(size, f"{path.name} ")
+            return handle.read(MAX_LOGO_BYTES + 1)
+    except OSError as error:
+        raise InputError(f"cannot read the logo {path}: {error.strerror or error}") from None
 
 
 def _check_png(data: bytes, name: str) -> CheckedLogo:

@@ -50,6 +50,7 @@ def heavy(names: set[str]) -> list[str]:
         (("track", "--help"), 0, "--touch-up-at"),
         (("users", "--help"), 0, "create"),
         (("users", "create", "--help"), 0, "practitioner"),
+        (("clinic", "set", "--help"), 0, "--time-zone"),
         (("sessions", "laser", "--help"), 0, "--pulse"),
         (("facilities", "--help"), 0, "import"),
         (("synth", "--help"), 0, "--view"),

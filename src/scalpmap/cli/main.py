@@ -9,6 +9,7 @@ from typer.exceptions import TyperException
 
 from scalpmap.cli import (
     analyse_cmd,
+    clinic_cmd,
     db_cmd,
     facilities_cmd,
     marker_cmd,
@@ -37,6 +38,7 @@ app.command("synth", help=synth_cmd.__doc__)(synth_cmd.synth)
 app.command("marker", help=marker_cmd.__doc__)(marker_cmd.marker)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(clinic_cmd.app, name="clinic")
 app.add_typer(facilities_cmd.app, name="facilities")
 app.command("refer", help=refer_cmd.__doc__)(refer_cmd.refer)
 app.add_typer(sessions_cmd.app, name="sessions")
