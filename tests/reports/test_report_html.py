@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from scalpmap.errors import InputError
-from scalpmap.reports import Audience, render_report_html
-from scalpmap.reports.context import FACTOR_LABELS
+from scalpmap.planning.laser_rules import interval_rule, touch_up_rule
+from scalpmap.reports import Audience, patient_words, render_report_html
+from scalpmap.reports.context import FACTOR_LABELS, zones
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -74,21 +75,30 @@ def test_patient_report_content(
 ) -> None:
     page = _render(mature_doc, mature_images, "patient", patient_label="J. Doe")
     text = page.text
-    for heading in ("What we found", "Your pictures", "Your treatment zones", "Your sessions",
-                    "The touch-up", "Your timeline", "What to expect", "Safety"):  # fmt: skip
-        assert heading in page.headings
+    headings = ["What we see", "What we propose", "How many laser sessions, and why", "When",
+                "What it will look like", "Risks"]  # fmt: skip
+    assert [h for h in page.headings if h in headings] == headings
+    # Each part says where it comes from, in one sentence.
+    assert text.count("Source: ") == len(headings)
     assert "Revision plan" in text and "scalpmap clinic" in text and "J. Doe" in text
     assert "sample_scalp.jpg" in text and "Fri 27 Nov 2026" in text
     assert "one laser session" in text  # likely: 1, in words
-    assert "14.4 cm²" in text  # removal area
+    assert zones(mature_doc)[0]["area"] in text  # the removal area, as every report says it
+    patient = patient_words.patient(mature_doc)
+    for aspect in patient["findings"]["aspects"]:
+        assert aspect["text"] in text
+    # The clinician's findings, reasons and warnings stay in the facility report.
     for measure in mature_doc["assessment"]["measures"]:
-        assert measure["text"].split(": ", 1)[1] in text
-    for reason in mature_doc["sessions"]["laser"]["reasons"]:
-        assert reason in text
-    for warning in mature_doc["sessions"]["laser"]["warnings"]:
-        assert warning in text
+        assert measure["text"].split(": ", 1)[1] not in text
+    for line in (
+        mature_doc["sessions"]["laser"]["reasons"] + mature_doc["sessions"]["laser"]["warnings"]
+    ):
+        assert line not in text
+    for line in patient["sessions"]["reasons"] + patient["sessions"]["cautions"]:
+        assert line in text
+    assert interval_rule() in text and touch_up_rule() in text
     for event in mature_doc["timeline"]["events"]:
-        assert event["label"] in text
+        assert event["label"] in text and event["note"] in text
     assert "Provisional dates" in text  # no start date was given
     alts = [a.get("alt") for a in page.named("img")]
     assert "Simulated result after the SMP touch-up" in alts
@@ -99,11 +109,14 @@ def test_remove_all_patient_has_no_touch_up(
     remove_all_doc: dict[str, Any], remove_all_images: dict[str, bytes]
 ) -> None:
     page = _render(remove_all_doc, remove_all_images, "patient")
-    assert "The touch-up" not in page.headings
+    assert touch_up_rule() not in page.text
+    assert "We remove all of your SMP with the laser." in page.text
     assert "two laser sessions" in page.text
-    assert f"{remove_all_doc['zones']['removal']['area_cm2']:.1f} cm²" in page.text
+    assert zones(remove_all_doc)[0]["area"] in page.text
     assert all("touch-up" not in str(a.get("alt")) for a in page.named("img"))
-    assert "hypopigmentation" in page.text  # Fitzpatrick V warning
+    # Fitzpatrick V: light patches, said plainly; the clinical term stays with the facility.
+    assert "lose some of its colour in small patches" in page.text
+    assert "hypopigmentation" not in page.text and "Fitzpatrick" not in page.text
 
 
 def test_facility_report_content(
@@ -163,7 +176,7 @@ def test_hostile_strings_are_escaped(mature_doc: dict[str, Any]) -> None:
 def test_missing_pictures_are_left_out(mature_doc: dict[str, Any]) -> None:
     page = _render(mature_doc, {}, "patient")
     assert page.named("img") == []
-    assert "Your pictures" not in page.headings and "What we found" in page.headings
+    assert "What it will look like" not in page.headings and "What we see" in page.headings
     assert "No removal map was attached." in _render(mature_doc, {}, "facility").text
 
 
@@ -192,4 +205,4 @@ def test_coverage_mode_values_show_as_dashes(mature_doc: dict[str, Any]) -> None
     doc["photo"]["source"] = None
     text = _render(doc, {}, "facility").text
     assert "Median impression diameter —" in text and "unnamed photo" in text
-    assert "Not measured" in _render(doc, {}, "patient").text
+    assert "We could not judge these from this photo: colour." in _render(doc, {}, "patient").text

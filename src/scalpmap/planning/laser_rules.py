@@ -192,8 +192,8 @@ def laser_rules(
          "allows for one more.")),
         (ink_tone == "bluish", Rule("bluish", 0, 0,
          "bluish cast: still carbon black for the laser, no change",
-         "Your dots look slightly bluish. This is common, as black pigment seen through the "
-         "skin often does, and it clears with the laser just the same.")),
+         "The slight bluish look of your dots makes no difference to the laser: it is still "
+         "black pigment.")),
     ]  # fmt: skip
     applied = [rule for applies, rule in rules if applies]
     likely, upper = sum(r.likely for r in applied), sum(r.upper for r in applied)

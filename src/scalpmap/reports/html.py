@@ -15,7 +15,7 @@ from typing import Any, Literal
 import jinja2
 
 from scalpmap.errors import InputError
-from scalpmap.reports import context
+from scalpmap.reports import context, patient_words
 from scalpmap.reports.facility import facility
 from scalpmap.reports.images import data_uri, prepare_images
 
@@ -100,7 +100,7 @@ def report_context(
         document, uris, audience=audience, clinic_name=clinic_name, patient_label=patient_label
     )
     if audience == "patient":
-        values["assessment"] = context.assessment(document)
+        values["patient"] = patient_words.patient(document)
         if values["sessions"]["total_removal"]:
             values["images"]["after_touch_up"] = None
     else:

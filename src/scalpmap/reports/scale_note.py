@@ -85,8 +85,9 @@ def scale_estimate(scale: Mapping[str, Any] | None) -> ScaleEstimate | None:
     else:
         patient = (
             "Sizes in this plan are estimated from the size of your eye's iris, because the photo "
-            f"had no scale sticker: lengths may be off by about {_pct(length)}\u00a0% and areas by "
-            f"about {_pct(area)}\u00a0%. Your clinic measures them in person."
+            f"had no scale sticker: lengths may be off by about {max(1, round(length))}\u00a0% "
+            f"and areas by about {max(1, round(area))}\u00a0%. Your clinic measures them in "
+            "person."
         )
         facility = (
             f"Scale estimated from the iris (taken as {IRIS_MM} mm across), not measured: "
