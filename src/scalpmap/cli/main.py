@@ -9,6 +9,7 @@ from typer.exceptions import TyperException
 
 from scalpmap.cli import (
     analyse_cmd,
+    backup_cmd,
     clinic_cmd,
     db_cmd,
     facilities_cmd,
@@ -17,6 +18,7 @@ from scalpmap.cli import (
     refer_cmd,
     serve_cmd,
     sessions_cmd,
+    store_cmd,
     synth_cmd,
     track_cmd,
     users_cmd,
@@ -43,6 +45,10 @@ app.add_typer(facilities_cmd.app, name="facilities")
 app.command("refer", help=refer_cmd.__doc__)(refer_cmd.refer)
 app.add_typer(sessions_cmd.app, name="sessions")
 app.command("serve", help=serve_cmd.__doc__)(serve_cmd.serve)
+app.command("backup", help=backup_cmd.backup.__doc__)(backup_cmd.backup)
+app.command("restore", help=backup_cmd.restore.__doc__)(backup_cmd.restore)
+app.command("verify-backup", help=backup_cmd.verify_backup.__doc__)(backup_cmd.verify_backup)
+app.add_typer(store_cmd.app, name="store")
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Text, cast, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,11 @@ from scalpmap.store.models import (
     Photo,
     PhotoAnalysis,
     PhotoView,
+    PlanVersion,
     ScaleSource,
     User,
 )
-from scalpmap.store.photos import PhotoStore, sha256_hex
+from scalpmap.store.photos import PhotoStore, is_sha256, sha256_hex
 
 __all__ = [
     "UploadInfo",
@@ -36,7 +37,16 @@ __all__ = [
     "get_photo",
     "inspect_upload",
     "recover_photo_store",
+    "referenced_files",
 ]
+
+FILE_COLUMNS = (Photo.sha256, PhotoAnalysis.overlay_sha256, ClearanceCheck.overlay_sha256)
+"""Columns that name a file in the photo store; a plan's files are in its document's ``files``.
+
+A new column (or document) that keeps a file in the store must be added here and in
+:func:`file_is_referenced`, or ``scalpmap store prune`` would take its files for orphans
+(tests/services/test_stored_files.py checks every ``*sha256`` column of the models).
+"""
 
 
 @dataclass(frozen=True)
@@ -234,7 +244,7 @@ def recover_photo_store(session: Session, store: PhotoStore, *, min_age_s: float
 
 
 def file_is_referenced(session: Session, sha256: str) -> bool:
-    """Tell whether a committed photo, overlay or clearance overlay uses a stored file.
+    """Tell whether a committed photo, overlay, clearance overlay or plan file uses a stored file.
 
     Parameters
     ----------
@@ -248,11 +258,33 @@ def file_is_referenced(session: Session, sha256: str) -> bool:
     bool
         ``True`` when a row references it.
     """
+    plan_files = cast(PlanVersion.document["files"], Text)
     query = select(
         or_(
-            exists().where(Photo.sha256 == sha256),
-            exists().where(PhotoAnalysis.overlay_sha256 == sha256),
-            exists().where(ClearanceCheck.overlay_sha256 == sha256),
+            *(exists().where(column == sha256) for column in FILE_COLUMNS),
+            exists().where(plan_files.contains(sha256)),
         )
     )
     return bool(session.scalar(query))
+
+
+def referenced_files(session: Session) -> set[str]:
+    """Return the sha256 of every stored file a row references (photos, overlays, plan files).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+
+    Returns
+    -------
+    set of str
+        The sha256 digests.
+    """
+    found: set[str] = set()
+    for column in FILE_COLUMNS:
+        found.update(session.scalars(select(column).where(column.is_not(None)).distinct()))
+    for files in session.scalars(select(PlanVersion.document["files"])):
+        if isinstance(files, dict):
+            found.update(value for value in files.values() if is_sha256(value))
+    return found

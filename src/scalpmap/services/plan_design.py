@@ -14,9 +14,9 @@ Stored files: the pictures and reports go to the :class:`PhotoStore`, named by t
 The plan.json document kept in the database is the one :func:`make_plan_outputs` wrote, except
 that its ``files`` map gives each role's **sha256 in the PhotoStore** instead of a file name (the
 schema allows any string). A role's download name is ``FILE_NAMES[role]`` (the names the command
-line writes, e.g. ``zones.png``); :func:`load_plan_outputs` returns both. Known gap: after a
-crash between the commit and the files' promotion, :meth:`PhotoStore.open` still finds a staged
-file, but ``services.photos.recover_photo_store`` does not yet count plan files as referenced.
+line writes, e.g. ``zones.png``); :func:`load_plan_outputs` returns both. After a crash between
+the commit and the files' promotion, :meth:`PhotoStore.open` finds the staged file and
+``services.photos.recover_photo_store`` promotes it (plan files count as referenced).
 """
 
 from __future__ import annotations

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from scalpmap.config import Settings
 from scalpmap.errors import InputError
 
-__all__ = ["BEGIN_IMMEDIATE", "create_engine_for", "make_session_factory", "safe_url"]
+__all__ = [
+    "BEGIN_IMMEDIATE",
+    "create_engine_for",
+    "make_session_factory",
+    "safe_url",
+    "writer_engine",
+]
 
 BEGIN_IMMEDIATE = "scalpmap_begin_immediate"
 """Execution option: on SQLite, start the transaction with ``BEGIN IMMEDIATE`` (write lock now)."""
@@ -81,6 +87,29 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer_engine(engine: Engine) -> Engine:
+    """Return the engine for sessions that write: on SQLite each transaction takes the write lock.
+
+    On SQLite a transaction that read before another connection committed cannot start writing
+    ("database is locked", at once, whatever the busy timeout); with ``BEGIN IMMEDIATE`` it
+    takes the write lock first and waits for it up to ``SCALPMAP_SQLITE_BUSY_TIMEOUT_MS``.
+    PostgreSQL's engine is returned as it is.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        The engine.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The engine whose transactions begin ``IMMEDIATE`` on SQLite.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{BEGIN_IMMEDIATE: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -30,7 +30,15 @@ from typing import BinaryIO
 
 from scalpmap.errors import InputError
 
-__all__ = ["PhotoStore", "StagedFile", "sha256_hex", "validate_sha256"]
+__all__ = [
+    "PhotoStore",
+    "StagedFile",
+    "file_sha256",
+    "fsync_dir",
+    "is_sha256",
+    "sha256_hex",
+    "validate_sha256",
+]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STAGED = re.compile(r"([0-9a-f]{64})\.[0-9a-f]{16}\.part")
@@ -53,6 +61,17 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def is_sha256(value: object) -> bool:
+    """Tell whether a value is a sha256 digest (64 lowercase hex digits).
+
+    Examples
+    --------
+    >>> is_sha256("ab" * 32), is_sha256("AB" * 32), is_sha256(None)
+    (True, False, False)
+    """
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
 def validate_sha256(sha256: str) -> str:
     """Check that a string is a sha256 digest (64 lowercase hex digits), so it is safe in a path.
 
@@ -71,12 +90,13 @@ def validate_sha256(sha256: str) -> str:
     InputError
         When it is anything else.
     """
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+    if not is_sha256(sha256):
         raise InputError("not a photo id: expected 64 lowercase hex digits (a sha256)")
     return sha256
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (a file created or renamed in it) to disk, where supported."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # e.g. Windows, where directories cannot be opened
@@ -318,7 +338,7 @@ class PhotoStore:
                 old = now - temp.stat().st_mtime >= min_age_s
             except FileNotFoundError:
                 continue
-            if match and _digest(temp) == match[1] and is_referenced(match[1]):
+            if match and file_sha256(temp) == match[1] and is_referenced(match[1]):
                 self._promote(temp, self.path_for(match[1]))
                 handled += 1
             elif old:
@@ -328,7 +348,7 @@ class PhotoStore:
 
     def _promote_staged(self, sha256: str) -> None:
         for temp in self.incoming.glob(f"{sha256}.*.part"):
-            if _digest(temp) == sha256:
+            if file_sha256(temp) == sha256:
                 self._promote(temp, self.path_for(sha256))
                 return
 
@@ -343,10 +363,22 @@ class PhotoStore:
         except FileNotFoundError:
             if not final.is_file():  # another worker promoted the same staged file
                 raise
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
 
 
-def _digest(path: Path) -> str | None:
+def file_sha256(path: Path) -> str | None:
+    """Return the sha256 of a file's content, read in 1 MiB chunks.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+
+    Returns
+    -------
+    str or None
+        The digest, or ``None`` when the file does not exist (any more).
+    """
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
