@@ -163,3 +163,18 @@ def test_the_patient_reasons_are_the_clinicians_rules(
     # The stored reasons end with the Kirby-Desai note, which the patient reads as a source.
     assert len(words["reasons"]) == len(stored["reasons"]) - 1
     assert len(words["cautions"]) == len(stored["warnings"])
+
+
+def test_no_document_cites_a_file_of_the_software_or_a_seed(
+    plan_documents: dict[str, dict[str, Any]],
+    whole_head: tuple[dict[str, Any], dict[str, bytes]],
+) -> None:
+    """The facility's and the patient's reports and the plan notes (CLI, designer) name none."""
+    internal = re.compile(r"PRODUCT|README|\b[\w-]+\.(md|py|j2)\b|\bseed\b", re.IGNORECASE)
+    for document in [*plan_documents.values(), whole_head[0]]:
+        for note in document["notes"] + document["target"]["notes"]:
+            assert not internal.search(note), note
+        for audience in ("patient", "facility"):
+            html = render_report_html(document, {}, audience=audience)
+            text = re.sub(r"<[^>]+>", " ", html.split("</style>", 1)[1])
+            assert not internal.search(text), internal.search(text)

@@ -327,8 +327,8 @@ def _mature(
         notes = [
             f"mature (age {age}): midline raised {age_mid:.1f} mm, frontotemporal corners "
             f"{CORNER_FACTOR * age_mid:.1f} mm, a V (defaults: none below 25, 10 mm at 30-40, "
-            "20 mm from 50, linear between, corners 1.5x; PRODUCT.md: 1-2 cm above the juvenile "
-            "line at the midline and more at the corners; Garg, Shapiro, Nusbaum)"
+            "20 mm from 50, linear between, corners 1.5x; published rule: 1-2 cm above the "
+            "juvenile line at the midline and more at the corners; Garg, Shapiro, Nusbaum)"
         ]
     else:
         axes = landmarks._axes(cur.up)
@@ -460,9 +460,9 @@ def make_target(
         if region.is_empty:
             notes.append("the new line leaves no pigment in the photo: all of it is removal")
     notes.append(
-        f"control points every {CONTROL_SPACING_MM:g} mm; irregularity {wobble:g} mm (seed {seed}) "
-        f"and a {feather_mm:g} mm feathered edge (PRODUCT.md: never ruler-straight; transition "
-        "zone 1-2 mm)"
+        f"control points every {CONTROL_SPACING_MM:g} mm; irregularity {wobble:g} mm and a "
+        f"{feather_mm:g} mm feathered edge (published rules: never ruler-straight, a transition "
+        "zone of 1-2 mm; Garg, Shapiro, Nusbaum)"
     )
     height = None
     if landmarks is not None:
