@@ -188,7 +188,11 @@ def read_manifest(folder: Path) -> Manifest:
         raise BackupError(f"cannot read {path}: {reason}; the backup is damaged") from None
     try:
         return _parse(document)
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
+        raise BackupError(
+            f"{path} is damaged (missing field {error}); use another backup"
+        ) from None
+    except (TypeError, ValueError) as error:
         raise BackupError(f"{path} is damaged ({error}); use another backup") from None
 
 
