@@ -120,8 +120,8 @@ def verify_restored(
         restored, backed_up = facts.tables.get(name), manifest.tables.get(name)
         if restored != backed_up:
             raise BackupError(
-                f"table {name}: {_rows(restored)} after the restore, {_rows(backed_up)} in the "
-                "backup; the restore is incomplete"
+                f"table {name} has {_rows(restored)} after the restore and {_rows(backed_up)} "
+                "in the backup"
             )
     if facts.referenced is not None:
         store = PhotoStore(root)
@@ -130,10 +130,10 @@ def verify_restored(
         if absent:
             raise BackupError(
                 f"the restored database refers to {len(absent)} file(s) not restored, "
-                f"e.g. {min(absent)}; the backup is incomplete"
+                f"e.g. {min(absent)}"
             )
     return facts
 
 
 def _rows(count: int | None) -> str:
-    return "absent" if count is None else f"{count} row(s)"
+    return "no table" if count is None else f"{count} row(s)"

@@ -63,14 +63,8 @@ def stored_files(store: PhotoStore) -> Iterator[StoredFile]:
         for second in _subfolders(first):
             for entry in _entries(second):
                 name = entry.name
-                if not (is_sha256(name) and name[:2] == first.name and name[2:4] == second.name):
-                    continue
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue
-                if entry.is_file(follow_symlinks=False):
-                    yield StoredFile(name, Path(entry.path), info.st_size, info.st_mtime)
+                if is_sha256(name) and name[:2] == first.name and name[2:4] == second.name:
+                    yield from _as_stored(entry, name)
 
 
 def staged_files(store: PhotoStore) -> Iterator[StoredFile]:
@@ -88,14 +82,7 @@ def staged_files(store: PhotoStore) -> Iterator[StoredFile]:
     """
     for entry in _entries(store.incoming):
         match = _STAGED.fullmatch(entry.name)
-        try:
-            info = entry.stat(follow_symlinks=False)
-        except FileNotFoundError:
-            continue
-        if entry.is_file(follow_symlinks=False):
-            yield StoredFile(
-                match[1] if match else "", Path(entry.path), info.st_size, info.st_mtime
-            )
+        yield from _as_stored(entry, match[1] if match else "")
 
 
 def find_file(store: PhotoStore, sha256: str) -> Path | None:
@@ -124,6 +111,16 @@ def find_file(store: PhotoStore, sha256: str) -> Path | None:
             if file_sha256(staged) == sha256:
                 return staged
     return final if final.is_file() else None
+
+
+def _as_stored(entry: os.DirEntry[str], sha256: str) -> Iterator[StoredFile]:
+    """Yield the entry as a :class:`StoredFile` if it is a regular file that still exists."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    if entry.is_file(follow_symlinks=False):
+        yield StoredFile(sha256, Path(entry.path), info.st_size, info.st_mtime)
 
 
 def _subfolders(folder: Path) -> list[Path]:
