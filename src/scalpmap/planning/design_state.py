@@ -11,7 +11,9 @@ Storage, caching and saving live in :mod:`scalpmap.services.plan_design`.
 Facial landmarks: a :class:`Design` keeps the glabella and lateral canthi the head model found in
 the photo (``Analysis.head``); the state carries the landmarks in use (each ``detected``, or
 ``given`` when the practitioner moved it) and the guide lines of the published rules
-(:func:`~scalpmap.planning.face_landmarks.guide_lines`).
+(:mod:`scalpmap.planning.landmark_edits`). On a whole head the state also carries the scalp area
+the target line is clipped to (:mod:`scalpmap.planning.scalp_area`), so that no line is drawn
+across the background.
 """
 
 from __future__ import annotations
@@ -24,25 +26,29 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.errors import GEOSException
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.planning.designer import target_from_hairline
 from scalpmap.planning.face_landmarks import (
     Point,
-    combine_landmarks,
     detected_landmarks,
     guide_lines,
     landmarks_json,
 )
 from scalpmap.planning.hairline import HAIRLINE_FORMAT, HairlineModel, distinct_points
+from scalpmap.planning.landmark_edits import (
+    check_given_landmarks,
+    design_guides,
+    design_landmarks,
+)
+from scalpmap.planning.scalp_area import OFF_SCALP, line_area, scalp_edge
 from scalpmap.planning.target_file import NEAR_MM, TANGENT_MM, region_sign, side_region
 from scalpmap.planning.templates import Landmarks, TemplateName, make_target
 from scalpmap.planning.zones import (
     Target,
     Zones,
-    as_lineal,
     as_polygonal,
     compute_zones,
     photo_frame,
@@ -51,6 +57,7 @@ from scalpmap.planning.zones import (
 __all__ = [
     "Design",
     "check_given_landmarks",
+    "design_guides",
     "design_landmarks",
     "edited_hairline",
     "prepare_design",
@@ -80,6 +87,9 @@ class Design:
     detected : dict of str to tuple of float
         The landmarks found by the head model (``glabella``, ``left_canthus``,
         ``right_canthus``, as seen in the photo); empty without a face.
+    line_area : Polygon or MultiPolygon or None
+        Where a target line may run (:func:`~scalpmap.planning.scalp_area.line_area`: the head's
+        scalp on a whole head, the photo on a close-up); None until prepared.
     """
 
     analysis: Analysis
@@ -89,6 +99,7 @@ class Design:
     current: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
     sign: int = 0
     detected: Mapping[str, Point] = field(default_factory=dict)
+    line_area: Polygon | MultiPolygon | None = None
 
 
 def prepare_design(
@@ -124,75 +135,9 @@ def prepare_design(
     shapely.prepare(analysis.region)
     shapely.contains_xy(analysis.region, 0.0, 0.0)
     detected, _reason = detected_landmarks(analysis.head)
-    return Design(analysis, analysis_id, case_id, photo_sha256, current, sign, detected)
-
-
-def check_given_landmarks(
-    analysis: Analysis, given: Mapping[str, Any] | None
-) -> dict[str, Point | None]:
-    """Check landmarks the practitioner placed: known names, ``[x, y]``, not far off the photo.
-
-    Parameters
-    ----------
-    analysis : Analysis
-        The photo's analysis.
-    given : mapping or None
-        ``glabella``, ``left_canthus``, ``right_canthus`` (each optional) as ``[x, y]`` pixels.
-
-    Returns
-    -------
-    dict of str to point or None
-        The points by name.
-
-    Raises
-    ------
-    InputError
-        On an unknown name, a point that is not two finite numbers, or one more than the photo's
-        size off the photo.
-    """
-    points: dict[str, Point | None] = {}
-    rows, cols = analysis.shape
-    margin = max(rows, cols)
-    for name, value in (given or {}).items():
-        if value is None:
-            points[name] = None
-            continue
-        try:
-            if not isinstance(value, list | tuple) or len(value) != 2:
-                raise ValueError
-            x, y = float(value[0]), float(value[1])
-        except (TypeError, ValueError):
-            raise InputError(f"landmark {name} must be [x, y] in pixels") from None
-        if not (np.isfinite(x) and np.isfinite(y)):
-            raise InputError(f"landmark {name} must be finite [x, y] pixels")
-        if not (-margin <= x <= cols + margin and -margin <= y <= rows + margin):
-            raise InputError(f"landmark {name} ({x:.0f}, {y:.0f}) lies far outside the photo")
-        points[name] = (x, y)
-    return points
-
-
-def design_landmarks(design: Design, given: Mapping[str, Any] | None = None) -> Landmarks | None:
-    """Return the design's landmarks: the detected ones, each replaced where the user placed it.
-
-    Parameters
-    ----------
-    design : Design
-        The design.
-    given : mapping, optional
-        Landmarks the practitioner placed (see :func:`check_given_landmarks`).
-
-    Returns
-    -------
-    Landmarks or None
-        None without a face and without given landmarks.
-
-    Raises
-    ------
-    InputError
-        See :func:`check_given_landmarks` and
-        :func:`~scalpmap.planning.face_landmarks.combine_landmarks`.
-    """
-    return combine_landmarks(design.detected, check_given_landmarks(design.analysis, given))
+    area = line_area(analysis)
+    shapely.prepare(area)
+    return Design(analysis, analysis_id, case_id, photo_sha256, current, sign, detected, area)
 
 
 def _as_design(design: Design | Analysis) -> Design:
@@ -247,7 +192,16 @@ def _state(
         "notes": [*target.notes, *zones.notes],
         "landmarks": landmarks_json(landmarks),
         "guides": None if landmarks is None else guide_lines(landmarks, mm, design.analysis.shape),
+        "scalp_area": _scalp_area(design, tol),
     }
+
+
+def _scalp_area(design: Design, tolerance: float) -> list[list[list[list[float]]]] | None:
+    """Return the area a whole head's target line is clipped to (drawn); None on close-ups."""
+    if design.analysis.head is None:
+        return None
+    area = design.line_area if design.line_area is not None else line_area(design.analysis)
+    return _drawn(area, tolerance)
 
 
 def start_design(
@@ -334,9 +288,9 @@ def _target(design: Design, model: HairlineModel) -> Target:
         return target_from_hairline(analysis, model)
     mm, frame = analysis.scale.mm_per_px, photo_frame(analysis.shape)
     line = model.polyline(mm)
-    edge = as_lineal(LineString(line).intersection(frame))
+    edge = scalp_edge(analysis, line, design.line_area)
     if edge.is_empty:
-        raise InputError("the hairline lies outside the photo; move its points onto the scalp")
+        raise InputError(OFF_SCALP)
     if float(np.dot(line[-1] - line[0], design.current[-1] - design.current[0])) < 0:
         line = line[::-1]
     side = side_region(line, frame, design.sign, tangent=TANGENT_MM / mm)

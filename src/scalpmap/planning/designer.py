@@ -8,13 +8,12 @@ is the current region clipped to the new line's pigmented side.
 
 from __future__ import annotations
 
-from shapely.geometry import LineString
-
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.planning.hairline import HairlineModel
+from scalpmap.planning.scalp_area import OFF_SCALP, scalp_edge
 from scalpmap.planning.target_file import clip_region_to_line
-from scalpmap.planning.zones import Target, TargetSource, as_lineal, as_polygonal, photo_frame
+from scalpmap.planning.zones import Target, TargetSource, as_polygonal
 
 
 def target_from_hairline(
@@ -51,10 +50,9 @@ def target_from_hairline(
         raise InputError("remove-all has no hairline; use the remove-all template instead")
     mm = analysis.scale.mm_per_px
     line = hairline.polyline(mm)
-    frame = photo_frame(analysis.shape)
-    edge = as_lineal(LineString(line).intersection(frame))
+    edge = scalp_edge(analysis, line)
     if edge.is_empty:
-        raise InputError("the hairline lies outside the photo; move its points onto the scalp")
+        raise InputError(OFF_SCALP)
     region, _ = clip_region_to_line(analysis, line)
     carried = list(notes or [])
     carried.append("target region: the current region clipped to the new line's pigmented side")

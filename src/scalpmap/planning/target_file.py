@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
+from shapely.ops import substring
 from shapely.validation import explain_validity
 
 from scalpmap.errors import InputError
@@ -195,7 +196,8 @@ def round_line(
     Returns
     -------
     ndarray of float, shape (M, 2) or None
-        The new line within the frame, oriented like ``xy``; None when it leaves the frame.
+        The new line within the frame, oriented like ``xy`` and no longer than it reaches (the
+        extension of its ends is cut off again); None when it leaves the frame.
     """
     r = radius
     side = side_region(xy, frame, sign, tangent=tangent, margin=4 * r)
@@ -210,7 +212,14 @@ def round_line(
     pieces = [g for g in lines if g.length > 0]
     if not pieces:
         return None
-    new = np.asarray(max(pieces, key=lambda g: g.length).coords, dtype=np.float64)
+    longest = max(pieces, key=lambda g: g.length)
+    # The side was cut by the line extended beyond its ends: keep only the stretch between the
+    # points nearest its own ends (a whole head's hairline ends on the head, not at the border).
+    ends = sorted(longest.project(Point(p)) for p in (xy[0], xy[-1]))
+    cut = substring(longest, ends[0], ends[1]) if ends[1] > ends[0] else None
+    if isinstance(cut, LineString) and len(cut.coords) >= 2:
+        longest = cut
+    new = np.asarray(longest.coords, dtype=np.float64)
     return new[::-1] if float(np.dot(new[-1] - new[0], xy[-1] - xy[0])) < 0 else new
 
 

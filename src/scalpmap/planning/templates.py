@@ -35,7 +35,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
@@ -47,6 +47,7 @@ from scalpmap.planning.hairline import (
     resample,
     turning_angles_deg,
 )
+from scalpmap.planning.scalp_area import scalp_edge
 from scalpmap.planning.target_file import (
     NEAR_MM,
     TANGENT_MM,
@@ -55,7 +56,7 @@ from scalpmap.planning.target_file import (
     round_line,
     side_region,
 )
-from scalpmap.planning.zones import Target, as_lineal, as_polygonal, photo_frame
+from scalpmap.planning.zones import Target, as_polygonal, photo_frame
 
 __all__ = [
     "LANDMARK_NAMES",
@@ -474,7 +475,7 @@ def make_target(
         template=template,
         region=as_polygonal(region),
         hairline=model,
-        edge=as_lineal(LineString(line).intersection(frame)),
+        edge=scalp_edge(analysis, line),
         feather_mm=feather_mm,
         notes=notes,
         height_above_glabella_cm=height,
