@@ -207,7 +207,11 @@ def test_two_measured_sessions_a_touch_up_the_report_and_the_calendar(world):
     assert cal.exit_code == 0, cal.output
     text = ics.read_text(encoding="utf-8")
     assert text.startswith("BEGIN:VCALENDAR") and text.count("BEGIN:VEVENT") >= 3
-    assert f"case-{case}-smp-session-" in text
+    unfolded = text.replace("\r\n ", "")
+    # the logged touch-up takes the planned touch-up's place: one event for the step, done
+    assert f"UID:case-{case}-touch-up-1@scalpmap" in unfolded
+    assert unfolded.count("UID:case-") == len(set(re.findall(r"UID:(\S+)", unfolded)))
+    assert "SMP session (done)" in unfolded and "SMP touch-up (planned)" not in unfolded
 
 
 def test_a_follow_up_that_cannot_be_registered_is_kept_and_can_be_replaced(world):

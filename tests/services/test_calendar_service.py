@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 
+from scalpmap.planning.sessions import HEALING_WEEKS
 from scalpmap.services import calendar, photos, plans
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import NotFoundError
@@ -78,37 +80,84 @@ def test_next_laser_then_touch_up_then_nothing(db_session, case, practitioner):
 def test_total_removal_has_no_touch_up_and_no_plan_uses_defaults(db_session, case, practitioner):
     log_laser(db_session, case, practitioner, FIRST)
     [due] = calendar.due_dates(db_session, case.id)  # no plan: one session, then healing
-    assert due.kind == "touch_up" and due.due == FIRST + dt.timedelta(weeks=4)
+    assert due.kind == "touch_up" and due.due == FIRST + dt.timedelta(weeks=HEALING_WEEKS[0])
+    assert "six to eight weeks after the laser session" in due.reason
     plans.save_plan(db_session, case.id, plan_document(likely=1, touch_ups=0), practitioner)
     assert calendar.due_dates(db_session, case.id) == []
 
 
-def test_ics_holds_planned_logged_and_due_events_with_stable_uids(db_session, case, practitioner):
+def uids_and_days(text: str) -> list[tuple[str, str, str]]:
+    """Each event's UID (without the domain), first day and summary, in file order."""
+    unfolded = text.replace("\r\n ", "")
+    found = re.findall(r"UID:(.*?)@scalpmap\r\n.*?DTSTART;VALUE=DATE:(\d+)\r\n.*?SUMMARY:(.*?)\r\n",
+                       unfolded, flags=re.DOTALL)  # fmt: skip
+    return [(uid, day, summary) for uid, day, summary in found]
+
+
+def test_ics_before_any_session_is_the_plan_s_timeline(db_session, case, practitioner):
     plans.save_plan(db_session, case.id, plan_document(), practitioner)
-    row = log_laser(db_session, case, practitioner, FIRST)
     text = calendar.case_calendar(db_session, case.id, now=NOW)
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
     assert text.endswith("END:VCALENDAR\r\n") and "\n" not in text.replace("\r\n", "")
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     unfolded = text.replace("\r\n ", "")
     c = case.id
-    uids = [line[4:] for line in unfolded.split("\r\n") if line.startswith("UID:")]
-    assert uids == [  # by date: the plan's (March 2026), then the logged session and the due
-        f"case-{c}-plan-laser-1@scalpmap",
-        f"case-{c}-plan-laser-2@scalpmap",
-        f"case-{c}-plan-touch_up-1@scalpmap",
-        f"case-{c}-laser-session-{row.id}@scalpmap",
-        f"case-{c}-due-laser@scalpmap",
+    assert [(uid, day) for uid, day, _ in uids_and_days(text)] == [
+        (f"case-{c}-laser-1", "20260316"),
+        (f"case-{c}-laser-2", "20260406"),
+        (f"case-{c}-touch-up-1", "20260427"),
     ]
-    assert unfolded.count("BEGIN:VEVENT") == 5 and "Healing" not in unfolded
+    assert "Healing" not in unfolded
     assert "DTSTART;VALUE=DATE:20260427\r\nDTEND;VALUE=DATE:20260428" in unfolded
-    assert f"DTSTART;VALUE=DATE:{FIRST:%Y%m%d}" in unfolded
     assert "DTSTAMP:20260105T093000Z" in unfolded
     assert "New impressions\\; inside the new hairline\\, frontal and temporal" in unfolded
     assert "Sam Example" not in unfolded
     # a new plan version keeps the planned events' UIDs
     plans.save_plan(db_session, case.id, plan_document(), practitioner)
     assert calendar.case_calendar(db_session, case.id, now=NOW) == text
+
+
+def test_ics_after_a_laser_session_lists_it_done_and_one_touch_up_date(
+    db_session, case, practitioner
+):
+    """Logged: the session is done, not planned; the rest follows it by the plan's own rules."""
+    plans.save_plan(db_session, case.id, plan_document(likely=1), practitioner)
+    log_laser(db_session, case, practitioner, FIRST)
+    events = uids_and_days(calendar.case_calendar(db_session, case.id, now=NOW))
+    c = case.id
+    summaries = [summary for _, _, summary in events]
+    assert f"Case {c}: Laser session 1 (done)" in summaries
+    assert not any("Laser session 1" in s and "planned" in s for s in summaries)
+    # Each step once: one UID each, and a single touch-up date, the log's due date.
+    uids = [uid for uid, _, _ in events]
+    assert len(uids) == len(set(uids))
+    touch_ups = [(uid, day) for uid, day, summary in events if "touch-up" in summary.lower()]
+    [due] = calendar.due_dates(db_session, case.id)
+    assert touch_ups == [(f"case-{c}-touch-up-1", f"{due.due:%Y%m%d}")]
+    # the same rule as the plan's timeline: healing (the lower bound) after the last session
+    assert due.due == FIRST + dt.timedelta(weeks=4)
+    # the touch-up is next: a laser session comes back only when a follow-up asks for one
+    assert [uid for uid, _, _ in events] == [
+        f"case-{c}-laser-1",
+        f"case-{c}-touch-up-1",
+        f"case-{c}-review",
+    ]
+
+
+def test_ics_with_a_laser_session_due_dates_the_rest_from_it(db_session, case, practitioner):
+    plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
+    log_laser(db_session, case, practitioner, FIRST)
+    c, due_on = case.id, FIRST + dt.timedelta(weeks=3)
+    events = uids_and_days(calendar.case_calendar(db_session, case.id, now=NOW))
+    day = lambda weeks: f"{due_on + dt.timedelta(weeks=weeks):%Y%m%d}"  # noqa: E731
+    assert [(uid, d) for uid, d, _ in events] == [
+        (f"case-{c}-laser-1", f"{FIRST:%Y%m%d}"),
+        (f"case-{c}-laser-2", day(0)),  # due: the log's next session
+        (f"case-{c}-laser-3", day(3)),  # if needed
+        (f"case-{c}-touch-up-1", day(4)),  # healing after the due session
+        (f"case-{c}-review", day(8)),
+    ]
+    assert events[1][2] == f"Case {c}: Laser session 2 (due)"
 
 
 def test_ics_escapes_and_folds_long_text():

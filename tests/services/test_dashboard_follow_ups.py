@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from scalpmap.planning.sessions import HEALING_WEEKS
 from scalpmap.services import cases, plans
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.store.models import CaseStage, PulseClass
@@ -75,7 +76,7 @@ def test_a_case_with_sessions_but_no_plan_still_shows_what_is_due(db_session, ca
     first = dt.date(2026, 2, 2)
     data = ts.LaserSessionIn(session_date=first, device="PicoWay", pulse=PulseClass.NS, **settings)
     ts.log_laser_session(db_session, case.id, data, practitioner)
-    # no plan: one laser session, then the touch-up after 4-6 weeks of healing
-    [due] = follow_ups_due(db_session, on=dt.date(2026, 3, 2))
-    assert due.case_id == case.id and due.due_on == first + dt.timedelta(weeks=4)
+    # no plan: one laser session, then the touch-up by the session model's rule
+    [due] = follow_ups_due(db_session, on=dt.date(2026, 3, 20))
+    assert due.case_id == case.id and due.due_on == first + dt.timedelta(weeks=HEALING_WEEKS[0])
     assert due.what.startswith("SMP touch-up")

@@ -15,10 +15,10 @@ Rules and sources: docs/session-model.md.
 from __future__ import annotations
 
 import datetime as dt
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 from scalpmap.errors import InputError
 from scalpmap.planning.sessions import (
@@ -29,28 +29,11 @@ from scalpmap.planning.sessions import (
 )
 from scalpmap.planning.words import weeks_words
 
-if TYPE_CHECKING:  # matplotlib loads when the chart is drawn (0.3 s): a plan encodes its
-    # pictures on two threads meanwhile, and the dates alone need none of it
-    from matplotlib.artist import Artist
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
-
 EventKind = Literal["laser", "healing", "touch_up", "touch_up_optional", "review"]
 EARLIEST_START = dt.date(2000, 1, 1)
 MAX_YEARS_AHEAD = 5
 SECOND_TOUCH_UP_DAYS = 21
 REVIEW_WEEKS = 4
-MARKERS = {"laser": "D", "touch_up": "o", "touch_up_optional": "o", "review": "s", "healing": "s"}
-TOP_IN, ROW_IN, BOTTOM_IN = 1.35, 0.48, 1.05  # chart layout, inches
-INK = "#2b2f33"
-AXES_WIDTH_IN, CHAR_IN = 7.2, 0.078  # chart width; width of a 9.5 pt character
-COLOURS: dict[str, str] = {
-    "laser": "#1f4e8c",
-    "healing": "#8cc8a6",
-    "touch_up": "#c8781e",
-    "touch_up_optional": "#c8781e",
-    "review": "#5b6770",
-}
 
 
 @dataclass(frozen=True)
@@ -237,171 +220,138 @@ def build_timeline(
     [('laser', '2027-03-01'), ('healing', '2027-03-01'), ('laser', '2027-04-12')]
     """
     start = check_start_date(start, today=today)
-    interval = estimate.interval_weeks[0]
-    step = dt.timedelta(weeks=interval)
-    rule = weeks_words(estimate.interval_weeks)
-    events: list[TimelineEvent] = []
-    for i in range(1, estimate.range[1] + 1):
-        day = start + (i - 1) * step
-        if_needed = i > estimate.likely
-        if i == 1:
-            note = "The first laser session, at the laser clinic."
-        elif if_needed:
-            note = (
-                "Only if the follow-up photo shows pigment left; the touch-up then comes "
-                f"{rule} after this session."
-            )
-        else:
-            note = (
-                f"{rule.capitalize()} after the previous laser session, once the skin has healed."
-            )
-        label = f"Laser session {i}" + (" (if needed)" if if_needed else "")
-        events.append(TimelineEvent("laser", label, day, None, note, optional=if_needed))
+    step = dt.timedelta(weeks=estimate.interval_weeks[0])
+    events = [
+        laser_step(i, start + (i - 1) * step, likely=estimate.likely, weeks=estimate.interval_weeks)
+        for i in range(1, estimate.range[1] + 1)
+    ]
     last_laser = start + (estimate.likely - 1) * step
     plan = touch_up_sessions(needed=touch_up, second_touch_up=second_touch_up)
-    healed = last_laser + dt.timedelta(weeks=HEALING_WEEKS[0])
-    events.append(
-        TimelineEvent(
-            "healing",
-            "Healing",
-            last_laser,
-            healed,
-            f"The skin heals for {weeks_words(HEALING_WEEKS)}; a follow-up photo then shows what "
-            "is left.",
-        )
+    events += after_lasers(
+        last_laser,
+        touch_ups=plan.sessions,
+        second_touch_up=plan.optional_second,
+        healing_weeks=HEALING_WEEKS,
     )
-    last = healed
-    if plan.sessions:
-        events.append(
-            TimelineEvent(
-                "touch_up", "SMP touch-up", healed, None, "New dots inside the new hairline."
-            )
-        )
-        if plan.optional_second:
-            last = healed + dt.timedelta(days=SECOND_TOUCH_UP_DAYS)
-            events.append(
-                TimelineEvent(
-                    "touch_up_optional",
-                    "Second touch-up (optional)",
-                    last,
-                    None,
-                    "Adds density once the first touch-up has settled.",
-                    optional=True,
-                )
-            )
-        last += dt.timedelta(weeks=REVIEW_WEEKS)
-        review_note = "Photos of the settled result are compared with the plan."
-    else:
-        review_note = "Photos are compared with the baseline to confirm the pigment has cleared."
-    events.append(TimelineEvent("review", "Review", last, None, review_note))
     events.sort(key=lambda e: e.start)  # stable: same-day events keep their order
     return Timeline(start=start, events=tuple(events))
 
 
-def _nice_date(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+def laser_step(i: int, day: dt.date, *, likely: int, weeks: Sequence[int]) -> TimelineEvent:
+    """Return laser session ``i`` on ``day``, "if needed" beyond the ``likely`` count.
+
+    Parameters
+    ----------
+    i : int
+        The session's number, from 1.
+    day : datetime.date
+        Its date.
+    likely : int
+        The plan's likely count.
+    weeks : sequence of int
+        The interval rule's weeks (lowest, highest), for the note.
+
+    Returns
+    -------
+    TimelineEvent
+        The session, with its note for the patient.
+    """
+    rule, if_needed = weeks_words(weeks), i > likely
+    if i == 1:
+        note = "The first laser session, at the laser clinic."
+    elif if_needed:
+        note = (
+            "Only if the follow-up photo shows pigment left; the touch-up then comes "
+            f"{rule} after this session."
+        )
+    else:
+        note = f"{rule.capitalize()} after the previous laser session, once the skin has healed."
+    label = f"Laser session {i}" + (" (if needed)" if if_needed else "")
+    return TimelineEvent("laser", label, day, None, note, optional=if_needed)
 
 
-def _row_text(event: TimelineEvent) -> str:
-    if event.end is None:
-        return _nice_date(event.start)
-    return f"{_nice_date(event.start)} – {_nice_date(event.end)}"
+def after_lasers(
+    last_laser: dt.date, *, touch_ups: int, second_touch_up: bool, healing_weeks: Sequence[int]
+) -> list[TimelineEvent]:
+    """Return healing after the last laser session, then the touch-up steps and the review.
+
+    Parameters
+    ----------
+    last_laser : datetime.date
+        The last (likely) laser session.
+    touch_ups : int
+        Planned touch-ups: 1, or 0 for a total removal.
+    second_touch_up : bool
+        Whether the optional second touch-up is offered.
+    healing_weeks : sequence of int
+        The rule's weeks (lowest, highest): healing lasts the lowest.
+
+    Returns
+    -------
+    list of TimelineEvent
+        Healing, then :func:`touch_up_steps` from the day it ends (the review alone when no
+        touch-up is planned).
+    """
+    healed = last_laser + dt.timedelta(weeks=int(healing_weeks[0]))
+    note = (
+        f"The skin heals for {weeks_words(healing_weeks)}; a follow-up photo then shows what is "
+        "left."
+    )
+    healing = TimelineEvent("healing", "Healing", last_laser, healed, note)
+    if not touch_ups:
+        review = "Photos are compared with the baseline to confirm the pigment has cleared."
+        return [healing, TimelineEvent("review", "Review", healed, None, review)]
+    return [healing, *touch_up_steps(healed, second_touch_up=second_touch_up)]
 
 
-def _right_limit(rows: list[TimelineEvent], start: dt.date, left: float) -> float:
-    """Return the chart's right end (days) so that every date text fits after its mark."""
-    right = 0.0
-    for event in rows:
-        x = ((event.end or event.start) - start).days
-        share = (len(_row_text(event)) * CHAR_IN + 0.3) / AXES_WIDTH_IN  # of the axes' width
-        right = max(right, (x - share * left) / (1 - share))
-    return right
+def touch_up_steps(
+    day: dt.date, *, second_touch_up: bool, done: int = 0, planned: bool = True
+) -> list[TimelineEvent]:
+    """Return the touch-up on ``day``, the optional second three weeks later and the review.
 
+    Parameters
+    ----------
+    day : datetime.date
+        The (first) touch-up's date, or the last logged touch-up's when ``done`` > 0.
+    second_touch_up : bool
+        Whether the optional second touch-up is offered.
+    done : int, optional
+        Touch-ups already done (0, 1 or more): those are left out and the rest follow ``day``.
+    planned : bool, optional
+        False leaves out the touch-up on ``day`` itself (it is due, and listed as such).
 
-def _note(ax: Axes, x: float, row: int, text: str, gap_pt: float) -> None:
-    ax.annotate(
-        text, (x, row), xytext=(gap_pt, 0), textcoords="offset points", va="center",
-        fontsize=9.5, color=INK,
-    )  # fmt: skip
-
-
-def _draw_rows(ax: Axes, rows: list[TimelineEvent], start: dt.date) -> None:
-    """One row per event: a bar for a period, a marker (hollow when optional) for a visit."""
-    for row, event in enumerate(rows):
-        pos, colour = (event.start - start).days, COLOURS[event.kind]
-        if row % 2 == 0:
-            ax.axhspan(row - 0.5, row + 0.5, color="#f4f6f8", zorder=-1, linewidth=0)
-        if event.end is not None:
-            width = (event.end - event.start).days
-            ax.barh(row, width, left=pos, height=0.5, color=colour, alpha=0.85, zorder=2)
-            _note(ax, pos + width, row, _row_text(event), 6)
-            continue
-        face = "white" if event.optional else colour
-        ax.plot(
-            [pos], [row], marker=MARKERS[event.kind], markersize=11, markerfacecolor=face,
-            markeredgecolor=colour, markeredgewidth=2, linestyle="none", zorder=3,
-        )  # fmt: skip
-        _note(ax, pos, row, _row_text(event), 11)
-    ax.set_yticks(range(len(rows)), [e.label for e in rows], fontsize=10.5)
-    ax.tick_params(axis="y", length=0, pad=8)
-
-
-def _draw_dates(ax: Axes, start: dt.date, left: float, right: float) -> None:
-    """Week gridlines, months along the bottom and treatment weeks along the top."""
-    for week in range(0, int(right) + 1, 7):
-        ax.axvline(week, color="#d9dee3", linewidth=0.9 if week % 28 == 0 else 0.5, zorder=0)
-    for name in ("top", "right", "left"):
-        ax.spines[name].set_visible(False)
-    ax.spines["bottom"].set_color("#9aa3ab")
-    months: list[tuple[int, str]] = []
-    day = start.replace(day=1)
-    while (day - start).days <= right:
-        if (day - start).days >= left:
-            label = f"{day:%b}\n{day.year}" if day.month == 1 or not months else f"{day:%b}"
-            months.append(((day - start).days, label))
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    ax.set_xticks([m[0] for m in months], [m[1] for m in months], fontsize=9.5)
-    ax.tick_params(axis="x", colors="#4a5259")
-    top = ax.twiny()
-    top.set_xlim(left, right)
-    weeks = list(range(0, int(right) + 1, 28))
-    top.set_xticks(weeks, [f"week {d // 7}" for d in weeks], fontsize=8.5, color="#6c757d")
-    top.tick_params(axis="x", length=0)
-    for spine in top.spines.values():
-        spine.set_visible(False)
-
-
-def _legend(fig: Figure, rows: list[TimelineEvent], height: float) -> None:
-    """Draw a legend of the kinds of step present, under the chart."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    kinds = {e.kind for e in rows}
-    entries: list[tuple[bool, Artist, str]] = [
-        ("laser" in kinds, Line2D([], [], marker="D", color=COLOURS["laser"], linestyle="none",
-                                  markersize=8), "Laser session"),
-        (any(e.optional for e in rows), Line2D([], [], marker="D", color=COLOURS["laser"],
-         markerfacecolor="white", linestyle="none", markersize=8, markeredgewidth=2),
-         "Only if needed / optional"),
-        ("healing" in kinds, Patch(color=COLOURS["healing"]), "Healing"),
-        ("touch_up" in kinds, Line2D([], [], marker="o", color=COLOURS["touch_up"],
-                                     linestyle="none", markersize=8), "SMP touch-up"),
-        ("review" in kinds, Line2D([], [], marker="s", color=COLOURS["review"], linestyle="none",
-                                   markersize=8), "Review"),
-    ]  # fmt: skip
-    shown = [(handle, label) for present, handle, label in entries if present]
-    fig.legend(
-        [h for h, _ in shown], [label for _, label in shown], loc="lower center",
-        ncol=len(shown), frameon=False, fontsize=9, bbox_to_anchor=(0.5, 0.08 / height),
-    )  # fmt: skip
+    Returns
+    -------
+    list of TimelineEvent
+        The steps, in date order, ending with the review four weeks after the last touch-up.
+    """
+    events, last = [], day
+    if done == 0 and planned:
+        events.append(
+            TimelineEvent(
+                "touch_up", "SMP touch-up", day, None, "New dots inside the new hairline."
+            )
+        )
+    if second_touch_up and done <= 1:
+        last = day + dt.timedelta(days=SECOND_TOUCH_UP_DAYS)
+        note = "Adds density once the first touch-up has settled."
+        events.append(
+            TimelineEvent(
+                "touch_up_optional", "Second touch-up (optional)", last, None, note, optional=True
+            )
+        )
+    review = "Photos of the settled result are compared with the plan."
+    events.append(
+        TimelineEvent("review", "Review", last + dt.timedelta(weeks=REVIEW_WEEKS), None, review)
+    )
+    return events
 
 
 def render_timeline_png(timeline: Timeline, path: str | Path | None = None) -> bytes:
-    """Draw the timeline as a dated horizontal chart, as a patient would get it.
+    """Draw the timeline as a dated horizontal chart (:mod:`scalpmap.planning.timeline_chart`).
 
-    The laser sessions come first (those only needed if pigment remains drawn hollow), then the
-    other steps in date order. The figure is local (Agg canvas, no pyplot), so nothing leaks
-    into global matplotlib state.
+    matplotlib loads only now (0.3 s): a plan encodes its pictures meanwhile, and the dates alone
+    need none of it.
 
     Parameters
     ----------
@@ -415,33 +365,6 @@ def render_timeline_png(timeline: Timeline, path: str | Path | None = None) -> b
     bytes
         The PNG.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from scalpmap.planning.timeline_chart import draw_timeline_png
 
-    rows = sorted(timeline.events, key=lambda e: (e.kind != "laser", e.start))
-    n = len(rows)
-    height = TOP_IN + n * ROW_IN + BOTTOM_IN
-    fig = Figure(figsize=(10.0, height), dpi=150, facecolor="white")
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.24, BOTTOM_IN / height, AXES_WIDTH_IN / 10.0, n * ROW_IN / height))
-    left = -7.0
-    right = _right_limit(rows, timeline.start, left)
-    ax.set_xlim(left, right)
-    ax.set_ylim(n - 0.5, -0.5)
-    _draw_rows(ax, rows, timeline.start)
-    _draw_dates(ax, timeline.start, left, right)
-    fig.text(
-        0.03, 1 - 0.22 / height, "Your treatment timeline", fontsize=16, weight="bold", va="top"
-    )
-    subtitle = (
-        f"Planned from {_nice_date(timeline.start)}. The dates are a plan; "
-        "your clinic confirms each appointment."
-    )
-    fig.text(0.03, 1 - 0.6 / height, subtitle, fontsize=9.5, color="#5b6770", va="top")
-    _legend(fig, rows, height)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", facecolor="white")
-    png = buffer.getvalue()
-    if path is not None:
-        Path(path).write_bytes(png)
-    return png
+    return draw_timeline_png(timeline, path)

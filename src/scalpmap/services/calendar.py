@@ -1,6 +1,8 @@
 """Reminders: the due dates of a case's next session, and the case's calendar as ICS.
 
-Due dates (:func:`due_dates`) come from the session log and the latest plan version:
+Due dates (:func:`due_dates`) come from the session log and the latest plan version, by the
+session model's one interval rule (:func:`scalpmap.planning.laser_rules.interval_rule`: six to
+eight weeks from a laser session to the next step):
 
 * after a laser session, while fewer laser sessions are logged than the plan's likely count,
   the next laser session is due one interval later (``sessions.laser.interval_weeks``, from
@@ -13,14 +15,18 @@ Due dates (:func:`due_dates`) come from the session log and the latest plan vers
   (``sessions.touch_up.healing_weeks`` after the last laser session), unless the plan is a
   total removal or an SMP session has been logged since.
 
-Without a plan the defaults are one laser session, 3-4 weeks apart, and 4-6 weeks of healing.
+Without a plan the defaults are the session model's: one laser session, and the touch-up six to
+eight weeks after it.
 
-The calendar (:func:`case_calendar`) is an RFC 5545 VCALENDAR written by hand: all-day events
-for the plan's timeline (laser sessions, touch-ups and reviews), the logged sessions and the
-due dates. Each event's UID is stable for its case and event (``case-7-plan-laser-1``,
-``case-7-laser-session-3``, ``case-7-due-touch_up``, all ``@scalpmap``), so a calendar that
-imports the file again updates its events instead of adding copies. The events name only the
-case; the calendar's name carries the patient's name only with their consent recorded
+The calendar (:func:`case_calendar`) is an RFC 5545 VCALENDAR written by hand, with one all-day
+event per step of the treatment: before any laser session, the plan's timeline (laser sessions,
+touch-ups and review); after one, the logged sessions (done), the step that is due, and the
+plan's steps still ahead dated from them (:func:`scalpmap.planning.timeline_rest.steps_ahead`),
+so a logged session is no longer listed as planned and the touch-up has one date. A step keeps
+its UID whether it is planned, due or done (``case-7-laser-2``, ``case-7-touch-up-1``,
+``case-7-review``, all ``@scalpmap``), so a calendar that imports the file again updates its
+events instead of adding copies. The events name only the case; the calendar's name carries
+the patient's name only with their consent recorded
 (:func:`scalpmap.services.disclosure.document_identity`).
 """
 
@@ -35,6 +41,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scalpmap import __version__
+from scalpmap.planning.laser_rules import HEALING_WEEKS, LASER_INTERVAL_WEEKS
+from scalpmap.planning.timeline import TimelineEvent
+from scalpmap.planning.timeline_rest import plan_weeks, steps_ahead
+from scalpmap.planning.words import weeks_words
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.disclosure import DocumentKind, document_identity
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
@@ -42,8 +52,6 @@ from scalpmap.store.models import Case, ClearanceCheck, PlanVersion, utcnow
 
 __all__ = ["CalendarEvent", "DueDate", "case_calendar", "due_dates", "to_ics"]
 
-DEFAULT_INTERVAL_WEEKS = (3, 4)
-DEFAULT_HEALING_WEEKS = (4, 6)
 PLANNED_KINDS = ("laser", "touch_up", "touch_up_optional", "review")
 UID_DOMAIN = "scalpmap"
 
@@ -80,13 +88,6 @@ class CalendarEvent:
     summary: str
     description: str = ""
     category: str = ""
-
-
-def _weeks(value: Any, default: tuple[int, int]) -> tuple[int, int]:
-    items = list(value) if isinstance(value, list | tuple) else []
-    if len(items) >= 2 and all(isinstance(v, int | float) and v >= 0 for v in items[:2]):
-        return int(items[0]), int(items[1])
-    return default
 
 
 def _latest_document(session: Session, case_id: int) -> Mapping[str, Any]:
@@ -127,7 +128,7 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
     touch_up = sessions.get("touch_up") or {}
     planned = laser.get("likely")
     likely = planned if isinstance(planned, int) and planned >= 1 else 1
-    low, high = _weeks(laser.get("interval_weeks"), DEFAULT_INTERVAL_WEEKS)
+    low, high = plan_weeks(laser.get("interval_weeks"), LASER_INTERVAL_WEEKS)
     check = _latest_measured(session, [row.id for row in lasers])
     if check is not None and check.percent is not None:
         if check.recommendation == "another_laser_session":
@@ -144,8 +145,8 @@ def due_dates(session: Session, case_id: int) -> list[DueDate]:
         return _touch_up_due(sessions, touch_up, last, f"{check.percent:.0f}% clear: ")
     if len(lasers) < likely:
         reason = (
-            f"laser session {len(lasers) + 1} of {likely} likely: {low}-{high} weeks after "
-            f"the session of {last.isoformat()}"
+            f"laser session {len(lasers) + 1} of {likely} likely, {weeks_words((low, high))} "
+            f"after the session of {last.isoformat()}"
         )
         return [
             DueDate(
@@ -170,29 +171,41 @@ def _touch_up_due(
     """Return the touch-up due after healing from the last laser session (none if total)."""
     if sessions.get("total_removal") or touch_up.get("sessions") == 0:
         return []
-    low, high = _weeks(touch_up.get("healing_weeks"), DEFAULT_HEALING_WEEKS)
+    low, high = plan_weeks(touch_up.get("healing_weeks"), HEALING_WEEKS)
     reason = (
-        f"{why}SMP touch-up after {low}-{high} weeks of healing from the laser session of {last}"
+        f"{why}SMP touch-up {weeks_words((low, high))} after the laser session of {last}, once "
+        "the skin has healed"
     )
     start, until = last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high)
     return [DueDate("touch_up", start, until, reason)]
 
 
-def _planned(case_id: int, document: Mapping[str, Any]) -> list[CalendarEvent]:
-    events = (document.get("timeline") or {}).get("events") or []
-    counts: dict[str, int] = {}
+def _uid(case_id: int, kind: str, number: int) -> str:
+    """Return the UID of a step, the same whether it is planned, due or done."""
+    if kind == "review":
+        return f"case-{case_id}-review@{UID_DOMAIN}"
+    step = "laser" if kind == "laser" else "touch-up"
+    return f"case-{case_id}-{step}-{number}@{UID_DOMAIN}"
+
+
+def _planned(
+    case_id: int, steps: Iterable[Mapping[str, Any]], *, lasers_before: int, touch_ups_before: int
+) -> list[CalendarEvent]:
+    """Return the planned steps as events, numbered after the sessions done or due before them."""
+    counts = {"laser": lasers_before, "touch_up": touch_ups_before, "review": 0}
     result = []
-    for event in sorted(events, key=lambda e: str(e.get("start"))):
+    for event in sorted(steps, key=lambda e: str(e.get("start"))):
         kind = str(event.get("kind"))
         if kind not in PLANNED_KINDS or not event.get("start"):
             continue
-        counts[kind] = counts.get(kind, 0) + 1
+        group = "touch_up" if kind == "touch_up_optional" else kind
+        counts[group] += 1
         start = dt.date.fromisoformat(str(event["start"]))
         end = dt.date.fromisoformat(str(event["end"])) if event.get("end") else start
         label = str(event.get("label") or kind.replace("_", " "))
         result.append(
             CalendarEvent(
-                uid=f"case-{case_id}-plan-{kind}-{counts[kind]}@{UID_DOMAIN}",
+                uid=_uid(case_id, kind, counts[group]),
                 start=start,
                 end=max(start, end),
                 summary=f"Case {case_id}: {label} (planned)",
@@ -204,26 +217,51 @@ def _planned(case_id: int, document: Mapping[str, Any]) -> list[CalendarEvent]:
 
 
 def case_events(session: Session, case_id: int) -> list[CalendarEvent]:
-    """Return the case's calendar events: planned, logged and due, by date."""
+    """Return the case's calendar events by date: done, due and planned, one per step.
+
+    Before any laser session the plan's timeline is listed; after one, the logged sessions, the
+    due step and the plan's steps still ahead, dated from what happened
+    (:func:`scalpmap.planning.timeline_rest.steps_ahead`).
+    """
     case = get_or_raise(session, Case, case_id, "case")
-    events = _planned(case.id, _latest_document(session, case.id))
-    for laser in list_laser_sessions(session, case.id):
+    document = _latest_document(session, case.id)
+    lasers = list_laser_sessions(session, case.id)
+    smps = list_smp_sessions(session, case.id)
+    dues = due_dates(session, case.id)
+    due = (dues[0].kind, dues[0].due) if dues else None
+    steps: list[Mapping[str, Any]] = list((document.get("timeline") or {}).get("events") or [])
+    if lasers:
+        last = lasers[-1].session_date
+        ahead: list[TimelineEvent] = steps_ahead(
+            document,
+            lasers=[row.session_date for row in lasers],
+            touch_ups_since=[row.session_date for row in smps if row.session_date >= last],
+            due=due,
+        )
+        steps = [event.to_json() for event in ahead]
+    events = _planned(
+        case.id,
+        steps,
+        lasers_before=len(lasers) + (due is not None and due[0] == "laser"),
+        touch_ups_before=len(smps) + (due is not None and due[0] == "touch_up"),
+    )
+    for number, laser in enumerate(lasers, start=1):
         setting = f"{laser.device}, {laser.wavelength_nm} nm {laser.pulse}"
         events.append(
             CalendarEvent(
-                uid=f"case-{case.id}-laser-session-{laser.id}@{UID_DOMAIN}",
+                uid=_uid(case.id, "laser", number),
                 start=laser.session_date,
                 end=laser.session_date,
-                summary=f"Case {case.id}: laser session (done)",
+                summary=f"Case {case.id}: Laser session {number} (done)",
                 description=f"{setting}, {laser.fluence_j_cm2:g} J/cm², spot "
                 f"{laser.spot_mm:g} mm, {laser.passes} pass(es)",
                 category="logged",
             )
         )
-    for smp in list_smp_sessions(session, case.id):
+    for number, smp in enumerate(smps, start=1):
         events.append(
             CalendarEvent(
-                uid=f"case-{case.id}-smp-session-{smp.id}@{UID_DOMAIN}",
+                uid=_uid(case.id, "touch_up", number),
                 start=smp.session_date,
                 end=smp.session_date,
                 summary=f"Case {case.id}: SMP session (done)",
@@ -231,15 +269,17 @@ def case_events(session: Session, case_id: int) -> list[CalendarEvent]:
                 category="logged",
             )
         )
-    for due in due_dates(session, case.id):
-        words = "laser session" if due.kind == "laser" else "SMP touch-up"
+    for item in dues:
+        laser_due = item.kind == "laser"
+        number = len(lasers) + 1 if laser_due else len(smps) + 1
+        words = f"Laser session {number}" if laser_due else "SMP touch-up"
         events.append(
             CalendarEvent(
-                uid=f"case-{case.id}-due-{due.kind}@{UID_DOMAIN}",
-                start=due.due,
-                end=due.due,
-                summary=f"Case {case.id}: {words} due",
-                description=f"{due.reason}; book by {due.until.isoformat()}",
+                uid=_uid(case.id, item.kind, number),
+                start=item.due,
+                end=item.due,
+                summary=f"Case {case.id}: {words} (due)",
+                description=f"{item.reason}; book by {item.until.isoformat()}",
                 category="due",
             )
         )
