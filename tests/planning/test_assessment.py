@@ -15,7 +15,13 @@ from scalpmap.imaging.analysis import Analysis, DensityGrid, analyse_photo
 from scalpmap.imaging.detect import Impressions
 from scalpmap.imaging.scale import Scale
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.assessment import Assessment, assess_smp, fit_transition
+from scalpmap.planning.assessment import (
+    Assessment,
+    Measure,
+    assess_smp,
+    fit_transition,
+    overall_verdict,
+)
 
 MM = 0.035  # mm per px
 SHAPE = (1200, 1600)  # 42 x 56 mm
@@ -176,7 +182,7 @@ def test_blown_out_share_sets_the_size_verdict(seed, blown, verdict):
     assert m.verdict == verdict
     assert m.value == pytest.approx(100 * blown, abs=0.5)
     assert m.unit == "%"
-    assert m.text.startswith(f"{verdict}: {100 * blown:.0f}% of impressions are blown out")
+    assert m.text.startswith(f"{verdict}: {m.value:.1f}% of impressions are blown out")
     assert m.details["q1_mm"] <= m.details["median_mm"] <= m.details["q3_mm"]
 
 
@@ -350,15 +356,28 @@ def test_overall_is_the_worst_verdict_and_json_is_plain():
     }
 
 
-def test_coverage_mode_assesses_only_symmetry():
+def test_coverage_mode_assesses_only_symmetry_which_is_not_enough_for_a_verdict():
     a = make_analysis(np.zeros((0, 2)), mode="coverage", hairline=v_hairline(300, 300))
     result = assess_smp(a)
     for name in NAMES:
         m = result.measure(name)
         assert m.verdict == "n/a" and m.text.startswith("n/a: ")
     assert result.measure("symmetry").verdict == "good"
-    assert result.overall == "good"
+    # One measure of six is not an overall verdict: "good" would speak for what was not seen.
+    assert result.overall == "n/a"
+    assert result.summary.startswith("not enough measured for an overall verdict")
+    assert "good: symmetry" in result.summary
     json.dumps(result.to_json(), allow_nan=False)
+
+
+def test_the_overall_verdict_counts_only_the_measures_made():
+    good = Measure("symmetry", 1.0, "mm", "", "good", "good: ...")
+    poor = Measure("spacing", 0.5, "", "", "poor", "poor: ...")
+    missing = Measure("colour_cast", None, "", "", "n/a", "n/a: too few dots")
+    assert overall_verdict([good, good, missing, missing])[0] == "n/a"
+    verdict, summary = overall_verdict([good, good, poor, missing, missing, missing])
+    assert verdict == "poor"  # three made: the worst of them, whatever was not measured
+    assert summary.startswith("poor overall") and "not measured: colour cast" in summary
 
 
 def test_nothing_assessable_gives_n_a_overall():

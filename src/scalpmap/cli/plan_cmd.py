@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, ModeOption, RoiOption, ScaleOption, parse_mode
 from scalpmap.errors import InputError
 from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
+from scalpmap.planning.figure_text import NOT_MEASURED
 from scalpmap.scale_limits import check_given_scale
 
 if TYPE_CHECKING:  # the planning modules load inside the command, so that --help answers at once
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the planning modules load inside the command, so that --hel
 
     from scalpmap.imaging.head import HeadModel
     from scalpmap.planning.face_landmarks import Point
-    from scalpmap.planning.plan import Plan, PlanOptions
+    from scalpmap.planning.plan import PlanOptions
 
 console = Console(highlight=False)
 STEPS = (
@@ -151,13 +152,13 @@ def with_landmarks(
     return dataclasses.replace(options, landmarks=landmarks)
 
 
-def summary_table(plan: Plan) -> Table:
-    """Build the summary table printed after planning.
+def summary_table(document: dict[str, Any]) -> Table:
+    """Build the summary table printed after planning, from the plan's stored figures.
 
     Parameters
     ----------
-    plan : Plan
-        The plan.
+    document : dict
+        The plan's plan.json document (its ``figures``, the texts every report and page shows).
 
     Returns
     -------
@@ -166,32 +167,36 @@ def summary_table(plan: Plan) -> Table:
     """
     from rich.table import Table
 
-    from scalpmap.imaging.scale import scale_source_words
+    from scalpmap.planning.plan_figures import figures_of
 
-    zones = plan.zones
-    table = Table(title=f"revision plan ({plan.target.template})")
+    f = {name: figure["text"] for name, figure in figures_of(document).items()}
+    template = (document.get("target") or {}).get("template") or ""
+    summary = (document.get("assessment") or {}).get("summary") or ""
+    table = Table(title=f"revision plan ({template})")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_row("existing SMP", plan.assessment.summary)
+    table.add_row("existing SMP", f["existing_smp"])
+    table.add_row("assessment", summary)
+    table.add_row("colour cast", f["colour_cast"])
+    table.add_row("blown out", f["blown_out_percent"])
+    table.add_row("impressions in the region", f["impressions_in_region"])
     table.add_row(
-        "removal zone", f"{zones.removal.area_cm2:.2f} cm², {zones.removal.impressions} impressions"
+        "removal zone", f"{f['removal_area_cm2']}, {f['removal_impressions']} impressions"
     )
     table.add_row(
-        "touch-up zone",
-        f"{zones.touch_up.area_cm2:.2f} cm², {zones.touch_up.impressions_to_add} to add",
+        "touch-up zone", f"{f['touch_up_area_cm2']}, {f['impressions_to_add']} impressions to add"
     )
-    table.add_row("kept", f"{zones.keep.area_cm2:.2f} cm²")
-    scale = plan.analysis.scale
-    words = scale_source_words(scale.source, scale.uncertainty_percent)
-    table.add_row("scale", f"{scale.mm_per_px:.4f} mm/px, {words}")
-    if plan.target.height_above_glabella_cm is not None:
-        table.add_row("hairline above glabella", f"{plan.target.height_above_glabella_cm:.1f} cm")
-    skin = f"{plan.fitzpatrick} ({plan.fitzpatrick_source})"
-    table.add_row("skin type (Fitzpatrick)", skin)
-    table.add_row("Kirby-Desai score", str(plan.kirby_desai.score))
-    low, high = plan.laser.range
-    table.add_row("laser sessions", f"{plan.laser.likely} likely ({low}-{high})")
-    table.add_row("timeline", f"{plan.timeline.start} to {plan.timeline.end}")
+    table.add_row("kept", f["keep_area_cm2"])
+    table.add_row("desired density", f["desired_density_per_cm2"])
+    table.add_row("scale", f["scale"])
+    if f["hairline_above_glabella_cm"] != NOT_MEASURED:
+        table.add_row("hairline above glabella", f["hairline_above_glabella_cm"])
+    table.add_row("skin type (Fitzpatrick)", f["skin_type"])
+    table.add_row("Kirby-Desai score", f["kirby_desai_score"])
+    table.add_row("laser sessions", f["laser_sessions"])
+    table.add_row("laser interval", f["laser_interval"])
+    timeline = document.get("timeline") or {}
+    table.add_row("timeline", f"{timeline.get('start')} to {timeline.get('end')}")
     return table
 
 
@@ -321,7 +326,7 @@ def plan(
         )
         advance("write")
         written = write_plan_outputs(out, outputs)
-    console.print(summary_table(revision))
+    console.print(summary_table(outputs.document))
     scale = revision.analysis.scale
     estimate = scale_estimate(
         {"source": scale.source, "uncertainty_percent": scale.uncertainty_percent}

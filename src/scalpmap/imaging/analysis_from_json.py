@@ -5,13 +5,14 @@ planner need the :class:`Analysis` back without analysing the photo again.
 :func:`analysis_from_json` validates the document against the shipped schema and rebuilds every
 field the document holds, at the document's rounding (0.01 px, 0.001 mm).
 
+Each impression's colour (``Impressions.contrast_rgb``, kept to 0.0001) is restored, so a plan
+made on the rebuilt analysis judges the same colour cast as one made on the photo's analysis
+(the web app's plans and the command line's agree). Documents written before the colour was
+kept give zeros: the assessment's colour-cast measure then finds no coloured impressions and
+says it was not measured, and the touch-up simulation draws its new dots in a neutral tone.
+
 What the document does not hold, and what that affects:
 
-- ``Impressions.contrast_rgb`` (each impression's darkening per colour channel) is all zeros.
-  The ink's tone itself is restored from ``summary.ink_tone``, so the laser estimate is
-  unchanged; but the assessment's colour-cast measure
-  (:mod:`scalpmap.planning.assessment`) finds no coloured impressions and reports n/a, and the
-  touch-up simulation draws its new dots in a neutral tone instead of the measured ink's.
 - ``Analysis.pigment_field`` is None: the overlay (:mod:`scalpmap.imaging.overlay`) then shows
   no pigment-field shading in coverage mode.
 - ``Scale.marker_corners_xy`` is empty when the scale was given (the document records the marker
@@ -46,6 +47,8 @@ from scalpmap.imaging.pigment_field import DensityGrid
 from scalpmap.imaging.scale import Scale
 
 __all__ = ["analysis_from_json"]
+
+_NO_COLOUR = (0.0, 0.0, 0.0)
 
 
 def _points(value: Sequence[Any], columns: int = 2) -> NDArray[np.float64]:
@@ -153,8 +156,10 @@ def _impressions(items: Sequence[Mapping[str, Any]], rejected: Mapping[str, int]
     xy = _points([(item["x"], item["y"]) for item in items])
     diameter = np.array([item["diameter_mm"] for item in items], dtype=np.float64)
     darkness = np.array([item["darkness"] for item in items], dtype=np.float64)
-    # Not in the document: see the module's docstring for what zeros affect.
-    contrast = np.zeros((n, 3))
+    # Documents written before the colour was kept have none: zeros (see the module's docstring).
+    contrast = np.array(
+        [item.get("contrast_rgb", _NO_COLOUR) for item in items], dtype=np.float64
+    ).reshape(n, 3)
     return Impressions(
         xy, diameter, darkness, contrast, {str(k): int(v) for k, v in rejected.items()}
     )
@@ -183,8 +188,8 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
     Returns
     -------
     Analysis
-        The analysis, at the document's rounding; ``contrast_rgb`` is zeros and
-        ``pigment_field`` None (see the module's docstring for what that affects).
+        The analysis, at the document's rounding; ``pigment_field`` is None (see the module's
+        docstring for what that affects).
 
     Raises
     ------

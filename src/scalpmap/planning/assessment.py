@@ -22,7 +22,9 @@ impressions 100–250 µm, settling to 100–150 µm; needles 0.18–0.30 mm; tr
 - **Symmetry**: height difference of the temporal points (the highest hairline point in the left
   and right thirds, if the line drops >= 1 mm on both sides of it): <= 3 mm good, 3–6 mm fair.
 
-In coverage mode (single impressions not resolved) only symmetry is assessed.
+In coverage mode (single impressions not resolved) only symmetry is assessed. The overall
+verdict is the worst of the measures made, and needs at least three of the six: with fewer (a
+whole-head photo) it is n/a, "not enough measured for an overall verdict".
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.impression_stats import (
+    BLOWN_OUT_MM,
+    ImpressionStats,
+    impression_stats,
+    in_region,
+)
+from scalpmap.planning.figure_text import measure_value_text, percent_text
 
 Verdict = Literal["good", "fair", "poor", "n/a"]
 Detail = float | int | str | None
 
-BLOWN_OUT_MM = 0.35
 BLOWN_OUT_PERCENT = (5.0, 15.0)
 MIN_IMPRESSIONS = 30
 CLUSTERED_R, REGULAR_R, GRID_R = 0.85, 1.6, 1.8
@@ -60,6 +68,9 @@ MIN_BAND_POINTS = 40
 CHI2_95 = 3.84  # chi-squared quantile (1 degree of freedom) of a 95 % likelihood interval
 PEAK_PROMINENCE_MM = 1.0
 SYMMETRY_MM = (3.0, 6.0)
+# The overall verdict needs at least this many of the six measures made.
+MIN_MEASURED = 3
+NOT_ENOUGH = "not enough measured for an overall verdict"
 _RANK: dict[Verdict, int] = {"n/a": -1, "good": 0, "fair": 1, "poor": 2}
 
 
@@ -110,7 +121,8 @@ class Assessment:
     measures : list of Measure
         The six measures, in a fixed order.
     overall : {"good", "fair", "poor", "n/a"}
-        The worst verdict among the assessed measures; n/a when none was assessed.
+        The worst verdict among the assessed measures; n/a when fewer than
+        :data:`MIN_MEASURED` were assessed (see :func:`overall_verdict`).
     summary : str
         One line.
     """
@@ -147,21 +159,22 @@ def _na(name: str, unit: str, threshold: str, reason: str) -> Measure:
     return Measure(name, None, unit, threshold, "n/a", f"n/a: {reason}")
 
 
-def _size(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
-    """Diameter distribution and the share of blown-out impressions."""
+def _size(a: Analysis, stats: ImpressionStats) -> Measure:
+    """Diameter distribution and the share of blown-out impressions (of those in the region)."""
     fair, poor = BLOWN_OUT_PERCENT
     threshold = f"> {BLOWN_OUT_MM} mm is blown out; good < {fair:.0f}%, poor > {poor:.0f}%"
-    d = a.impressions.diameter_mm[inside]
-    if len(d) < MIN_IMPRESSIONS:
+    n = stats.count_in_region or 0
+    share, median = stats.blown_out_percent, stats.median_diameter_mm
+    q1, q3 = stats.q1_diameter_mm, stats.q3_diameter_mm
+    if n < MIN_IMPRESSIONS or share is None or median is None or q1 is None or q3 is None:
         return _na("impression_size", "%", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
-    share = 100.0 * float(np.mean(d > BLOWN_OUT_MM))
-    q1, median, q3 = (float(q) for q in np.percentile(d, [25, 50, 75]))
     verdict = _grade(share, fair, poor)
+    blown = percent_text(share)
     text = (
-        f"{verdict}: {share:.0f}% of impressions are blown out (> {BLOWN_OUT_MM} mm); "
+        f"{verdict}: {blown} of impressions are blown out (> {BLOWN_OUT_MM} mm); "
         f"median {median:.2f} mm, IQR {q1:.2f}–{q3:.2f} mm"
     )
-    details: dict[str, Detail] = {"median_mm": median, "q1_mm": q1, "q3_mm": q3, "n": len(d)}
+    details: dict[str, Detail] = {"median_mm": median, "q1_mm": q1, "q3_mm": q3, "n": n}
     return Measure("impression_size", share, "%", threshold, verdict, text, details)
 
 
@@ -191,7 +204,8 @@ def _spacing(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
     step = xy[np.asarray(index)[:, 1]] - xy[sel]
     theta = np.arctan2(step[:, 1], step[:, 0])
     order = max(float(abs(np.mean(np.exp(1j * k * theta)))) for k in (4, 6))
-    figures = f"R = {r:.2f}, NN-distance CV {cv:.2f}, direction order {order:.2f}"
+    r_text = measure_value_text("spacing", r, {})
+    figures = f"{r_text}, NN-distance CV {cv:.2f}, direction order {order:.2f}"
     verdict: Verdict
     if r > GRID_R or cv < GRID_NN_CV or order >= GRID_ORDER:
         verdict, what = "poor", "the impressions form a grid-like, unnatural pattern"
@@ -225,7 +239,8 @@ def _patchiness(a: Analysis) -> Measure:
     excess = math.sqrt(max(cv**2 - noise**2, 0.0))
     verdict = _grade(excess, fair, poor)
     text = (
-        f"{verdict}: the density varies by CV {excess:.2f} beyond counting noise across "
+        f"{verdict}: the density varies by {measure_value_text('patchiness', excess, {})} beyond "
+        "counting noise across "
         f"{len(values)} cells of {grid.cell_mm:.0f} mm (raw CV {cv:.2f}, noise {noise:.2f})"
     )
     details: dict[str, Detail] = {"raw_cv": cv, "noise_cv": noise, "cells": len(values)}
@@ -256,12 +271,14 @@ def _colour(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
     verdict = _grade(shift, fair, poor)
     if verdict == "good":
         cast = "neutral"
-        text = f"good: the ink is neutral black (blue shift {blue:+.2f}, green shift {green:+.2f})"
-    elif cast == "warm":
-        text = f"{verdict}: warm cast (shift {shift:.2f}): iron-oxide-like ink may not clear"
-    else:
-        text = f"{verdict}: {cast} cast (shift {shift:.2f}): wrong pigment or ink migration"
     details: dict[str, Detail] = {"blue_shift": blue, "green_shift": green, "cast": cast}
+    figure = measure_value_text("colour_cast", shift, details)
+    if verdict == "good":
+        text = f"good: {figure}: the ink is neutral black (blue {blue:+.2f}, green {green:+.2f})"
+    elif cast == "warm":
+        text = f"{verdict}: {figure}: iron-oxide-like ink may not clear"
+    else:
+        text = f"{verdict}: {figure}: wrong pigment or ink migration"
     details["n"] = len(rgb)
     return Measure("colour_cast", shift, "", threshold, verdict, text, details)
 
@@ -434,10 +451,8 @@ def assess_smp(analysis: Analysis) -> Assessment:
         Impression size, spacing, patchiness, colour cast, hairline harshness and symmetry, and
         the overall (worst) verdict.
     """
-    a, xy = analysis, analysis.impressions.xy
-    inside = np.zeros(len(xy), dtype=bool)
-    if len(xy) and not a.region.is_empty:
-        inside = shapely.contains_xy(a.region, xy[:, 0], xy[:, 1])
+    a = analysis
+    inside = in_region(a)
     if a.mode == "coverage":
         why = "single impressions are not resolved at this scale (coverage mode)"
         measures = [
@@ -447,15 +462,45 @@ def assess_smp(analysis: Analysis) -> Assessment:
             _na("colour_cast", "", "shift away from neutral black", why),
         ]
     else:
-        measures = [_size(a, inside), _spacing(a, inside), _patchiness(a), _colour(a, inside)]
+        stats = impression_stats(a, inside)
+        measures = [_size(a, stats), _spacing(a, inside), _patchiness(a), _colour(a, inside)]
     measures += [_harshness(a), _symmetry(a)]
-    assessed = [m.verdict for m in measures if m.verdict != "n/a"]
-    if not assessed:
-        return Assessment(measures, "n/a", "n/a: no measure could be assessed on this photo")
-    worst = max(assessed, key=_RANK.__getitem__)
+    return Assessment(measures, *overall_verdict(measures))
+
+
+def overall_verdict(measures: list[Measure]) -> tuple[Verdict, str]:
+    """Return the overall verdict of the measures that were made, and the summary line.
+
+    The overall verdict is the worst of the measured ones, and only when at least
+    :data:`MIN_MEASURED` of the six were measured; otherwise it is ``n/a`` and the summary says
+    that not enough was measured (a whole-head photo measures at most the symmetry).
+
+    Parameters
+    ----------
+    measures : list of Measure
+        The measures.
+
+    Returns
+    -------
+    overall : {"good", "fair", "poor", "n/a"}
+        The verdict.
+    summary : str
+        One line: the verdict, then the measures grouped by verdict.
+
+    Examples
+    --------
+    >>> one = Measure("symmetry", 2.0, "mm", "", "good", "good: ...")
+    >>> overall_verdict([one])[1]
+    'not enough measured for an overall verdict (good: symmetry)'
+    """
     groups = []
     for verdict in ("poor", "fair", "good", "n/a"):
         names = [m.name.replace("_", " ") for m in measures if m.verdict == verdict]
         if names:
-            groups.append(f"{'not assessed' if verdict == 'n/a' else verdict}: {', '.join(names)}")
-    return Assessment(measures, worst, f"{worst} overall ({'; '.join(groups)})")
+            groups.append(f"{'not measured' if verdict == 'n/a' else verdict}: {', '.join(names)}")
+    listed = "; ".join(groups)
+    assessed = [m.verdict for m in measures if m.verdict != "n/a"]
+    if len(assessed) < MIN_MEASURED:
+        return "n/a", f"{NOT_ENOUGH} ({listed})"
+    worst = max(assessed, key=_RANK.__getitem__)
+    return worst, f"{worst} overall ({listed})"

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.impression_stats import impression_stats
 from scalpmap.imaging.roi import roi_mask
 from scalpmap.planning.assessment import Assessment, assess_smp
 from scalpmap.planning.face_landmarks import landmark_words
@@ -363,10 +364,6 @@ def build_plan(
 
 
 def _impression_summary(analysis: Analysis) -> dict[str, float | None]:
-    """Return the region's density per cm² and the impressions' median darkness (or None)."""
-    density = analysis.mean_density_per_cm2
-    darkness = analysis.impressions.darkness
-    median = (
-        float(np.median(darkness)) if analysis.mode == "impressions" and len(darkness) else None
-    )
-    return {"density": density, "darkness": median}
+    """Return the region's density per cm² and its impressions' median darkness (or None)."""
+    stats = impression_stats(analysis)
+    return {"density": stats.mean_density_per_cm2, "darkness": stats.median_darkness}

@@ -20,6 +20,7 @@ from scalpmap.json_schemas import load_schema as load_schema_named
 from scalpmap.json_schemas import validate_document
 from scalpmap.planning.face_landmarks import landmarks_json
 from scalpmap.planning.plan import Plan
+from scalpmap.planning.plan_figures import plan_figures
 from scalpmap.planning.zones import as_polygonal
 
 PLAN_FORMAT = "scalpmap-plan/1"
@@ -89,12 +90,13 @@ def plan_to_json(
     Returns
     -------
     dict
-        The JSON document.
+        The JSON document, with its ``figures`` written once from the rest
+        (:func:`~scalpmap.planning.plan_figures.plan_figures`).
     """
     analysis, target = plan.analysis, plan.target
     mm = analysis.scale.mm_per_px
     summary = analysis_to_json(analysis, source=source)["summary"]
-    return {
+    document: dict[str, Any] = {
         "format": PLAN_FORMAT,
         "scalpmap_version": scalpmap.__version__,
         "created": (created or dt.date.today()).isoformat(),
@@ -129,6 +131,8 @@ def plan_to_json(
         "files": dict(files or {}),
         "notes": list(plan.notes),
     }
+    document["figures"] = plan_figures(document)
+    return document
 
 
 def load_plan_schema() -> dict[str, Any]:

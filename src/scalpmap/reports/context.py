@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scalpmap.imaging.scale import scale_source_words
+from scalpmap.planning.plan_figures import figures_of
 from scalpmap.planning.sessions import number_words
 from scalpmap.planning.skin_tone import ROMAN
 from scalpmap.reports.figures import ZONE_COLOURS, ZONE_LABELS
@@ -134,21 +135,32 @@ def assessment(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def zones(document: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Return the zones present (area above 0 or polygons), removal first."""
+    """Return the zones present (area above 0 or polygons), removal first.
+
+    Areas and counts are the plan's stored figures (:func:`figures_of`); a count that was not
+    measured (coverage mode) is None, with ``impressions_text`` saying so.
+    """
     rows = []
+    figures = figures_of(document)
     for name in ("removal", "touch_up", "keep"):
         zone = (document.get("zones") or {}).get(name) or {}
         if not zone.get("polygons") and not zone.get("area_cm2"):
             continue
         r, g, b = ZONE_COLOURS[name]
+        area = figures.get(f"{name}_area_cm2") or {}
+        count = figures.get(f"{name}_impressions") or {}
+        to_add = (figures.get("impressions_to_add") or {}) if name == "touch_up" else {}
         rows.append(
             {
                 "name": name,
                 "label": ZONE_LABELS[name],
                 "colour": f"#{r:02x}{g:02x}{b:02x}",
-                "area": num(zone.get("area_cm2"), 1, "cm²"),
-                "impressions": int(zone.get("impressions") or 0),
-                "to_add": int(zone.get("impressions_to_add") or 0),
+                "area": area.get("text") or num(zone.get("area_cm2"), 2, "cm²"),
+                "impressions": count.get("text") if count.get("value") else None,
+                "impressions_text": count.get("text"),
+                "to_add": to_add.get("text")
+                if to_add.get("measured") and to_add.get("value")
+                else None,
             }
         )
     return rows
@@ -258,4 +270,5 @@ def common(
         "provisional": not timeline.get("start_given", False),
         "sessions": sessions(document),
         "skin": skin(document),
+        "figures": figures_of(document),
     }

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scalpmap.reports.context import DASH, FACTOR_LABELS, num
+from scalpmap.planning.plan_figures import figures_of
+from scalpmap.reports.context import DASH, FACTOR_LABELS
 
 SOURCE_WORDS = {
     "estimated": "estimate",
@@ -20,40 +21,30 @@ SOURCE_WORDS = {
 }
 
 
-def _measure(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    for m in (document.get("assessment") or {}).get("measures") or []:
-        if m.get("name") == name:
-            return dict(m)
-    return {}
-
-
 def pigment(document: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return the pigment's characteristics as (label, value) rows."""
-    a = document.get("analysis") or {}
-    cast = _measure(document, "colour_cast")
-    details = cast.get("details") or {}
-    if cast and cast.get("value") is not None:
-        cast_text = (
-            f"{details.get('cast', 'none')} cast, shift {num(cast.get('value'), 2)} "
-            f"({cast.get('verdict', 'n/a')}; neutral black about 0)"
-        )
-    else:
-        cast_text = DASH
-    count = a.get("count_in_region")
+    """Return the pigment's characteristics as (label, value) rows, from the plan's figures."""
+    f = figures_of(document)
+    cast = f["colour_cast"]
+    cast_text = cast["text"]
+    if cast["measured"]:
+        cast_text += f" ({cast.get('verdict', 'n/a')}; neutral black about 0)"
+    darkness = f["median_darkness"]
+    region = (
+        f"{f['region_area_cm2']['text']}, {f['coverage_percent']['text']} of it covered by pigment"
+    )
     return [
-        ("Impressions in the region", DASH if count is None else str(count)),
-        ("Median impression diameter", num(a.get("median_diameter_mm"), 2, "mm")),
-        ("Median darkness", f"{num(a.get('median_darkness'), 2)} (0 = skin, 1 = black)"),
-        ("Ink tone", str(a.get("ink_tone") or DASH)),
-        ("Mean density", num(a.get("mean_density_per_cm2"), 1, "impressions/cm²")),
-        ("Blown out (> 0.35 mm)", num(a.get("blown_out_percent"), 1, "%")),
-        ("Colour cast", cast_text),
+        ("Impressions in the region", f["impressions_in_region"]["text"]),
+        ("Median impression diameter", f["median_diameter_mm"]["text"]),
         (
-            "Pigmented region",
-            f"{num(a.get('region_area_cm2'), 1, 'cm²')}, {num(a.get('coverage_percent'), 1, '%')}"
-            " of it covered by pigment",
+            "Median darkness",
+            darkness["text"] + (" (0 = skin, 1 = black)" if darkness["measured"] else ""),
         ),
-        ("Analysis mode", str(a.get("mode") or DASH)),
+        ("Ink tone", f["ink_tone"]["text"]),
+        ("Mean density", f["mean_density_per_cm2"]["text"]),
+        ("Blown out (> 0.35 mm)", f["blown_out_percent"]["text"]),
+        ("Colour cast", cast_text),
+        ("Pigmented region", region),
+        ("Analysis mode", str((document.get("analysis") or {}).get("mode") or DASH)),
     ]
 
 
@@ -111,10 +102,11 @@ def parameters(document: Mapping[str, Any], dark_skin: bool) -> list[tuple[str, 
 
 def facility(document: Mapping[str, Any], dark_skin: bool) -> dict[str, Any]:
     """Return the facility report's own values."""
-    removal = (document.get("zones") or {}).get("removal") or {}
+    figures = figures_of(document)
     return {
-        "removal_area": num(removal.get("area_cm2"), 1, "cm²"),
-        "removal_impressions": int(removal.get("impressions") or 0),
+        "removal_area": figures["removal_area_cm2"]["text"],
+        "removal_impressions": figures["removal_impressions"]["text"],
+        "removal_impressions_why": figures["removal_impressions"]["why"],
         "pigment": pigment(document),
         "kirby_desai": kirby_desai(document),
         "parameters": parameters(document, dark_skin),

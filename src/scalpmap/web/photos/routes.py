@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from scalpmap.errors import InputError, ScalpmapError
+from scalpmap.planning.plan_figures import analysis_figures
 from scalpmap.services import cases
 from scalpmap.web.cases.routes import case_page
 from scalpmap.web.deps import CurrentCase, CurrentPhoto, CurrentUser, SessionDep, StateDep
@@ -81,6 +82,9 @@ def photo_page(
         "latest": latest,
         "done": done,
         "summary": summary,
+        "figures": analysis_figures({"mode": (done.document or {}).get("mode"), **summary})
+        if done
+        else {},
         "document": done.document if done else None,
     }
     return render(request, "photos/detail.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scalpmap.imaging.scale import scale_source_words
+from scalpmap.planning.plan_figures import figures_of
 from scalpmap.planning.templates import LANDMARK_NAMES
 from scalpmap.reports.scale_note import scale_estimate
 from scalpmap.store.models import PlanVersion
@@ -183,7 +184,8 @@ def plan_context(plan: PlanVersion, versions: list[PlanVersion]) -> dict[str, An
     Returns
     -------
     dict
-        Template variables: ``plan``, ``doc`` (plan.json), ``summary``, ``zones``,
+        Template variables: ``plan``, ``doc`` (plan.json), ``summary``, ``zones``, ``figures``
+        (the plan's stored figures, :func:`~scalpmap.planning.plan_figures.figures_of`),
         ``measures``, ``factors``, ``kirby_desai``, ``laser``, ``touch_up``, ``timeline``,
         ``skin``, ``files`` (role to page URL), ``after_role``, ``versions``, ``scale_words``
         (the scale and its source in words), ``scale_estimate`` (a
@@ -204,6 +206,7 @@ def plan_context(plan: PlanVersion, versions: list[PlanVersion]) -> dict[str, An
         "doc": document,
         "summary": version_summary(plan),
         "zones": _zones(document),
+        "figures": figures_of(document),
         "assessment": document.get("assessment") or {},
         "measures": _dig(document, "assessment", "measures") or [],
         "factors": _factors(document),

@@ -123,6 +123,10 @@ def _initial_state(
         saved = options.get("template")
         template = saved if saved in ("keep", "soften", "mature") else "soften"
         try:
+            if (document.get("target") or {}).get("template") == saved == template:
+                # The template's plan, unedited: its own target, as saved (same zones).
+                saved_age = options.get("age") or age
+                return start(design, photo, template, saved_age, given), str(template), None
             return update(design, photo, hairline, given), str(template), None
         except InputError:  # e.g. a line wholly off the photo: start again from its template
             age = options.get("age") or age

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from scalpmap.planning.plan import PlanOptions
+from scalpmap.planning.plan_figures import zone_figures
 from scalpmap.planning.templates import MAX_AGE, MIN_AGE
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.disclosure import DocumentKind, document_identity
@@ -164,11 +165,14 @@ def design_of_case(session: Session, analysis_id: int) -> tuple[Design, int]:
 
 
 def _with_ids(design: Design, photo_id: int, state: dict[str, Any]) -> dict[str, Any]:
+    """Add the ids, and the zones' figures written as the saved plan will write them."""
+    zones = {**state["zones"], "desired_density_per_cm2": state.get("desired_density_per_cm2")}
     return {
         "analysis_id": design.analysis_id,
         "photo_id": photo_id,
         "case_id": design.case_id,
         **state,
+        "figures": zone_figures(zones, design.analysis.mode),
     }
 
 

@@ -262,9 +262,15 @@
   function showFigures() {
     var z = state.zones;
     setFigure("removal-area", z.removal.area_cm2.toFixed(2));
-    setFigure("removal-impressions", String(z.removal.impressions));
+    // Counts and the desired density as the saved plan writes them ("not measured" on a
+    // whole-head photo, where single impressions are not resolved).
+    var f = state.figures || {};
+    setFigure("removal-impressions", f.removal_impressions ? f.removal_impressions.text : String(z.removal.impressions));
     setFigure("touch-area", z.touch_up.area_cm2.toFixed(2));
-    setFigure("impressions-to-add", String(z.touch_up.impressions_to_add));
+    setFigure("impressions-to-add", f.impressions_to_add ? f.impressions_to_add.text : String(z.touch_up.impressions_to_add));
+    if (f.desired_density_per_cm2) {
+      setFigure("desired-density", f.desired_density_per_cm2.text);
+    }
     setFigure("keep-area", z.keep.area_cm2.toFixed(2));
     var notes = document.getElementById("design-notes");
     notes.textContent = "";
@@ -549,6 +555,7 @@
       state.zones = data.zones;
       state.notes = data.notes;
       state.desired_density_per_cm2 = data.desired_density_per_cm2;
+      state.figures = data.figures;
       drawZones();
       showFigures();
       showError("");
