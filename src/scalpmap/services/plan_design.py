@@ -45,9 +45,9 @@ from scalpmap.planning.design_state import (
     start_design,
     update_design,
 )
-from scalpmap.planning.designer import target_from_hairline
 from scalpmap.planning.plan import PlanOptions, build_plan
 from scalpmap.planning.plan_json import validate_plan_json
+from scalpmap.planning.saved_design import saved_target
 from scalpmap.services import plans
 from scalpmap.services._tx import atomic, get_or_raise
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
@@ -219,8 +219,9 @@ def save_design(
         Who saves.
     options : PlanOptions
         The choices. With ``hairline_json``, ``options.template`` records the template the design
-        started from and the target is the edited line's (``custom``); without it, the target is
-        the template's.
+        started from and the target is the edited line's (``custom``), or the template's own
+        when the line was not edited (:func:`~scalpmap.planning.saved_design.saved_target`);
+        without it, the target is the template's.
     hairline_json : dict, optional
         The edited hairline model.
     landmarks : dict, optional
@@ -259,7 +260,7 @@ def save_design(
     target = None
     if hairline_json is not None:
         model = edited_hairline(design.analysis, hairline_json)
-        target = target_from_hairline(design.analysis, model)
+        target = saved_target(design.analysis, options, model)
     plan = build_plan(rgb, design.analysis, options, target=target, today=today)
     if source is None:
         row = session.get(PhotoAnalysis, analysis_id)

@@ -150,6 +150,11 @@ class DesignState(BaseModel):
     guides: GuidesState | None = Field(
         default=None, description="The rules' guide lines; null without landmarks"
     )
+    figures: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="The zones' figures as the saved plan writes them (plan.json's figures: "
+        "value, text, measured, why), e.g. removal_impressions 'not measured' on a whole head",
+    )
 
 
 class PlanCreate(BaseModel):
