@@ -91,9 +91,10 @@ def restore_backup(
         When the backup is damaged, the target is not empty, or the restored copy differs from
         the backup.
     """
-    manifest = verify_backup(backup.expanduser().resolve(), progress=progress)
     folder = backup.expanduser().resolve()
     target = data_dir.expanduser().resolve()
+    check_new_folder(target, "target folder")  # at once, before the backup's long check
+    manifest = verify_backup(folder, progress=progress)
     settings = _prepare_target(target, database_url, photo_storage_dir, manifest)
     try:
         _restore(folder, settings, manifest, progress)
