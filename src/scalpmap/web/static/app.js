@@ -44,3 +44,62 @@ document.addEventListener("submit", function (event) {
     window.setTimeout(function () { button.disabled = true; }, 0);  // after the form is sent
   });
 });
+
+// On narrow screens the menu collapses behind the "Menu" button (aria-expanded says which).
+(function () {
+  var toggle = document.getElementById("menu-toggle");
+  var bar = toggle && toggle.closest(".topbar");
+  if (!bar) {
+    return;
+  }
+  function setOpen(open) {
+    bar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  toggle.addEventListener("click", function () {
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && bar.classList.contains("menu-open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+})();
+
+// A table wider than its card on a narrow screen is shown one block per row: each cell is
+// labelled with its column's heading (data-label), and the class table-stacked does the rest.
+(function () {
+  var tables = Array.prototype.slice.call(document.querySelectorAll("table.table"));
+  if (!tables.length) {
+    return;
+  }
+  tables.forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (heads[column] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", heads[column]);
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+  function room(box) {
+    var style = window.getComputedStyle(box);
+    return box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  }
+  function fit() {
+    tables.forEach(function (table) {
+      table.classList.remove("table-stacked");
+      if (window.innerWidth <= 760 && table.offsetWidth > room(table.parentElement) + 1) {
+        table.classList.add("table-stacked");
+      }
+    });
+  }
+  fit();
+  window.addEventListener("resize", fit);
+})();
