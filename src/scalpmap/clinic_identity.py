@@ -224,7 +224,8 @@ class ClinicIdentity:
     @property
     def contact_lines(self) -> list[str]:
         """Phone, email and website, each labelled, for a document's header or a letter."""
-        labelled = (("Tel.", self.phone), ("Email", self.email), ("Web", self.website))
+        site = self.website.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
+        labelled = (("Tel.", self.phone), ("Email", self.email), ("Web", site))
         return [f"{label} {value.strip()}" for label, value in labelled if value.strip()]
 
     @property

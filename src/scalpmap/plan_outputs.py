@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.plan_json import plan_to_json
 from scalpmap.planning.timeline import render_timeline_png
@@ -136,7 +137,7 @@ def make_plan_outputs(
     self_check: bool = False,
     pdf: bool = True,
     patient_label: str | None = None,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     progress: Progress | None = None,
 ) -> PlanOutputs:
     """Simulate the result, draw the pictures and write plan.json and the reports, in memory.
@@ -156,8 +157,8 @@ def make_plan_outputs(
         Also render the two PDFs.
     patient_label : str, optional
         A label shown in the reports' header (plan.json holds no patient name).
-    clinic_name : str, optional
-        The clinic's name in the reports' header.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo and contact for the reports' header (none when not given).
     progress : callable, optional
         Called with the name of each step as it starts: ``simulation``, ``pictures``,
         ``check``, ``reports``, ``pdf``.
@@ -235,7 +236,7 @@ def make_plan_outputs(
             document,
             report_images,
             audience=audience,
-            clinic_name=clinic_name,
+            clinic=clinic,
             patient_label=patient_label,
         )
         reports[f"{audience}_html"] = html.encode("utf-8")

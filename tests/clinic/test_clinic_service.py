@@ -51,7 +51,7 @@ def test_settings_are_checked_tidied_stored_and_audited(db_session):
     assert clinic.contact_lines == [
         "Tel. +44 113 496 0000",
         "Email Reception@northside.example",
-        "Web https://www.northside.example",
+        "Web www.northside.example",
     ]
     db_session.expire_all()
     assert get_clinic_settings(db_session) == clinic

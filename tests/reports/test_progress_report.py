@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import InputError
 from scalpmap.reports.progress import (
     OVERLAY_WIDTH_PX,
@@ -93,7 +94,7 @@ def rows(html: str) -> list[str]:
 
 
 def test_without_consent_the_patient_is_withheld_with_the_letters_wording():
-    html = render_progress_html(data(), clinic_name="Inkless SMP")
+    html = render_progress_html(data(), clinic=ClinicIdentity(name="Inkless SMP"))
     assert "Patient details withheld: no consent recorded." in html
     assert "Inkless SMP" in html and "Case 7" in html and "Treatment progress" in html
 

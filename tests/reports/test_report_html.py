@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import InputError
 from scalpmap.planning.laser_rules import interval_rule, touch_up_rule
 from scalpmap.reports import Audience, patient_words, render_report_html
@@ -80,7 +81,7 @@ def test_patient_report_content(
     assert [h for h in page.headings if h in headings] == headings
     # Each part says where it comes from, in one sentence.
     assert text.count("Source: ") == len(headings)
-    assert "Revision plan" in text and "scalpmap clinic" in text and "J. Doe" in text
+    assert "Revision plan" in text and "scalpmap clinic" not in text and "J. Doe" in text
     assert "sample_scalp.jpg" in text and "Fri 27 Nov 2026" in text
     assert "one laser session" in text  # likely: 1, in words
     assert zones(mature_doc)[0]["area"] in text  # the removal area, as every report says it
@@ -163,7 +164,11 @@ def test_hostile_strings_are_escaped(mature_doc: dict[str, Any]) -> None:
     audiences: tuple[Audience, ...] = ("patient", "facility")
     for audience in audiences:
         html = render_report_html(
-            doc, {}, audience=audience, clinic_name="<i>Evil</i> & Co", patient_label=HOSTILE
+            doc,
+            {},
+            audience=audience,
+            clinic=ClinicIdentity(name="<i>Evil</i> & Co", address="<script>x()</script>"),
+            patient_label=HOSTILE,
         )
         page = Page(html)
         assert not page.named("script") and not page.named("i")

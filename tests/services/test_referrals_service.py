@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.facilities.schemas import FacilityCreate
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
@@ -138,7 +139,11 @@ def test_letter_shows_the_patient_with_consent_and_prints_to_pdf(
     referral = referrals.create_referral(db_session, case.id, facility.id, practitioner)
     assert referral.patient_details
     letter = referrals.referral_letter(
-        db_session, photo_store, referral.id, practitioner, clinic_name="Inkless SMP"
+        db_session,
+        photo_store,
+        referral.id,
+        practitioner,
+        clinic=ClinicIdentity(name="Inkless SMP"),
     )
     assert letter.patient_details and "Sam Example" in letter.html
     assert "17 May 1990" in letter.html and "withheld" not in letter.html

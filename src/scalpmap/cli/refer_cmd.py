@@ -34,8 +34,13 @@ def refer(
         typer.Option(help="The letter's date, YYYY-MM-DD [default: today].", show_default=False),
     ] = None,
     clinic_name: Annotated[
-        str, typer.Option(help="The referring clinic's name, in the header and sign-off.")
-    ] = "scalpmap clinic",
+        str | None,
+        typer.Option(
+            help="The referring clinic's name in the header and sign-off, for this letter only "
+            "[default: the name set with 'scalpmap clinic set'].",
+            show_default=False,
+        ),
+    ] = None,
     signed_by: Annotated[
         str | None, typer.Option(help="Who signs the letter.", show_default=False)
     ] = None,
@@ -46,6 +51,7 @@ def refer(
     from scalpmap.config import get_settings
     from scalpmap.reports.output import write_atomic
     from scalpmap.services import referrals
+    from scalpmap.services.clinic import clinic_named
     from scalpmap.store.engine import create_engine_for, make_session_factory
     from scalpmap.store.migrate import ensure_schema
     from scalpmap.store.photos import PhotoStore
@@ -62,7 +68,7 @@ def refer(
                 PhotoStore(settings.photos_dir),
                 referral.id,
                 None,
-                clinic_name=clinic_name,
+                clinic=clinic_named(session, clinic_name),
                 signed_by=signed_by,
                 pdf=pdf,
             )

@@ -350,17 +350,24 @@ def report(
         Path, typer.Option(help="Folder for progress.html, progress.pdf and clearance_chart.png.")
     ],
     clinic_name: Annotated[
-        str, typer.Option(help="The clinic's name, in the header and footer.")
-    ] = "scalpmap clinic",
+        str | None,
+        typer.Option(
+            help="The clinic's name in the header and footer, for this report only "
+            "[default: the name set with 'scalpmap clinic set'].",
+            show_default=False,
+        ),
+    ] = None,
     pdf: Annotated[bool, typer.Option(help="Also write the PDF.")] = True,
     data_dir: DataDirOption = None,
 ) -> None:
     """Write the case's progress report (HTML, PDF) and its clearance chart (PNG)."""
+    from scalpmap.services.clinic import clinic_named
     from scalpmap.services.progress import progress_report
 
     _check_folder(out)
     with _database(data_dir) as db:
-        made = progress_report(db.session, db.store, case, None, clinic_name=clinic_name, pdf=pdf)
+        clinic = clinic_named(db.session, clinic_name)
+        made = progress_report(db.session, db.store, case, None, clinic=clinic, pdf=pdf)
     files = {out / "progress.html": made.html.encode("utf-8")}
     if made.pdf is not None:
         files[out / "progress.pdf"] = made.pdf

@@ -14,13 +14,14 @@ from typing import Any, Literal
 
 import jinja2
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import InputError
 from scalpmap.reports import context, patient_words
+from scalpmap.reports.clinic_header import clinic_values
 from scalpmap.reports.facility import facility
 from scalpmap.reports.images import data_uri, prepare_images
 
 Audience = Literal["patient", "facility"]
-DEFAULT_CLINIC = "scalpmap clinic"
 IMAGE_KEYS = (
     "zones",
     "removal_map",
@@ -69,7 +70,7 @@ def report_context(
     images: Mapping[str, bytes],
     *,
     audience: Audience,
-    clinic_name: str = DEFAULT_CLINIC,
+    clinic: ClinicIdentity | None = None,
     patient_label: str | None = None,
 ) -> dict[str, Any]:
     """Return the values a report template shows.
@@ -82,8 +83,9 @@ def report_context(
         PNG or JPEG pictures by role (see :func:`render_report_html`).
     audience : {"patient", "facility"}
         Which report.
-    clinic_name : str, optional
-        Shown in the header and footer.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo, address and contact for the header and footer (none shown
+        when not given).
     patient_label : str, optional
         A patient name or reference for the header.
 
@@ -97,8 +99,9 @@ def report_context(
     prepared = prepare_images(wanted)
     uris = {key: data_uri(prepared[key]) if key in prepared else None for key in IMAGE_KEYS}
     values = context.common(
-        document, uris, audience=audience, clinic_name=clinic_name, patient_label=patient_label
+        document, uris, audience=audience, clinic_name="", patient_label=patient_label
     )
+    values.update(clinic_values(clinic))
     if audience == "patient":
         values["patient"] = patient_words.patient(document)
         if values["sessions"]["total_removal"]:
@@ -113,7 +116,7 @@ def render_report_html(
     images: Mapping[str, bytes],
     *,
     audience: Audience,
-    clinic_name: str = DEFAULT_CLINIC,
+    clinic: ClinicIdentity | None = None,
     patient_label: str | None = None,
 ) -> str:
     """Render a plan as a self-contained HTML report for the patient or the laser facility.
@@ -131,8 +134,9 @@ def render_report_html(
         they are embedded.
     audience : {"patient", "facility"}
         ``patient``: the revision plan in plain words; ``facility``: the laser referral summary.
-    clinic_name : str, optional
-        Shown in the header and the printed footer.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo, address and contact for the header and the printed footer;
+        none shown when not given.
     patient_label : str, optional
         A patient name or reference for the header (plan.json holds none).
 
@@ -148,6 +152,6 @@ def render_report_html(
         not PNG or JPEG.
     """
     values = report_context(
-        document, images, audience=audience, clinic_name=clinic_name, patient_label=patient_label
+        document, images, audience=audience, clinic=clinic, patient_label=patient_label
     )
     return environment().get_template(TEMPLATES[audience]).render(**values)

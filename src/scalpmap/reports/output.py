@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scalpmap.reports.html import DEFAULT_CLINIC, Audience, render_report_html
+from scalpmap.clinic_identity import ClinicIdentity
+from scalpmap.reports.html import Audience, render_report_html
 from scalpmap.reports.images import prepare_images
 from scalpmap.reports.pdf import html_to_pdf
 
@@ -53,7 +54,7 @@ def write_reports(
     images: Mapping[str, bytes],
     *,
     pdf: bool = True,
-    clinic_name: str = DEFAULT_CLINIC,
+    clinic: ClinicIdentity | None = None,
     patient_label: str | None = None,
 ) -> dict[str, Path]:
     """Write the patient's plan and the facility's summary as HTML (and PDF) files.
@@ -68,8 +69,8 @@ def write_reports(
         The pictures by role (see :func:`scalpmap.reports.html.render_report_html`).
     pdf : bool, optional
         Also print both to PDF.
-    clinic_name : str, optional
-        Shown in the headers and footers.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo and contact for the headers and footers.
     patient_label : str, optional
         A patient name or reference for the headers.
 
@@ -90,7 +91,7 @@ def write_reports(
             document,
             prepared,
             audience=audience,
-            clinic_name=clinic_name,
+            clinic=clinic,
             patient_label=patient_label,
         )
         outputs[f"{audience}_html"] = html.encode("utf-8")

@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.reports import context
+from scalpmap.reports.clinic_header import clinic_values
 from scalpmap.reports.html import environment
 from scalpmap.reports.images import data_uri, downscale, encode_jpeg, image_mime, prepare_image
 from scalpmap.reports.referral import LetterPatient
@@ -230,15 +232,15 @@ def _plan_facts(plan: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def progress_context(data: ProgressData, *, clinic_name: str = "scalpmap clinic") -> dict[str, Any]:
+def progress_context(data: ProgressData, *, clinic: ClinicIdentity | None = None) -> dict[str, Any]:
     """Return the values the progress report's template shows.
 
     Parameters
     ----------
     data : ProgressData
         The case's progress.
-    clinic_name : str, optional
-        The clinic, in the header and footer.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo and contact, in the header and footer.
 
     Returns
     -------
@@ -259,10 +261,11 @@ def progress_context(data: ProgressData, *, clinic_name: str = "scalpmap clinic"
         data.plan or {},
         images,
         audience="progress",
-        clinic_name=clinic_name,
+        clinic_name="",
         patient_label=data.patient.full_name if data.patient is not None else None,
     )
     referral = data.referral
+    values.update(clinic_values(clinic))
     values.update(
         title="Treatment progress",
         reference=f"case {data.case_id}",
@@ -316,7 +319,7 @@ def _narrow(picture: bytes) -> bytes:
     return encode_jpeg(downscale(rgb, OVERLAY_WIDTH_PX))
 
 
-def render_progress_html(data: ProgressData, *, clinic_name: str = "scalpmap clinic") -> str:
+def render_progress_html(data: ProgressData, *, clinic: ClinicIdentity | None = None) -> str:
     """Render a case's progress report as self-contained HTML.
 
     The report holds the clinic's header, the case number, the patient's details (or a line
@@ -330,8 +333,8 @@ def render_progress_html(data: ProgressData, *, clinic_name: str = "scalpmap cli
     ----------
     data : ProgressData
         The case's progress.
-    clinic_name : str, optional
-        The clinic, in the header and footer.
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo and contact, in the header and footer.
 
     Returns
     -------
@@ -343,5 +346,5 @@ def render_progress_html(data: ProgressData, *, clinic_name: str = "scalpmap cli
     InputError
         When a picture is not PNG or JPEG.
     """
-    values = progress_context(data, clinic_name=clinic_name)
+    values = progress_context(data, clinic=clinic)
     return environment().get_template(TEMPLATE).render(**values)

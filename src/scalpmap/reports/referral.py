@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import InputError
 from scalpmap.reports import context
+from scalpmap.reports.clinic_header import clinic_values
 from scalpmap.reports.facility import facility as facility_values
 from scalpmap.reports.html import environment
 from scalpmap.reports.images import data_uri, prepare_images
@@ -75,7 +77,7 @@ def referral_context(
     referred_on: dt.date,
     patient: LetterPatient | None = None,
     removal_map: bytes | None = None,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     signed_by: str | None = None,
 ) -> dict[str, Any]:
     """Return the values the referral letter's template shows.
@@ -94,8 +96,9 @@ def referral_context(
         The patient's identity; without it the letter says the details are withheld.
     removal_map : bytes, optional
         The plan's removal map (PNG or JPEG, with its scale bar); left out when missing.
-    clinic_name : str, optional
-        The referring clinic.
+    clinic : ClinicIdentity, optional
+        The referring clinic: its header, the contact the facility reports back to, and the
+        sign-off (none shown when not given).
     signed_by : str, optional
         Who signs the letter.
 
@@ -121,10 +124,11 @@ def referral_context(
         document,
         images,
         audience="referral",
-        clinic_name=clinic_name,
+        clinic_name="",
         patient_label=patient.full_name if patient is not None else None,
     )
     reference = f"R-{referral_id} (case {case_id})"
+    values.update(clinic_values(clinic))
     values.update(
         title="Referral for laser removal of SMP",
         reference=reference,
@@ -147,7 +151,7 @@ def render_referral_html(
     referred_on: dt.date,
     patient: LetterPatient | None = None,
     removal_map: bytes | None = None,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     signed_by: str | None = None,
 ) -> str:
     """Render the referral letter as self-contained HTML.
@@ -171,7 +175,7 @@ def render_referral_html(
         referred_on=referred_on,
         patient=patient,
         removal_map=removal_map,
-        clinic_name=clinic_name,
+        clinic=clinic,
         signed_by=signed_by,
     )
     return environment().get_template(TEMPLATE).render(**values)

@@ -9,6 +9,7 @@ text as people type it (one-line errors naming the field as the form labels it) 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import urllib.parse
@@ -30,6 +31,7 @@ __all__ = [
     "FIELD_LABELS",
     "ClinicIdentity",
     "check_clinic_changes",
+    "clinic_named",
     "clinic_today",
     "get_clinic_settings",
     "remove_clinic_logo",
@@ -106,6 +108,27 @@ def get_clinic_settings(session: Session) -> ClinicIdentity:
         The settings; the defaults (no name, UTC, English) when none are set.
     """
     return _identity(session.get(ClinicSettings, CLINIC_SETTINGS_ID))
+
+
+def clinic_named(session: Session, name: str | None) -> ClinicIdentity:
+    """Return the clinic's settings, with another name for one document (``None``: as set).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+    name : str or None
+        The name to show instead of the one set (e.g. a command's ``--clinic-name``).
+
+    Returns
+    -------
+    ClinicIdentity
+        The settings.
+    """
+    clinic = get_clinic_settings(session)
+    if name is None or not name.strip():
+        return clinic
+    return dataclasses.replace(clinic, name=" ".join(name.split()))
 
 
 def clinic_today(session: Session) -> dt.date:

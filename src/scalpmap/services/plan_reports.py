@@ -2,14 +2,15 @@
 
 A plan version's four reports (the patient's ``plan.html``/``plan.pdf``, the laser facility's
 ``facility.html``/``facility.pdf``) are made when the plan is saved, with the identity the
-patient's consent allowed then (:func:`scalpmap.services.disclosure.document_identity`). The
-consent (or the name) may have changed since, and plans saved by older versions carried the name
-whatever the consent. So before a report is handed out, :func:`plan_report` reads the header of
-the stored HTML (the patient label and the photo's name, which the PDF was printed from) and
-compares it with what the document may carry now: when they agree the stored file goes out as
-it is; otherwise the report is made again from the stored plan.json and pictures, with the
-identity allowed now (the facility's summary in about half a second; the patient's plan also
-decodes the photo).
+patient's consent allowed then (:func:`scalpmap.services.disclosure.document_identity`) and the
+clinic's settings of then. The consent, the name or the clinic's settings may have changed
+since, and plans saved by older versions carried the name whatever the consent. So before a
+report is handed out, :func:`plan_report` reads the header of the stored HTML (the patient
+label, the photo's name, which the PDF was printed from, and the fingerprint of the clinic's
+settings) and compares it with what the document may carry now: when they agree the stored
+file goes out as it is; otherwise the report is made again from the stored plan.json and
+pictures, with the identity allowed now and the clinic's settings of now (the facility's
+summary in about half a second; the patient's plan also decodes the photo).
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.imaging.photo_io import decode_photo
 from scalpmap.plan_outputs import PICTURE_FILES
-from scalpmap.reports.html import DEFAULT_CLINIC, SHOWN, render_report_html
+from scalpmap.reports.clinic_header import shown_fingerprint
+from scalpmap.reports.html import SHOWN, render_report_html
 from scalpmap.reports.images import MAX_EMBED_WIDTH_PX, downscale, encode_jpeg
 from scalpmap.reports.pdf import html_to_pdf
+from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import (
     DocumentIdentity,
     DocumentKind,
@@ -112,14 +116,14 @@ def _render(
     role: str,
     identity: DocumentIdentity,
     document: dict[str, Any],
-    clinic_name: str,
+    clinic: ClinicIdentity,
 ) -> bytes:
     audience = REPORT_ROLES[role][0]
     page = render_report_html(
         document,
         _pictures(session, store, plan, audience, _photo_sha256(session, plan)),
         audience="patient" if audience == "patient" else "facility",
-        clinic_name=clinic_name,
+        clinic=clinic,
         patient_label=identity.label,
     )
     return html_to_pdf(page) if role.endswith("_pdf") else page.encode("utf-8")
@@ -158,9 +162,13 @@ def plan_report(session: Session, store: PhotoStore, plan: PlanVersion, role: st
     case = plan.case
     identity = document_identity(case.patient, kind, case_id=case.id)
     document = disclosed_plan(session, plan, identity)
-    label, shown_photo, clinic = report_header(stored[html_role].data.decode("utf-8", "replace"))
-    if (label, shown_photo) == (identity.label, document["photo"]["source"]):
+    page = stored[html_role].data.decode("utf-8", "replace")
+    label, shown_photo, _clinic_name = report_header(page)
+    clinic = get_clinic_settings(session)
+    if (label, shown_photo) == (identity.label, document["photo"]["source"]) and (
+        shown_fingerprint(page) == clinic.fingerprint
+    ):
         return stored[role]
-    data = _render(session, store, plan, role, identity, document, clinic or DEFAULT_CLINIC)
+    data = _render(session, store, plan, role, identity, document, clinic)
     item = stored[role]
     return PlanFile(item.role, item.filename, item.media_type, sha256_hex(data), data)

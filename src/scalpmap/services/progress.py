@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import ScalpmapError
 from scalpmap.reports.pdf import html_to_pdf
 from scalpmap.reports.progress import (
@@ -33,6 +34,7 @@ from scalpmap.services.clearance_progress import (
     clearance_chart,
     list_clearance_checks,
 )
+from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import DocumentKind, disclosed_plan, document_identity
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
@@ -44,7 +46,6 @@ from scalpmap.store.models import (
     Patient,
     PlanVersion,
     User,
-    utcnow,
 )
 from scalpmap.store.photos import PhotoStore
 
@@ -138,7 +139,7 @@ def progress_report(
     case_id: int,
     actor: User | None,
     *,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     pdf: bool = True,
 ) -> ProgressReport:
     """Make a case's progress report; making it is audited (a view of the case).
@@ -153,8 +154,9 @@ def progress_report(
         The case.
     actor : User or None
         Who makes it; ``None`` for the command line.
-    clinic_name : str, optional
-        The clinic, in the header and footer.
+    clinic : ClinicIdentity, optional
+        The clinic, in the header and footer; the clinic's settings when omitted (its time
+        zone gives the report's date).
     pdf : bool, optional
         Also print the report to PDF.
 
@@ -170,6 +172,7 @@ def progress_report(
     """
     case = get_or_raise(session, Case, case_id, "case")
     patient = get_or_raise(session, Patient, case.patient_id, "patient")
+    clinic = clinic or get_clinic_settings(session)
     query = select(PlanVersion).where(PlanVersion.case_id == case.id)
     plan = session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
     referral = latest_referral(session, case.id)
@@ -182,7 +185,7 @@ def progress_report(
     person = identity.letter_patient()
     data = ProgressData(
         case_id=case.id,
-        report_date=utcnow().date(),
+        report_date=clinic.today(),
         plan=disclosed_plan(session, plan, identity) if plan is not None else None,
         plan_version=plan.version if plan is not None else None,
         patient=person,
@@ -200,7 +203,7 @@ def progress_report(
         recommendation=advice_words(measured[-1]) if measured else None,
         due=[NextDue(d.kind, d.due, d.until, d.reason) for d in due_dates(session, case.id)],
     )
-    html = render_progress_html(data, clinic_name=clinic_name)
+    html = render_progress_html(data, clinic=clinic)
     audit.record(
         session,
         actor,

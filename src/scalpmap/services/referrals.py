@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.reports.pdf import html_to_pdf
 from scalpmap.reports.referral import render_referral_html
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.cases import advance_stage
+from scalpmap.services.clinic import clinic_today, get_clinic_settings
 from scalpmap.services.disclosure import DocumentKind, disclosed_plan, document_identity
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
 from scalpmap.services.plan_design import load_plan_outputs
@@ -99,7 +101,7 @@ def create_referral(
     actor : User or None
         Who refers; ``None`` for the command line.
     referred_on : datetime.date, optional
-        The letter's date; today (UTC) by default.
+        The letter's date; today at the clinic (its time zone) by default.
     note : str, optional
         A note for the clinic's records (not printed on the letter).
 
@@ -126,7 +128,7 @@ def create_referral(
         facility_id=facility.id,
         plan_id=plan.id,
         status=ReferralStatus.DRAFTED,
-        referred_on=referred_on or utcnow().date(),
+        referred_on=referred_on or clinic_today(session),
         patient_details=document_identity(
             patient, DocumentKind.REFERRAL_LETTER, case_id=case.id
         ).consented,
@@ -239,7 +241,7 @@ def referral_letter(
     referral_id: int,
     actor: User | None,
     *,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     signed_by: str | None = None,
     pdf: bool = True,
 ) -> ReferralLetter:
@@ -255,8 +257,10 @@ def referral_letter(
         The referral.
     actor : User or None
         Who makes it.
-    clinic_name : str, optional
-        The referring clinic, in the header and the sign-off.
+    clinic : ClinicIdentity, optional
+        The referring clinic, in the header, the request to report back and the sign-off;
+        the clinic's settings (:func:`scalpmap.services.clinic.get_clinic_settings`) when
+        omitted.
     signed_by : str, optional
         Who signs; the actor's name when omitted.
     pdf : bool, optional
@@ -297,7 +301,7 @@ def referral_letter(
         referred_on=referral.referred_on,
         patient=person,
         removal_map=removal_map,
-        clinic_name=clinic_name,
+        clinic=clinic or get_clinic_settings(session),
         signed_by=signer,
     )
     audit.record(
