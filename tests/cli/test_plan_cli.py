@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scalpmap.cli.main import app
+from scalpmap.planning.laser_rules import interval_rule
 from scalpmap.planning.plan_json import validate_plan_json
 
 runner = CliRunner()
@@ -63,6 +64,9 @@ def test_plan_writes_every_file_and_a_valid_plan_json(planned):
     assert document["timeline"]["start"] == "2027-03-01" and document["timeline"]["start_given"]
     assert document["zones"]["removal"]["area_cm2"] > 0
     assert "removal zone" in result.output and "plan.html" in result.output
+    # the interval rule, in the same words as the reports and the calendar
+    rule = interval_rule(document["sessions"]["laser"]["interval_weeks"])
+    assert rule in " ".join(result.output.split())
 
 
 def test_self_check_is_recorded_and_passes(planned):

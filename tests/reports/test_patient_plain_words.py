@@ -178,3 +178,10 @@ def test_no_document_cites_a_file_of_the_software_or_a_seed(
             html = render_report_html(document, {}, audience=audience)
             text = re.sub(r"<[^>]+>", " ", html.split("</style>", 1)[1])
             assert not internal.search(text), internal.search(text)
+
+
+def test_the_interval_rule_reads_the_same_in_both_reports(mature_doc: dict[str, Any]) -> None:
+    rule = interval_rule(mature_doc["sessions"]["laser"]["interval_weeks"])
+    for audience in ("patient", "facility"):
+        html = render_report_html(mature_doc, {}, audience=audience)
+        assert rule in " ".join(re.sub(r"<[^>]+>", " ", html).split()), audience

@@ -11,6 +11,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
+from scalpmap.planning.laser_rules import interval_rule
 from scalpmap.services import photos
 from scalpmap.store.models import Role
 
@@ -247,6 +248,8 @@ def test_save_plan_page_versions_and_downloads(
     measures = [row.get("data-measure") for row in page.find_all("tr") if row.get("data-measure")]
     assert measures == [m["name"] for m in document["assessment"]["measures"]]
     assert len(measures) == 6
+    rule = " ".join(page.find("dd", id="interval-rule").text.split())
+    assert rule == interval_rule(document["sessions"]["laser"]["interval_weeks"])
     links = page.links()
     for role in ("patient_pdf", "facility_pdf", "patient_html", "facility_html"):
         assert f"/plans/{v2['id']}/files/{role}" in links

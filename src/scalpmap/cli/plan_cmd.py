@@ -335,6 +335,9 @@ def plan(
         console.print(f"[bold]scale:[/bold] {estimate.facility} {estimate.advice}")
     for note in revision.notes:
         console.print(f"- {note}")
+    from scalpmap.planning.laser_rules import interval_rule
+
+    console.print(interval_rule(revision.laser.interval_weeks))
     check = outputs.document.get("simulation")
     if check is not None:
         verdict = "passed" if check.get("passed") else "FAILED"

@@ -1,8 +1,9 @@
 """The facility report's clinical values: pigment, Kirby-Desai breakdown, suggested parameters.
 
-The suggested parameters state only what PRODUCT.md's sources support (1064 nm for carbon, pulse
-durations, the published interval, lower fluence and a test patch for Fitzpatrick V–VI); no
-fluence numbers are given: the device's own settings for carbon pigment apply.
+The suggested parameters state only what the published sources support (1064 nm for carbon,
+pulse durations, the interval rule with its evidence, lower fluence and a test patch for
+Fitzpatrick V–VI); no fluence numbers are given: the device's own settings for carbon pigment
+apply.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scalpmap.planning.laser_rules import INTERVAL_EVIDENCE, LASER_INTERVAL_WEEKS, interval_rule
 from scalpmap.planning.plan_figures import figures_of
+from scalpmap.planning.timeline_rest import plan_weeks
 from scalpmap.reports.context import DASH, FACTOR_LABELS
 
 SOURCE_WORDS = {
@@ -69,7 +72,7 @@ def kirby_desai(document: Mapping[str, Any]) -> dict[str, Any]:
 def parameters(document: Mapping[str, Any], dark_skin: bool) -> list[tuple[str, str]]:
     """Return the suggested laser and starting parameters as (label, text) rows."""
     laser = (document.get("sessions") or {}).get("laser") or {}
-    interval = list(laser.get("interval_weeks") or [3, 4]) + [0, 0]
+    weeks = plan_weeks(laser.get("interval_weeks"), LASER_INTERVAL_WEEKS)
     if laser.get("picosecond"):
         pulse = (
             "Picosecond (350–800 ps) preferred: picosecond lasers need about 25% fewer "
@@ -94,8 +97,7 @@ def parameters(document: Mapping[str, Any], dark_skin: bool) -> list[tuple[str, 
         ("Fluence and spot size", fluence),
         (
             "Interval",
-            f"{interval[0]}–{interval[1]} weeks between sessions (published SMP series); many "
-            "clinics wait about 6 weeks before re-treating a patch.",
+            f"{interval_rule(weeks)} {INTERVAL_EVIDENCE[0].upper()}{INTERVAL_EVIDENCE[1:]}.",
         ),
     ]
 

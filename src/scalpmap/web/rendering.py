@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from scalpmap import __version__
+from scalpmap.planning.laser_rules import interval_rule
 from scalpmap.web.security import csrf_token
 
 __all__ = ["LABELS", "build_templates", "label", "render"]
@@ -101,6 +102,7 @@ def build_templates() -> Jinja2Templates:
     env.filters["label"] = label
     env.filters["when"] = _when
     env.filters["number"] = _number
+    env.filters["interval_rule"] = interval_rule
     env.globals["version"] = __version__
     return Jinja2Templates(env=env)
 
