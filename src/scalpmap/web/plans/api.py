@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body
 from fastapi import Path as PathParam
 from starlette.responses import Response
 
+from scalpmap.planning.landmark_edits import design_guides as guides_of
 from scalpmap.services import plans
 from scalpmap.web.deps import CanEditPlans, CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.plans.files import file_response, open_plan, plan_file, plan_files_urls
@@ -20,6 +21,8 @@ from scalpmap.web.plans.pages import version_summary
 from scalpmap.web.plans.schemas import (
     DesignCreate,
     DesignState,
+    GivenLandmarks,
+    GuidesState,
     PlanCreate,
     PlanCreated,
     PlanVersionPublic,
@@ -90,6 +93,25 @@ def update_design(
     """
     design, photo_id = design_of_case(session, analysis_id)
     return DesignState.model_validate(update(design, photo_id, hairline))
+
+
+@router.post(
+    "/designs/{analysis_id}/guides",
+    responses=_DESIGN_ERRORS,
+    summary="The rules' guide lines for landmarks as placed",
+)
+def design_guides(
+    analysis_id: Id, body: GivenLandmarks, session: SessionDep, user: CanEditPlans
+) -> GuidesState | None:
+    """Return the published rules' guide lines for the landmarks as the practitioner placed them.
+
+    The designer asks while a landmark is dragged, so the guide lines are computed in one place
+    (nothing is saved). Landmarks left out of the body are the detected ones. ``null`` when the
+    photo shows no face and none are given.
+    """
+    design, _photo_id = design_of_case(session, analysis_id)
+    guides = guides_of(design, body.model_dump(exclude_none=True))
+    return None if guides is None else GuidesState.model_validate(guides)
 
 
 @router.post(

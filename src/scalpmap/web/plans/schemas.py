@@ -150,6 +150,11 @@ class DesignState(BaseModel):
     guides: GuidesState | None = Field(
         default=None, description="The rules' guide lines; null without landmarks"
     )
+    scalp_area: Polygons | None = Field(
+        default=None,
+        description="Whole heads: where the target line may run (the analysed head, grown 3 mm); "
+        "the designer clips the line to it. Null on close-ups (the photo)",
+    )
     figures: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="The zones' figures as the saved plan writes them (plan.json's figures: "
