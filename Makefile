@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/load_web.py
 	$(BIN)/python benchmarks/bench_hardening.py
+	$(BIN)/python benchmarks/bench_backup.py
 
 serve: $(STAMP)
 	$(BIN)/scalpmap serve
