@@ -10,7 +10,9 @@ Impressions too small to resolve darken the skin two ways, and both are undone i
 2. **Diffuse darkening.** On a coarse grid, the level inside the zone (a normalised
    convolution over the zone only, ``PIGMENT_SIGMA_MM``) is compared with the bare skin outside
    the pigmented region, extrapolated into it (``SKIN_SIGMA_MM``); the zone is multiplied by
-   their ratio, per colour channel, which keeps the skin's fine texture.
+   their ratio, per colour channel, which keeps the skin's fine texture. The ratio is capped
+   by what the pigment can darken (:func:`max_gain`, from the region's coverage): beyond it the
+   difference is the head's shading or skin, which the laser leaves as it is.
 
 Changes fade in over a rim of at most 2 pixels at the zone's edge.
 """
@@ -25,7 +27,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.pigment_field import hair_mask
-from scalpmap.imaging.skin import estimate_local_skin, luminance
+from scalpmap.imaging.skin import LUMA_WEIGHTS, estimate_local_skin, luminance
 from scalpmap.simulation._patches import polygon_mask
 
 CELL_MM = 0.5  # the finest grid of the diffuse darkening
@@ -34,6 +36,7 @@ SKIN_SIGMA_MM = 15.0
 SKIN_WINDOW_MM = 2.0
 MARGIN_MM = 3.0
 MAX_GAIN = 3.0
+COVERAGE_SLACK = 1.5  # the coverage measured may fall short of the pigment's share by this much
 SPECK_SIGMAS = (0.5, 2.0)  # a pixel's replacement ramps from 0 to 1 over this many sigmas
 CORE_SIGMAS = 3.0  # near a speck: within 2 px of a small mark this many sigmas dark
 EDGE_SIGMA_PX = 0.8  # soft rim of the removal zone: 1 px beyond its pixels (a 3 x 3 kernel)
@@ -122,7 +125,36 @@ def _diffuse_gain(
     size = (small.shape[1], small.shape[0])
     skin = np.asarray(cv2.resize(skin, size, interpolation=cv2.INTER_LINEAR), dtype=np.float32)
     pigment, _ = _normalised_blur(small, zone, PIGMENT_SIGMA_MM / (factor * mm))
-    return np.clip(skin / np.maximum(pigment, 1.0), 1.0, MAX_GAIN), factor
+    return np.clip(skin / np.maximum(pigment, 1.0), 1.0, max_gain(analysis)), factor
+
+
+def max_gain(analysis: Analysis) -> float:
+    """Return the most the diffuse step may lighten: what the region's pigment can darken.
+
+    Pigment covering a share ``c`` of the skin (``coverage_percent``) absorbs at most that share
+    of its light on average, so lifting the zone by more than ``1 / (1 - c)`` would lighten the
+    skin itself: the shading of a dome-shaped head, darker on top than the lit forehead the bare
+    skin is measured on, or a darker skin than the face's. ``COVERAGE_SLACK`` allows for the
+    coverage's own error; never more than ``MAX_GAIN``.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis (coverage mode).
+
+    Returns
+    -------
+    float
+        The largest gain, at least 1.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> round(max_gain(SimpleNamespace(coverage_percent=2.8)), 3)
+    1.044
+    """
+    share = min(COVERAGE_SLACK * max(float(analysis.coverage_percent), 0.0) / 100.0, 0.5)
+    return float(min(MAX_GAIN, 1.0 / (1.0 - share)))
 
 
 def lighten_coverage(
@@ -182,3 +214,34 @@ def _upsample(
     map_x = np.ascontiguousarray(np.broadcast_to(gx[None, :], (y1 - y0, x1 - x0)))
     map_y = np.ascontiguousarray(np.broadcast_to(gy[:, None], (y1 - y0, x1 - x0)))
     return np.asarray(cv2.remap(grid, map_x, map_y, cv2.INTER_LINEAR), dtype=np.float32)
+
+
+def kept_darkening(
+    photo: NDArray[np.uint8], analysis: Analysis, keep: Polygon | MultiPolygon
+) -> float | None:
+    """Return how much the kept pigment darkens the skin on average: 1 - its luma / bare skin.
+
+    Parameters
+    ----------
+    photo : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    analysis : Analysis
+        Its analysis (coverage mode).
+    keep : Polygon or MultiPolygon
+        The keep zone.
+
+    Returns
+    -------
+    float or None
+        The mean darkening, 0..1, of the keep zone against the bare skin around the pigmented
+        region (on a grid of ``SKIN_SIGMA_MM / GRID_SIGMAS`` cells); None when either is missing.
+    """
+    if keep.is_empty:
+        return None
+    small, bare, _, factor = _grid(photo, analysis, SKIN_SIGMA_MM / GRID_SIGMAS)
+    kept = polygon_mask(_to_grid(keep, factor), small.shape[:2])
+    if bare.sum() < MIN_SKIN_CELLS or not kept.any():
+        return None
+    luma = small @ LUMA_WEIGHTS.astype(np.float32)
+    skin = float(luma[bare].mean())
+    return float(np.clip(1.0 - float(luma[kept].mean()) / max(skin, 1.0), 0.0, 1.0))

@@ -10,9 +10,16 @@ Each new dot copies the diameter and darkness of one measured impression of the 
 impressions when the keep zone has fewer than ``MIN_SAMPLES``; ``DEFAULT_DIAMETER_MM`` and
 ``DEFAULT_DARKNESS`` of neutral black ink when there are none), and the colour tone of one whose
 colour was measured reliably, so the new dots look like the existing work.
+
+In coverage mode (a whole head: single impressions not resolved, no density known) the
+unpigmented part of the touch-up zone is filled with dots that darken the skin as the kept
+pigment does: as many as the region's coverage implies, each as dark as makes their mean
+darkening the keep zone's (see ``_coverage_touch_up``).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +29,7 @@ from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions
 from scalpmap.imaging.skin import LUMA_WEIGHTS
 from scalpmap.planning.zones import Target, Zones, as_polygonal
+from scalpmap.simulation._coverage import kept_darkening
 from scalpmap.simulation._paint import estimate_blur_px, paint_dots
 from scalpmap.simulation._patches import check_photo, inside
 from scalpmap.simulation._placement import (
@@ -38,6 +46,10 @@ SPACING_FACTOR = 0.5  # minimum distance of new dots, times the mean spacing at 
 MIN_GAP_MM = 0.1  # and at least the largest diameter plus this
 MIN_TONE, MAX_TONE = 0.5, 1.5
 EDGE_MARGIN_MM = 0.3
+# Coverage mode (whole heads): the equivalent density of the new dots, their darkness and size.
+COVERAGE_DENSITY_PER_CM2 = (20.0, 120.0)
+COVERAGE_STRENGTH = (0.25, 0.9)
+MIN_COVERAGE_RADIUS_PX = 0.7
 
 
 def new_dot_spacing_px(desired_per_cm2: float, diameter_mm: float, mm_per_px: float) -> float:
@@ -119,7 +131,8 @@ def simulate_after_touch_up(
     -------
     picture : ndarray of uint8, shape (rows, cols, 3)
         A new picture with the added impressions (the input itself, unchanged, when the desired
-        density is unknown or the touch-up zone is empty).
+        density is unknown in impressions mode, or there is nothing to add). In coverage mode
+        only the unpigmented part of the zone gets dots.
     new_xy : ndarray of float, shape (K, 2)
         Centres of the added impressions, in pixels.
 
@@ -129,6 +142,8 @@ def simulate_after_touch_up(
         When the picture is not a uint8 RGB array of the analysed photo's size.
     """
     photo = check_photo(rgb_after_laser, analysis, "rgb_after_laser")
+    if analysis.mode == "coverage":
+        return _coverage_touch_up(photo, analysis, zones, target, np.random.default_rng(seed))
     desired = zones.desired_density_per_cm2
     area = touch_up_area(analysis, zones)
     if desired is None or area.is_empty:
@@ -155,6 +170,71 @@ def simulate_after_touch_up(
     kept = ~inside(zones.removal.geometry, found.xy)
     blur = estimate_blur_px(photo, found.xy[kept], found.diameter_mm[kept] / 2 / mm)
     paint_dots(picture, chosen, diameter_mm[:n] / 2 / mm, strength, rng, blur_px=blur)
+    return picture, chosen
+
+
+def coverage_density_per_cm2(coverage_percent: float, diameter_mm: float) -> float:
+    """Impressions per cm² that darken the given share of the skin with dots this wide.
+
+    Parameters
+    ----------
+    coverage_percent : float
+        The pigmented region's coverage (analysis.json's ``coverage_percent``).
+    diameter_mm : float
+        The dots' diameter.
+
+    Returns
+    -------
+    float
+        ``coverage / (pi * (diameter / 2)**2)``, within ``COVERAGE_DENSITY_PER_CM2``.
+
+    Examples
+    --------
+    >>> round(coverage_density_per_cm2(2.8, 0.25), 1)
+    57.0
+    """
+    per_mm2 = coverage_percent / 100.0 / (math.pi * (diameter_mm / 2) ** 2)
+    low, high = COVERAGE_DENSITY_PER_CM2
+    return float(np.clip(per_mm2 * 100.0, low, high))
+
+
+def _coverage_touch_up(
+    photo: NDArray[np.uint8],
+    analysis: Analysis,
+    zones: Zones,
+    target: Target,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.uint8], NDArray[np.float64]]:
+    """Fill the unpigmented part of the touch-up zone with dots like the kept pigment's.
+
+    On a whole-head photo single impressions are not resolved, so the new dots follow the
+    kept pigment as a whole: as many as darken the skin by the region's coverage
+    (:func:`coverage_density_per_cm2`, dots of ``DEFAULT_DIAMETER_MM``), each as dark as makes
+    their mean darkening the keep zone's (:func:`~scalpmap.simulation._coverage.kept_darkening`),
+    thinning out towards the new hairline across the feathered band. The pigmented part of the
+    zone (the band inside the kept pigment) is left as it is.
+    """
+    mm = analysis.scale.mm_per_px
+    area = touch_up_area(analysis, zones)
+    fill = as_polygonal(area.difference(analysis.region)) if not area.is_empty else area
+    if fill.is_empty:
+        return photo, np.zeros((0, 2))
+    density = coverage_density_per_cm2(analysis.coverage_percent, DEFAULT_DIAMETER_MM)
+    count = int(round(density * float(fill.area) * mm**2 / 100.0))
+    if count <= 0:
+        return photo, np.zeros((0, 2))
+    spacing = new_dot_spacing_px(density, DEFAULT_DIAMETER_MM, mm)
+    pool = poisson_pool(fill, spacing, np.zeros((0, 2)), rng)
+    weight = feather_ramp(pool, target.edge, target.feather_mm / mm)
+    chosen = pool[draw_weighted(weight, count, rng)]
+    radius_px = max(DEFAULT_DIAMETER_MM / 2 / mm, MIN_COVERAGE_RADIUS_PX)
+    darkening = kept_darkening(photo, analysis, zones.keep.geometry)
+    share = max(analysis.coverage_percent / 100.0, 1e-3)
+    strength = DEFAULT_DARKNESS if darkening is None else darkening / share
+    strength = float(np.clip(strength, *COVERAGE_STRENGTH))
+    picture = photo.copy()
+    n = len(chosen)
+    paint_dots(picture, chosen, np.full(n, radius_px), np.full((n, 3), strength), rng)
     return picture, chosen
 
 
