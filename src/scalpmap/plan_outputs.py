@@ -37,6 +37,7 @@ from scalpmap.simulation import (
     simulate_after_laser,
     simulate_after_touch_up,
 )
+from scalpmap.simulation.framing import crop, scalp_frame
 
 Progress = Callable[[str], None]
 
@@ -196,15 +197,17 @@ def make_plan_outputs(
             ).to_json()
             document = plan_to_json(plan, source=source, simulation=simulation, files=files)
         step("pictures")
-        comparison = side_by_side(*panels)
+        # Whole heads: the reports' before and after pictures show the scalp, not the room.
+        frame = scalp_frame(plan.analysis, plan.zones, plan.target)
+        comparison = side_by_side(*(crop(panel, frame) for panel in panels))
         zones_rgb, removal_rgb = maps_job.result()
         jobs: dict[str, tuple[Callable[[NDArray[np.uint8]], bytes], NDArray[np.uint8]]] = {
             "zones": (_chart_png, zones_rgb),
             "removal_map": (_chart_png, removal_rgb),
             "after_laser": (_picture, after_laser),
             "side_by_side": (_picture, comparison),
-            "embed:before": (_embed, rgb),
-            "embed:after_laser": (_embed, after_laser),
+            "embed:before": (_embed, crop(rgb, frame)),
+            "embed:after_laser": (_embed, crop(after_laser, frame)),
             "embed:zones": (_embed, zones_rgb),
             "embed:removal_map": (_embed, removal_rgb),
             "embed:side_by_side": (_embed, comparison),
@@ -214,7 +217,7 @@ def make_plan_outputs(
         same = after_touch_up is after_laser
         if after_touch_up is not None and not same:
             jobs["after_touch_up"] = (_picture, after_touch_up)
-            jobs["embed:after_touch_up"] = (_embed, after_touch_up)
+            jobs["embed:after_touch_up"] = (_embed, crop(after_touch_up, frame))
         futures = {role: pool.submit(encode, picture) for role, (encode, picture) in jobs.items()}
         timeline_png = render_timeline_png(plan.timeline)
         encoded = {role: future.result() for role, future in futures.items()}
