@@ -104,6 +104,17 @@ def test_recommendation(percent, action, date):
     assert f"{percent:.0f}%" in advice.reason
 
 
+def test_another_session_comes_one_interval_after_the_last_and_not_before_the_follow_up():
+    """The plan's interval rule, counted from the laser session as the timeline counts it."""
+    laser = dt.date(2027, 3, 1)
+    early = recommend(60.0, followup_date=dt.date(2027, 3, 22), interval_weeks=6, laser_date=laser)
+    assert early.date == laser + dt.timedelta(weeks=6)
+    assert "(six weeks after the laser session of 2027-03-01)" in early.reason
+    late = recommend(60.0, followup_date=dt.date(2027, 5, 3), interval_weeks=6, laser_date=laser)
+    assert late.date == dt.date(2027, 5, 3)
+    assert "more than six weeks after the laser session of 2027-03-01" in late.reason
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"interval_weeks": 0}, "interval"), ({"touch_up_at": 120.0}, "touch-up-at")],

@@ -376,6 +376,7 @@ def measure_follow_up_files(
         interval_weeks=facts.interval_weeks[0],
         followup_mm_per_px=inputs.follow_up_mm_per_px,
         touch_up_at=touch_up_at,
+        laser_date=inputs.session_date,
     )
     overlay = render_tracking_overlay(base_rgb, follow_rgb, tracking, facts.removal)
     return MeasuredFollowUp(

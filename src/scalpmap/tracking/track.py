@@ -178,6 +178,7 @@ def track_followup(
     interval_weeks: int,
     followup_mm_per_px: float | None = None,
     touch_up_at: float = TOUCH_UP_AT_PERCENT,
+    laser_date: dt.date | None = None,
 ) -> Tracking:
     """Register a follow-up to its baseline, measure the clearance and recommend the next step.
 
@@ -199,6 +200,9 @@ def track_followup(
         The follow-up's scale; by default its marker's, else derived from the registration.
     touch_up_at : float, optional
         Clearance (percent) from which the touch-up follows.
+    laser_date : datetime.date, optional
+        The last laser session's date: another session is due an interval after it (not
+        before the follow-up); without it, an interval after the follow-up.
 
     Returns
     -------
@@ -265,5 +269,6 @@ def track_followup(
             followup_date=followup_date,
             interval_weeks=interval_weeks,
             touch_up_at=touch_up_at,
+            laser_date=laser_date,
         )
     return Tracking(registration, clearance, advice, changes, followup_date)
