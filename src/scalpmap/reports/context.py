@@ -23,16 +23,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 # Same-day events: the laser session before the healing that follows it.
 KIND_ORDER = {"laser": 0, "touch_up": 1, "touch_up_optional": 2, "healing": 3, "review": 4}
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-# Plain names of the assessment's measures, and what each means, for the patient.
-MEASURES: dict[str, tuple[str, str]] = {
-    "impression_size": ("Dot size", "whether the dots have spread or blurred"),
-    "spacing": ("Dot spacing", "whether the dots are spaced naturally, not clumped or in rows"),
-    "patchiness": ("Evenness", "whether the density is even across the scalp"),
-    "colour_cast": ("Colour", "whether the pigment looks neutral or has a colour tint"),
-    "hairline_harshness": ("Hairline edge", "how softly the hairline fades in"),
-    "symmetry": ("Symmetry", "whether the two sides of the hairline match"),
-}
-VERDICT_WORDS = {"good": "Good", "fair": "Fair", "poor": "Needs work", "n/a": "Not measured"}
 FACTOR_LABELS = {
     "skin_type": "Skin type (Fitzpatrick)",
     "location": "Location",
@@ -97,41 +87,6 @@ def roman(fitzpatrick: Any) -> str:
         if isinstance(fitzpatrick, int) and 1 <= fitzpatrick <= 6
         else str(fitzpatrick)
     )
-
-
-def _verdict_text(measure: Mapping[str, Any]) -> str:
-    """Return the measure's text without its leading ``verdict:``."""
-    text = str(measure.get("text") or "")
-    prefix = f"{measure.get('verdict')}:"
-    return text[len(prefix) :].strip() if text.startswith(prefix) else text
-
-
-def assessment(document: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the assessment: overall verdict, the measures in plain words, what to improve."""
-    data = document.get("assessment") or {}
-    measures = []
-    for m in data.get("measures") or []:
-        label, meaning = MEASURES.get(
-            m["name"], (str(m["name"]).replace("_", " ").capitalize(), "")
-        )
-        verdict = str(m.get("verdict", "n/a"))
-        measures.append(
-            {
-                "label": label,
-                "meaning": meaning,
-                "verdict": verdict,
-                "verdict_words": VERDICT_WORDS.get(verdict, verdict),
-                "text": _verdict_text(m),
-            }
-        )
-    overall = str(data.get("overall", "n/a"))
-    improve = [m["label"].lower() for m in measures if m["verdict"] in ("fair", "poor")]
-    return {
-        "overall": overall,
-        "overall_words": VERDICT_WORDS.get(overall, overall),
-        "measures": measures,
-        "improve": improve,
-    }
 
 
 def zones(document: Mapping[str, Any]) -> list[dict[str, Any]]:
