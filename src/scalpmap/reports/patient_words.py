@@ -21,6 +21,7 @@ from scalpmap.planning.laser_rules import (
     laser_rules,
     touch_up_rule,
 )
+from scalpmap.planning.timeline_rest import plan_weeks
 
 ASPECTS = {
     "impression_size": "Dot size",
@@ -185,12 +186,6 @@ def _factor(kd: Mapping[str, Any], name: str, key: str, default: Any) -> Any:
     return default
 
 
-def _weeks(value: Any, default: tuple[int, int]) -> tuple[int, int]:
-    items = list(value) if isinstance(value, list | tuple) else []
-    ok = len(items) >= 2 and all(isinstance(v, int) and v > 0 for v in items[:2])
-    return (int(items[0]), int(items[1])) if ok else default
-
-
 def sessions(document: Mapping[str, Any]) -> dict[str, Any]:
     """Return the laser sessions' reasons and cautions and the timing rules, for the patient.
 
@@ -231,11 +226,12 @@ def sessions(document: Mapping[str, Any]) -> dict[str, Any]:
     )
     cautions = laser_cautions(fitzpatrick=fitzpatrick, scarring_points=scarring, ink_tone=tone)
     touch_up = plan.get("touch_up") or {}
+    interval = plan_weeks(laser.get("interval_weeks"), LASER_INTERVAL_WEEKS)
     return {
         "reasons": [rule.patient for rule in rules],
         "cautions": [caution.patient for caution in cautions],
-        "interval_rule": interval_rule(_weeks(laser.get("interval_weeks"), LASER_INTERVAL_WEEKS)),
-        "touch_up_rule": touch_up_rule(_weeks(touch_up.get("healing_weeks"), HEALING_WEEKS)),
+        "interval_rule": interval_rule(interval),
+        "touch_up_rule": touch_up_rule(plan_weeks(touch_up.get("healing_weeks"), HEALING_WEEKS)),
         "sources": {key: SOURCES[key] for key in ("sessions", "when", "pictures", "risks")},
     }
 
