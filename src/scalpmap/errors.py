@@ -21,4 +21,17 @@ class ScaleError(ScalpmapError):
 
 
 class InputError(ScalpmapError):
-    """A wrong argument or option value, e.g. a malformed ROI."""
+    """A wrong argument or option value, e.g. a malformed ROI.
+
+    Parameters
+    ----------
+    message : str
+        One line saying what is wrong and what to do.
+    field : str, optional
+        The wrong field's key (e.g. ``"fluence_j_cm2"``), which the JSON API reports beside the
+        message.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

@@ -116,20 +116,43 @@ def test_patients_list_search_and_patch(client, token_headers):
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "field", "message"),
     [
-        ({"date_of_birth": "1990-01-01"}, "name"),
-        ({"name": "A", "date_of_birth": "2999-01-01"}, "future"),
-        ({"name": "A", "date_of_birth": "1990-01-01", "fitzpatrick_type": 9}, "fitzpatrick_type"),
-        ({"name": "A", "date_of_birth": "1990-01-01", "email": "not-an-email"}, "email"),
-        ({"name": "A", "date_of_birth": "1990-01-01", "ssn": "x"}, "ssn"),
+        ({"date_of_birth": "1990-01-01"}, "name", "Name is required: type the name"),
+        (
+            {"name": "A", "date_of_birth": "2999-01-01"},
+            "date_of_birth",
+            "Date of birth is in the future (2999-01-01): type the day the patient was born",
+        ),
+        (
+            {"name": "A", "date_of_birth": "1850-06-01"},
+            "date_of_birth",
+            "Date of birth is before 1900 (1850-06-01): check the year of birth",
+        ),
+        (
+            {"name": "A", "date_of_birth": "1990-01-01", "fitzpatrick_type": 9},
+            "fitzpatrick_type",
+            "Fitzpatrick skin type must be 6 or less: choose type I to VI",
+        ),
+        (
+            {"name": "A", "date_of_birth": "1990-01-01", "email": "not-an-email"},
+            "email",
+            "Email is not an email address",
+        ),
+        (
+            {"name": "A", "date_of_birth": "1990-01-01", "ssn": "x"},
+            "ssn",
+            "ssn is not a field here: remove it",
+        ),
     ],
 )
-def test_bad_patient_input_is_422_with_one_line(client, token_headers, body, message):
+def test_bad_patient_input_is_422_with_one_line(client, token_headers, body, field, message):
     answer = client.post("/api/patients", json=body, headers=token_headers())
     assert answer.status_code == 422
     detail = answer.json()["detail"]
     assert isinstance(detail, str) and message in detail and "\n" not in detail
+    assert "Input should" not in detail and "Value error" not in detail
+    assert answer.json()["errors"][0]["field"] == field  # for programs
 
 
 def test_api_errors_map_to_statuses(client, token_headers, scalp_jpeg):
@@ -173,7 +196,8 @@ def test_api_errors_map_to_statuses(client, token_headers, scalp_jpeg):
     )
     assert bad_scale.status_code == 422 and "mm_per_px" in bad_scale.json()["detail"]
     no_file = client.post(f"/api/cases/{case_id}/photos", data={"view": "top"}, headers=headers)
-    assert no_file.status_code == 422 and no_file.json()["detail"].startswith("file")
+    assert no_file.status_code == 422 and no_file.json()["errors"][0]["field"] == "file"
+    assert no_file.json()["detail"] == "Photo file is required: choose the photo to upload"
 
 
 def test_tokens_api_create_list_revoke(client, token_headers):

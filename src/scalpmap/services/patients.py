@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from scalpmap.dates import BirthDay
 from scalpmap.services import audit
 from scalpmap.services._tx import atomic, commit, get_or_raise
 from scalpmap.services.errors import InputError
@@ -29,26 +30,18 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Fitzpatrick = Annotated[int, Field(ge=1, le=6)]
 
 
-def _not_in_future(value: dt.date | None) -> dt.date | None:
-    if value is not None and value > dt.date.today():
-        raise ValueError("the date of birth is in the future")
-    return value
-
-
 class PatientCreate(BaseModel):
     """A new patient's record (the form the web app shows)."""
 
     model_config = ConfigDict(extra="forbid")
 
     full_name: Name
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDay | None = None
     email: EmailStr | None = None
     phone: Short | None = None
     address: str | None = None
     fitzpatrick_type: Fitzpatrick | None = None
     notes: str | None = None
-
-    _dob = field_validator("date_of_birth")(_not_in_future)
 
 
 class PatientUpdate(BaseModel):
@@ -57,14 +50,12 @@ class PatientUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     full_name: Name | None = None
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDay | None = None
     email: EmailStr | None = None
     phone: Short | None = None
     address: str | None = None
     fitzpatrick_type: Fitzpatrick | None = None
     notes: str | None = None
-
-    _dob = field_validator("date_of_birth")(_not_in_future)
 
 
 def create_patient(session: Session, data: PatientCreate, actor: User) -> Patient:

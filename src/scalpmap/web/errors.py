@@ -1,5 +1,8 @@
 """Map errors to answers: JSON ``{"detail": "..."}`` under ``/api``, a page with one line elsewhere.
 
+A wrong field is named as the forms label it, with what to type (:mod:`scalpmap.field_messages`);
+the API adds ``errors``, a list of ``{"field", "label", "message"}``, for programs.
+
 =====================================  ======
 Error                                  Status
 =====================================  ======
@@ -17,6 +20,8 @@ request validation                     422
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI
@@ -27,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from scalpmap.errors import ScalpmapError
+from scalpmap.field_messages import LABELS, FieldProblem, field_problems, first_problem
 from scalpmap.services.errors import ConflictError, NotFoundError, PermissionDeniedError
 from scalpmap.web.rendering import render
 from scalpmap.web.security import CsrfError, RateLimited
@@ -104,27 +110,32 @@ def status_for(error: ScalpmapError) -> int:
     return 422
 
 
-def one_line(error: ValidationError | RequestValidationError) -> str:
-    """Turn a validation error into one line naming the first wrong field.
+def one_line(
+    error: ValidationError | RequestValidationError,
+    labels: Mapping[str, str] | None = None,
+    hints: Mapping[str, str] | None = None,
+) -> str:
+    """Turn a validation error into one line naming the first wrong field and what to type.
+
+    The words come from :mod:`scalpmap.field_messages`, the one mapping of the forms, the API
+    and the command line.
 
     Parameters
     ----------
     error : pydantic.ValidationError or fastapi.exceptions.RequestValidationError
         The error.
+    labels : mapping of str to str, optional
+        The form's labels where they differ from the usual ones (``{"name": "Your name"}``).
+    hints : mapping of str to str, optional
+        What to type, where this form differs from the usual hints.
 
     Returns
     -------
     str
-        E.g. ``"date_of_birth: the date of birth is in the future"``.
+        E.g. ``"Date of birth is in the future (2999-01-01): type the day the patient was
+        born"``.
     """
-    errors = error.errors()
-    if not errors:
-        return "invalid input"
-    first = errors[0]
-    where = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    text = f"{'.'.join(where)}: {message}" if where else message
-    return " ".join(text.split())
+    return first_problem(error, labels=labels, hints=hints).message
 
 
 def _error_page(request: Request, status: int, message: str) -> Response:
@@ -132,7 +143,12 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
-def respond(request: Request, status: int, message: str) -> Response:
+def respond(
+    request: Request,
+    status: int,
+    message: str,
+    problems: Sequence[FieldProblem] = (),
+) -> Response:
     """Answer an error: JSON under ``/api``, an error page elsewhere.
 
     Parameters
@@ -143,6 +159,9 @@ def respond(request: Request, status: int, message: str) -> Response:
         HTTP status.
     message : str
         One line for the user.
+    problems : sequence of FieldProblem, optional
+        The wrong fields; the API lists them as ``errors`` (``field``, ``label``,
+        ``message``) beside ``detail``.
 
     Returns
     -------
@@ -150,13 +169,18 @@ def respond(request: Request, status: int, message: str) -> Response:
         The answer.
     """
     if is_api(request):
-        return JSONResponse({"detail": message}, status_code=status)
+        body: dict[str, Any] = {"detail": message}
+        if problems:
+            body["errors"] = [problem.to_json() for problem in problems]
+        return JSONResponse(body, status_code=status)
     return _error_page(request, status, message)
 
 
 async def _scalpmap_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ScalpmapError)
-    return respond(request, status_for(error), str(error))
+    field = getattr(error, "field", None)
+    problems = [FieldProblem(field, LABELS.get(field, field), str(error))] if field else []
+    return respond(request, status_for(error), str(error), problems)
 
 
 async def _not_signed_in(request: Request, error: Exception) -> Response:
@@ -189,7 +213,9 @@ async def _rate_limited(request: Request, error: Exception) -> Response:
 
 async def _validation(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError | ValidationError)
-    return respond(request, 422, one_line(error))
+    problems = field_problems(error)
+    message = problems[0].message if problems else "the input is not valid"
+    return respond(request, 422, message, problems)
 
 
 async def _http(request: Request, error: Exception) -> Response:

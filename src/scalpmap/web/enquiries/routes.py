@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 _FIELDS = ("name", "email", "phone", "reason", "message")
+_LABELS = {"name": "Your name", "reason": "What would you like?", "consent": "Consent"}
+"""The public form's labels where they differ from the staff forms'."""
+_HINTS = {"name": "type your name", "email": "type your address, e.g. sam@example.com"}
 
 
 def _form_page(
@@ -119,7 +122,7 @@ def submit_enquiry(
             daily_bytes=settings.enquiry_photo_bytes_per_day,
         )
     except ValidationError as error:
-        return _form_page(request, form, error=one_line(error), status_code=422)
+        return _form_page(request, form, error=one_line(error, _LABELS, _HINTS), status_code=422)
     except HTTPException as error:
         return _form_page(request, form, error=error.detail, status_code=error.status_code)
     except enquiries.PhotoQuotaExceeded as error:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from scalpmap.dates import BirthDay
 from scalpmap.services.patients import PatientCreate, PatientUpdate
 from scalpmap.store.models import Patient
 
@@ -46,7 +47,7 @@ class PatientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(examples=["Alex Example"])
-    date_of_birth: dt.date = Field(examples=["1990-04-01"])
+    date_of_birth: BirthDay = Field(examples=["1990-04-01"])
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=50)
     address: str | None = Field(default=None, max_length=2000)
@@ -65,7 +66,7 @@ class PatientPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDay | None = None
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=50)
     address: str | None = Field(default=None, max_length=2000)

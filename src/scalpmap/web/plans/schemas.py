@@ -7,6 +7,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scalpmap.dates import Day
 from scalpmap.planning.templates import MAX_AGE, MIN_AGE
 
 __all__ = [
@@ -183,7 +184,7 @@ class PlanCreate(BaseModel):
     skin_type: int | None = Field(
         default=None, ge=1, le=6, description="Fitzpatrick type; the patient's record by default"
     )
-    start_date: dt.date | None = Field(default=None, description="First laser session")
+    start_date: Day | None = Field(default=None, description="First laser session")
     picosecond: bool = True
     scarring: Literal["none", "minimal", "moderate", "significant"] | None = None
     layering: Literal["none", "cover-up"] | None = None
