@@ -97,7 +97,7 @@ def test_refer_writes_the_letter_and_moves_the_case(setup):
         ("bare", "facility", [], "has no plan yet"),
         ("case", "999999", [], "no facility with id 999999"),
         ("999999", "facility", [], "no case with id 999999"),
-        ("case", "facility", ["--date", "9 March"], "--date must be YYYY-MM-DD"),
+        ("case", "facility", ["--date", "9 March"], "--date is not a day ('9 March')"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(setup, which, facility, extra, message):

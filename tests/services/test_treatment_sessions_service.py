@@ -97,14 +97,14 @@ def test_a_session_in_the_future_is_refused(db_session, case, practitioner):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("fluence_j_cm2", 0.05, "fluence must be 0.1-20 J/cm²; got 0.05"),
-        ("fluence_j_cm2", 25.0, "fluence must be 0.1-20 J/cm²; got 25"),
-        ("fluence_j_cm2", float("nan"), "fluence must be"),
-        ("spot_mm", 0.5, "spot size must be 1-10 mm"),
-        ("spot_mm", 12.0, "spot size must be 1-10 mm"),
-        ("passes", 0, "passes must be 1-5; got 0"),
-        ("passes", 6, "passes must be 1-5"),
-        ("wavelength_nm", 10600, "wavelength must be 400-1200 nm"),
+        ("fluence_j_cm2", 0.05, "Fluence must be 0.1-20 J/cm²; got 0.05"),
+        ("fluence_j_cm2", 25.0, "Fluence must be 0.1-20 J/cm²; got 25"),
+        ("fluence_j_cm2", float("nan"), "Fluence must be"),
+        ("spot_mm", 0.5, "Spot size must be 1-10 mm"),
+        ("spot_mm", 12.0, "Spot size must be 1-10 mm"),
+        ("passes", 0, "Passes must be 1-5; got 0"),
+        ("passes", 6, "Passes must be 1-5"),
+        ("wavelength_nm", 10600, "Wavelength must be 400-1200 nm"),
     ],
 )
 def test_out_of_range_settings_are_refused(db_session, case, practitioner, field, value, message):
@@ -167,11 +167,13 @@ def test_logging_sessions_moves_the_case_on(db_session, case, referral, practiti
     ts.log_laser_session(db_session, case.id, laser(), practitioner)
     db_session.refresh(case)
     assert case.stage == CaseStage.LASER
-    ts.log_laser_session(db_session, case.id, laser(), practitioner)
+    second_day = REFERRED + dt.timedelta(days=35)
+    ts.log_laser_session(db_session, case.id, laser(session_date=second_day), practitioner)
     ts.log_smp_session(db_session, case.id, smp(), practitioner)
     db_session.refresh(case)
     assert case.stage == CaseStage.TOUCH_UP
     cases.set_stage(db_session, case.id, CaseStage.COMPLETE, practitioner)
-    ts.log_laser_session(db_session, case.id, laser(), practitioner)  # a late entry
+    late = laser(session_date=REFERRED + dt.timedelta(days=40))
+    ts.log_laser_session(db_session, case.id, late, practitioner)  # a late entry
     db_session.refresh(case)
     assert case.stage == CaseStage.COMPLETE

@@ -148,8 +148,17 @@ def test_refer_letters_log_measure_and_chart(
     thumb = shown.find("img", src=f"/photos/{first.follow_up_photo_id}/thumb.jpg")
     assert thumb.get("alt")
 
-    # a second session logged first, its follow-up (another person) uploaded later
+    # a second session the same day asks first, then is logged; its follow-up
+    # (another person) uploaded later
     answer = post(client, f"{case_url}/laser-sessions", csrf, data=laser_form(passes="3"))
+    assert answer.status_code == 409
+    asked = parse(answer)
+    assert f"session {first.id}" in _one_line(answer) and "tick" in _one_line(answer)
+    assert asked.find("input", name="confirm_duplicate").get("type") == "checkbox"
+    assert asked.find("input", id="laser-passes").get("value") == "3"  # as typed
+    assert len(laser_rows(app, made.case_id)) == 1
+    confirmed = laser_form(passes="3", confirm_duplicate="1")
+    answer = post(client, f"{case_url}/laser-sessions", csrf, data=confirmed)
     assert answer.status_code == 303
     second = laser_rows(app, made.case_id)[-1]
     assert second.id != first.id and second.follow_up_photo_id is None
@@ -236,15 +245,15 @@ def test_bad_laser_input_is_422_with_one_line_and_logs_nothing(
     before = (referred - dt.timedelta(days=1)).isoformat()
     future = (TODAY + dt.timedelta(days=1)).isoformat()
     for changes, words in (
-        ({"fluence_j_cm2": "25"}, "fluence must be 0.1-20 J/cm²; got 25"),
-        ({"fluence_j_cm2": "lots"}, "fluence must be a number"),
-        ({"spot_mm": "0.5"}, "spot size must be 1-10 mm; got 0.5"),
-        ({"passes": "2.5"}, "passes must be a whole number"),
+        ({"fluence_j_cm2": "25"}, "Fluence must be 0.1-20 J/cm²; got 25"),
+        ({"fluence_j_cm2": "lots"}, "Fluence must be a number"),
+        ({"spot_mm": "0.5"}, "Spot size must be 1-10 mm; got 0.5"),
+        ({"passes": "2.5"}, "Passes must be a whole number"),
         ({"session_date": before}, f"before the referral of {referred.isoformat()}"),
         ({"session_date": future}, "cannot be dated in the future"),
-        ({"session_date": "14/03/2026"}, "YYYY-MM-DD"),
-        ({"device": " "}, "device"),
-        ({"pulse": "fs"}, "pulse"),
+        ({"session_date": "31/02/2026"}, "Date is not a day"),
+        ({"device": " "}, "Device is empty: type the laser"),
+        ({"pulse": "fs"}, "Pulse: choose ns (Q-switched) or ps"),
     ):
         answer = post(client, url, csrf, data=laser_form(**changes))
         assert answer.status_code == 422, (changes, answer.status_code)
@@ -272,7 +281,7 @@ def test_bad_laser_input_is_422_with_one_line_and_logs_nothing(
     smp_url = f"/cases/{made.case_id}/smp-sessions"
     smp = {"session_date": TODAY.isoformat(), "practitioner_name": "A", "needle": "3RL"}
     no_area = post(client, smp_url, csrf, data=smp)
-    assert no_area.status_code == 422 and "areas" in _one_line(no_area)
+    assert no_area.status_code == 422 and "Areas worked: tick at least one" in _one_line(no_area)
     late = post(client, smp_url, csrf, data=smp | {"areas": "crown", "session_date": future})
     assert late.status_code == 422 and "future" in _one_line(late)
 

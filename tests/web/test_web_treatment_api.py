@@ -61,7 +61,8 @@ def test_refer_log_follow_up_and_clearance(
     back = client.post(status, json={"status": "drafted"}, headers=headers)
     assert back.status_code == 422 and "cannot go back" in one_line(back)
     bad = client.post(status, json={"status": "lost"}, headers=headers)
-    assert bad.status_code == 422 and "status" in one_line(bad)
+    assert bad.status_code == 422 and "Status must be one of: drafted, sent" in one_line(bad)
+    assert bad.json()["errors"][0]["field"] == "status"
     pdf = client.get(referral["letter_pdf_url"], headers=headers)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
@@ -167,18 +168,20 @@ def test_errors_roles_and_rejected_uploads(
     url = f"{base}/laser-sessions"
     before = REFERRED - dt.timedelta(days=1)
     for changes, words in (
-        ({"fluence_j_cm2": 25}, "fluence must be 0.1-20 J/cm²; got 25"),
-        ({"passes": 9}, "passes must be 1-5; got 9"),
+        ({"fluence_j_cm2": 25}, "Fluence must be 0.1-20 J/cm²; got 25"),
+        ({"passes": 9}, "Passes must be 1-5; got 9"),
         ({"session_date": before.isoformat()}, f"before the referral of {REFERRED.isoformat()}"),
         ({"session_date": (TODAY + dt.timedelta(days=1)).isoformat()}, "in the future"),
-        ({"pulse": "fs"}, "pulse"),
-        ({"colour": "red"}, "colour"),
-        ({"facility_id": 2**31}, "facility_id"),  # beyond the databases' keys
-        ({"notes": "x" * 20_001}, "notes"),
+        ({"pulse": "fs"}, "Pulse must be one of: ns or ps: choose ns (Q-switched)"),
+        ({"colour": "red"}, "colour is not a field here: remove it"),
+        ({"facility_id": 2**31}, "Facility must be 2147483647 or less"),  # beyond the keys
+        ({"notes": "x" * 20_001}, "Notes is too long: at most 20000 characters"),
     ):
         answer = client.post(url, json=laser(TODAY, **changes), headers=headers)
         assert answer.status_code == 422, (changes, answer.text)
         assert words in one_line(answer), changes
+        (field,) = changes  # the wrong field, named for programs too
+        assert answer.json()["errors"][0]["field"] == field, answer.json()
     assert client.get(url, headers=headers).json() == []
 
     logged = client.post(url, json=laser(TODAY), headers=reception)  # reception may log
@@ -248,4 +251,12 @@ def test_errors_roles_and_rejected_uploads(
     no_csrf = client.post(url, json=laser(TODAY))
     assert no_csrf.status_code == 403
     with_csrf = client.post(url, json=laser(TODAY), headers={"X-CSRF-Token": csrf})
-    assert with_csrf.status_code == 201
+    assert with_csrf.status_code == 409  # the session logged above is on the same day
+    answer = with_csrf.json()
+    assert answer["code"] == "same_day_session" and answer["existing_session_id"] == session_id
+    assert "confirm_duplicate=true" in one_line(with_csrf)
+    confirmed = client.post(
+        url, json=laser(TODAY), params={"confirm_duplicate": "true"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert confirmed.status_code == 201
+    assert len(client.get(url, headers=headers).json()) == 2

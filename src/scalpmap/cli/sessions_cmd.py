@@ -8,17 +8,19 @@ says so in one ``error:`` line and exits with code 2). See docs/referrals.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 
+from scalpmap.cli import sessions_edit_cmd
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
+from scalpmap.cli.sessions_input import ConfirmDuplicateOption, same_day_hint, validated
 from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.store.enums import PulseClass
@@ -36,14 +38,20 @@ console = Console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="sessions",
-    help="Log laser and SMP sessions, measure follow-ups, write the progress report.",
+    help="Log laser and SMP sessions, correct or void them, measure follow-ups, write the "
+    "progress report.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+app.add_typer(sessions_edit_cmd.app)  # correct-laser, correct-smp, void
 
 CaseArgument = Annotated[int, typer.Argument(help="The case.", show_default=False)]
 DateOption = Annotated[
-    str, typer.Option(help="The session's date, YYYY-MM-DD.", show_default=False)
+    str,
+    typer.Option(
+        help="The session's date, YYYY-MM-DD (or as the clinic types days, e.g. DD/MM/YYYY).",
+        show_default=False,
+    ),
 ]
 FollowUpOption = Annotated[
     Path | None,
@@ -64,6 +72,7 @@ class _Db:
 @contextmanager
 def _database(data_dir: Path | None) -> Iterator[_Db]:
     from scalpmap.config import get_settings
+    from scalpmap.services.clinic_locale import clinic_days
     from scalpmap.store.engine import create_engine_for, make_session_factory
     from scalpmap.store.migrate import ensure_schema
     from scalpmap.store.photos import PhotoStore
@@ -72,22 +81,10 @@ def _database(data_dir: Path | None) -> Iterator[_Db]:
     engine = create_engine_for(settings)
     try:
         ensure_schema(engine)
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine)() as session, clinic_days(session):
             yield _Db(session, PhotoStore(settings.photos_dir), settings)
     finally:
         engine.dispose()
-
-
-def _validated(make: Callable[[], Any]) -> Any:
-    """Build a service's input model; a rejected field is one line naming it."""
-    from pydantic import ValidationError
-
-    try:
-        return make()
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "input"
-        raise InputError(f"{where.replace('_', ' ')}: {first.get('msg', 'invalid')}") from None
 
 
 def read_photo(path: Path, settings: Settings) -> bytes:
@@ -207,29 +204,33 @@ def laser(
         str | None, typer.Option(help="Adverse effects, as reported.", show_default=False)
     ] = None,
     follow_up: FollowUpOption = None,
+    confirm_duplicate: ConfirmDuplicateOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Log a laser session; with --follow-up, store that photo and measure the clearance."""
     from scalpmap.services.treatment_sessions import LaserSessionIn, log_laser_session
 
-    day = parse_day(date, "--date")
-    data = _validated(
-        lambda: LaserSessionIn(
-            session_date=day,
-            facility_id=facility,
-            device=device.strip(),
-            wavelength_nm=wavelength,
-            pulse=pulse,
-            fluence_j_cm2=fluence,
-            spot_mm=spot,
-            passes=passes,
-            notes=notes,
-            adverse_effects=adverse_effects,
-        )
-    )
     with _database(data_dir) as db:
+        day = parse_day(date, "--date")  # as the clinic types days (its country)
+        data = validated(
+            lambda: LaserSessionIn(
+                session_date=day,
+                facility_id=facility,
+                device=device.strip(),
+                wavelength_nm=wavelength,
+                pulse=pulse,
+                fluence_j_cm2=fluence,
+                spot_mm=spot,
+                passes=passes,
+                notes=notes,
+                adverse_effects=adverse_effects,
+            )
+        )
         picture = read_photo(follow_up, db.settings) if follow_up is not None else None
-        row = log_laser_session(db.session, case, data, None)
+        with same_day_hint():
+            row = log_laser_session(
+                db.session, case, data, None, confirm_duplicate=confirm_duplicate
+            )
         console.print(
             f"laser session {row.id} logged for case {case} ({row.session_date}, {row.device}, "
             f"{row.wavelength_nm} nm {row.pulse})"
@@ -274,24 +275,26 @@ def smp(
     ],
     notes: NotesOption = None,
     follow_up: FollowUpOption = None,
+    confirm_duplicate: ConfirmDuplicateOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Log an SMP session (usually the touch-up); with --follow-up, store and attach that photo."""
     from scalpmap.services.treatment_sessions import SmpSessionIn, log_smp_session
 
-    day = parse_day(date, "--date")
-    data = _validated(
-        lambda: SmpSessionIn(
-            session_date=day,
-            practitioner_name=practitioner.strip(),
-            needle=needle.strip(),
-            areas=area,
-            notes=notes,
-        )
-    )
     with _database(data_dir) as db:
+        day = parse_day(date, "--date")  # as the clinic types days (its country)
+        data = validated(
+            lambda: SmpSessionIn(
+                session_date=day,
+                practitioner_name=practitioner.strip(),
+                needle=needle.strip(),
+                areas=area,
+                notes=notes,
+            )
+        )
         picture = read_photo(follow_up, db.settings) if follow_up is not None else None
-        row = log_smp_session(db.session, case, data, None)
+        with same_day_hint():
+            row = log_smp_session(db.session, case, data, None, confirm_duplicate=confirm_duplicate)
         console.print(
             f"SMP session {row.id} logged for case {case} ({row.session_date}, "
             f"{', '.join(row.areas)})"
@@ -305,7 +308,7 @@ def smp(
 @user_errors_exit_2
 def list_(case: CaseArgument, data_dir: DataDirOption = None) -> None:
     """List a case's laser sessions (with clearance), SMP sessions and next due dates."""
-    from scalpmap.cli.sessions_tables import laser_table, smp_table
+    from scalpmap.cli.sessions_tables import laser_table, smp_table, voided_lines
     from scalpmap.services._tx import get_or_raise
     from scalpmap.services.calendar import due_dates
     from scalpmap.store.models import Case
@@ -317,6 +320,8 @@ def list_(case: CaseArgument, data_dir: DataDirOption = None) -> None:
         for line in problems:
             console.print(f"- {line}")
         console.print(smp_table(db.session, case))
+        for line in voided_lines(db.session, case):
+            console.print(f"- {line}")
         due = due_dates(db.session, case)
         if not due:
             console.print("nothing due")

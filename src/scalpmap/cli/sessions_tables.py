@@ -6,10 +6,11 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from scalpmap.services.clearance_progress import list_clearance_checks
+from scalpmap.services.session_corrections import void_entry
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import ClearanceCheck, Facility, LaserSession
 
-__all__ = ["check_table", "laser_table", "smp_table"]
+__all__ = ["check_table", "laser_table", "smp_table", "voided_lines"]
 
 
 def check_table(laser: LaserSession, check: ClearanceCheck) -> Table:
@@ -53,7 +54,7 @@ def laser_table(session: Session, case_id: int) -> tuple[Table, list[str]]:
         table.add_row(
             str(number),
             str(row.id),
-            row.session_date.isoformat(),
+            row.session_date.isoformat() + (" (corrected)" if row.history else ""),
             place.name if place is not None else "—",
             f"{row.device}, {row.wavelength_nm} nm {row.pulse}",
             f"{row.fluence_j_cm2:g} J/cm², {row.spot_mm:g} mm, {row.passes}×",
@@ -70,7 +71,21 @@ def smp_table(session: Session, case_id: int) -> Table:
         table.add_column(name, justify="right" if name == "id" else "left")
     for row in list_smp_sessions(session, case_id):
         areas = ", ".join(row.areas)
-        table.add_row(
-            str(row.id), row.session_date.isoformat(), row.practitioner_name, row.needle, areas
-        )
+        day = row.session_date.isoformat() + (" (corrected)" if row.history else "")
+        table.add_row(str(row.id), day, row.practitioner_name, row.needle, areas)
     return table
+
+
+def voided_lines(session: Session, case_id: int) -> list[str]:
+    """Say which sessions of the case are void (kept, counted nowhere) and why."""
+    lines = []
+    for kind, rows in (
+        ("laser", list_laser_sessions(session, case_id, include_voided=True)),
+        ("SMP", list_smp_sessions(session, case_id, include_voided=True)),
+    ):
+        for row in rows:
+            entry = void_entry(row)
+            if entry is not None:
+                why = f": {entry.reason}" if entry.reason else ""
+                lines.append(f"void: {kind} session {row.id} ({row.session_date}){why}")
+    return lines

@@ -146,11 +146,14 @@ def clearance_inputs(session: Session, laser_session_id: int) -> ClearanceInputs
     NotFoundError
         When there is no such laser session.
     InputError
-        When the session has no follow-up photo, or its follow-up is the baseline photo itself.
+        When the session is void or has no follow-up photo, or its follow-up is the baseline
+        photo itself.
     ConflictError
         When the case has no plan, or the plan has no finished analysis of its baseline.
     """
     laser = get_or_raise(session, LaserSession, laser_session_id, "laser session")
+    if laser.voided_at is not None:
+        raise InputError(f"laser session {laser.id} is void: it is not measured")
     if laser.follow_up_photo_id is None:
         raise InputError(
             f"laser session {laser.id} has no follow-up photo: upload one with the session"

@@ -34,7 +34,7 @@ def list_clearance_checks(session: Session, case_id: int) -> list[ClearanceCheck
     query = (
         select(ClearanceCheck)
         .join(LaserSession, LaserSession.id == ClearanceCheck.laser_session_id)
-        .where(ClearanceCheck.case_id == case_id)
+        .where(ClearanceCheck.case_id == case_id, LaserSession.voided_at.is_(None))
         .order_by(LaserSession.session_date, LaserSession.id)
     )
     return list(session.scalars(query))
@@ -61,7 +61,7 @@ def clearance_points(session: Session, case_id: int) -> list[ClearancePoint]:
         for number, row in enumerate(
             session.scalars(
                 select(LaserSession)
-                .where(LaserSession.case_id == case_id)
+                .where(LaserSession.case_id == case_id, LaserSession.voided_at.is_(None))
                 .order_by(LaserSession.session_date, LaserSession.id)
             ),
             start=1,

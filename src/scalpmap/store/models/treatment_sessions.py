@@ -2,12 +2,18 @@
 
 The ranges of the laser settings are checked in the database too; they are documented in
 docs/referrals.md (Q-switched or picosecond Nd:YAG on carbon SMP pigment).
+
+A session logged by mistake is voided, never deleted: ``voided_at`` is set and the session no
+longer counts (progress, calendar, due dates). A corrected session keeps what it said before:
+``history`` lists each correction and the voiding, oldest first, as
+``{"action": "correct" | "void", "at": ISO time, "by": user id or null, "reason": str or null,
+"changes": {field: {"from": old, "to": new}}}`` (no ``changes`` for a voiding).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -81,6 +87,8 @@ class LaserSession(Base):
     follow_up_photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column()
+    history: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     follow_up_photo: Mapped[Photo | None] = relationship()
 
@@ -107,6 +115,8 @@ class SmpSession(Base):
     follow_up_photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    voided_at: Mapped[dt.datetime | None] = mapped_column()
+    history: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     follow_up_photo: Mapped[Photo | None] = relationship()
 

@@ -154,7 +154,7 @@ def follow_ups_due(
         session.scalars(
             select(LaserSession.case_id)
             .join(Case, Case.id == LaserSession.case_id)
-            .where(Case.stage != CaseStage.COMPLETE)
+            .where(Case.stage != CaseStage.COMPLETE, LaserSession.voided_at.is_(None))
             .distinct()
             .limit(MAX_PLANS_SCANNED)
         )

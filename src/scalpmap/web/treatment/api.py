@@ -1,8 +1,9 @@
 """JSON API of referrals, the session log, follow-up photos, clearance checks and due dates.
 
 Bearer token or session cookie (with the CSRF token for a POST), as the other APIs. Errors are
-one line, ``{"detail": "..."}``: 404 unknown ids, 409 a case without a plan (refer, measure),
-413/415 a rejected follow-up photo, 422 a wrong value or a referral status going back. Only
+one line, ``{"detail": "..."}``: 404 unknown ids, 409 a case without a plan (refer, measure)
+or a second session on the same day (until ``?confirm_duplicate=true``), 413/415 a rejected
+follow-up photo, 422 a wrong value or a referral status going back. Only
 practitioners and admins may make a referral; see the package's docstring for the roles.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
@@ -20,6 +21,7 @@ from scalpmap.services.calendar import due_dates
 from scalpmap.services.clearance_progress import list_clearance_checks
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.treatment_sessions import (
+    DuplicateSessionError,
     LaserSessionIn,
     SmpSessionIn,
     list_laser_sessions,
@@ -29,6 +31,8 @@ from scalpmap.services.treatment_sessions import (
 )
 from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.treatment.corrections_api import ConfirmDuplicate, same_day_conflict
+from scalpmap.web.treatment.corrections_api import router as corrections_router
 from scalpmap.web.treatment.files import letter_response
 from scalpmap.web.treatment.follow_ups import (
     read_follow_up,
@@ -58,6 +62,9 @@ Responses = dict[int | str, dict[str, Any]]
 _CASE_404: Responses = {404: {"description": "No such case"}}
 _REFERRAL_404: Responses = {404: {"description": "No such referral"}}
 _LASER_404: Responses = {404: {"description": "No such laser session"}}
+IncludeVoided = Annotated[
+    bool, Query(description="Also list void sessions (they count nowhere; see voided_at)")
+]
 
 
 @router.get("/cases/{case_id}/referrals", responses=_CASE_404, summary="List a case's referrals")
@@ -114,10 +121,12 @@ def referral_letter_pdf(
 @router.get(
     "/cases/{case_id}/laser-sessions", responses=_CASE_404, summary="List a case's laser sessions"
 )
-def list_case_laser_sessions(session: SessionDep, case: CurrentCase) -> list[LaserSessionPublic]:
+def list_case_laser_sessions(
+    session: SessionDep, case: CurrentCase, include_voided: IncludeVoided = False
+) -> list[LaserSessionPublic]:
     """List the case's laser sessions by date, each with its clearance check in short."""
     checks = {c.laser_session_id: c for c in list_clearance_checks(session, case.id)}
-    lasers = list_laser_sessions(session, case.id)
+    lasers = list_laser_sessions(session, case.id, include_voided=include_voided)
     return [laser_public(laser, checks.get(laser.id)) for laser in lasers]
 
 
@@ -126,36 +135,62 @@ def list_case_laser_sessions(session: SessionDep, case: CurrentCase) -> list[Las
     status_code=201,
     responses={
         404: {"description": "No such case or facility"},
+        409: {"description": "Another laser session that day: send ?confirm_duplicate=true"},
         422: {"description": "A setting out of range, a future date, a date before the referral"},
     },
     summary="Log a laser session",
+    response_model=LaserSessionPublic,
 )
 def create_laser_session(
-    body: LaserSessionIn, session: SessionDep, user: CurrentUser, case: CurrentCase
-) -> LaserSessionPublic:
+    body: LaserSessionIn,
+    session: SessionDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    confirm_duplicate: ConfirmDuplicate = False,
+) -> Any:
     """Log a laser session as the facility reports it; the case moves on to ``laser``."""
-    return laser_public(log_laser_session(session, case.id, body, user), None)
+    try:
+        row = log_laser_session(session, case.id, body, user, confirm_duplicate=confirm_duplicate)
+    except DuplicateSessionError as error:
+        return same_day_conflict(error)
+    return laser_public(row, None)
 
 
 @router.get(
     "/cases/{case_id}/smp-sessions", responses=_CASE_404, summary="List a case's SMP sessions"
 )
-def list_case_smp_sessions(session: SessionDep, case: CurrentCase) -> list[SmpSessionPublic]:
+def list_case_smp_sessions(
+    session: SessionDep, case: CurrentCase, include_voided: IncludeVoided = False
+) -> list[SmpSessionPublic]:
     """List the case's SMP sessions by date."""
-    return [smp_public(smp) for smp in list_smp_sessions(session, case.id)]
+    rows = list_smp_sessions(session, case.id, include_voided=include_voided)
+    return [smp_public(smp) for smp in rows]
 
 
 @router.post(
     "/cases/{case_id}/smp-sessions",
     status_code=201,
-    responses={**_CASE_404, 422: {"description": "No area, a future date, an empty field"}},
+    responses={
+        **_CASE_404,
+        409: {"description": "Another SMP session that day: send ?confirm_duplicate=true"},
+        422: {"description": "No area, a future date, an empty field"},
+    },
     summary="Log an SMP session",
+    response_model=SmpSessionPublic,
 )
 def create_smp_session(
-    body: SmpSessionIn, session: SessionDep, user: CurrentUser, case: CurrentCase
-) -> SmpSessionPublic:
+    body: SmpSessionIn,
+    session: SessionDep,
+    user: CurrentUser,
+    case: CurrentCase,
+    confirm_duplicate: ConfirmDuplicate = False,
+) -> Any:
     """Log an SMP session; the case moves on to ``touch_up``."""
-    return smp_public(log_smp_session(session, case.id, body, user))
+    try:
+        row = log_smp_session(session, case.id, body, user, confirm_duplicate=confirm_duplicate)
+    except DuplicateSessionError as error:
+        return same_day_conflict(error)
+    return smp_public(row)
 
 
 @router.post(
@@ -241,3 +276,6 @@ def get_clearance(laser_id: Id, session: SessionDep, user: CurrentUser) -> Respo
 def get_due(session: SessionDep, case: CurrentCase) -> list[DueOut]:
     """Return the next laser session or touch-up due (an empty list when nothing is due)."""
     return [due_out(item) for item in due_dates(session, case.id)]
+
+
+router.include_router(corrections_router)  # correct or void a logged session

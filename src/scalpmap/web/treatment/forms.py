@@ -7,16 +7,22 @@ name the field and say what to type. The laser settings' ranges are checked by t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any
 
 from fastapi import Depends, Form
 from pydantic import ValidationError
 
-from scalpmap.dates import parse_day
+from scalpmap.dates import current_today, parse_day
 from scalpmap.errors import InputError
-from scalpmap.services.treatment_sessions import LaserSessionIn, SmpSessionIn
-from scalpmap.store.models import PulseClass, Role, User, utcnow
+from scalpmap.field_messages import LABELS
+from scalpmap.services.treatment_sessions import (
+    DuplicateSessionError,
+    LaserSessionIn,
+    SmpSessionIn,
+)
+from scalpmap.store.models import PulseClass, Role, User
 from scalpmap.web.deps import require_role
 from scalpmap.web.errors import one_line
 
@@ -26,9 +32,11 @@ __all__ = [
     "LaserForm",
     "SmpForm",
     "can_refer",
+    "confirmed",
     "laser_defaults",
     "parse_laser_form",
     "parse_smp_form",
+    "same_day_message",
     "smp_defaults",
 ]
 
@@ -64,8 +72,9 @@ def laser_form(
     passes: Short = "",
     notes: Text = "",
     adverse_effects: Text = "",
+    confirm_duplicate: Short = "",
 ) -> dict[str, str]:
-    """Collect the laser session form's fields as submitted."""
+    """Collect the laser session form's fields as submitted (and the same-day confirmation)."""
     return {
         "session_date": session_date,
         "facility_id": facility_id,
@@ -77,6 +86,7 @@ def laser_form(
         "passes": passes,
         "notes": notes,
         "adverse_effects": adverse_effects,
+        "confirm_duplicate": confirm_duplicate,
     }
 
 
@@ -87,6 +97,7 @@ def smp_form(
     areas: Annotated[list[str] | None, Form(max_length=40)] = None,
     areas_other: Line = "",
     notes: Text = "",
+    confirm_duplicate: Short = "",
 ) -> dict[str, Any]:
     """Collect the SMP session form's fields as submitted (``areas``: the ticked boxes)."""
     return {
@@ -96,6 +107,7 @@ def smp_form(
         "areas": list(areas or []),
         "areas_other": areas_other,
         "notes": notes,
+        "confirm_duplicate": confirm_duplicate,
     }
 
 
@@ -107,7 +119,7 @@ def laser_defaults(facility_id: int | None) -> dict[str, str]:
     """Return the empty laser form: today, the referral's facility, 1064 nm, picosecond."""
     values = dict.fromkeys(laser_form(), "")
     values.update(
-        session_date=utcnow().date().isoformat(),
+        session_date=current_today().isoformat(),
         facility_id="" if facility_id is None else str(facility_id),
         wavelength_nm=str(DEFAULT_WAVELENGTH_NM),
         pulse=PulseClass.PS.value,
@@ -119,11 +131,11 @@ def laser_defaults(facility_id: int | None) -> dict[str, str]:
 def smp_defaults(practitioner_name: str = "") -> dict[str, Any]:
     """Return the empty SMP form: today, the signed-in user as the practitioner."""
     values = smp_form()
-    values.update(session_date=utcnow().date().isoformat(), practitioner_name=practitioner_name)
+    values.update(session_date=current_today().isoformat(), practitioner_name=practitioner_name)
     return values
 
 
-def _number(form: dict[str, str], name: str, words: str, example: str) -> float:
+def _number(form: dict[str, str], name: str, example: str) -> float:
     text = form[name].strip().replace(",", ".")
     try:
         value = float(text)
@@ -131,14 +143,16 @@ def _number(form: dict[str, str], name: str, words: str, example: str) -> float:
         value = math.nan
     if not math.isfinite(value):
         got = repr(form[name].strip()) if text else "nothing"
-        raise InputError(f"{words} must be a number, e.g. {example}; got {got}")
+        raise InputError(f"{LABELS[name]} must be a number, e.g. {example}; got {got}", name)
     return value
 
 
-def _whole(form: dict[str, str], name: str, words: str, example: str) -> int:
-    value = _number(form, name, words, example)
+def _whole(form: dict[str, str], name: str, example: str) -> int:
+    value = _number(form, name, example)
     if value != int(value):
-        raise InputError(f"{words} must be a whole number, e.g. {example}; got {value:g}")
+        raise InputError(
+            f"{LABELS[name]} must be a whole number, e.g. {example}; got {value:g}", name
+        )
     return int(value)
 
 
@@ -147,8 +161,29 @@ def _optional_id(text: str, name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit() or not 1 <= int(value) <= 2_147_483_647:
-        raise InputError(f"{name}: choose one from the list")
+        raise InputError(f"{LABELS[name]}: choose one from the list", name)
     return int(value)
+
+
+def _day(form: dict[str, Any]) -> dt.date:
+    try:
+        return parse_day(form["session_date"], LABELS["session_date"])
+    except InputError as error:
+        raise InputError(str(error), "session_date") from None
+
+
+def same_day_message(error: DuplicateSessionError, with_photo: bool) -> str:
+    """Say which session is logged that day already and how to log a second one (the form)."""
+    box = "a second laser session" if error.kind == "laser" else "a second SMP session"
+    again = " and choose the follow-up photo again" if with_photo else ""
+    return (
+        f'{error}: if there were two, tick "Yes, log {box} on this day"{again}, then log it again'
+    )
+
+
+def confirmed(form: dict[str, Any]) -> bool:
+    """Tell whether the form confirms a second session on the same day (the confirm step)."""
+    return str(form.get("confirm_duplicate", "")).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _optional_text(text: str) -> str | None:
@@ -174,19 +209,19 @@ def parse_laser_form(form: dict[str, str]) -> LaserSessionIn:
         When a field is empty or cannot be read; the message names it.
     """
     if not form["device"].strip():
-        raise InputError("device: give the laser, e.g. PicoWay")
+        raise InputError("Device is empty: type the laser, e.g. PicoWay", "device")
     pulse = form["pulse"].strip().lower()
     if pulse not in {p.value for p in PulseClass}:
-        raise InputError("pulse: choose ns (Q-switched) or ps (picosecond)")
+        raise InputError("Pulse: choose ns (Q-switched) or ps (picosecond)", "pulse")
     values: dict[str, Any] = {
-        "session_date": parse_day(form["session_date"], "session date"),
-        "facility_id": _optional_id(form["facility_id"], "facility"),
+        "session_date": _day(form),
+        "facility_id": _optional_id(form["facility_id"], "facility_id"),
         "device": form["device"].strip(),
-        "wavelength_nm": _whole(form, "wavelength_nm", "wavelength", "1064"),
+        "wavelength_nm": _whole(form, "wavelength_nm", "1064"),
         "pulse": PulseClass(pulse),
-        "fluence_j_cm2": _number(form, "fluence_j_cm2", "fluence", "2.5"),
-        "spot_mm": _number(form, "spot_mm", "spot size", "4"),
-        "passes": _whole(form, "passes", "passes", "2"),
+        "fluence_j_cm2": _number(form, "fluence_j_cm2", "2.5"),
+        "spot_mm": _number(form, "spot_mm", "4"),
+        "passes": _whole(form, "passes", "2"),
         "notes": _optional_text(form["notes"]),
         "adverse_effects": _optional_text(form["adverse_effects"]),
     }
@@ -214,15 +249,19 @@ def parse_smp_form(form: dict[str, Any]) -> SmpSessionIn:
     InputError
         When a field is empty or cannot be read; the message names it.
     """
-    day = parse_day(form["session_date"], "session date")
+    day = _day(form)
     if not form["practitioner_name"].strip():
-        raise InputError("practitioner: give the name of who did the session")
+        raise InputError(
+            "Practitioner is empty: type the name of who did the session", "practitioner_name"
+        )
     if not form["needle"].strip():
-        raise InputError("needle: give the needle, e.g. 0.25 mm 3RL")
+        raise InputError("Needle is empty: type the needle, e.g. 0.25 mm 3RL", "needle")
     areas = [area.strip() for area in form["areas"] if area.strip()]
     areas += [area.strip() for area in form["areas_other"].split(",") if area.strip()]
     if not areas:
-        raise InputError("areas: tick at least one area worked, or list them, e.g. frontal, crown")
+        raise InputError(
+            "Areas worked: tick at least one area, or list them, e.g. frontal, crown", "areas"
+        )
     values = {
         "session_date": day,
         "practitioner_name": form["practitioner_name"].strip(),

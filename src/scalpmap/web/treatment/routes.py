@@ -3,6 +3,8 @@
 Every form posts here and, when it worked, redirects (303) to the case page, whose referral and
 sessions part (``templates/treatment/case_part.html``) shows the result; a form with a wrong
 value shows the case page again with one line saying what is wrong (422) and the values typed.
+A second session of the same kind on the same day is the confirm step: the form comes back
+(409) with the session already logged named and a box to tick to log it anyway.
 Roles are in the package's docstring: only practitioners and admins may refer.
 
 Measuring a follow-up takes a few seconds, so the routes that measure are plain ``def``
@@ -26,12 +28,17 @@ from starlette.responses import RedirectResponse, Response
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.services import cases, referrals
 from scalpmap.services._tx import get_or_raise
-from scalpmap.services.treatment_sessions import log_laser_session, log_smp_session
+from scalpmap.services.treatment_sessions import (
+    DuplicateSessionError,
+    log_laser_session,
+    log_smp_session,
+)
 from scalpmap.store.models import Case, Referral, ReferralStatus, User
 from scalpmap.web.cases.routes import case_page
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.errors import status_for
 from scalpmap.web.state import AppState
+from scalpmap.web.treatment import corrections
 from scalpmap.web.treatment.files import (
     chart_response,
     clearance_json_response,
@@ -49,8 +56,10 @@ from scalpmap.web.treatment.forms import (
     CanRefer,
     LaserForm,
     SmpForm,
+    confirmed,
     parse_laser_form,
     parse_smp_form,
+    same_day_message,
 )
 from scalpmap.web.treatment.service import open_check, open_laser
 
@@ -161,7 +170,11 @@ def log_laser(
     try:
         data = parse_laser_form(form)
         photo = read_follow_up(state, upload) if upload is not None else None
-        laser = log_laser_session(session, case.id, data, user)
+        laser = log_laser_session(session, case.id, data, user, confirm_duplicate=confirmed(form))
+    except DuplicateSessionError as error:
+        message = same_day_message(error, upload is not None)
+        forms["duplicate_of"] = "laser"
+        return _again(request, session, case, message, 409, forms)
     except HTTPException as error:
         return _again(request, session, case, str(error.detail), error.status_code, forms)
     except ScalpmapError as error:
@@ -211,7 +224,12 @@ def log_smp(
     try:
         data = parse_smp_form(form)
         photo = read_follow_up(state, upload) if upload is not None else None
-        smp = log_smp_session(session, case.id, data, user)
+        smp = log_smp_session(session, case.id, data, user, confirm_duplicate=confirmed(form))
+    except DuplicateSessionError as error:
+        forms["duplicate_of"] = "smp"
+        return _again(
+            request, session, case, same_day_message(error, upload is not None), 409, forms
+        )
     except HTTPException as error:
         return _again(request, session, case, str(error.detail), error.status_code, forms)
     except ScalpmapError as error:
@@ -284,3 +302,6 @@ def clearance_overlay(
 def clearance_document(check_id: Id, session: SessionDep, user: CurrentUser) -> Response:
     """Download a clearance check's clearance.json (audited)."""
     return clearance_json_response(open_check(session, check_id, user), download=True)
+
+
+router.include_router(corrections.router)  # correct or void a logged session

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scalpmap.dates import Day
 from scalpmap.services.calendar import DueDate
 from scalpmap.store.models import (
     ClearanceCheck,
@@ -37,7 +39,7 @@ class ReferralCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     facility_id: int = Field(ge=1, le=2_147_483_647)
-    referred_on: dt.date | None = None
+    referred_on: Day | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -122,6 +124,13 @@ class LaserSessionPublic(BaseModel):
     follow_up_photo_id: int | None
     created_at: dt.datetime
     clearance: ClearanceSummary | None
+    voided_at: dt.datetime | None = Field(
+        default=None, description="When it was voided: a void session counts nowhere"
+    )
+    history: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Corrections and the voiding, oldest first: action, at, by, reason, changes",
+    )
 
 
 def laser_public(laser: LaserSession, check: ClearanceCheck | None) -> LaserSessionPublic:
@@ -156,6 +165,8 @@ def laser_public(laser: LaserSession, check: ClearanceCheck | None) -> LaserSess
         follow_up_photo_id=laser.follow_up_photo_id,
         created_at=laser.created_at,
         clearance=summary,
+        voided_at=laser.voided_at,
+        history=list(laser.history or []),
     )
 
 
@@ -172,6 +183,13 @@ class SmpSessionPublic(BaseModel):
     notes: str | None
     follow_up_photo_id: int | None
     created_at: dt.datetime
+    voided_at: dt.datetime | None = Field(
+        default=None, description="When it was voided: a void session counts nowhere"
+    )
+    history: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Corrections and the voiding, oldest first: action, at, by, reason, changes",
+    )
 
 
 def smp_public(smp: SmpSession) -> SmpSessionPublic:
@@ -187,6 +205,8 @@ def smp_public(smp: SmpSession) -> SmpSessionPublic:
         notes=smp.notes,
         follow_up_photo_id=smp.follow_up_photo_id,
         created_at=smp.created_at,
+        voided_at=smp.voided_at,
+        history=list(smp.history or []),
     )
 
 

@@ -19,6 +19,7 @@ from scalpmap.services.clearance import clearance_inputs
 from scalpmap.services.clearance_progress import advice_words, list_clearance_checks
 from scalpmap.services.facilities import list_facilities
 from scalpmap.services.referrals import list_referrals
+from scalpmap.services.session_corrections import void_entry
 from scalpmap.services.treatment_sessions import (
     list_laser_sessions,
     list_smp_sessions,
@@ -151,8 +152,9 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
         Template variables: ``referrals``, ``laser_rows``, ``smp_sessions``, ``has_chart``,
         ``due``, ``latest_measured`` (the last session whose follow-up was measured: its
         recommendation is the latest), ``follow_up_photos`` (photo id to "after laser session 2"),
-        ``facilities``, ``laser_form``, ``smp_form``, ``areas``
-        and ``can_refer``.
+        ``facilities``, ``laser_form``, ``smp_form``, ``areas``, ``can_refer``, and
+        ``voided_lasers`` and ``voided_smps`` (pairs of a session and its voiding: kept, shown
+        apart, counted nowhere).
     """
     referrals = _referral_rows(session, case.id)
     checks = {check.laser_session_id: check for check in list_clearance_checks(session, case.id)}
@@ -165,6 +167,16 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
         rows.append(LaserRow(laser, number, facility, check, _problem(session, laser, check)))
     measured = [row for row in rows if row.advice is not None]
     smp_sessions = list_smp_sessions(session, case.id)
+    voided_lasers = [
+        (laser, void_entry(laser))
+        for laser in list_laser_sessions(session, case.id, include_voided=True)
+        if laser.voided_at is not None
+    ]
+    voided_smps = [
+        (smp, void_entry(smp))
+        for smp in list_smp_sessions(session, case.id, include_voided=True)
+        if smp.voided_at is not None
+    ]
     follow_ups = {row.laser.follow_up_photo_id: f"after laser session {row.number}" for row in rows}
     follow_ups |= {smp.follow_up_photo_id: "after the SMP session" for smp in smp_sessions}
     latest = referrals[-1].referral.facility_id if referrals else None
@@ -174,6 +186,9 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
         "referrals": referrals,
         "laser_rows": rows,
         "smp_sessions": smp_sessions,
+        "voided_lasers": voided_lasers,
+        "voided_smps": voided_smps,
+        "duplicate_of": "",
         "follow_up_photos": {key: words for key, words in follow_ups.items() if key is not None},
         "has_chart": bool(checks),
         "due": due,
