@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from scalpmap.errors import InputError
 from scalpmap.facilities.csv_io import COLUMNS, FacilityCsvError
-from scalpmap.services import audit, facilities, patients
+from scalpmap.services import audit, clinic, facilities, patients
 from scalpmap.services.errors import NotFoundError
 from scalpmap.store.models import AuditEvent, Facility
 
@@ -208,11 +208,40 @@ def test_match_for_a_case_uses_the_patients_skin_type_and_address(
 def test_match_without_an_address_ranks_without_distance(db_session, case):
     facilities.import_csv(db_session, SAMPLE)
     result = facilities.match_for_case(db_session, case.id)
-    assert result.notes[0] == "the patient has no address on record"
-    assert "no patient location: facilities ranked without distance" in result.notes
+    assert result.notes[0] == (
+        "the patient has no address on record, and the clinic's city is not set (clinic "
+        "settings): facilities are ranked by their lasers and the skin types they treat only, "
+        "not by distance"
+    )
+    assert "no patient location: facilities ranked without distance" not in result.notes
     assert result.ranked and all(e.distance_km is None for e in result.ranked)
     boston = (42.36, -71.06)
     near_boston = facilities.match_for_case(db_session, case.id, origin_latlon=boston)
     assert near_boston.ranked[0].facility.name == "Harbor Pico Removal"
     with pytest.raises(NotFoundError, match="no case with id 999999"):
         facilities.match_for_case(db_session, 999999)
+
+
+def test_match_without_an_address_measures_from_the_clinics_city(db_session, case, practitioner):
+    facilities.import_csv(db_session, SAMPLE)
+    clinic.update_clinic_settings(db_session, {"city": "Leeds", "country": "GB"}, practitioner)
+    result = facilities.match_for_case(db_session, case.id)
+    assert result.notes[0] == (
+        "the patient has no address on record: distances from the clinic's city, Leeds, GB "
+        "(approximate; add the patient's address for a better ranking)"
+    )
+    first = result.ranked[0]
+    assert first.facility.city == "Leeds" and first.distance_km is not None
+    assert any(r.endswith("km from the clinic") for r in first.reasons), first.reasons
+    distances = [e.distance_km for e in result.ranked if e.distance_km is not None]
+    assert len(distances) == len(result.ranked)
+    boston = next(i for i, e in enumerate(result.ranked) if e.facility.city == "Boston")
+    assert boston > 0 and result.ranked[boston].distance_km > 4000
+
+    patients.update_patient(  # an address without a city found offline: the clinic's city too
+        db_session, case.patient_id, patients.PatientUpdate(address="Flat 2"), practitioner
+    )
+    again = facilities.match_for_case(db_session, case.id)
+    assert again.notes[0].startswith(
+        "no city of the patient's address was found offline: distances from the clinic's city"
+    )

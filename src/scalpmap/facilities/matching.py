@@ -22,6 +22,7 @@ from scalpmap.facilities.fields import ROMAN, Laser, Pulse, format_fitzpatrick
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "NO_ORIGIN_NOTE",
     "NANOSECOND_PENALTY_KM",
     "SCORE_SCALE_KM",
     "SMP_WAVELENGTH_NM",
@@ -44,6 +45,8 @@ UNSTATED_SKIN_PENALTY_KM = 25.0
 """A facility that does not state the skin types it treats ranks as if this much farther away."""
 SCORE_SCALE_KM = 500.0
 """The score falls to 1/e (about 37) at this effective distance."""
+NO_ORIGIN_NOTE = "no patient location: facilities ranked without distance"
+"""The note of a ranking without an origin."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,10 @@ def _skin(facility: FacilityProfile, fitzpatrick: int | None) -> tuple[str | Non
 
 
 def _assess(
-    facility: FacilityProfile, fitzpatrick: int | None, distance_km: float | None
+    facility: FacilityProfile,
+    fitzpatrick: int | None,
+    distance_km: float | None,
+    origin_name: str = "the patient",
 ) -> tuple[list[str], list[str], float, bool]:
     """Return (exclusions, reasons, penalty in km, picosecond) for one facility."""
     exclusions: list[str] = []
@@ -199,7 +205,7 @@ def _assess(
         reasons.append(reason)
         penalty += skin_penalty
     if distance_km is not None:
-        where = f"{distance_km:.0f} km from the patient"
+        where = f"{distance_km:.0f} km from {origin_name}"
         if facility.geocoded:
             where += f" (approximate: the facility is placed at the centre of {facility.city})"
         reasons.append(where)
@@ -211,6 +217,7 @@ def rank_facilities(
     *,
     fitzpatrick: int | None,
     origin_latlon: tuple[float, float] | None,
+    origin_name: str = "the patient",
 ) -> MatchResult:
     """Rank the facilities that can treat a patient's SMP; explain each ranking and exclusion.
 
@@ -224,6 +231,8 @@ def rank_facilities(
     origin_latlon : tuple of (float, float) or None
         Where the patient is, ``(lat, lon)`` in degrees; ``None`` ranks without distance (and a
         note says so).
+    origin_name : str, optional
+        What the origin is, in the reasons (``"120 km from the clinic"``).
 
     Returns
     -------
@@ -254,7 +263,7 @@ def rank_facilities(
         distance = None
         if origin_latlon is not None:
             distance = haversine_km(origin_latlon, (facility.lat, facility.lon))
-        exclusions, reasons, penalty, pico = _assess(facility, fitzpatrick, distance)
+        exclusions, reasons, penalty, pico = _assess(facility, fitzpatrick, distance, origin_name)
         if exclusions:
             entry = ExcludedFacility(facility, distance, tuple(exclusions))
             excluded.append((distance or 0.0, facility.name.casefold(), entry))
@@ -268,7 +277,7 @@ def rank_facilities(
     excluded.sort(key=lambda item: item[:2])
     notes = []
     if origin_latlon is None:
-        notes.append("no patient location: facilities ranked without distance")
+        notes.append(NO_ORIGIN_NOTE)
     if fitzpatrick is None:
         notes.append("the patient's skin type is not recorded: record it before referring")
     elif fitzpatrick >= 5:

@@ -21,11 +21,17 @@ from scalpmap.facilities.csv_io import (
 )
 from scalpmap.facilities.fields import Laser, format_fitzpatrick, format_lasers
 from scalpmap.facilities.geocode import fold, geocode_address, geocode_city, resolve_country
-from scalpmap.facilities.matching import FacilityProfile, MatchResult, rank_facilities
+from scalpmap.facilities.matching import (
+    NO_ORIGIN_NOTE,
+    FacilityProfile,
+    MatchResult,
+    rank_facilities,
+)
 from scalpmap.facilities.schemas import FIELDS, FacilityCreate, FacilityUpdate, LaserIn
 from scalpmap.services import audit
 from scalpmap.services._bulk import collection_paused
 from scalpmap.services._tx import atomic, commit, get_or_raise
+from scalpmap.services.clinic_locale import clinic_origin
 from scalpmap.services.errors import InputError
 from scalpmap.store.models import Case, Facility, User, utcnow
 
@@ -379,9 +385,9 @@ def match_for_case(
     """Rank the directory's facilities for a case's patient; the look at the case is audited.
 
     The patient's Fitzpatrick type comes from their record. Distances are measured from
-    ``origin_latlon`` when given, else from the city of the patient's address, found offline;
-    when neither is known the facilities are ranked without distance. The first note says
-    where the distances are measured from.
+    ``origin_latlon`` when given, else from the city of the patient's address, found offline,
+    else from the clinic's city (its settings); when none is known the facilities are ranked
+    without distance. The first note says where the distances are measured from.
 
     Parameters
     ----------
@@ -407,6 +413,7 @@ def match_for_case(
     case = get_or_raise(session, Case, case_id, "case")
     patient = case.patient
     origin_note = None
+    origin_name = "the patient"
     if origin_latlon is not None:
         origin_note = (
             f"distances from the given point {origin_latlon[0]:.4f}, {origin_latlon[1]:.4f}"
@@ -418,18 +425,19 @@ def match_for_case(
             f"distances from the centre of {place.name}, {place.country}, the city of the "
             "patient's address (approximate)"
         )
-    elif patient.address:
-        origin_note = "no city of the patient's address was found offline"
     else:
-        origin_note = "the patient has no address on record"
+        origin_latlon, origin_note = clinic_origin(session, patient.address)
+        origin_name = "the clinic"
     result = rank_facilities(
         [facility_profile(f) for f in list_facilities(session)],
         fitzpatrick=patient.fitzpatrick_type,
         origin_latlon=origin_latlon,
+        origin_name=origin_name,
     )
     audit.record(
         session, actor, audit.Action.VIEW, "case", case.id, patient_id=case.patient_id,
         details={"purpose": "facility_match"},
     )  # fmt: skip
     commit(session)
-    return MatchResult(result.ranked, result.excluded, (origin_note, *result.notes))
+    notes = [note for note in result.notes if note != NO_ORIGIN_NOTE]  # said by origin_note
+    return MatchResult(result.ranked, result.excluded, (origin_note, *notes))
