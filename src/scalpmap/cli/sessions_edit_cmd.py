@@ -13,7 +13,7 @@ import typer
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.cli.sessions_input import ConfirmDuplicateOption, same_day_hint, validated
+from scalpmap.cli.sessions_input import ConfirmMoveOption, same_day_hint, validated
 from scalpmap.store.enums import PulseClass
 
 __all__ = ["app", "correct_laser", "correct_smp", "void"]
@@ -60,7 +60,7 @@ def correct_laser(
     notes: Annotated[str | None, _option("The right notes.")] = None,
     adverse_effects: Annotated[str | None, _option("The right adverse effects.")] = None,
     reason: ReasonOption = None,
-    confirm_duplicate: ConfirmDuplicateOption = False,
+    confirm_duplicate: ConfirmMoveOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Correct a logged laser session: only the options given change (the old values are kept)."""
@@ -113,7 +113,7 @@ def correct_smp(
     ] = None,
     notes: Annotated[str | None, _option("The right notes.")] = None,
     reason: ReasonOption = None,
-    confirm_duplicate: ConfirmDuplicateOption = False,
+    confirm_duplicate: ConfirmMoveOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Correct a logged SMP session: only the options given change (the old values are kept)."""

@@ -15,13 +15,26 @@ import typer
 
 from scalpmap.errors import InputError
 
-__all__ = ["OPTION_LABELS", "ConfirmDuplicateOption", "same_day_hint", "validated"]
+__all__ = [
+    "OPTION_LABELS",
+    "ConfirmDuplicateOption",
+    "ConfirmMoveOption",
+    "same_day_hint",
+    "validated",
+]
 
 ConfirmDuplicateOption = Annotated[
     bool,
     typer.Option(
         "--confirm-duplicate",
         help="Log it even though the case has a session of this kind on that day already.",
+    ),
+]
+ConfirmMoveOption = Annotated[
+    bool,
+    typer.Option(
+        "--confirm-duplicate",
+        help="Move it to --date even though the case has a session of this kind that day.",
     ),
 ]
 

@@ -46,6 +46,7 @@ __all__ = [
 
 MAX_REASON = 500
 """Longest reason for a correction or a voiding, characters."""
+_NAMES = {"laser": "laser session", "smp": "SMP session"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def _apply(
     changes = _changes(row, data)
     if not changes:
         raise InputError(
-            f"nothing to correct: {kind} session {row.id} already has these values; change a "
+            f"nothing to correct: {_NAMES[kind]} {row.id} already has these values; change a "
             "field first"
         )
     case = get_or_raise(session, Case, row.case_id, "case")
@@ -161,9 +162,9 @@ def _apply(
 
 def _open(session: Session, kind: SessionKind, session_id: int) -> LaserSession | SmpSession:
     model: type[LaserSession] | type[SmpSession] = LaserSession if kind == "laser" else SmpSession
-    row = get_or_raise(session, model, session_id, f"{kind} session")
+    row = get_or_raise(session, model, session_id, _NAMES[kind])
     if row.voided_at is not None:
-        raise InputError(f"{kind} session {row.id} is void: a void session is not corrected")
+        raise InputError(f"{_NAMES[kind]} {row.id} is void: a void session is not corrected")
     return row
 
 
@@ -304,9 +305,9 @@ def void_session(
     """
     why = _reason(reason, required=True)
     model: type[LaserSession] | type[SmpSession] = LaserSession if kind == "laser" else SmpSession
-    row = get_or_raise(session, model, session_id, f"{kind} session")
+    row = get_or_raise(session, model, session_id, _NAMES[kind])
     if row.voided_at is not None:
-        raise InputError(f"{kind} session {row.id} is void already")
+        raise InputError(f"{_NAMES[kind]} {row.id} is void already")
     case = get_or_raise(session, Case, row.case_id, "case")
     with atomic(session):
         row.voided_at = utcnow()
