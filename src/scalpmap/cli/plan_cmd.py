@@ -269,6 +269,7 @@ def plan(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scalpmap.imaging.analysis import analyse_photo
+    from scalpmap.imaging.analysis_from_json import stored_analysis
     from scalpmap.imaging.photo_io import load_photo
     from scalpmap.imaging.roi import parse_roi
     from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
@@ -314,6 +315,9 @@ def plan(
             loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, mode=forced, progress=advance
         )
         advance("plan")
+        # Planned from the analysis as analysis.json stores it, as the web app plans: one
+        # photo, one set of figures (docs/plan-json.md, figures).
+        analysis = stored_analysis(analysis)
         options = with_landmarks(options, analysis.head, given)
         revision = build_plan(loaded.rgb, analysis, options, today=dt.date.today())
         outputs = make_plan_outputs(

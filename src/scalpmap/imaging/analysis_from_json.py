@@ -17,7 +17,8 @@ What the document does not hold, and what that affects:
   no pigment-field shading in coverage mode.
 - ``Scale.marker_corners_xy`` is empty when the scale was given (the document records the marker
   only when the scale was measured from it), so the overlay then draws no marker outline.
-- ``analysed_area`` has outer rings only (as written): it is traced without holes.
+- ``analysed_area`` has no holes in documents written before its holes were (the marker on
+  the scalp then counts as analysed).
 - ``Analysis.head`` has no ``person_mask`` (an image, not written); documents written before the
   head model existed give ``head`` None, no hairline segments, patches or excluded area.
 - ``Analysis.dot_scale`` keeps the document's rounding (0.01 px); documents written before the
@@ -38,7 +39,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis, InkTone, Mode
-from scalpmap.imaging.analysis_json import validate_analysis_json
+from scalpmap.imaging.analysis_json import analysis_to_json, validate_analysis_json
 from scalpmap.imaging.detect import Impressions
 from scalpmap.imaging.dot_scale import DotScale
 from scalpmap.imaging.face_exclusion import BrowLineSource
@@ -46,7 +47,7 @@ from scalpmap.imaging.head import HeadModel, HeadView
 from scalpmap.imaging.pigment_field import DensityGrid
 from scalpmap.imaging.scale import Scale
 
-__all__ = ["analysis_from_json"]
+__all__ = ["analysis_from_json", "stored_analysis"]
 
 _NO_COLOUR = (0.0, 0.0, 0.0)
 
@@ -176,7 +177,29 @@ def _density(doc: Mapping[str, Any]) -> DensityGrid:
     return DensityGrid(cell_mm=float(doc["cell_mm"]), cell_px=float(doc["cell_px"]), per_cm2=grid)
 
 
-def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
+def stored_analysis(analysis: Analysis) -> Analysis:
+    """Return the analysis as its analysis.json stores it (what the web app plans from).
+
+    The command line plans from this too, so that a plan of a photo has the same figures
+    whether it was made by ``scalpmap plan`` or in the web app from the stored analysis: the
+    document's rounding (0.01 px, 0.001 mm) applied to both. Nothing planning reads is lost
+    (see the module's docstring).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A photo's analysis.
+
+    Returns
+    -------
+    Analysis
+        ``analysis_from_json(analysis_to_json(analysis))``, without validating the document
+        just written.
+    """
+    return analysis_from_json(analysis_to_json(analysis), validate=False)
+
+
+def analysis_from_json(document: Mapping[str, Any], *, validate: bool = True) -> Analysis:
     """Rebuild an analysis from its analysis.json document.
 
     Parameters
@@ -184,6 +207,9 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
     document : mapping
         A ``scalpmap-analysis/1`` document, as written by
         :func:`scalpmap.imaging.analysis_json.analysis_to_json`.
+    validate : bool, optional
+        Check it against the schema first (a second or two for a whole head); only a document
+        this process just wrote may skip it.
 
     Returns
     -------
@@ -200,19 +226,8 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
     if not isinstance(document, Mapping):
         raise InputError("analysis.json must be a JSON object")
     doc = dict(document)
-    try:
-        # Python's json reads NaN and Infinity, which the schema's bounds do not catch.
-        json.dumps(doc, allow_nan=False)
-    except (TypeError, ValueError):
-        raise InputError("analysis.json holds a value that is not a finite JSON number") from None
-    try:
-        validate_analysis_json(doc)
-    except jsonschema.ValidationError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "the document"
-        message = " ".join(error.message.split())
-        if len(message) > 200:
-            message = message[:197] + "..."
-        raise InputError(f"not a valid analysis.json at {where}: {message}") from None
+    if validate:
+        _check(doc)
     mode = cast(Mode, doc["mode"])
     tone = cast(InkTone, doc["summary"]["ink_tone"])
     assert mode in get_args(Mode) and tone in get_args(InkTone)  # checked by the schema
@@ -228,7 +243,9 @@ def analysis_from_json(document: Mapping[str, Any]) -> Analysis:
         hairline_xy=_points(doc["hairline"]["points"]),
         density=_density(doc["density"]),
         coverage_percent=float(doc["coverage"]["mean_percent"]),
-        analysed_area=rings_to_geometry(doc["analysed_area"]["polygons"]),
+        analysed_area=rings_to_geometry(
+            doc["analysed_area"]["polygons"], doc["analysed_area"].get("holes", [])
+        ),
         ink_tone=tone,
         pigment_field=None,
         head=_head(doc.get("head")),
@@ -286,3 +303,20 @@ def _head(doc: Mapping[str, Any] | None) -> HeadModel | None:
         source=str(doc["source"]),
         notes=tuple(str(n) for n in doc["notes"]),
     )
+
+
+def _check(doc: dict[str, Any]) -> None:
+    """Refuse a document that is not finite JSON or does not conform to the schema (one line)."""
+    try:
+        # Python's json reads NaN and Infinity, which the schema's bounds do not catch.
+        json.dumps(doc, allow_nan=False)
+    except (TypeError, ValueError):
+        raise InputError("analysis.json holds a value that is not a finite JSON number") from None
+    try:
+        validate_analysis_json(doc)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "the document"
+        message = " ".join(error.message.split())
+        if len(message) > 200:
+            message = message[:197] + "..."
+        raise InputError(f"not a valid analysis.json at {where}: {message}") from None

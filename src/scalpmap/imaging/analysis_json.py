@@ -131,7 +131,10 @@ def analysis_to_json(analysis: Analysis, *, source: str | None = None) -> dict[s
                 for name in SEGMENT_NAMES
             },
         },
-        "analysed_area": {"polygons": _rings(analysis.analysed_area)},
+        "analysed_area": {
+            "polygons": _rings(analysis.analysed_area),
+            "holes": _holes(analysis.analysed_area),
+        },
         "excluded_area": {
             "polygons": _rings(analysis.excluded_area),
             "holes": _holes(analysis.excluded_area),

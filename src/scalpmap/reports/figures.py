@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scalpmap.errors import InputError
 from scalpmap.imaging.scale import scale_source_words
 from scalpmap.planning.hairline import HairlineModel
+from scalpmap.planning.plan_figures import figures_of
 from scalpmap.planning.timeline import Timeline, render_timeline_png
 from scalpmap.reports import drawing as dw
 from scalpmap.reports.images import data_uri, downscale, encode_jpeg, encode_png
@@ -145,7 +146,7 @@ def render_zones(rgb: NDArray[np.uint8], document: Mapping[str, Any]) -> NDArray
     ndarray of uint8, shape (r + legend, c, 3)
         The photo (shrunk to at most 1600 px wide) with the zones shaded (removal red, touch-up
         amber, keep green), the current hairline dashed white, the target hairline solid white,
-        a scale bar, and below it a legend strip with each zone's area in cm².
+        a scale bar, and below it a legend strip with each zone's area (the plan's figures).
 
     Raises
     ------
@@ -164,10 +165,11 @@ def render_zones(rgb: NDArray[np.uint8], document: Mapping[str, Any]) -> NDArray
         mask = dw.polygons_mask(zone["polygons"], (rows, cols), scale)
         dw.blend_mask(canvas, mask, ZONE_COLOURS[name], ZONE_ALPHA)
         dw.outline_polygons(canvas, zone["polygons"], scale, ZONE_COLOURS[name], unit // 8)
+    figures = figures_of(document)
     for name in ("removal", "touch_up", "keep"):
         zone = zones.get(name) or {}
         if zone.get("polygons"):
-            label = f"{ZONE_LABELS[name]} {float(zone['area_cm2']):.1f} cm²"
+            label = f"{ZONE_LABELS[name]} {figures[f'{name}_area_cm2']['text']}"
             entries.append(("fill", label, ZONE_COLOURS[name]))
     current = np.asarray(document["target"].get("current_hairline") or [], dtype=np.float64)
     if len(current) >= 2:
@@ -208,7 +210,8 @@ def render_removal_map(rgb: NDArray[np.uint8], document: Mapping[str, Any]) -> N
     ndarray of uint8, shape (r + caption, c, 3)
         The desaturated photo (shrunk to at most 1600 px wide) with a 1 cm grid (5 cm when the
         photo spans a large area), the removal zone tinted and outlined in red, a scale bar,
-        and below it the caption "Removal zone: X cm², N impressions".
+        and below it the caption "Removal zone: X cm², N impressions" (the plan's figures;
+        "impressions not measured" on a whole head).
 
     Raises
     ------
@@ -236,8 +239,10 @@ def render_removal_map(rgb: NDArray[np.uint8], document: Mapping[str, Any]) -> N
     dw.outline_polygons(canvas, polygons, scale, (255, 255, 255), round(unit * 0.55))
     dw.outline_polygons(canvas, polygons, scale, colour, round(unit * 0.35))
     canvas = dw.scale_bar(canvas, mm_per_px, unit)
-    area, count = float(removal.get("area_cm2") or 0.0), int(removal.get("impressions") or 0)
-    caption = f"Removal zone: {area:.1f} cm², {count} impressions"
+    figures = figures_of(document)
+    area, count = figures["removal_area_cm2"], figures["removal_impressions"]
+    counted = f"{count['text']} impressions" if count["measured"] else "impressions not measured"
+    caption = f"Removal zone: {area['text']}, {counted}"
     scale_info = document["scale"]
     source = scale_source_words(scale_info.get("source"), scale_info.get("uncertainty_percent"))
     detail = (
