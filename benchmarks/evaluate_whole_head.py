@@ -10,8 +10,8 @@ a. **Real photos** (``/work/shared/real-heads``, 80 phone photos without SMP; sk
    analysis' own face landmarks), on the annotated bare bald scalp, and on the background
    (outside the head model's person mask).
 b. **Semi-real composites**: the ten annotated photos with the generator's SMP rendered into a
-   drawn region (:mod:`scalpmap.imaging.synth_composite`): region IoU and the mean frontal
-   hairline error.
+   drawn region (:mod:`scalpmap.imaging.synth_composite`): region IoU on the annotated bald
+   scalp (the photos' natural hair carries no truth) and the mean frontal hairline error.
 c. **Generated whole heads** (:mod:`scalpmap.imaging.synth`) in every view, with and without
    beards and moustaches, faded ink on pale and dark skin, 0.08–0.15 mm/px: region IoU and the
    hairline error measured as ``benchmarks/evaluate_accuracy.py`` does (``score_analysis``).
@@ -284,8 +284,9 @@ def evaluate_goals(
         chosen = rows["composite"]
         goals.append(
             _every_goal(
-                chosen, "region_iou", GOAL_COMPOSITE_IOU, low=True, unit="",
-                goal=f"Semi-real composites: region IoU ≥ {GOAL_COMPOSITE_IOU:.2f} (every photo)",
+                chosen, "scalp_iou", GOAL_COMPOSITE_IOU, low=True, unit="",
+                goal=f"Semi-real composites: region IoU ≥ {GOAL_COMPOSITE_IOU:.2f} on the "
+                "annotated bald scalp, where the truth is known (every photo)",
             )
         )  # fmt: skip
         goals.append(
@@ -347,7 +348,9 @@ COMPOSITE_COLUMNS = [
     ("case", "Photo"),
     ("ink", "Ink"),
     ("mm_per_px", "mm/px"),
-    ("region_iou", "Region IoU"),
+    ("scalp_iou", "Region IoU on the bald scalp"),
+    ("region_iou", "Region IoU, whole photo"),
+    ("off_scalp_cm2", "Found off the bald scalp cm²"),
     ("frontal_error_mm", "Frontal hairline mm"),
     ("hairline_error_mm", "Whole hairline mm"),
     ("below_brows_cm2", "Below brows cm²"),
@@ -381,7 +384,7 @@ def _cell(key: str, value: Any) -> str:
         return pct(value, 2)
     if key == "mm_per_px":
         return fmt(value, 4)
-    if key == "region_iou":
+    if key in ("region_iou", "scalp_iou"):
         return fmt(value, 3)
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -465,7 +468,12 @@ def render_markdown(
         "generator's impressions, ink and feathering rendered into a region drawn on the bare "
         "scalp (`scalpmap.imaging.synth_composite`, seeds 7100..), analysed at the known scale. "
         "The frontal hairline error is the mean of the true frontal line's distance to the found "
-        "hairline and the found frontal segment's distance back.",
+        "hairline and the found frontal segment's distance back. The photos' own natural hair, "
+        "stubble and beards are real and carry no truth: a head's natural hair reads as "
+        "hair-like texture and joins the pigmented region (see docs/analysis-json.md), so the "
+        "goal's IoU is measured on the annotated bald scalp plus the drawn region, where the "
+        "truth is known; the whole-photo IoU and the area found off the bald scalp are shown "
+        "beside it.",
         "- **Generated whole heads**: `scalpmap.imaging.synth` portrait photos, 2048 x 2730 px, "
         "held-out seeds 7000.., cycling through the five views, four beards, moustache or not, "
         "glasses or not, shaved natural hair on the sides or not, and skin/ink pairs that "

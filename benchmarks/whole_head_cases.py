@@ -281,6 +281,13 @@ def _run_composite(case: CompositeCase) -> dict[str, Any]:
         "ink": case.ink,
         "mm_per_px": mm,
         "region_iou": region_iou(analysis.region, composite.region),
+        "scalp_iou": region_iou(
+            analysis.region.intersection(composite.bare_scalp.union(composite.region)),
+            composite.region,
+        ),
+        "off_scalp_cm2": area_cm2(
+            analysis.region.difference(composite.bare_scalp.union(composite.region)), mm
+        ),
         "frontal_error_mm": frontal_hairline_error_mm(
             analysis.hairline_xy, found_frontal(analysis), composite.frontal_hairline_xy, mm
         ),

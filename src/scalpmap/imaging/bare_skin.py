@@ -9,8 +9,8 @@ pigment, the sticker's surround. Those gaps belong to the region.
 Without face landmarks the brow line is estimated from the face's bare skin: the hairline is its
 upper edge (its upper quartile over the head's width), and the brows lie a typical forehead's
 height below it.
-Only the face's side of the head is cut there, so the back of the head in a side view keeps its
-pigment down to the neck.
+Only the face's side of the head is cut there (as wide as the bare forehead above the line), so
+the back of the head in a side view keeps its pigment down to the neck.
 """
 
 from __future__ import annotations
@@ -179,9 +179,12 @@ def estimate_brow_line(
     band = (h >= brow_h) & (h <= brow_h + FOREHEAD_MM / 2 / mm_per_px)
     mid = float(np.mean(s[band])) if band.any() else 0.5 * (float(s.min()) + float(s.max()))
     margin = FACE_SIDE_MARGIN_MM / mm_per_px
+    # The face is as wide as the bare forehead just above the line: below it, the bare cheeks,
+    # ears and neck of a side view run across the whole head, where the back keeps its pigment.
+    across_forehead = s[band] if band.any() else s
     return BrowLine(
         point_xy=mid * across + brow_h * up,
         up_xy=up,
         source="estimated",
-        span=(float(s.min()) - margin, float(s.max()) + margin),
+        span=(float(across_forehead.min()) - margin, float(across_forehead.max()) + margin),
     )

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging.face_exclusion import rasterise
+from scalpmap.imaging.hairline_stretches import join_near_stretches, polyline_length
 
 RAYS = 1536
 VISIBLE_TOLERANCE_CELLS = 2.0
@@ -52,8 +53,10 @@ def visible_edge(
     clearance_px: float,
     up_xy: NDArray[np.float64],
     gap_px: float,
+    min_run_px: float | None = None,
+    join_px: float | None = None,
 ) -> NDArray[np.float64]:
-    """Find the stretch of the region's outline seen from a point on the face.
+    """Find the stretches of the region's outline seen from a point on the face.
 
     Parameters
     ----------
@@ -69,10 +72,16 @@ def visible_edge(
     clearance_px : float
         See ``blocked``.
     up_xy : ndarray of float, shape (2,)
-        The head's up direction: of several visible stretches, the longest one that reaches
-        above the viewpoint is the hairline.
+        The head's up direction: only stretches that reach above the viewpoint count, and of
+        several parts of the region the one with the most hairline is taken.
     gap_px : float
         Stretches hidden for less than this (behind a bump of the edge) join their neighbours.
+    min_run_px : float, optional
+        Seen stretches shorter than this (``gap_px`` by default) are left out, unless none is
+        longer; the others, in their order along the outline, make the hairline.
+    join_px : float, optional
+        Stretches further apart than this (``2 * gap_px`` by default) are separate candidates:
+        the chain holding the most seen outline is the hairline.
 
     Returns
     -------
@@ -94,6 +103,8 @@ def visible_edge(
     best = np.zeros((0, 2))
     best_score = (-1.0, -1.0)
     up = np.asarray(up_xy, dtype=np.float64)
+    min_run = gap_px if min_run_px is None else min_run_px
+    join_px = 2 * gap_px if join_px is None else join_px
     for part in getattr(region, "geoms", [region]):
         ring = np.asarray(shapely.segmentize(part.exterior, px_per_cell / 2).coords)[:-1]
         if len(ring) < 3:
@@ -106,13 +117,23 @@ def visible_edge(
         r = np.clip(np.round(rel[:, 1] + origin[1]).astype(int), 0, rows - 1)
         c = np.clip(np.round(rel[:, 0] + origin[0]).astype(int), 0, cols - 1)
         seen &= depth[r, c] * px_per_cell > clearance_px
-        for xy in _joined_runs(ring, _runs(seen), gap_px):
-            if len(xy) < 2:
-                continue
-            length = float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum())
-            score = (float(((xy - viewpoint_xy) @ up).max() > 0), length)
-            if score > best_score:
-                best, best_score = xy, score
+        # Every stretch seen from the face is hairline: a side view's frontal, temporal and
+        # sideburn stretches are cut apart where the edge meets the masked face or the ear.
+        stretches = [xy for xy in _joined_runs(ring, _runs(seen), gap_px) if len(xy) >= 2]
+        lengths = [polyline_length(xy) for xy in stretches]
+        longest = max(lengths, default=0.0)
+        kept = [
+            i
+            for i, xy in enumerate(stretches)
+            if lengths[i] >= min(min_run, longest) and float(((xy - viewpoint_xy) @ up).max()) > 0
+        ]
+        if not kept:
+            continue
+        joined, total = join_near_stretches(
+            [stretches[i] for i in kept], [lengths[i] for i in kept], join_px
+        )
+        if (1.0, total) > best_score:
+            best, best_score = joined, (1.0, total)
     if len(best) < 2:
         return np.zeros((0, 2))
     along = np.array([-up[1], up[0]])

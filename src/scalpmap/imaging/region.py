@@ -20,6 +20,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
+from scalpmap.imaging.hairline_stretches import join_near_stretches
 from scalpmap.imaging.level_rings import contour_polygons, never_counts_below, rings_to_region
 from scalpmap.imaging.li_threshold import li_threshold
 
@@ -290,6 +291,8 @@ def trace_hairline(
     blocked_scale: float,
     *,
     clearance_px: float,
+    min_stretch_px: float | None = None,
+    join_px: float | None = None,
 ) -> NDArray[np.float64]:
     """Trace the hairline: the region's outline, except where it follows an edge it cannot cross.
 
@@ -303,6 +306,13 @@ def trace_hairline(
         Photo pixels per cell of ``blocked``.
     clearance_px : float
         Outline points nearer than this to a blocked cell are not hairline.
+    min_stretch_px : float, optional
+        Keep every stretch with at least this much outline deep in the analysed area, joined in
+        their order along the outline (a side view's frontal and sideburn stretches, cut apart
+        by the masked face) across gaps up to ``join_px``; by default only the deepest
+        stretch is kept.
+    join_px : float, optional
+        See ``min_stretch_px``.
 
     Returns
     -------
@@ -339,12 +349,21 @@ def trace_hairline(
                 (ring[a + 1 : b + 1], depth[a + 1 : b + 1])
                 for a, b in zip(edges[::2], edges[1::2], strict=False)
             ]
+        scored = []
         for run, run_depth in runs:
             if len(run) < 2:
                 continue
             deep = run_depth[1:] > 3 * clearance_px
             steps = np.linalg.norm(np.diff(run, axis=0), axis=1)
-            score = (float(steps[deep].sum()), _length(run))
+            scored.append((run, (float(steps[deep].sum()), _length(run))))
+        if min_stretch_px is not None and scored:
+            top = max(score[0] for _, score in scored)
+            kept = [(r, sc) for r, sc in scored if sc[0] >= min(min_stretch_px, top)]
+            chain, total = join_near_stretches(
+                [r for r, _ in kept], [sc[0] for _, sc in kept], join_px or 0.0
+            )
+            scored = [(chain, (total, _length(chain)))]
+        for run, score in scored:
             if score > best_score:
                 best, best_score = run, score
     if len(best) and best[0, 0] > best[-1, 0]:

@@ -58,6 +58,8 @@ RIM_MM = 1.5
 RIM_REACH_MM = 5.0
 VIEW_BELOW_BROWS_MM = 30.0
 HIDDEN_GAP_MM = 25.0
+MIN_STRETCH_MM = 10.0
+JOIN_STRETCHES_MM = 50.0
 MIN_PERSON_SHARE = 0.08
 
 
@@ -449,7 +451,18 @@ def _hairline(
         up = brow.up_xy
         point = brow.point_xy
         glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
-        if glabella is not None and brow.source == "landmarks":
+        if brow.source != "landmarks":
+            # Without the face's landmarks the viewpoint is a guess (a profile's estimated brow
+            # line can sit anywhere across the face): every edge against bare skin is hairline.
+            return region_mod.trace_hairline(
+                region,
+                blocked,
+                grid.px_per_cell,
+                clearance_px=clearance_px,
+                min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
+                join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+            )
+        if glabella is not None:
             g = np.asarray(glabella) - origin
             point = g + float((brow.point_xy - g) @ up) * up
         viewpoint = point - VIEW_BELOW_BROWS_MM / grid.mm_per_px * up
@@ -464,7 +477,14 @@ def _hairline(
         )
         if len(found):
             return found
-    return region_mod.trace_hairline(region, blocked, grid.px_per_cell, clearance_px=clearance_px)
+    return region_mod.trace_hairline(
+        region,
+        blocked,
+        grid.px_per_cell,
+        clearance_px=clearance_px,
+        min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
+        join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+    )
 
 
 def _reach_silhouette(
