@@ -29,6 +29,7 @@ __all__ = [
     "check_time_zone",
     "format_local",
     "time_zone",
+    "time_zone_names",
 ]
 
 DEFAULT_TIME_ZONE = "UTC"
@@ -99,6 +100,21 @@ def check_time_zone(text: str) -> str:
 @lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+def time_zone_names() -> list[str]:
+    """Return the IANA time zones people choose from (``Area/City`` and ``UTC``), sorted.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["Africa/Abidjan", ..., "UTC"]``.
+    """
+    return sorted(
+        name
+        for name in _zone_names()
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    ) + ["UTC"]
 
 
 def check_language(text: str) -> str:

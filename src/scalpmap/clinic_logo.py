@@ -34,6 +34,7 @@ __all__ = [
     "MAX_LOGO_BYTES",
     "MAX_LOGO_PIXELS",
     "CheckedLogo",
+    "LogoTooLargeError",
     "check_logo",
     "read_logo_file",
 ]
@@ -143,8 +144,12 @@ def check_logo(data: bytes, filename: str = "") -> CheckedLogo:
     raise InputError(f"the logo file {name}is neither a PNG nor an SVG image: {_HINT}")
 
 
-def _too_large(size: int, name: str) -> InputError:
-    return InputError(
+class LogoTooLargeError(InputError):
+    """The logo file is over :data:`MAX_LOGO_BYTES` (HTTP 413)."""
+
+
+def _too_large(size: int, name: str) -> LogoTooLargeError:
+    return LogoTooLargeError(
         f"the logo file {name}is {size / 1e6:.1f} MB; the limit is "
         f"{MAX_LOGO_BYTES / 1e6:.0f} MB: save it smaller (e.g. 600 px wide) and try again"
     )

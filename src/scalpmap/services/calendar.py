@@ -27,11 +27,14 @@ its UID whether it is planned, due or done (``case-7-laser-2``, ``case-7-touch-u
 ``case-7-review``, all ``@scalpmap``), so a calendar that imports the file again updates its
 events instead of adding copies. The events name only the case; the calendar's name carries
 the patient's name only with their consent recorded
-(:func:`scalpmap.services.disclosure.document_identity`).
+(:func:`scalpmap.services.disclosure.document_identity`). The clinic (its settings) organizes
+every event, by its email; laser sessions take place at the referred facility and everything
+else at the clinic (``LOCATION``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,16 +44,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scalpmap import __version__
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.planning.laser_rules import HEALING_WEEKS, LASER_INTERVAL_WEEKS
 from scalpmap.planning.timeline import TimelineEvent
 from scalpmap.planning.timeline_rest import plan_weeks, steps_ahead
 from scalpmap.planning.words import weeks_words
 from scalpmap.services._tx import get_or_raise
+from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import DocumentKind, document_identity
+from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import Case, ClearanceCheck, PlanVersion, utcnow
 
-__all__ = ["CalendarEvent", "DueDate", "case_calendar", "due_dates", "to_ics"]
+__all__ = [
+    "CalendarEvent",
+    "DueDate",
+    "case_calendar",
+    "due_dates",
+    "located_events",
+    "to_ics",
+]
 
 PLANNED_KINDS = ("laser", "touch_up", "touch_up_optional", "review")
 UID_DOMAIN = "scalpmap"
@@ -88,6 +101,7 @@ class CalendarEvent:
     summary: str
     description: str = ""
     category: str = ""
+    location: str = ""
 
 
 def _latest_document(session: Session, case_id: int) -> Mapping[str, Any]:
@@ -286,6 +300,53 @@ def case_events(session: Session, case_id: int) -> list[CalendarEvent]:
     return sorted(events, key=lambda e: (e.start, e.uid))
 
 
+def _facility_place(session: Session, case_id: int) -> str:
+    """Where the case's laser sessions take place: the referred facility, on one line."""
+    referral = latest_referral(session, case_id)
+    if referral is None:
+        return ""
+    facility = referral.facility
+    street = ", ".join(line.strip() for line in (facility.address or "").splitlines() if line)
+    parts = (facility.name, street, facility.city, facility.country)
+    return ", ".join(part.strip() for part in parts if part and part.strip())
+
+
+def located_events(session: Session, case_id: int, clinic: ClinicIdentity) -> list[CalendarEvent]:
+    """Return the case's events (:func:`case_events`), each with where it takes place.
+
+    Laser sessions are at the referred facility (at the clinic while the case has no
+    referral); touch-ups and the review at the clinic.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only).
+    case_id : int
+        The case.
+    clinic : ClinicIdentity
+        The clinic's settings.
+
+    Returns
+    -------
+    list of CalendarEvent
+        The events, with ``location`` set (empty when neither place is known).
+    """
+    at_clinic = ", ".join(part for part in (clinic.name, clinic.one_line_address) if part)
+    at_facility = _facility_place(session, case_id) or at_clinic
+    laser = f"case-{case_id}-laser-"
+    return [
+        dataclasses.replace(
+            event, location=at_facility if event.uid.startswith(laser) else at_clinic
+        )
+        for event in case_events(session, case_id)
+    ]
+
+
+def _quote(text: str) -> str:
+    """Quote a parameter value (RFC 5545 §3.2): no double quote or control character inside."""
+    return '"' + "".join(c for c in text if c >= " " and c not in '"\x7f') + '"'
+
+
 def _escape(text: str) -> str:
     text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
@@ -306,7 +367,13 @@ def _fold(line: str) -> str:
     return "\r\n".join(chunks)
 
 
-def to_ics(events: Iterable[CalendarEvent], *, name: str, now: dt.datetime | None = None) -> str:
+def to_ics(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    now: dt.datetime | None = None,
+    clinic: ClinicIdentity | None = None,
+) -> str:
     """Write all-day events as an RFC 5545 VCALENDAR (CRLF line ends, folded lines).
 
     Parameters
@@ -317,6 +384,9 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, now: dt.datetime | Non
         The calendar's name (``X-WR-CALNAME``).
     now : datetime.datetime, optional
         The time stamp (``DTSTAMP``); now by default.
+    clinic : ClinicIdentity, optional
+        The organizer of every event (``ORGANIZER``, by the clinic's email; left out without
+        one), and the calendar's time zone (``X-WR-TIMEZONE``).
 
     Returns
     -------
@@ -332,6 +402,12 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, now: dt.datetime | Non
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_escape(name)}",
     ]
+    organizer = ""
+    if clinic is not None:
+        lines.append(f"X-WR-TIMEZONE:{clinic.time_zone}")
+        if clinic.email:
+            named = f";CN={_quote(clinic.name)}" if clinic.name else ""
+            organizer = f"ORGANIZER{named}:mailto:{clinic.email}"
     for event in events:
         lines += [
             "BEGIN:VEVENT",
@@ -345,6 +421,10 @@ def to_ics(events: Iterable[CalendarEvent], *, name: str, now: dt.datetime | Non
             lines.append(f"DESCRIPTION:{_escape(event.description)}")
         if event.category:
             lines.append(f"CATEGORIES:{_escape(event.category.upper())}")
+        if event.location:
+            lines.append(f"LOCATION:{_escape(event.location)}")
+        if organizer:
+            lines.append(organizer)
         lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
@@ -374,4 +454,8 @@ def case_calendar(session: Session, case_id: int, *, now: dt.datetime | None = N
     """
     case = get_or_raise(session, Case, case_id, "case")
     identity = document_identity(case.patient, DocumentKind.CALENDAR, case_id=case.id)
-    return to_ics(case_events(session, case.id), name=f"scalpmap {identity.label}", now=now)
+    clinic = get_clinic_settings(session)
+    events = located_events(session, case.id, clinic)
+    return to_ics(
+        events, name=f"{clinic.name or 'scalpmap'} {identity.label}", now=now, clinic=clinic
+    )

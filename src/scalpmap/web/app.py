@@ -25,11 +25,13 @@ from scalpmap.config import Settings, get_settings
 from scalpmap.store.engine import BEGIN_IMMEDIATE, create_engine_for, make_session_factory
 from scalpmap.store.photos import PhotoStore
 from scalpmap.web import apidocs
+from scalpmap.web.admin import clinic as admin_clinic
 from scalpmap.web.admin import routes as admin_routes
 from scalpmap.web.auth import api as auth_api
 from scalpmap.web.auth import routes as auth_routes
 from scalpmap.web.cases import api as cases_api
 from scalpmap.web.cases import routes as cases_routes
+from scalpmap.web.clinic_pages import ClinicSettingsMiddleware
 from scalpmap.web.dashboard import routes as dashboard_routes
 from scalpmap.web.deps import StateDep
 from scalpmap.web.enquiries import routes as enquiries_routes
@@ -67,6 +69,7 @@ _ROUTERS: tuple[APIRouter, ...] = (
     photos_routes.router,
     enquiries_routes.router,
     admin_routes.router,
+    admin_clinic.router,
     plans_routes.router,
     facilities_routes.router,
     treatment_routes.router,
@@ -160,6 +163,7 @@ def create_app(
     if not secret:
         raise ValueError("settings.secret_key is missing; build the settings with get_settings()")
     body_limit = settings.max_upload_bytes * (MAX_FILES_PER_REQUEST + 1) + 1_000_000
+    app.add_middleware(ClinicSettingsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_upload_bytes=body_limit)
     app.add_middleware(
         SessionMiddleware,

@@ -1,8 +1,10 @@
 """Jinja2 pages: one environment per app, templates under ``web/templates/<area>/``.
 
 Every page gets ``user`` (the signed-in user or ``None``), ``csrf_token`` (for the hidden field
-of each form and the ``<meta name="csrf-token">`` read by the scripts) and ``has_plans`` (whether
-the plans area is installed).
+of each form and the ``<meta name="csrf-token">`` read by the scripts), ``has_plans`` (whether
+the plans area is installed) and ``clinic`` (the clinic's settings,
+:mod:`scalpmap.web.clinic_pages`). Stored times are shown in the clinic's time zone (the
+``when`` filter).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from scalpmap import __version__
+from scalpmap.clinic_identity import format_local
 from scalpmap.planning.laser_rules import interval_rule
+from scalpmap.web.clinic_pages import page_clinic, page_zone, showing_times_in
 from scalpmap.web.security import csrf_token
 
 __all__ = ["LABELS", "build_templates", "label", "render"]
@@ -74,7 +78,7 @@ def _when(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return format_local(value, page_zone())  # stored in UTC, shown in the clinic's zone
     return value.isoformat()
 
 
@@ -133,7 +137,9 @@ def render(
         The page.
     """
     state = request.app.state.scalpmap
+    clinic = page_clinic(request)
     values: dict[str, Any] = {
+        "clinic": clinic,
         "user": getattr(request.state, "user", None),
         "csrf_token": csrf_token(request),
         "has_plans": state.has_plans,
@@ -143,4 +149,5 @@ def render(
     }
     values.update(context or {})
     templates: Jinja2Templates = state.templates
-    return templates.TemplateResponse(request, name, values, status_code=status_code)
+    with showing_times_in(clinic.time_zone):  # the page renders here, inside the block
+        return templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from scalpmap.config import Settings
 from scalpmap.store.photos import PhotoStore
+from scalpmap.web.clinic_pages import ClinicCache
 from scalpmap.web.jobs import AnalysisJobs
 from scalpmap.web.security import RateLimits
 from scalpmap.web.startup import StartupReport
@@ -41,6 +42,8 @@ class AppState:
         Whether the plans area (``scalpmap.web.plans``) is installed.
     startup : StartupReport or None
         What the start-up did, once it ran.
+    clinic_cache : ClinicCache
+        The clinic's settings as this worker last read them.
     """
 
     settings: Settings
@@ -52,3 +55,4 @@ class AppState:
     templates: Jinja2Templates
     has_plans: bool = False
     startup: StartupReport | None = None
+    clinic_cache: ClinicCache = field(default_factory=ClinicCache)
