@@ -146,7 +146,8 @@ def test_serve_prepares_the_database_and_starts_uvicorn(tmp_path, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
-    assert "scalpmap users create you@clinic --admin" in result.output
+    data = (tmp_path / "data").resolve()
+    assert f"users create you@clinic.example --admin --data-dir {data}" in result.output
     assert calls["target"] == "scalpmap.web.app:app_from_env" and calls["factory"] is True
     assert calls["workers"] == 1 and calls["port"] == 8123 and calls["host"] == "127.0.0.1"
     assert (tmp_path / "data" / "scalpmap.db").is_file()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +15,7 @@ from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.errors import InputError
 
-__all__ = ["default_workers", "serve"]
+__all__ = ["default_workers", "first_admin_command", "serve"]
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -35,6 +38,46 @@ def default_workers(is_sqlite: bool) -> int:
     if is_sqlite:
         return 1
     return max(2, min(4, os.cpu_count() or 2))
+
+
+def _program() -> str:
+    """Return how this command was started: ``scalpmap`` (or its path) or ``python -m scalpmap``."""
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name == "scalpmap":
+        return shlex.quote(started) if os.sep in started else "scalpmap"
+    return f"{shlex.quote(sys.executable)} -m scalpmap"
+
+
+def first_admin_command(data_dir: Path, *, database_from_env: bool, program: str = "") -> str:
+    """Return the exact command that creates the first admin in the database being served.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The data directory in use (absolute).
+    database_from_env : bool
+        Whether the database comes from ``SCALPMAP_DATABASE_URL`` (the command then needs it
+        too: it is named, never printed, since it may hold a password).
+    program : str, optional
+        How to call scalpmap; how this process was started by default.
+
+    Returns
+    -------
+    str
+        E.g. ``scalpmap users create you@clinic.example --admin --data-dir /srv/scalpmap``.
+
+    Examples
+    --------
+    >>> first_admin_command(Path("/srv/my data"), database_from_env=False, program="scalpmap")
+    "scalpmap users create you@clinic.example --admin --data-dir '/srv/my data'"
+    """
+    command = (
+        f"{program or _program()} users create you@clinic.example --admin "
+        f"--data-dir {shlex.quote(str(data_dir))}"
+    )
+    if database_from_env:
+        command += "   (with SCALPMAP_DATABASE_URL set as for this server)"
+    return command
 
 
 @user_errors_exit_2
@@ -99,9 +142,10 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     console.print(f"scalpmap is running at http://{shown_host}:{port}/ ({count} worker(s))")
     if report.user_count == 0:
-        console.print(
-            "no user yet: create the first admin with  scalpmap users create you@clinic --admin"
-        )
+        from_env = bool(os.environ.get("SCALPMAP_DATABASE_URL"))
+        command = first_admin_command(settings.data_dir, database_from_env=from_env)
+        console.print("no user yet: create the first admin in another terminal (it asks for a")
+        console.print(f"password), then sign in:\n  {command}")
     try:
         uvicorn.run(
             APP_FACTORY,
