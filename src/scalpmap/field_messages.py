@@ -61,7 +61,7 @@ LABELS: Mapping[str, str] = {
     "analysis_id": "Analysis",
     "plan_id": "Plan",
     "view": "View",
-    "mm_per_px": "Scale (mm per pixel)",
+    "mm_per_px": "Scale, mm per pixel",
     "template": "Template",
     "age": "Age",
     "hairline": "Hairline",

@@ -53,13 +53,20 @@ class _Checks(BaseModel):
     @model_validator(mode="after")
     def _pairs(self) -> _Checks:
         values = self.model_dump(exclude_unset=True)
-        for low, high in (("lat", "lon"), ("fitzpatrick_min", "fitzpatrick_max")):
+        pairs = (
+            ("lat", "lon", "latitude and longitude"),
+            ("fitzpatrick_min", "fitzpatrick_max", "the lowest and highest skin types treated"),
+        )
+        for low, high, words in pairs:
             if (low in values) != (high in values) or (values.get(low) is None) != (
                 values.get(high) is None
             ):
-                raise ValueError(f"give both {low} and {high}, or neither")
+                raise ValueError(f"give both {words} ({low} and {high}), or neither")
         if (values.get("fitzpatrick_min") or 0) > (values.get("fitzpatrick_max") or 6):
-            raise ValueError("fitzpatrick_min is above fitzpatrick_max")
+            raise ValueError(
+                "the lowest skin type treated (fitzpatrick_min) is above the highest "
+                "(fitzpatrick_max): give them low to high, e.g. I-VI"
+            )
         return self
 
 

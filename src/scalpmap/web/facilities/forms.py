@@ -20,6 +20,7 @@ from scalpmap.facilities.fields import (
     parse_fitzpatrick,
     parse_yes_no,
 )
+from scalpmap.field_messages import HINTS, LABELS
 from scalpmap.store.models import Facility, Role, User
 from scalpmap.web.deps import require_role
 
@@ -105,7 +106,9 @@ def _number(form: dict[str, str], name: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"{name}: give degrees as a number, e.g. 53.7987; got {text!r}") from None
+        raise InputError(
+            f"{LABELS[name]} must be a number: {HINTS[name]}; got {text!r}", name
+        ) from None
 
 
 def form_values(form: dict[str, str]) -> dict[str, Any]:
@@ -137,11 +140,11 @@ def form_values(form: dict[str, str]) -> dict[str, Any]:
     try:
         values["treats_smp"] = parse_yes_no(form["treats_smp"])
     except ValueError as error:
-        raise InputError(f"treats_smp: {error}") from None
+        raise InputError(f"{LABELS['treats_smp']}: {error}", "treats_smp") from None
     try:
         skin = parse_fitzpatrick(form["fitzpatrick_types"])
     except ValueError as error:
-        raise InputError(f"fitzpatrick_types: {error}") from None
+        raise InputError(f"{LABELS['fitzpatrick_types']}: {error}", "fitzpatrick_types") from None
     values["fitzpatrick_min"], values["fitzpatrick_max"] = skin or (None, None)
     return values
 
