@@ -2,62 +2,44 @@
 
 :class:`ClinicDaysMiddleware` sets :func:`scalpmap.dates.use_day_order` around every request,
 before the body is parsed, so that ``12/04/1981`` is 12 April for a clinic in the UK and
-4 December for one in the US. The settings are read at most every
-:data:`REFRESH_S` seconds per worker, off the event loop; a change of the clinic's country
-applies within that time.
+4 December for one in the US, and "today" is the clinic's. It reads the worker's copy of the
+clinic's settings (:class:`scalpmap.web.clinic_pages.ClinicCache`), which
+:class:`~scalpmap.web.clinic_pages.ClinicSettingsMiddleware` refreshes before it: a change of
+the clinic's country applies within that cache's time.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
-import time
-
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from scalpmap.dates import DayOrder, use_day_order
-from scalpmap.services.clinic_locale import clinic_day_rules
+from scalpmap.dates import use_day_order
+from scalpmap.services.clinic_locale import day_order_of
+from scalpmap.web.clinic_pages import ClinicCache
 
-__all__ = ["REFRESH_S", "ClinicDaysMiddleware"]
-
-REFRESH_S = 5.0
-"""How long a worker keeps the clinic's day order before reading the settings again."""
+__all__ = ["ClinicDaysMiddleware"]
 
 
 class ClinicDaysMiddleware:
     """Set the clinic's day order and today for each request (pure ASGI, nothing buffered).
 
+    Add it before :class:`~scalpmap.web.clinic_pages.ClinicSettingsMiddleware`, so that the
+    settings are refreshed first.
+
     Parameters
     ----------
     app : ASGI app
-        The wrapped app; its ``state.scalpmap.session_factory`` reads the settings.
+        The wrapped app; its ``state.scalpmap.clinic_cache`` holds the settings.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._lock = threading.Lock()
-        self._read_at = -float("inf")
-        self._rules: tuple[DayOrder | None, dt.date | None] = (None, None)
-
-    def _load(self, scope: Scope) -> tuple[DayOrder | None, dt.date | None]:
-        with self._lock:
-            if time.monotonic() - self._read_at < REFRESH_S:
-                return self._rules
-            factory = scope["app"].state.scalpmap.session_factory
-            with factory() as session:
-                self._rules = clinic_day_rules(session)
-            self._read_at = time.monotonic()
-            return self._rules
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app with the clinic's day order (not for static files)."""
         if scope["type"] != "http" or str(scope.get("path", "")).startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        if time.monotonic() - self._read_at < REFRESH_S:
-            order, today = self._rules
-        else:
-            order, today = await run_in_threadpool(self._load, scope)
-        with use_day_order(order, today):
+        cache: ClinicCache = scope["app"].state.scalpmap.clinic_cache
+        clinic = cache.current
+        with use_day_order(day_order_of(clinic), clinic.today()):
             await self.app(scope, receive, send)
