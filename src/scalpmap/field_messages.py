@@ -367,14 +367,21 @@ def _sentence(item: Mapping[str, Any], labels: Mapping[str, str], hints: Mapping
         return f"{label} {ctx.get('phrase', message)}" if label else str(ctx.get("phrase"))
     if kind == "value_error" and message.startswith("value is not a valid email address"):
         return _email(message, label, _echo(got_value, key))
-    if kind in {"value_error", "assertion_error"} or kind not in _PHRASES:
+    if kind == "json_invalid":
+        why = f" ({ctx['error']})" if ctx.get("error") else ""
+        return f"the body is not valid JSON{why}: send the fields as a JSON object"
+    if kind in {"value_error", "assertion_error"}:
         text = _value_error(message)
-        if kind not in {"value_error", "assertion_error"}:
-            text = text[:1].lower() + text[1:]
         return f"{label}: {text}" if label else text
+    if kind not in _PHRASES:  # a type this app does not use: pydantic's words, as a sentence
+        text = re.sub(r"^(Input|String|Value|List|Dictionary) should ", "must ", message)
+        text = text.replace("should ", "must ")
+        return f"{label or 'The input'} {text}" + _echo(got_value, key)
     phrase = _PHRASES[kind](ctx, got_value)
     if kind == "missing" and not names:
         return "the request has no body: send the fields as JSON"
+    if not names and kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return 'the body must be a JSON object of fields, e.g. {"name": "Alex Example"}'
     subject = label or "The input"
     hint = "" if kind in _NO_HINT and key not in hints else (hints.get(key) or HINTS.get(key))
     hint = hint or _TYPE_HINTS.get(kind, "")
@@ -431,6 +438,8 @@ def field_problems(
         loc = item.get("loc", ())
         names, positions = _where(loc)
         field = ".".join(str(part) for part in _parts(loc))
+        if item.get("type") == "json_invalid":
+            field = ""  # the body as a whole (its loc holds the character's position)
         if field in seen:
             continue
         seen.add(field)

@@ -132,3 +132,33 @@ def test_the_apps_models_speak_in_words(model, data, expected):
 def test_every_label_is_capitalised_words():
     for key, label in LABELS.items():
         assert label[:1].isupper() and "_" not in label, key
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            {"type": "json_invalid", "loc": ("body", 12), "msg": "JSON decode error",
+             "input": {}, "ctx": {"error": "Expecting value"}},
+            "the body is not valid JSON (Expecting value): send the fields as a JSON object",
+        ),
+        (
+            {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None},
+            "the request has no body: send the fields as JSON",
+        ),
+        (
+            {"type": "model_attributes_type", "loc": ("body",), "input": "x",
+             "msg": "Input should be a valid dictionary or object to extract fields from"},
+            'the body must be a JSON object of fields, e.g. {"name": "Alex Example"}',
+        ),
+        (  # a kind of error no form here makes: pydantic's words, turned into a sentence
+            {"type": "uuid_parsing", "loc": ("query", "visit_code"), "input": "q",
+             "msg": "Input should be a valid UUID"},
+            "Visit code must be a valid UUID; got 'q'",
+        ),
+    ],
+)  # fmt: skip
+def test_whole_bodies_and_unknown_kinds_read_as_sentences(error, expected):
+    (problem,) = field_problems([error])
+    assert problem.message == expected
+    assert problem.field in ("", "visit_code")
