@@ -145,6 +145,19 @@ def test_a_blurred_or_dark_face_keeps_its_box_but_skips_the_landmarks() -> None:
         assert any(word in note and "landmarks skipped" in note for note in head.notes)
 
 
+def test_a_tiny_face_keeps_its_box_but_skips_the_landmarks() -> None:
+    # The whole face 40 px across in a 120 px photo: the detector and the mesh still find it, but
+    # its eye corners are closer than the 24 px the landmarks need.
+    canvas = np.full((120, 120, 3), 188, dtype=np.uint8)
+    canvas[40:80, 40:80] = cv2.resize(load("36-front.jpg"), (40, 40), interpolation=cv2.INTER_AREA)
+    head = find_head(canvas)
+    assert head.landmarks == {} and head.view == "unknown"
+    assert head.faces_found == 1 and head.face_box is not None
+    x, y, width, height = head.face_box
+    assert 30 <= x and x + width <= 90 and 30 <= y and y + height <= 90
+    assert any("too small" in note and "landmarks skipped" in note for note in head.notes)
+
+
 def test_two_faces_use_the_largest_and_say_so() -> None:
     big = load("36-front.jpg")
     small = cv2.resize(load("18-front.jpg"), (400, 400), interpolation=cv2.INTER_AREA)
