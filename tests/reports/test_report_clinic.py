@@ -104,3 +104,34 @@ def test_a_name_in_greek_cyrillic_chinese_and_arabic_prints_with_embedded_glyphs
     # Arabic is shaped (joined letter forms); its letters come back from the text layer.
     assert {"م", "ح", "د"} <= set(text)
     assert "Northside Hair Clinic" in text and "+44 113 496 0000" in text
+
+
+def test_the_referral_letter_tells_the_facility_how_to_report_back(
+    mature_doc: dict[str, Any], clinic: ClinicIdentity
+) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from scalpmap.reports.referral import render_referral_html
+
+    facility = SimpleNamespace(
+        name="Clear Skin Laser", address="3 Park Row", city="Leeds", country="GB", phone=None,
+        email="referrals@clearskin.example",
+    )  # fmt: skip
+    html = render_referral_html(
+        mature_doc, facility, referral_id=4, case_id=12, referred_on=dt.date(2027, 3, 1),
+        clinic=clinic, signed_by="Dr Admin",
+    )  # fmt: skip
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert (
+        "Please report each session back to us by email to reception@northside.example or by "
+        "phone on +44 113 496 0000 (date, device" in text
+    )
+    assert "quoting our reference R-4 (case 12)" in text
+    assert (
+        "Dr Admin Northside Hair Clinic 12 Mill Lane, Unit 3 LS1 4AP Leeds, United Kingdom" in text
+    )
+    bare = render_referral_html(
+        mature_doc, facility, referral_id=4, case_id=12, referred_on=dt.date(2027, 3, 1)
+    )
+    assert "report each session back to us (date, device" in " ".join(bare.split())
