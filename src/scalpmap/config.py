@@ -11,7 +11,7 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     analysis_time_s : float
         Longest time one photo analysis (or follow-up measure) may take, in seconds; 300 by
         default.
+    jobs : {"inline", "procrastinate"}
+        Where the heavy jobs run: ``inline`` (the default) in the web process, with no other
+        service; ``procrastinate`` on a queue in PostgreSQL, run by ``scalpmap worker``
+        processes (docs/jobs.md).
+    jobs_url : pydantic.SecretStr or None
+        The PostgreSQL database of the queue; the app's database when not given (it must then
+        be PostgreSQL).
     """
 
     model_config = SettingsConfigDict(env_prefix="SCALPMAP_", extra="forbid", frozen=True)
@@ -90,6 +97,8 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30000, ge=0)
     analysis_memory_mb: int = Field(default=4096, ge=1)
     analysis_time_s: float = Field(default=300.0, gt=0)
+    jobs: Literal["inline", "procrastinate"] = "inline"
+    jobs_url: SecretStr | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

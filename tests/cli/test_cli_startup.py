@@ -58,6 +58,7 @@ def heavy(names: set[str]) -> list[str]:
         (("backup", "--help"), 0, "OUT"),
         (("restore", "--help"), 0, "--database-url"),
         (("store", "prune", "--help"), 0, "--delete"),
+        (("worker", "--help"), 0, "--concurrency"),
         (("plna",), 2, "No such command"),
         (("analyse",), 2, "Missing argument"),
     ],

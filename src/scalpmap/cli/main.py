@@ -22,6 +22,7 @@ from scalpmap.cli import (
     synth_cmd,
     track_cmd,
     users_cmd,
+    worker_cmd,
 )
 from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console
 
@@ -49,6 +50,7 @@ app.command("backup", help=backup_cmd.backup.__doc__)(backup_cmd.backup)
 app.command("restore", help=backup_cmd.restore.__doc__)(backup_cmd.restore)
 app.command("verify-backup", help=backup_cmd.verify_backup.__doc__)(backup_cmd.verify_backup)
 app.add_typer(store_cmd.app, name="store")
+app.command("worker", help=worker_cmd.__doc__)(worker_cmd.worker)
 
 
 def main() -> None:

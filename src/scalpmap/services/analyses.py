@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,12 @@ WEB_OVERLAY_SIDE = 2400
 
 
 def request_analysis(
-    session: Session, photo_id: int, actor: User, *, mm_per_px: float | None = None
+    session: Session,
+    photo_id: int,
+    actor: User,
+    *,
+    mm_per_px: float | None = None,
+    enqueue: Callable[[Session, int], None] | None = None,
 ) -> PhotoAnalysis:
     """Queue an analysis of a photo (status ``pending``).
 
@@ -64,6 +70,10 @@ def request_analysis(
         Who asks.
     mm_per_px : float, optional
         Scale to use; the photo's given scale, else the printed marker, by default.
+    enqueue : callable, optional
+        Called with the session and the new analysis's id inside the transaction that writes
+        it, before the commit: a job queue in the same database (:mod:`scalpmap.jobs`) queues
+        the job in that transaction, so either both are written or neither.
 
     Returns
     -------
@@ -81,6 +91,8 @@ def request_analysis(
         session.add(row)
         session.flush()
         audit.record(session, actor, audit.Action.CREATE, "analysis", row.id, patient_id=patient_id)
+        if enqueue is not None:
+            enqueue(session, row.id)
     return row
 
 
@@ -151,6 +163,7 @@ def run_analysis(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     limits: Limits | None = None,
+    reclaim_running: bool = False,
 ) -> PhotoAnalysis:
     """Run a pending analysis and save its results, or its failure.
 
@@ -168,6 +181,10 @@ def run_analysis(
         Run the analysis in a child process with these limits (the web app); in this process
         when omitted (the command line). A run out of its limits fails with the message
         ``the analysis ran out of its limits (...)``.
+    reclaim_running : bool, optional
+        Also take an analysis left ``running``: only for a job queue that hands each job to
+        one worker at a time and gives a job whose worker died to another one
+        (:mod:`scalpmap.jobs`); the analysis is then run again from the start.
 
     Returns
     -------
@@ -182,9 +199,12 @@ def run_analysis(
     Exception
         An unexpected error is re-raised after the analysis is saved as ``failed``.
     """
+    claimable = [AnalysisStatus.PENDING]
+    if reclaim_running:
+        claimable.append(AnalysisStatus.RUNNING)
     claim = (
         update(PhotoAnalysis)
-        .where(PhotoAnalysis.id == analysis_id, PhotoAnalysis.status == AnalysisStatus.PENDING)
+        .where(PhotoAnalysis.id == analysis_id, PhotoAnalysis.status.in_(claimable))
         .values(status=AnalysisStatus.RUNNING, started_at=utcnow())
     )
     claimed = session.execute(claim).rowcount  # type: ignore[attr-defined]

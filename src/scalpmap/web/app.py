@@ -38,7 +38,7 @@ from scalpmap.web.enquiries import routes as enquiries_routes
 from scalpmap.web.errors import install_error_handlers
 from scalpmap.web.facilities import api as facilities_api
 from scalpmap.web.facilities import routes as facilities_routes
-from scalpmap.web.jobs import AnalysisJobs, analysis_limits
+from scalpmap.web.jobs import make_analysis_jobs
 from scalpmap.web.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from scalpmap.web.patients import api as patients_api
 from scalpmap.web.patients import routes as patients_routes
@@ -127,13 +127,12 @@ def create_app(
     engine = create_engine_for(settings, hide_parameters=True)
     session_factory = make_session_factory(_writer_engine(engine))
     store = PhotoStore(settings.photos_dir)
-    jobs = AnalysisJobs(
+    jobs = make_analysis_jobs(
+        settings,
         create_engine_for(settings, hide_parameters=True),
         store,
-        max_pixels=settings.max_upload_pixels,
         inline=inline_jobs,
         workers=analysis_workers,
-        limits=analysis_limits(settings),
     )
     app = FastAPI(
         title="scalpmap clinic API",

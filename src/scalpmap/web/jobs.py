@@ -13,6 +13,10 @@ Each analysis runs in a child process with a memory and a time limit
 
 With ``inline=True`` (tests) a job runs at once in the caller's thread.
 
+With ``SCALPMAP_JOBS=procrastinate`` the app builds :class:`QueuedAnalysisJobs` instead: it only
+queues each analysis (in the transaction that writes it, when the queue shares the app's
+database) and ``scalpmap worker`` processes run it (:mod:`scalpmap.jobs`).
+
 SQLite: the jobs use an engine of their own whose transactions start lazily, with
 ``BEGIN IMMEDIATE`` right before the first write. ``run_analysis`` reads the photo, analyses it
 (seconds, for a large photo) and then writes; in an ordinary transaction its read snapshot would
@@ -31,6 +35,8 @@ from concurrent.futures import wait as wait_futures
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
 from scalpmap.config import Settings
 from scalpmap.services.analyses import run_analysis
@@ -40,7 +46,13 @@ from scalpmap.store.engine import make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["AnalysisJobs", "analysis_limits", "lazy_sqlite_transactions"]
+__all__ = [
+    "AnalysisJobs",
+    "QueuedAnalysisJobs",
+    "analysis_limits",
+    "lazy_sqlite_transactions",
+    "make_analysis_jobs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +150,26 @@ class AnalysisJobs:
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
 
+    def check_available(self) -> None:
+        """Raise 503 when jobs cannot be queued now (never: this backend needs no service)."""
+
+    def enqueue_in_transaction(self, session: Session, analysis_id: int) -> bool:
+        """Queue the analysis in the transaction that writes it, where the backend can.
+
+        Parameters
+        ----------
+        session : sqlalchemy.orm.Session
+            The session whose open transaction writes the analysis.
+        analysis_id : int
+            The analysis (flushed, not yet committed).
+
+        Returns
+        -------
+        bool
+            ``False`` here: the thread pool takes the job after the commit (:meth:`submit`).
+        """
+        return False
+
     def start(self) -> None:
         """Start the pool (nothing to start inline)."""
         if not self.inline and self._pool is None:
@@ -228,3 +260,156 @@ class AnalysisJobs:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self.engine.dispose()
+
+
+class QueuedAnalysisJobs(AnalysisJobs):
+    """Hand each analysis to the procrastinate queue; ``scalpmap worker`` processes run it.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine
+        As for :class:`AnalysisJobs` (the plan pages use its sessions).
+    store : PhotoStore
+        The photo store.
+    settings : Settings
+        The queue's database: ``jobs_url``, else ``database_url``.
+    """
+
+    def __init__(self, engine: Engine, store: PhotoStore, *, settings: Settings) -> None:
+        from scalpmap.jobs.queue import make_queue_app, queue_conninfo
+
+        super().__init__(engine, store, max_pixels=settings.max_upload_pixels)
+        self.conninfo = queue_conninfo(settings)
+        self.shares_database = settings.jobs_url is None
+        self.queue_app = make_queue_app(self.conninfo)
+        self._opened = False
+
+    def start(self) -> None:
+        """Make the queue's tables if needed and open a pool that connects on use."""
+        from psycopg_pool import NullConnectionPool
+
+        from scalpmap.jobs.queue import QueueUnavailableError, ensure_queue_schema
+
+        try:
+            ensure_queue_schema(self.conninfo)
+        except QueueUnavailableError:
+            log.warning("the job queue's database is not answering; analyses get 503 until it is")
+        if not self._opened:
+            pool: NullConnectionPool = NullConnectionPool(
+                self.conninfo, open=False, timeout=5, kwargs={"connect_timeout": 5}
+            )
+            pool.open()
+            self.queue_app.open(pool)
+            self._opened = True
+
+    def check_available(self) -> None:
+        """Raise 503 when the queue's own database (``SCALPMAP_JOBS_URL``) does not answer."""
+        import psycopg
+
+        from scalpmap.jobs.queue import UNAVAILABLE
+
+        if self.shares_database:
+            return  # queued in the app's own transaction: both are written, or neither
+        try:
+            with psycopg.connect(self.conninfo, connect_timeout=3) as connection:
+                connection.execute("SELECT 1")
+        except psycopg.OperationalError:
+            raise HTTPException(503, UNAVAILABLE) from None
+
+    def enqueue_in_transaction(self, session: Session, analysis_id: int) -> bool:
+        """Queue the analysis in the session's transaction when the queue shares its database.
+
+        Parameters
+        ----------
+        session : sqlalchemy.orm.Session
+            The session whose open transaction writes the analysis.
+        analysis_id : int
+            The analysis.
+
+        Returns
+        -------
+        bool
+            Whether it was queued (else :meth:`submit` queues it after the commit).
+        """
+        from scalpmap.jobs.queue import QueueUnavailableError, enqueue
+
+        if not self.shares_database:
+            return False
+        connection = session.connection().connection.driver_connection
+        try:
+            enqueue(self.queue_app, "analysis", analysis_id, connection=connection)
+        except QueueUnavailableError as error:
+            raise HTTPException(503, str(error)) from None
+        return True
+
+    def submit(self, analysis_id: int) -> None:
+        """Queue an analysis already committed (the queue is in another database).
+
+        Parameters
+        ----------
+        analysis_id : int
+            The analysis (status ``pending``); if it cannot be queued now, the workers queue it
+            once they see it pending without a job.
+        """
+        from scalpmap.jobs.queue import QueueUnavailableError, enqueue
+
+        try:
+            enqueue(self.queue_app, "analysis", analysis_id)
+        except QueueUnavailableError as error:
+            raise HTTPException(503, str(error)) from None
+
+    def submit_pending(self) -> int:
+        """Queue nothing: the workers queue the pending analyses that have no job.
+
+        Returns
+        -------
+        int
+            0.
+        """
+        return 0
+
+    def wait_idle(self, timeout_s: float = 60.0) -> bool:
+        """Return at once: the jobs run in the workers."""
+        return True
+
+    def shutdown(self) -> None:
+        """Close the queue's pool and the engine."""
+        if self._opened:
+            self.queue_app.close()
+            self._opened = False
+        self.engine.dispose()
+
+
+def make_analysis_jobs(
+    settings: Settings, engine: Engine, store: PhotoStore, *, inline: bool, workers: int
+) -> AnalysisJobs:
+    """Build the app's job backend from ``SCALPMAP_JOBS``.
+
+    Parameters
+    ----------
+    settings : Settings
+        The settings.
+    engine : sqlalchemy.Engine
+        An engine for the jobs alone.
+    store : PhotoStore
+        The photo store.
+    inline : bool
+        Run analyses in the request (tests; the inline backend only).
+    workers : int
+        Threads of the inline backend's pool.
+
+    Returns
+    -------
+    AnalysisJobs
+        The thread pool (``inline``) or the queue (``procrastinate``).
+    """
+    if settings.jobs == "procrastinate":
+        return QueuedAnalysisJobs(engine, store, settings=settings)
+    return AnalysisJobs(
+        engine,
+        store,
+        max_pixels=settings.max_upload_pixels,
+        inline=inline,
+        workers=workers,
+        limits=analysis_limits(settings),
+    )

@@ -143,9 +143,22 @@ def start_analysis(
     -------
     PhotoAnalysis
         The analysis as queued (``pending``).
+
+    Raises
+    ------
+    starlette.exceptions.HTTPException
+        503 when the job queue does not answer (the analysis is not written).
     """
-    row = analyses.request_analysis(session, photo.id, user, mm_per_px=mm_per_px)
-    state.jobs.submit(row.id)
+    jobs = state.jobs
+    queued = False
+
+    def enqueue(work: Session, analysis_id: int) -> None:
+        nonlocal queued
+        queued = jobs.enqueue_in_transaction(work, analysis_id)
+
+    row = analyses.request_analysis(session, photo.id, user, mm_per_px=mm_per_px, enqueue=enqueue)
+    if not queued:
+        jobs.submit(row.id)
     return row
 
 
@@ -193,6 +206,7 @@ def upload_photo(
     settings = state.settings
     data = read_upload(upload, settings.max_upload_bytes)
     check_image(data, max_pixels=settings.max_upload_pixels)
+    state.jobs.check_available()  # a queue that is down: 503 before anything is written
     photo = photos.add_photo(
         session,
         state.store,

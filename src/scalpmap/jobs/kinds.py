@@ -1,0 +1,102 @@
+"""The kinds of job a worker runs, each keyed by the row it computes.
+
+A kind's ``run`` takes a :class:`WorkerContext` (the database, the photo store, the limits)
+and the row's id, and is safe to run again: the row is claimed with a conditional UPDATE, and a
+row already finished is left alone. A failure for good (a damaged photo, no scale) is saved on
+the row with its one-line reason and is not retried; only errors raised out of ``run`` are.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.services.limited import Limits
+from scalpmap.store.photos import PhotoStore
+
+__all__ = ["KINDS", "JobKind", "WorkerContext", "job_key"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """What a job needs to run.
+
+    Attributes
+    ----------
+    session_factory : callable
+        Makes database sessions (on SQLite, with lazy transactions).
+    store : PhotoStore
+        The photo store, shared by the web app and the workers.
+    max_pixels : int
+        Largest photo accepted.
+    limits : Limits
+        Memory and time of one analysis, run in a child process.
+    """
+
+    session_factory: Callable[[], Session]
+    store: PhotoStore
+    max_pixels: int
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of job.
+
+    Attributes
+    ----------
+    name : str
+        Its name, the first part of its key (``analysis``).
+    run : callable
+        ``run(context, target_id)``; returns when the row is finished (done or failed).
+    """
+
+    name: str
+    run: Callable[[WorkerContext, int], None]
+
+
+def job_key(kind: str, target_id: int) -> str:
+    """Return the key of a job: what it computes, e.g. ``analysis:42``.
+
+    Parameters
+    ----------
+    kind : str
+        The kind's name.
+    target_id : int
+        The row it computes.
+
+    Returns
+    -------
+    str
+        The key; the queue runs one job per key at a time and queues it once.
+    """
+    return f"{kind}:{target_id}"
+
+
+def _run_analysis(context: WorkerContext, analysis_id: int) -> None:
+    from scalpmap.services.analyses import run_analysis
+
+    with context.session_factory() as session:
+        try:
+            row = run_analysis(
+                session,
+                context.store,
+                analysis_id,
+                max_pixels=context.max_pixels,
+                limits=context.limits,
+                reclaim_running=True,
+            )
+        except (ConflictError, NotFoundError) as error:
+            log.info("analysis %s skipped: %s", analysis_id, error)
+            return
+        log.info("analysis %s %s", analysis_id, row.status)
+
+
+KINDS: dict[str, JobKind] = {"analysis": JobKind("analysis", _run_analysis)}
+"""Every kind a worker runs, by name."""
