@@ -57,7 +57,10 @@ def test_the_document_round_trips_within_its_rounding(closeup):
         rebuilt.impressions.darkness, original.impressions.darkness, atol=5e-4
     )
     assert rebuilt.impressions.contrast_rgb.shape == (original.impressions.count, 3)
-    assert not rebuilt.impressions.contrast_rgb.any()  # not in the document
+    # Each impression's colour, to the document's 0.0001.
+    assert (
+        np.abs(rebuilt.impressions.contrast_rgb - original.impressions.contrast_rgb).max() <= 5e-5
+    )
     assert rebuilt.impressions.rejected == original.impressions.rejected
     assert rebuilt.ink_tone == original.ink_tone and rebuilt.pigment_field is None
     assert rebuilt.region.symmetric_difference(original.region).area < 1e-3 * original.region.area
@@ -96,9 +99,26 @@ def test_the_plan_of_the_rebuilt_analysis_matches(closeup):
     measures = [{m["name"]: m for m in d["assessment"]["measures"]} for d in docs]
     assert measures[1].keys() == measures[0].keys()
     for name, measure in measures[0].items():
-        if name != "colour_cast":  # needs each impression's colour, which the JSON lacks
-            assert _close(measures[1][name], measure), name
-    assert measures[1]["colour_cast"]["verdict"] == "n/a"
+        assert _close(measures[1][name], measure), name
+    # The colour cast is judged from each impression's colour, which the document keeps.
+    assert measures[0]["colour_cast"]["verdict"] != "n/a"
+    assert measures[1]["colour_cast"]["text"] == measures[0]["colour_cast"]["text"]
+    # Every figure the plan shows reads the same (the values differ in the rounding only).
+    texts = [{name: f["text"] for name, f in d["figures"].items()} for d in docs]
+    assert texts[1] == texts[0]
+
+
+def test_a_document_without_colours_still_reads_with_the_colour_cast_not_measured(closeup):
+    rgb, original, document = closeup
+    old = copy.deepcopy(document)  # as written before each impression's colour was kept
+    for item in old["impressions"]:
+        del item["contrast_rgb"]
+    del old["analysed_area"]["holes"]
+    rebuilt = analysis_from_json(old)
+    assert not rebuilt.impressions.contrast_rgb.any()
+    plan = build_plan(rgb, rebuilt, PlanOptions(template="mature", age=35, skin_type=3))
+    assert plan.assessment.measure("colour_cast").verdict == "n/a"
+    assert plan_to_json(plan)["figures"]["colour_cast"]["text"] == "not measured"
 
 
 def _close(a, b) -> bool:
