@@ -11,6 +11,7 @@ import pytest
 from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.errors import InputError
 from scalpmap.planning.laser_rules import interval_rule, touch_up_rule
+from scalpmap.planning.plan_figures import plan_figures
 from scalpmap.reports import Audience, patient_words, render_report_html
 from scalpmap.reports.context import FACTOR_LABELS, zones
 
@@ -126,8 +127,11 @@ def test_facility_report_content(
     page = _render(mature_doc, mature_images, "facility")
     text = page.text
     assert "Laser referral summary" in text
-    removal = mature_doc["zones"]["removal"]
-    assert f"{removal['area_cm2']:.1f} cm²" in text and str(removal["impressions"]) in text
+    figures = mature_doc["figures"]  # the texts every surface shows (plan_figures)
+    assert figures["removal_area_cm2"]["text"] in text
+    removed = mature_doc["zones"]["removal"]["impressions"]
+    assert figures["removal_impressions"]["text"] == str(removed)
+    assert figures["removal_impressions"]["text"] in text
     kd = mature_doc["sessions"]["kirby_desai"]
     assert f"Total Kirby-Desai score {kd['score']}" in text
     for factor in kd["factors"]:
@@ -137,7 +141,7 @@ def test_facility_report_content(
     assert "Confirm the skin type in person" in text
     pigment = mature_doc["analysis"]
     assert f"{pigment['median_diameter_mm']:.2f} mm" in text and pigment["ink_tone"] in text
-    assert f"{pigment['mean_density_per_cm2']:.1f} impressions/cm²" in text
+    assert f"{pigment['mean_density_per_cm2']:.1f} per cm²" in text
     cast = next(m for m in mature_doc["assessment"]["measures"] if m["name"] == "colour_cast")
     assert f"{cast['details']['cast']} cast, shift {cast['value']:.2f}" in text
     assert f"{pigment['blown_out_percent']:.1f}%" in text
@@ -200,7 +204,7 @@ def test_bad_input_is_refused(mature_doc: dict[str, Any]) -> None:
         render_report_html(mature_doc, {"before": b"GIF89a..."}, audience="patient")
 
 
-def test_coverage_mode_values_show_as_dashes(mature_doc: dict[str, Any]) -> None:
+def test_coverage_mode_values_say_not_measured(mature_doc: dict[str, Any]) -> None:
     doc = copy.deepcopy(mature_doc)
     for key in ("count_in_region", "median_diameter_mm", "blown_out_percent", "median_darkness"):
         doc["analysis"][key] = None
@@ -208,6 +212,9 @@ def test_coverage_mode_values_show_as_dashes(mature_doc: dict[str, Any]) -> None
     doc["assessment"]["measures"] = [{"name": "colour_cast", "verdict": "n/a", "text": "n/a: -"}]
     doc["skin"]["estimate"] = None
     doc["photo"]["source"] = None
+    doc["figures"] = plan_figures(doc)  # as a plan made in coverage mode stores them
     text = _render(doc, {}, "facility").text
-    assert "Median impression diameter —" in text and "unnamed photo" in text
+    assert "Median impression diameter not measured" in text and "unnamed photo" in text
+    assert "Impressions in the region not measured" in text and "—" not in text
+    assert "Not measured: single impressions are not resolved on this photo" in text
     assert "We could not judge these from this photo: colour." in _render(doc, {}, "patient").text
