@@ -348,15 +348,16 @@ class QueuedAnalysisJobs(AnalysisJobs):
         Parameters
         ----------
         analysis_id : int
-            The analysis (status ``pending``); if it cannot be queued now, the workers queue it
-            once they see it pending without a job.
+            The analysis (status ``pending``). The queue answered :meth:`check_available` a
+            moment before; if it stopped since, the analysis stays pending and the workers
+            queue it once they see it pending without a job.
         """
         from scalpmap.jobs.queue import QueueUnavailableError, enqueue
 
         try:
             enqueue(self.queue_app, "analysis", analysis_id)
-        except QueueUnavailableError as error:
-            raise HTTPException(503, str(error)) from None
+        except QueueUnavailableError:
+            log.warning("analysis %s stays pending until the workers queue it", analysis_id)
 
     def submit_pending(self) -> int:
         """Queue nothing: the workers queue the pending analyses that have no job.

@@ -150,6 +150,7 @@ def start_analysis(
         503 when the job queue does not answer (the analysis is not written).
     """
     jobs = state.jobs
+    jobs.check_available()
     queued = False
 
     def enqueue(work: Session, analysis_id: int) -> None:
