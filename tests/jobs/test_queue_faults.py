@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from functools import partial
 
 import pytest
 
@@ -127,3 +128,31 @@ def _photo_path(settings, photo_id, store):
             return store.path_for(photo.sha256)
     finally:
         engine.dispose()
+
+
+def test_no_job_is_lost_when_the_database_drops_every_connection(
+    queue_settings, queue_photo, workers, small_photo
+):
+    """As when PostgreSQL restarts: jobs queued before and after are all run, each once."""
+    before = [queue_photo(small_photo) for _ in range(2)]
+    worker = workers.start()
+    wait_for(
+        "the worker is connected",
+        lambda: queue_rows(queue_settings, "SELECT count(*) FROM procrastinate_workers")[0][0],
+        timeout_s=60,
+    )
+    dropped = queue_rows(
+        queue_settings,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )[0][0]
+    assert dropped > 0  # the worker's connections are gone
+    after = [queue_photo(small_photo) for _ in range(2)]
+    for analysis_id in before + after:
+        row = wait_for(
+            f"analysis {analysis_id} ends", partial(finished, queue_settings, analysis_id), 180, 0.2
+        )
+        assert row.status == AnalysisStatus.DONE, row.error_message
+    assert worker.poll() is None  # the same worker, still running
+    jobs = queue_rows(queue_settings, "SELECT status FROM procrastinate_jobs ORDER BY id")
+    assert jobs == [("succeeded",)] * 4
