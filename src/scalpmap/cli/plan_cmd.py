@@ -180,12 +180,10 @@ def summary_table(document: dict[str, Any]) -> Table:
     table.add_row("colour cast", f["colour_cast"])
     table.add_row("blown out", f["blown_out_percent"])
     table.add_row("impressions in the region", f["impressions_in_region"])
-    table.add_row(
-        "removal zone", f"{f['removal_area_cm2']}, {f['removal_impressions']} impressions"
-    )
-    table.add_row(
-        "touch-up zone", f"{f['touch_up_area_cm2']}, {f['impressions_to_add']} impressions to add"
-    )
+    table.add_row("removal zone", f["removal_area_cm2"])
+    table.add_row("impressions to remove", f["removal_impressions"])
+    table.add_row("touch-up zone", f["touch_up_area_cm2"])
+    table.add_row("impressions to add", f["impressions_to_add"])
     table.add_row("kept", f["keep_area_cm2"])
     table.add_row("desired density", f["desired_density_per_cm2"])
     table.add_row("scale", f["scale"])
