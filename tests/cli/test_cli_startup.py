@@ -59,6 +59,7 @@ def heavy(names: set[str]) -> list[str]:
         (("restore", "--help"), 0, "--database-url"),
         (("store", "prune", "--help"), 0, "--delete"),
         (("worker", "--help"), 0, "--concurrency"),
+        (("reanalyse", "--help"), 0, "--since"),
         (("plna",), 2, "No such command"),
         (("analyse",), 2, "Missing argument"),
     ],

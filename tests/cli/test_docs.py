@@ -15,7 +15,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.mark.parametrize(
-    "command", ["analyse", "plan", "track", "synth", "marker", "serve", "refer", "worker"]
+    "command",
+    ["analyse", "plan", "track", "synth", "marker", "serve", "refer", "worker", "reanalyse"],
 )
 def test_every_option_is_in_the_cli_reference(command):
     reference = (DOCS / "cli.md").read_text()

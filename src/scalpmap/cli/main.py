@@ -15,6 +15,7 @@ from scalpmap.cli import (
     facilities_cmd,
     marker_cmd,
     plan_cmd,
+    reanalyse_cmd,
     refer_cmd,
     serve_cmd,
     sessions_cmd,
@@ -51,6 +52,7 @@ app.command("restore", help=backup_cmd.restore.__doc__)(backup_cmd.restore)
 app.command("verify-backup", help=backup_cmd.verify_backup.__doc__)(backup_cmd.verify_backup)
 app.add_typer(store_cmd.app, name="store")
 app.command("worker", help=worker_cmd.__doc__)(worker_cmd.worker)
+app.command("reanalyse", help=reanalyse_cmd.__doc__)(reanalyse_cmd.reanalyse)
 
 
 def main() -> None:

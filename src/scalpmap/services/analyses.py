@@ -53,7 +53,7 @@ WEB_OVERLAY_SIDE = 2400
 def request_analysis(
     session: Session,
     photo_id: int,
-    actor: User,
+    actor: User | None,
     *,
     mm_per_px: float | None = None,
     enqueue: Callable[[Session, int], None] | None = None,
@@ -66,8 +66,8 @@ def request_analysis(
         The session; committed.
     photo_id : int
         The photo.
-    actor : User
-        Who asks.
+    actor : User or None
+        Who asks; ``None`` for the command line (``scalpmap reanalyse``).
     mm_per_px : float, optional
         Scale to use; the photo's given scale, else the printed marker, by default.
     enqueue : callable, optional
@@ -85,7 +85,8 @@ def request_analysis(
     photo = get_or_raise(session, Photo, photo_id, "photo")
     if mm_per_px is None and photo.scale_source == ScaleSource.GIVEN:
         mm_per_px = photo.mm_per_px
-    row = PhotoAnalysis(photo_id=photo.id, mm_per_px=mm_per_px, requested_by_id=actor.id)
+    requested_by = actor.id if actor is not None else None
+    row = PhotoAnalysis(photo_id=photo.id, mm_per_px=mm_per_px, requested_by_id=requested_by)
     patient_id = photo.case.patient_id if photo.case is not None else None
     with atomic(session):
         session.add(row)
