@@ -16,6 +16,7 @@ import math
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.planning.zones import Target, Zones
@@ -64,7 +65,12 @@ def scalp_frame(analysis: Analysis, zones: Zones, target: Target | None = None) 
     >>> _fit(-5.2, 40.0, 100), _fit(90.5, 130.0, 100)
     ((0, 46), (60, 100))
     """
-    parts = [analysis.region, zones.removal.geometry, zones.touch_up.geometry, zones.keep.geometry]
+    parts: list[BaseGeometry] = [
+        analysis.region,
+        zones.removal.geometry,
+        zones.touch_up.geometry,
+        zones.keep.geometry,
+    ]
     if target is not None and not target.edge.is_empty:
         parts.append(target.edge)
     shown = [p for p in parts if not p.is_empty]
