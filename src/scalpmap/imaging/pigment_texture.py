@@ -65,8 +65,13 @@ class TextureCells:
 
 
 def texture_cells(
-    rgb: NDArray[np.uint8], head_mask: NDArray[np.bool_], mm_per_px: float, cell_px: int
-) -> TextureCells:
+    rgb: NDArray[np.uint8],
+    head_mask: NDArray[np.bool_],
+    mm_per_px: float,
+    cell_px: int,
+    *,
+    measures: tuple[str, ...] = ("darkening",),
+) -> dict[str, TextureCells]:
     """Measure the pigment texture of each cell.
 
     Parameters
@@ -79,11 +84,14 @@ def texture_cells(
         Scale of ``rgb``.
     cell_px : int
         Cell side in pixels.
+    measures : tuple of str
+        ``"darkening"``: the squared darkening against the local skin; ``"dots"``: the dark
+        dots' response (:func:`dot_responses`), blind to wrinkles, hairs and shading edges.
 
     Returns
     -------
-    TextureCells
-        The raw texture.
+    dict of str to TextureCells
+        The raw texture, by measure.
     """
     skin = estimate_local_skin(
         rgb,
@@ -96,23 +104,68 @@ def texture_cells(
     # Only the hairs' own dark pixels are left out: the skin between stubble still shows the
     # pigment under it.
     usable = head_mask & ~(hair_mask(contrast, mm_per_px) & (contrast > HAIR_DARKNESS))
-    bright = np.minimum(contrast, 0.0)
-    np.clip(contrast, 0.0, 0.08, out=contrast)
-    with np.errstate(under="ignore"):  # squares of near-zero contrast may underflow: harmless
-        np.square(contrast, out=contrast)
-        np.square(np.maximum(bright, -0.4), out=bright)
-    contrast[~usable] = 0.0
-    bright[~usable] = 0.0
     usable_share = block_mean(usable, cell_px)
-    speckle = block_mean(contrast, cell_px) / np.maximum(usable_share, 1e-6)
-    lighter = block_mean(bright, cell_px) / np.maximum(usable_share, 1e-6)
-    return TextureCells(
-        speckle=speckle,
-        bright=lighter,
-        share=block_mean(head_mask, cell_px),
-        usable_share=usable_share,
-        cell_px=cell_px,
-    )
+    share = block_mean(head_mask, cell_px)
+    found: dict[str, TextureCells] = {}
+    for measure in measures:
+        if measure == "dots":
+            dark, bright = dot_responses(contrast, mm_per_px)
+        else:
+            dark = contrast.copy() if len(measures) > 1 else contrast
+            bright = np.minimum(dark, 0.0)
+            np.clip(dark, 0.0, 0.08, out=dark)
+            with np.errstate(under="ignore"):  # squares of near-zero contrast may underflow
+                np.square(dark, out=dark)
+                np.square(np.maximum(bright, -0.4), out=bright)
+        dark[~usable] = 0.0
+        bright[~usable] = 0.0
+        found[measure] = TextureCells(
+            speckle=block_mean(dark, cell_px) / np.maximum(usable_share, 1e-6),
+            bright=block_mean(bright, cell_px) / np.maximum(usable_share, 1e-6),
+            share=share,
+            usable_share=usable_share,
+            cell_px=cell_px,
+        )
+    return found
+
+
+DOT_SIGMA_MM = 0.2
+MAX_DOT_RESPONSE = 0.08
+
+
+def dot_responses(
+    contrast: NDArray[np.float32], mm_per_px: float
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Dark and bright dot responses: the Hessian's eigenvalues of the contrast at the dot scale.
+
+    A dark dot is a peak of the contrast, curved down in every direction (both eigenvalues
+    negative); a wrinkle, a hair or a shading edge is curved across one direction only, so its
+    smaller curvature is near zero. The dark response is ``max(-lambda_max, 0)``; the bright
+    response (bright dots: the skin's own speckle and noise, never pigment) is
+    ``max(lambda_min, 0)``.
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        Relative darkening against the local skin.
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    dark, bright : ndarray of float32
+        The responses, clipped to ``MAX_DOT_RESPONSE``.
+    """
+    sigma = max(0.6, DOT_SIGMA_MM / mm_per_px)
+    smooth = cv2.GaussianBlur(contrast, (0, 0), sigma)
+    dxx = cv2.Sobel(smooth, cv2.CV_32F, 2, 0, ksize=3)
+    dyy = cv2.Sobel(smooth, cv2.CV_32F, 0, 2, ksize=3)
+    dxy = cv2.Sobel(smooth, cv2.CV_32F, 1, 1, ksize=3)
+    half_trace = 0.5 * (dxx + dyy)
+    root = np.sqrt(np.maximum(half_trace**2 - (dxx * dyy - dxy**2), 0.0))
+    dark = np.clip(-(half_trace + root), 0.0, MAX_DOT_RESPONSE).astype(np.float32)
+    bright = np.clip(half_trace - root, 0.0, MAX_DOT_RESPONSE).astype(np.float32)
+    return dark, bright
 
 
 def smooth_texture(

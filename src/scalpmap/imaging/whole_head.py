@@ -36,7 +36,9 @@ from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.main_region import select_main_region
 from scalpmap.imaging.pigment_texture import (
+    MIN_FOREHEAD_CELLS,
     SMOOTH_MM,
+    Levels,
     TextureCells,
     bright_level,
     cell_heights_mm,
@@ -293,15 +295,14 @@ def analyse_whole_head(
         head_mask &= ~rasterise(_translate(sticker, -ox, -oy), (work_rows, work_cols), factor)
     cell_w = max(1, int(round(FIELD_CELL_MM / mm_w)))
     grid_scale = _GridScale(cell_w * factor, mm_per_px, crop_shape)
-    cells = texture_cells(crop.rgb, head_mask, mm_w, cell_w)
-    on_head = cells.share > 0.5
+    by_measure = texture_cells(crop.rgb, head_mask, mm_w, cell_w, measures=MEASURES)
+    on_head = next(iter(by_measure.values())).share > 0.5
     notes: list[str] = []
     brow = None
     if head is not None and head.has_face:
         found = brow_line_from_landmarks(head, mm_per_px)
         brow = found.moved(-ox, -oy) if found is not None else None
     up = brow.up_xy if brow is not None else up_from_person(head)
-    step = _field_step(cells, on_head, brow, grid_scale)
     glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
     centre = np.asarray(glabella) - (ox, oy) if glabella is not None else None
     forehead = (
@@ -309,16 +310,9 @@ def analyse_whole_head(
         if brow is not None
         else None
     )
-    levels = pigment_levels(
-        step.coarse,
-        step.fine,
-        forehead=forehead,
-        height_mm=cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, mm_per_px),
-        bright=bright_level(cells, step.area, grid_scale.mm_per_cell),
-        core_cells=SMOOTH_MM / grid_scale.mm_per_cell,
-        mm_per_cell=grid_scale.mm_per_cell,
-    )
-    notes.append(f"pigment judged against {levels.reference}")
+    heights = cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, mm_per_px)
+    measure, cells, levels = _best_measure(by_measure, on_head, brow, grid_scale, forehead, heights)
+    notes.append(f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}")
     step = _field_step(cells, on_head, brow, grid_scale, levels.threshold)
     if brow is None and np.isfinite(levels.threshold):
         face = face_bare(step.bare, None, grid_scale.px_per_cell, mm_per_px)
@@ -366,6 +360,66 @@ def analyse_whole_head(
         coverage_percent=float(np.mean(inside)) * 100 if inside.size else 0.0,
         notes=tuple(notes),
     )
+
+
+MEASURES = ("dots", "darkening")
+FALLBACK_MEASURE = "darkening"
+MEASURE_WORDS = {
+    "dots": "dark dots (blind to wrinkles, hairs and shading)",
+    "darkening": "darkening of the skin",
+}
+
+
+def _best_measure(
+    by_measure: dict[str, TextureCells],
+    on_head: NDArray[np.bool_],
+    brow: BrowLine | None,
+    grid: _GridScale,
+    forehead: NDArray[np.bool_] | None,
+    heights: NDArray[np.float64],
+) -> tuple[str, TextureCells, Levels]:
+    """Pick the texture measure that best separates this person's pigment from bare skin.
+
+    Each measure's pigment and bare levels are found as :func:`pigment_levels` finds them; the
+    measure whose pigment stands furthest above the forehead, in units of the forehead's own
+    spread (:func:`_separation`), is used. Dots usually win on real skin, whose wrinkles, pores
+    and shine darken it in lines and patches. Without a forehead to judge by (no landmarks), the
+    darkening (``FALLBACK_MEASURE``) is used: the dots' bare level from their bright side is
+    not reliable on dark skin with faded ink.
+    """
+    best: tuple[float, str, TextureCells, Levels] | None = None
+    by_measure = dict(sorted(by_measure.items(), key=lambda item: item[0] != FALLBACK_MEASURE))
+    for measure, cells in by_measure.items():
+        step = _field_step(cells, on_head, brow, grid)
+        levels = pigment_levels(
+            step.coarse,
+            step.fine,
+            forehead=forehead,
+            height_mm=heights,
+            bright=bright_level(cells, step.area, grid.mm_per_cell),
+            core_cells=SMOOTH_MM / grid.mm_per_cell,
+            mm_per_cell=grid.mm_per_cell,
+        )
+        separation = _separation(step.coarse, forehead, levels)
+        if measure != FALLBACK_MEASURE and not np.isfinite(separation):
+            continue  # without a forehead to judge by, the established measure is kept
+        if best is None or (np.isfinite(separation) and not separation <= best[0]):
+            best = (separation, measure, cells, levels)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _separation(
+    coarse: NDArray[np.float64], forehead: NDArray[np.bool_] | None, levels: Levels
+) -> float:
+    """How far the pigment stands above the forehead, in the forehead's spread (NaN unknown)."""
+    if forehead is None or not np.isfinite(levels.threshold):
+        return float("nan")
+    sample = coarse[forehead & np.isfinite(coarse)]
+    if sample.size < MIN_FOREHEAD_CELLS:
+        return float("nan")
+    spread = float(np.percentile(sample, 90) - np.percentile(sample, 50))
+    return (levels.pigment - levels.bare) / max(spread, 1e-9)
 
 
 @dataclass(frozen=True)
