@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scalpmap.clinic_identity import ClinicIdentity
 from scalpmap.imaging.analysis_from_json import analysis_from_json
 from scalpmap.imaging.photo_io import DEFAULT_MAX_PIXELS, decode_photo
 from scalpmap.plan_outputs import PICTURE_FILES, REPORT_FILES, make_plan_outputs
@@ -50,6 +51,7 @@ from scalpmap.planning.plan_json import validate_plan_json
 from scalpmap.planning.saved_design import saved_target
 from scalpmap.services import plans
 from scalpmap.services._tx import atomic, get_or_raise
+from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.errors import ConflictError, InputError, NotFoundError
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis, PlanVersion, User
 from scalpmap.store.photos import PhotoStore
@@ -195,7 +197,7 @@ def save_design(
     note: str | None = None,
     patient_label: str | None = None,
     source: str | None = None,
-    clinic_name: str = "scalpmap clinic",
+    clinic: ClinicIdentity | None = None,
     cache: DesignCache = DESIGN_CACHE,
     today: dt.date | None = None,
 ) -> PlanVersion:
@@ -230,15 +232,18 @@ def save_design(
         ``given``. ``options.landmarks`` is replaced by the design's landmarks.
     note : str, optional
         What changed.
-    patient_label, clinic_name : str, optional
+    patient_label : str, optional
         For the reports' header (decide the label with
         :func:`scalpmap.services.disclosure.document_identity`).
+    clinic : ClinicIdentity, optional
+        The clinic's name, logo and contact for the reports' header; the clinic's settings
+        (:func:`scalpmap.services.clinic.get_clinic_settings`) when omitted.
     source : str, optional
         How plan.json and the reports name the photo; the uploaded file's name by default.
     cache : DesignCache, optional
         Where the design and the photo are cached.
     today : datetime.date, optional
-        Today's date (for the timeline).
+        Today's date (for the timeline); today at the clinic by default.
 
     Returns
     -------
@@ -261,12 +266,13 @@ def save_design(
     if hairline_json is not None:
         model = edited_hairline(design.analysis, hairline_json)
         target = saved_target(design.analysis, options, model)
-    plan = build_plan(rgb, design.analysis, options, target=target, today=today)
+    clinic = clinic or get_clinic_settings(session)
+    plan = build_plan(rgb, design.analysis, options, target=target, today=today or clinic.today())
     if source is None:
         row = session.get(PhotoAnalysis, analysis_id)
         source = row.photo.original_filename if row is not None else None
     outputs = make_plan_outputs(
-        rgb, plan, source=source, pdf=True, patient_label=patient_label, clinic_name=clinic_name
+        rgb, plan, source=source, pdf=True, patient_label=patient_label, clinic=clinic
     )
     document = dict(outputs.document)
     with atomic(session) as staged:
