@@ -85,8 +85,20 @@ def test_correct_and_void_on_the_session_page(app, client, signed_in, parse, mak
     assert fixed.status_code == 303 and fixed.headers["location"] == f"{case_url}#sessions"
     row = text_of(parse(client.get(case_url)).find("tr", id=f"laser-session-{second.id}"))
     assert "3 J/cm²" in row and "corrected" in row
+    later = (FIRST + dt.timedelta(days=3)).isoformat()
     history = text_of(parse(client.get(edit)).find("ul", class_="list session-history"))
     assert "Corrected" in history and "facility report" in history and "Fluence: 2.5 → 3" in history
+
+    moved = post(client, edit, csrf, data=laser_form(fluence_j_cm2="3", session_date=later))
+    assert moved.status_code == 303  # to a day without another session: no question
+    back = post(client, edit, csrf, data=laser_form(fluence_j_cm2="3"))
+    assert back.status_code == 409  # onto the first session's day again: asked first
+    assert error_line(back).endswith(
+        'tick "Yes, there were two laser sessions on this day" above the button, then save it again'
+    )
+    assert parse(back).find("input", name="confirm_duplicate").get("type") == "checkbox"
+    sure = laser_form(fluence_j_cm2="3", confirm_duplicate="1")
+    assert post(client, edit, csrf, data=sure).status_code == 303
 
     void = f"/laser-sessions/{second.id}/void"
     no_reason = post(client, void, csrf, data={"reason": " "})

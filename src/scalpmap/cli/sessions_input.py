@@ -48,7 +48,8 @@ def same_day_hint() -> Iterator[None]:
         yield
     except DuplicateSessionError as error:
         raise InputError(
-            f"{error}; if there were two, run the command again with --confirm-duplicate",
+            f"{error}: if there really were two that day, run the command again with "
+            "--confirm-duplicate",
             "session_date",
         ) from None
 

@@ -80,8 +80,7 @@ class DuplicateSessionError(ConflictError):
     def __init__(self, kind: SessionKind, case_id: int, day: dt.date, existing_id: int) -> None:
         what = "a laser session" if kind == "laser" else "an SMP session"
         super().__init__(
-            f"case {case_id} already has {what} on {day.isoformat()} (session {existing_id}): "
-            "log a second one that day only if there really were two"
+            f"case {case_id} already has {what} on {day.isoformat()} (session {existing_id})"
         )
         self.kind = kind
         self.case_id = case_id

@@ -118,7 +118,15 @@ def test_referral_sessions_and_touch_up_in_a_real_browser(
     assert 45 <= first <= 55, first  # half of the removal zone erased
     assert "Laser" in page.locator(".subtitle .badge").inner_text()
     assert "another laser session" in page.locator("p.advice").inner_text()
-    _log_laser(page, today, follow_ups[1])
+    _log_laser(page, today, follow_ups[1])  # the same day: the page asks first
+    asked = page.locator(".alert-error").inner_text()
+    assert "already has a laser session on" in asked and "tick" in asked, asked
+    assert page.locator("table.laser-sessions tbody tr").count() == 1  # nothing logged yet
+    shot(page, "22a-same-day-confirm", full_page=True)
+    page.check("input[name='confirm_duplicate']")
+    page.set_input_files("#laser-follow-up", str(follow_ups[1]))
+    with page.expect_navigation(timeout=60_000):
+        page.click("button:has-text('Log laser session')")
     second = _clearance_of(page, 2)
     assert second >= 95, second
     assert "touch-up" in page.locator("p.advice").inner_text()
@@ -158,4 +166,5 @@ def test_referral_sessions_and_touch_up_in_a_real_browser(
     with page.expect_download() as download_info:
         page.click("a:has-text('Progress report (PDF)')")
     assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
-    assert not problems, problems
+    asked = "the server responded with a status of 409"  # the same-day confirm step
+    assert [p for p in problems if asked not in p] == [], problems

@@ -182,7 +182,7 @@ def _correct(
             )
     except DuplicateSessionError as error:
         session.rollback()
-        message = same_day_message(error, False).replace("log it again", "save it again")
+        message = same_day_message(error, False, correcting=True)
         return _page(
             request,
             session,

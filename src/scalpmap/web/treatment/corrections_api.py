@@ -76,7 +76,9 @@ def same_day_conflict(error: DuplicateSessionError) -> JSONResponse:
     starlette.responses.JSONResponse
         ``{"detail", "code": "same_day_session", "existing_session_id", "errors"}``.
     """
-    detail = f"{error}; to log it anyway, send it again with ?confirm_duplicate=true"
+    detail = (
+        f"{error}: if there really were two that day, send it again with ?confirm_duplicate=true"
+    )
     body: dict[str, Any] = {
         "detail": detail,
         "code": "same_day_session",

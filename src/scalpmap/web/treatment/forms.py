@@ -172,12 +172,19 @@ def _day(form: dict[str, Any]) -> dt.date:
         raise InputError(str(error), "session_date") from None
 
 
-def same_day_message(error: DuplicateSessionError, with_photo: bool) -> str:
-    """Say which session is logged that day already and how to log a second one (the form)."""
-    box = "a second laser session" if error.kind == "laser" else "a second SMP session"
+def same_day_message(
+    error: DuplicateSessionError, with_photo: bool, *, correcting: bool = False
+) -> str:
+    """Say which session is logged that day already and which box to tick (the confirm step)."""
+    kind = "laser" if error.kind == "laser" else "SMP"
+    if correcting:
+        box, then = f"Yes, there were two {kind} sessions on this day", "save it again"
+    else:
+        box, then = f"Yes, log a second {kind} session on this day", "log it again"
     again = " and choose the follow-up photo again" if with_photo else ""
     return (
-        f'{error}: if there were two, tick "Yes, log {box} on this day"{again}, then log it again'
+        f'{error}: if there really were two that day, tick "{box}" above the button{again}, '
+        f"then {then}"
     )
 
 
