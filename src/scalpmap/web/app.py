@@ -31,6 +31,7 @@ from scalpmap.web.auth import api as auth_api
 from scalpmap.web.auth import routes as auth_routes
 from scalpmap.web.cases import api as cases_api
 from scalpmap.web.cases import routes as cases_routes
+from scalpmap.web.clinic_days import ClinicDaysMiddleware
 from scalpmap.web.clinic_pages import ClinicSettingsMiddleware
 from scalpmap.web.dashboard import routes as dashboard_routes
 from scalpmap.web.deps import StateDep
@@ -162,6 +163,7 @@ def create_app(
     if not secret:
         raise ValueError("settings.secret_key is missing; build the settings with get_settings()")
     body_limit = settings.max_upload_bytes * (MAX_FILES_PER_REQUEST + 1) + 1_000_000
+    app.add_middleware(ClinicDaysMiddleware)
     app.add_middleware(ClinicSettingsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_upload_bytes=body_limit)
     app.add_middleware(
