@@ -31,7 +31,11 @@ def test_the_api_refuses_an_absurd_scale_in_one_line(client, token_headers, scal
     )
     assert answer.status_code == 422
     detail = answer.json()["detail"]
-    assert "0.005..1 millimetres per pixel" in detail and "\n" not in detail
+    assert (
+        detail.startswith("Scale, mm per pixel must be 0.005 to 1 (a close-up")
+        and "\n" not in detail
+    )
+    assert answer.json()["errors"][0]["field"] == "mm_per_px"
 
 
 def test_the_api_accepts_the_edges_of_the_range(client, token_headers, scalp_jpeg):
@@ -86,6 +90,9 @@ def test_the_upload_form_refuses_an_absurd_scale(client, signed_in, parse, scalp
     )
     assert answer.status_code == 422
     (alert,) = parse(answer).alerts()
-    assert "0.005..1 millimetres per pixel" in alert
+    assert alert == (
+        "Scale, mm per pixel must be 0.005 to 1 (a close-up is about 0.02-0.08, a whole head "
+        "0.1-0.25), or empty when the printed marker is in the photo; got '3.5'"
+    )
     page = parse(client.get(f"/cases/{case_id}"))
     assert page.find_all("a", class_="thumb") == []

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from scalpmap.field_messages import LABELS
 from scalpmap.scale_limits import GIVEN_MAX_MM_PER_PX, GIVEN_MIN_MM_PER_PX
 from scalpmap.services import analyses, photos
 from scalpmap.services.errors import InputError, NotFoundError
@@ -96,8 +97,10 @@ def parse_mm_per_px(value: str | None) -> float | None:
         number = math.nan
     if not math.isfinite(number) or not GIVEN_MIN_MM_PER_PX <= number <= GIVEN_MAX_MM_PER_PX:
         raise InputError(
-            f"mm_per_px must be {GIVEN_MIN_MM_PER_PX:g}..{GIVEN_MAX_MM_PER_PX:g} millimetres per "
-            "pixel (a close-up is about 0.02-0.08, a whole head 0.1-0.25)"
+            f"{LABELS['mm_per_px']} must be {GIVEN_MIN_MM_PER_PX:g} to {GIVEN_MAX_MM_PER_PX:g} "
+            "(a close-up is about 0.02-0.08, a whole head 0.1-0.25), or empty when the printed "
+            f"marker is in the photo; got {value.strip()[:40]!r}",
+            "mm_per_px",
         )
     return number
 
