@@ -70,7 +70,8 @@ def test_the_head_and_its_extras_round_trip(doc):
     for key in NEW_KEYS:
         assert again[key] == doc[key], key
     assert again["hairline"]["segments"] == doc["hairline"]["segments"]
-    assert again["hairline"]["length_mm"] == pytest.approx(doc["hairline"]["length_mm"], abs=0.02)
+    # Points are written to 0.01 px and the length to 0.01 mm: rounding alone moves it a little.
+    assert again["hairline"]["length_mm"] == pytest.approx(doc["hairline"]["length_mm"], rel=1e-3)
     assert [p["area_cm2"] for p in again["region"]["patches"]] == pytest.approx(
         [p["area_cm2"] for p in doc["region"]["patches"]], abs=2e-3
     )
