@@ -68,20 +68,20 @@ def test_clinic_workflow_in_a_real_browser(live_server, browser, page_in, staff,
     page.wait_for_selector("#designer[data-sync='idle']")
     page.wait_for_selector("#zones-layer path")
     before = float(page.inner_text("#removal-area"))
-    handles = page.locator("circle.handle")
+    handles = page.locator("g.handle")
     assert handles.count() >= 5
-    # The top-most control point inside the photo: just below the pigment.
-    index = page.eval_on_selector_all(
-        "circle.handle",
-        """nodes => {
-            const inside = nodes.map((n, i) => [i, +n.getAttribute('cx'), +n.getAttribute('cy')])
-                .filter(([i, x, y]) => x > 60 && x < 1140 && y > 60 && y < 880);
-            inside.sort((a, b) => a[2] - b[2]);
-            return inside[0][0];
-        }""",
-    )
-    box = handles.nth(index).bounding_box()
-    assert box is not None
+    # The top-most control point well inside the photo: just below the pigment.
+    stage = page.locator("#stage").bounding_box()
+    boxes = [handle.bounding_box() for handle in handles.all()]
+    centres = [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+    inside = [
+        i
+        for i, (cx, cy) in enumerate(centres)
+        if stage["x"] + 40 < cx < stage["x"] + stage["width"] - 60
+        and stage["y"] + 40 < cy < stage["y"] + stage["height"] - 40
+    ]
+    index = min(inside, key=lambda i: centres[i][1])
+    box = boxes[index]
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()

@@ -69,12 +69,9 @@ document.addEventListener("submit", function (event) {
 
 // A table wider than its card on a narrow screen is shown one block per row: each cell is
 // labelled with its column's heading (data-label), and the class table-stacked does the rest.
+// Tables filled in later (the upload queue) are fitted again when their rows change.
 (function () {
-  var tables = Array.prototype.slice.call(document.querySelectorAll("table.table"));
-  if (!tables.length) {
-    return;
-  }
-  tables.forEach(function (table) {
+  function label(table) {
     var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
       return th.textContent.trim();
     });
@@ -87,19 +84,40 @@ document.addEventListener("submit", function (event) {
         column += cell.colSpan || 1;
       });
     });
-  });
+  }
   function room(box) {
     var style = window.getComputedStyle(box);
     return box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   }
   function fit() {
-    tables.forEach(function (table) {
+    Array.prototype.forEach.call(document.querySelectorAll("table.table"), function (table) {
+      label(table);
       table.classList.remove("table-stacked");
       if (window.innerWidth <= 760 && table.offsetWidth > room(table.parentElement) + 1) {
         table.classList.add("table-stacked");
       }
     });
   }
+  var pending = false;
+  function later() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        fit();
+      });
+    }
+  }
   fit();
-  window.addEventListener("resize", fit);
+  window.addEventListener("resize", later);
+  if (window.MutationObserver) {
+    new MutationObserver(function (changes) {
+      var rows = changes.some(function (change) {
+        return change.target.closest && change.target.closest("table.table");
+      });
+      if (rows) {
+        later();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  }
 })();
