@@ -69,6 +69,22 @@ def _touch_drag(page: Any, x: float, y: float, dx: float, dy: float, steps: int 
     cdp.detach()
 
 
+def _pinch(page: Any, x: float, y: float, start: float, end: float, steps: int = 10) -> None:
+    """Two fingers on (x, y), start apart, moving to end apart (real touch events)."""
+    cdp = page.context.new_cdp_session(page)
+
+    def fingers(spread: float) -> list[dict[str, float]]:
+        return [{"x": x - spread / 2, "y": y, "id": 0}, {"x": x + spread / 2, "y": y, "id": 1}]
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": fingers(start)})
+    for step in range(1, steps + 1):
+        spread = start + (end - start) * step / steps
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": fingers(spread)})
+        page.wait_for_timeout(30)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
 def _mouse_drag(page: Any, x: float, y: float, dx: float, dy: float, steps: int = 12) -> None:
     page.mouse.move(x, y)
     page.mouse.down()
@@ -173,8 +189,12 @@ def test_main_path_fits_the_screen_and_the_designer_edits_by_touch_and_mouse(
     page.wait_for_selector("img[src$='/overlay.png']", timeout=90_000)
     walk.check("photo")
     for url, name in (("/patients", "patients"), ("/cases", "cases"), ("/facilities", "facilities"),
-                      ("/enquiries", "enquiries"), ("/account/tokens", "tokens")):  # fmt: skip
+                      (f"/cases/{case_id}/facilities", "case-facilities"),
+                      ("/enquiries", "enquiries"), ("/account/tokens", "tokens"),
+                      ("/account/password", "password"), ("/enquire", "enquire")):  # fmt: skip
         walk.visit(f"{base}{url}", name)
+    page.goto(f"{base}/api/docs")
+    walk.check("api-docs", full_page=False)
 
     # The designer, from the case's plans page.
     walk.visit(f"{case_url}/plans", "plans")
@@ -243,7 +263,18 @@ def test_main_path_fits_the_screen_and_the_designer_edits_by_touch_and_mouse(
     _idle(page)
     assert page.get_attribute("[data-line='target']", "d") == dragged_line
     page.click("#zoom-fit")
+    page.wait_for_function("() => document.getElementById('design-svg').dataset.zoom === '1.000'")
     walk.check("designer-redone")
+    if phone:  # two fingers moving apart zoom in, even when one lands on the glabella
+        glabella = page.locator("g.landmark[data-landmark='glabella']").bounding_box()
+        x = glabella["x"] + glabella["width"] / 2 + 15
+        _pinch(page, x, glabella["y"] + glabella["height"] / 2, 40, 160)
+        zoom = float(page.get_attribute("#design-svg", "data-zoom"))
+        assert 2.5 < zoom < 5.0, zoom  # about 160 / 40
+        assert "given" not in page.inner_text("#landmark-sources")  # not dragged by the pinch
+        assert page.get_attribute("[data-line='target']", "d") == dragged_line
+        walk.check("designer-pinched", full_page=False)
+        page.click("#zoom-fit")
 
     # Save; the plan page fits, with "Edit in designer" on screen.
     page.fill("#note", f"Front lifted by {'touch' if phone else 'mouse'}")

@@ -27,6 +27,12 @@ export function createHistory(onChange) {
       onChange();
       return snap;
     },
+    /** Take back the last snapshot, as if the change after it never began (a drag called off). */
+    drop() {
+      const snap = past.pop() || null;
+      onChange();
+      return snap;
+    },
     redo(current) {
       if (!future.length) {
         return null;

@@ -135,7 +135,6 @@ export function createLandmarks(options) {
     }
     event.preventDefault();
     event.stopPropagation();
-    view.release(event.pointerId);
     options.willMove(null);
     const at = view.toPhoto(event);
     drag = { mark: m, dx: m.x - at.x, dy: m.y - at.y, pointer: event.pointerId };
@@ -246,6 +245,7 @@ export function createLandmarks(options) {
     },
     restore(snap) {
       guideChannel.cancel();
+      drag = null;
       detected = JSON.parse(JSON.stringify(snap.detected));
       given = JSON.parse(JSON.stringify(snap.given));
       guides = snap.guides;
@@ -257,6 +257,9 @@ export function createLandmarks(options) {
     },
     get busy() {
       return guideChannel.busy || drag !== null;
+    },
+    get dragging() {
+      return drag !== null;
     }
   };
 }

@@ -104,7 +104,6 @@ export function createLine(options) {
     }
     event.preventDefault();
     event.stopPropagation();
-    view.release(event.pointerId);
     options.willEdit(null);
     drag = {
       handle: h,

@@ -33,10 +33,21 @@ function start(root) {
   const ageInput = byId("age");
 
   const panel = createPanel(root);
-  const view = createView(svg, state.photo, () => {
-    line.rescale();
-    landmarks.rescale();
-    byId("zoom-level").textContent = Math.round(view.zoom() * 100) + " %";
+  const view = createView(svg, state.photo, {
+    changed: () => {
+      line.rescale();
+      landmarks.rescale();
+      byId("zoom-level").textContent = Math.round(view.zoom() * 100) + " %";
+    },
+    pinching: () => {
+      // A second finger: the first one's drag is called off, the design is as before it.
+      if (line.dragging || landmarks.dragging) {
+        const snap = history.drop();
+        if (snap) {
+          restore(snap, "Zooming");
+        }
+      }
+    }
   });
   const history = createHistory(() => {
     byId("undo").disabled = !history.canUndo || locked;

@@ -19,7 +19,11 @@ export function handleSpacingPx() {
   return Math.max(2 * touchRadiusPx() + 4, 34);
 }
 
-export function createView(svg, photo, onChange) {
+/**
+ * The view of the photo. options.changed() after every change of the view; options.pinching()
+ * when a second finger comes down (a drag under way is called off).
+ */
+export function createView(svg, photo, options) {
   let fit = { x: 0, y: 0, w: photo.width, h: photo.height };
   let box = Object.assign({}, fit);
   const pointers = new Map();
@@ -34,7 +38,7 @@ export function createView(svg, photo, onChange) {
     // Zoomed out, a finger on the photo scrolls the page; zoomed in, it pans the photo.
     svg.style.touchAction = zoom() > 1.001 ? "none" : "pan-y";
     svg.dataset.zoom = zoom().toFixed(3);
-    onChange();
+    options.changed();
   }
 
   function clamp() {
@@ -105,30 +109,38 @@ export function createView(svg, photo, onChange) {
     };
   }
 
-  function begin() {
+  function startPinch() {
     const matrix = svg.getScreenCTM().inverse();
-    const start = Object.assign({}, box);
-    if (pointers.size >= 2) {
-      const mid = midpoint();
-      gesture = { kind: "pinch", matrix, start, at: toPhoto(mid, matrix), spread: mid.spread, level: zoom() };
-    } else if (pointers.size === 1 && zoom() > 1.001) {
-      const only = pointers.values().next().value;
-      gesture = { kind: "pan", matrix, start, at: toPhoto(only, matrix) };
-    } else {
-      gesture = null;
-    }
+    const mid = midpoint();
+    gesture = {
+      kind: "pinch", matrix, start: Object.assign({}, box), at: toPhoto(mid, matrix),
+      spread: mid.spread, level: zoom()
+    };
   }
 
-  // The background: pan and pinch. Points and landmarks stop their own events.
+  // Every pointer, first (capture): a second finger makes a pinch, whatever the first one
+  // touched; it never reaches a point or a landmark, and their drag is called off.
   svg.addEventListener("pointerdown", (event) => {
     if (event.pointerType === "mouse" && event.button !== 0) {
       return;
     }
     pointers.set(event.pointerId, { clientX: event.clientX, clientY: event.clientY });
-    if (pointers.size === 2 || zoom() > 1.001) {
+    if (pointers.size >= 2) {
+      event.stopPropagation();
+      event.preventDefault();
+      options.pinching();
+      svg.setPointerCapture(event.pointerId);
+      startPinch();
+    }
+  }, true);
+
+  // The background (points and landmarks stop their own): once zoomed in, a drag pans.
+  svg.addEventListener("pointerdown", (event) => {
+    if (pointers.size === 1 && zoom() > 1.001) {
+      const matrix = svg.getScreenCTM().inverse();
+      gesture = { kind: "pan", matrix, start: Object.assign({}, box), at: toPhoto(event, matrix) };
       svg.setPointerCapture(event.pointerId);
     }
-    begin();
   });
 
   svg.addEventListener("pointermove", (event) => {
@@ -146,27 +158,25 @@ export function createView(svg, photo, onChange) {
         x: gesture.start.x - (at.x - gesture.at.x),
         y: gesture.start.y - (at.y - gesture.at.y)
       });
-      clamp();
-      apply();
-    } else if (gesture.kind === "pinch" && pointers.size >= 2) {
+    } else if (pointers.size >= 2) {
       const mid = midpoint();
-      const k = Math.min(Math.max(gesture.level * (mid.spread / Math.max(gesture.spread, 1)), MIN_ZOOM), MAX_ZOOM);
+      const level = gesture.level * (mid.spread / Math.max(gesture.spread, 1));
+      const k = Math.min(Math.max(level, MIN_ZOOM), MAX_ZOOM);
       const w = fit.w / k;
       const h = fit.h / k;
       const now = toPhoto(mid, gesture.matrix);
       const fx = (now.x - gesture.start.x) / gesture.start.w;
       const fy = (now.y - gesture.start.y) / gesture.start.h;
       box = { x: gesture.at.x - fx * w, y: gesture.at.y - fy * h, w, h };
-      clamp();
-      apply();
     }
+    clamp();
+    apply();
   });
 
   function end(event) {
-    if (!pointers.delete(event.pointerId)) {
-      return;
+    if (pointers.delete(event.pointerId)) {
+      gesture = pointers.size >= 2 ? gesture : null;
     }
-    begin();
   }
   svg.addEventListener("pointerup", end);
   svg.addEventListener("pointercancel", end);
@@ -178,8 +188,6 @@ export function createView(svg, photo, onChange) {
     reset() { zoomTo(1); },
     zoom,
     toPhoto,
-    unitsPerPixel,
-    /** Forget pointers a point or landmark took over (they are not pans). */
-    release(pointerId) { pointers.delete(pointerId); begin(); }
+    unitsPerPixel
   };
 }
