@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load_web.py
 	$(BIN)/python benchmarks/bench_hardening.py
 	$(BIN)/python benchmarks/bench_backup.py
+	$(BIN)/python benchmarks/bench_jobs.py
 
 serve: $(STAMP)
 	$(BIN)/scalpmap serve

@@ -131,15 +131,15 @@ def _photo_path(settings, photo_id, store):
 
 
 def test_no_job_is_lost_when_the_database_drops_every_connection(
-    queue_settings, queue_photo, workers, small_photo
+    queue_settings, queue_photo, workers, small_photo, slow_photo
 ):
-    """As when PostgreSQL restarts: jobs queued before and after are all run, each once."""
-    before = [queue_photo(small_photo) for _ in range(2)]
+    """As when PostgreSQL restarts mid-analysis: jobs queued before and after all end done."""
+    before = [queue_photo(slow_photo), queue_photo(small_photo)]
     worker = workers.start()
     wait_for(
-        "the worker is connected",
-        lambda: queue_rows(queue_settings, "SELECT count(*) FROM procrastinate_workers")[0][0],
-        timeout_s=60,
+        "the worker analyses the first photo",
+        lambda: status_of(queue_settings, before[0]) == AnalysisStatus.RUNNING,
+        timeout_s=120,
     )
     dropped = queue_rows(
         queue_settings,

@@ -32,6 +32,17 @@ def worker(
             min=3,
         ),
     ] = 60.0,
+    nice: Annotated[
+        int,
+        typer.Option(
+            help=(
+                "Lower the priority of the jobs by this much (0-19), so that a web server on "
+                "the same machine answers first; 0 on machines of their own."
+            ),
+            min=0,
+            max=19,
+        ),
+    ] = 10,
     data_dir: DataDirOption = None,
 ) -> None:
     """Run queued jobs until stopped (Ctrl-C or SIGTERM let the running jobs finish).
@@ -62,7 +73,7 @@ def worker(
         timing = WorkerTiming(
             heartbeat_s=stalled_after / 6, stalled_after_s=stalled_after, watch_s=stalled_after / 4
         )
-        run_worker(settings, concurrency, timing)
+        run_worker(settings, concurrency, timing, niceness=nice)
     except QueueUnavailableError as error:
         raise InputError(str(error)) from None
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from scalpmap.config import Settings
 from scalpmap.errors import ScalpmapError
@@ -41,7 +42,9 @@ UNAVAILABLE = (
 )
 """The one line a user sees when a job cannot be queued."""
 
-RETRY = RetryStrategy(max_attempts=5, exponential_wait=5, retry_exceptions={psycopg.Error})
+RETRY = RetryStrategy(
+    max_attempts=5, exponential_wait=5, retry_exceptions={psycopg.Error, DBAPIError}
+)
 """Retries for errors out of a job: only the database's (a connection lost, ...); a job whose
 work fails for good saves its reason on its row and ends without error."""
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 
 from procrastinate import App
 from procrastinate.exceptions import UniqueViolation
@@ -162,7 +163,13 @@ async def _serve(app: App, context: WorkerContext, concurrency: int, timing: Wor
             watcher.cancel()
 
 
-def run_worker(settings: Settings, concurrency: int, timing: WorkerTiming | None = None) -> None:
+def run_worker(
+    settings: Settings,
+    concurrency: int,
+    timing: WorkerTiming | None = None,
+    *,
+    niceness: int = 0,
+) -> None:
     """Run jobs until stopped (Ctrl-C or SIGTERM finish the running jobs first).
 
     Parameters
@@ -173,9 +180,14 @@ def run_worker(settings: Settings, concurrency: int, timing: WorkerTiming | None
         Jobs run at the same time.
     timing : WorkerTiming, optional
         Heartbeat and watch intervals.
+    niceness : int, optional
+        Added to this process's nice value (and so its analyses'), so that a web server on the
+        same machine answers first.
     """
     conninfo = queue_conninfo(settings)
     ensure_queue_schema(conninfo)
+    if niceness:
+        os.nice(niceness)  # the analyses (children) inherit it: pages first on a shared machine
     context = _context(settings)
     set_worker_context(context)
     app = make_queue_app(conninfo)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scalpmap import __version__
@@ -197,6 +198,9 @@ def run_analysis(
     ------
     ConflictError
         When the analysis is not pending (another worker took it).
+    sqlalchemy.exc.DBAPIError
+        When the database fails; the analysis is left ``running`` (the job queue runs it again,
+        see ``reclaim_running``).
     Exception
         An unexpected error is re-raised after the analysis is saved as ``failed``.
     """
@@ -216,13 +220,14 @@ def run_analysis(
         raise ConflictError(f"analysis {analysis_id} is {row.status}, not pending")
     photo = row.photo
     try:
+        args = (store.read(photo.sha256), row.mm_per_px, max_pixels, photo.original_filename)
+        session.commit()  # no transaction (nor connection) held while the analysis runs
+        result = (
+            run_limited(analyse_photo_file, *args, limits=limits)
+            if limits is not None
+            else analyse_photo_file(*args)
+        )
         with atomic(session) as staged:
-            args = (store.read(photo.sha256), row.mm_per_px, max_pixels, photo.original_filename)
-            result = (
-                run_limited(analyse_photo_file, *args, limits=limits)
-                if limits is not None
-                else analyse_photo_file(*args)
-            )
             overlay = store.stage(result.overlay_png)
             staged.append(overlay)
             row.document = result.document
@@ -236,6 +241,10 @@ def run_analysis(
                 photo.scale_source = ScaleSource.MARKER
     except ScalpmapError as error:
         _fail(session, analysis_id, str(error))
+    except DBAPIError:  # the database went away: left running, for the job queue to retry
+        session.rollback()
+        log.warning("analysis %s: the database failed; left running", analysis_id)
+        raise
     except Exception as error:
         log.exception("analysis %s failed", analysis_id)
         _fail(session, analysis_id, f"internal error ({type(error).__name__}); see the logs")
