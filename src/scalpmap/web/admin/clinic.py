@@ -140,9 +140,7 @@ async def upload_logo(
 
 
 @router.post("/clinic/logo/remove")
-def remove_logo(
-    request: Request, session: SessionDep, admin: AdminUser
-) -> Response:
+def remove_logo(request: Request, session: SessionDep, admin: AdminUser) -> Response:
     """Remove the clinic's logo."""
     removed = remove_clinic_logo(session, admin)
     return _page(request, session, notice="logo removed" if removed else "there was no logo")
