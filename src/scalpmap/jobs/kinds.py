@@ -18,7 +18,7 @@ from scalpmap.services.errors import ConflictError, NotFoundError
 from scalpmap.services.limited import Limits
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["KINDS", "JobKind", "WorkerContext", "job_key"]
+__all__ = ["KINDS", "JobKind", "WorkerContext", "job_key", "run_analysis_job"]
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,14 @@ class WorkerContext:
         The photo store, shared by the web app and the workers.
     max_pixels : int
         Largest photo accepted.
-    limits : Limits
-        Memory and time of one analysis, run in a child process.
+    limits : Limits or None
+        Memory and time of one analysis, run in a child process; in this process when None.
     """
 
     session_factory: Callable[[], Session]
     store: PhotoStore
     max_pixels: int
-    limits: Limits
+    limits: Limits | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,27 @@ def job_key(kind: str, target_id: int) -> str:
     return f"{kind}:{target_id}"
 
 
-def _run_analysis(context: WorkerContext, analysis_id: int) -> None:
+def run_analysis_job(
+    context: WorkerContext, analysis_id: int, *, reclaim_running: bool = True
+) -> None:
+    """Run one analysis in a session of its own; one already taken or finished is skipped.
+
+    Parameters
+    ----------
+    context : WorkerContext
+        The database, photo store and limits.
+    analysis_id : int
+        The analysis.
+    reclaim_running : bool, optional
+        Also take an analysis left ``running`` (the queue's workers; not the web app's thread
+        pool, where several app processes may hold the same pending analysis).
+
+    Raises
+    ------
+    Exception
+        An unexpected error or a database error (see
+        :func:`scalpmap.services.analyses.run_analysis`), for the queue to record or retry.
+    """
     from scalpmap.services.analyses import run_analysis
 
     with context.session_factory() as session:
@@ -90,7 +110,7 @@ def _run_analysis(context: WorkerContext, analysis_id: int) -> None:
                 analysis_id,
                 max_pixels=context.max_pixels,
                 limits=context.limits,
-                reclaim_running=True,
+                reclaim_running=reclaim_running,
             )
         except (ConflictError, NotFoundError) as error:
             log.info("analysis %s skipped: %s", analysis_id, error)
@@ -98,5 +118,5 @@ def _run_analysis(context: WorkerContext, analysis_id: int) -> None:
         log.info("analysis %s %s", analysis_id, row.status)
 
 
-KINDS: dict[str, JobKind] = {"analysis": JobKind("analysis", _run_analysis)}
+KINDS: dict[str, JobKind] = {"analysis": JobKind("analysis", run_analysis_job)}
 """Every kind a worker runs, by name."""

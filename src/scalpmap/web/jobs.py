@@ -39,8 +39,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from scalpmap.config import Settings
-from scalpmap.services.analyses import run_analysis
-from scalpmap.services.errors import ConflictError, NotFoundError
+from scalpmap.jobs.kinds import WorkerContext, run_analysis_job
 from scalpmap.services.limited import Limits
 from scalpmap.store.engine import make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
@@ -220,21 +219,11 @@ class AnalysisJobs:
         analysis_id : int
             The analysis.
         """
-        with self.session_factory() as session:
-            try:
-                row = run_analysis(
-                    session,
-                    self.store,
-                    analysis_id,
-                    max_pixels=self.max_pixels,
-                    limits=self.limits,
-                )
-            except (ConflictError, NotFoundError) as error:
-                log.info("analysis %s skipped: %s", analysis_id, error)
-                return
-            except Exception:  # saved as failed and logged by the service
-                return
-            log.info("analysis %s %s", analysis_id, row.status)
+        context = WorkerContext(self.session_factory, self.store, self.max_pixels, self.limits)
+        try:
+            run_analysis_job(context, analysis_id, reclaim_running=False)
+        except Exception:  # saved as failed and logged by the service
+            return
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
         """Wait for the queued jobs to finish (for tests and shutdown).
