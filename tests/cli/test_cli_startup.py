@@ -60,6 +60,7 @@ def heavy(names: set[str]) -> list[str]:
         (("store", "prune", "--help"), 0, "--delete"),
         (("worker", "--help"), 0, "--concurrency"),
         (("reanalyse", "--help"), 0, "--since"),
+        (("jobs", "status", "--help"), 0, "--data-dir"),
         (("plna",), 2, "No such command"),
         (("analyse",), 2, "Missing argument"),
     ],

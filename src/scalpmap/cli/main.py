@@ -13,6 +13,7 @@ from scalpmap.cli import (
     clinic_cmd,
     db_cmd,
     facilities_cmd,
+    jobs_cmd,
     marker_cmd,
     plan_cmd,
     reanalyse_cmd,
@@ -53,6 +54,7 @@ app.command("verify-backup", help=backup_cmd.verify_backup.__doc__)(backup_cmd.v
 app.add_typer(store_cmd.app, name="store")
 app.command("worker", help=worker_cmd.__doc__)(worker_cmd.worker)
 app.command("reanalyse", help=reanalyse_cmd.__doc__)(reanalyse_cmd.reanalyse)
+app.add_typer(jobs_cmd.app, name="jobs")
 
 
 def main() -> None:
