@@ -49,11 +49,13 @@ from sqlalchemy.exc import OperationalError
 
 from bench_common import (
     DEFAULT_REPORT,
+    finished_words,
     machine_lines,
     markdown_table,
-    replace_section,
+    run_facts,
     run_process,
     scalpmap_command,
+    write_section,
 )
 from scalpmap.config import get_settings
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
@@ -313,8 +315,7 @@ def render(results: dict[str, Any], facts: dict[str, Any]) -> str:
         "the backup before it writes and verifying every file's sha256 and every row count "
         "after. The files are read from the page cache where they still are.",
         "",
-        f"- Finished {facts['finished']}; load average (1 min) {facts['load'][0]:.2f} before, "
-        f"{facts['load'][1]:.2f} after (a machine shared with other work).",
+        f"- {finished_words(facts)} (a machine shared with other work).",
         *machine_lines(),
     ]
     if results["postgres_missing"]:
@@ -332,12 +333,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(dir=args.work) as work:
         results = run(Path(work))
-    facts = {
-        "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load": (load_before, os.getloadavg()[0]),
-    }
-    replace_section(Path(args.out), SECTION, render(results, facts))
-    print(f"wrote the {SECTION} section of {args.out}")
+    write_section(Path(args.out), SECTION, render(results, run_facts(load_before)))
 
 
 if __name__ == "__main__":

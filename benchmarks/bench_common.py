@@ -7,6 +7,7 @@ section, so that the scripts can run separately.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import platform
@@ -54,6 +55,65 @@ def replace_section(path: Path, name: str, body: str) -> None:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    """Rewrite a section of the report (:func:`replace_section`) and say so on the terminal.
+
+    Parameters
+    ----------
+    path : Path
+        The markdown file; created when missing.
+    name : str
+        Section name, as in ``<!-- name:start -->``.
+    body : str
+        New markdown between the two comments.
+    """
+    replace_section(path, name, body)
+    print(f"wrote the {name} section of {path}")
+
+
+def run_facts(load_before: float) -> dict[str, Any]:
+    """Return when a run finished and the machine's load average before and after it.
+
+    Parameters
+    ----------
+    load_before : float
+        The 1-minute load average (``os.getloadavg()[0]``) taken before the run.
+
+    Returns
+    -------
+    dict
+        ``finished`` (e.g. ``"2026-12-07 02:55 UTC"``) and ``load`` (before, now).
+    """
+    return {
+        "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": (load_before, os.getloadavg()[0]),
+    }
+
+
+def finished_words(facts: dict[str, Any]) -> str:
+    """Say when a run finished and how loaded the machine was, for a report's facts.
+
+    Parameters
+    ----------
+    facts : dict
+        With ``finished`` and ``load`` as :func:`run_facts` returns them.
+
+    Returns
+    -------
+    str
+        E.g. ``"Finished 2026-12-07 02:55 UTC; load average (1 min) 1.20 before, 1.80 after"``.
+
+    Examples
+    --------
+    >>> finished_words({"finished": "2026-12-07 02:55 UTC", "load": (1.2, 1.8)})
+    'Finished 2026-12-07 02:55 UTC; load average (1 min) 1.20 before, 1.80 after'
+    """
+    before, after = facts["load"]
+    return (
+        f"Finished {facts['finished']}; load average (1 min) {before:.2f} before, {after:.2f} after"
+    )
 
 
 def cpu_model() -> str:

@@ -23,7 +23,6 @@ Run ``.venv/bin/python benchmarks/bench_jobs.py --help`` for the options.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import signal
 import statistics
@@ -40,7 +39,14 @@ import psycopg
 from sqlalchemy import select
 
 from bench_backup import new_database, numbered, phone_photo, postgres_missing
-from bench_common import DEFAULT_REPORT, machine_lines, markdown_table, replace_section
+from bench_common import (
+    DEFAULT_REPORT,
+    finished_words,
+    machine_lines,
+    markdown_table,
+    run_facts,
+    write_section,
+)
 from scalpmap.config import Settings, get_settings
 from scalpmap.jobs.queue import enqueue, ensure_queue_schema, make_queue_app, queue_conninfo
 from scalpmap.services import analyses, cases, patients, users
@@ -322,8 +328,7 @@ def render(results: list[dict[str, Any]], facts: dict[str, Any]) -> str:
         "turn, 0.1 s apart, and times each answer; the baseline row times the same requests "
         f"for {BASELINE_S:.0f} s with no worker running (one photo queued, not analysed).",
         "",
-        f"- Finished {facts['finished']}; load average (1 min) {facts['load'][0]:.2f} before, "
-        f"{facts['load'][1]:.2f} after, on a machine shared with other work: the web server, "
+        f"- {finished_words(facts)}, on a machine shared with other work: the web server, "
         "the workers (at their default `--nice 10`) and that other work share its 2 cores.",
         f"- Goal: the p95 of the requests under {GOAL_P95_S * 1000:.0f} ms while 4 workers "
         f"analyse: {'met' if four['page_p95'] < GOAL_P95_S else 'not met'} on this machine "
@@ -352,12 +357,7 @@ def main() -> None:
         with new_database("postgresql", work) as url:
             settings = get_settings(data_dir=work / "data", database_url=url, jobs="procrastinate")
             results = measure(settings, work, args.photos)
-    facts = {
-        "finished": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load": (load_before, os.getloadavg()[0]),
-    }
-    replace_section(Path(args.out), SECTION, render(results, facts))
-    print(f"wrote the {SECTION} section of {args.out}")
+    write_section(Path(args.out), SECTION, render(results, run_facts(load_before)))
 
 
 if __name__ == "__main__":
