@@ -381,7 +381,7 @@ def _sentence(item: Mapping[str, Any], labels: Mapping[str, str], hints: Mapping
     if kind == "missing" and not names:
         return "the request has no body: send the fields as JSON"
     if not names and kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return 'the body must be a JSON object of fields, e.g. {"name": "Alex Example"}'
+        return "the body must be a JSON object of named fields, not a list or a single value"
     subject = label or "The input"
     hint = "" if kind in _NO_HINT and key not in hints else (hints.get(key) or HINTS.get(key))
     hint = hint or _TYPE_HINTS.get(kind, "")

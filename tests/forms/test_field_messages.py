@@ -149,7 +149,7 @@ def test_every_label_is_capitalised_words():
         (
             {"type": "model_attributes_type", "loc": ("body",), "input": "x",
              "msg": "Input should be a valid dictionary or object to extract fields from"},
-            'the body must be a JSON object of fields, e.g. {"name": "Alex Example"}',
+            "the body must be a JSON object of named fields, not a list or a single value",
         ),
         (  # a kind of error no form here makes: pydantic's words, turned into a sentence
             {"type": "uuid_parsing", "loc": ("query", "visit_code"), "input": "q",

@@ -202,7 +202,7 @@ def test_password_page_refuses_bad_input_with_one_line(
         ({"current_password": PASSWORD, "new_password": "short"}, 422, "at least 12"),
         ({"current_password": PASSWORD, "new_password": "Sunshine2024!"}, 422, "common password"),
         ({"current_password": "wrong password!", "new_password": NEW_PASSWORD}, 403, "wrong"),
-        ({"current_password": PASSWORD}, 422, "new_password"),
+        ({"current_password": PASSWORD}, 422, "New password is required"),
         ({"current_password": PASSWORD, "new_password": NEW_PASSWORD, "x": 1}, 422, "x"),
     ],
 )

@@ -187,7 +187,7 @@ def test_api_errors_map_to_statuses(client, token_headers, scalp_jpeg):
         data={"view": "sideways"},
         headers=headers,
     )
-    assert bad_view.status_code == 422 and "view must be one of" in bad_view.json()["detail"]
+    assert bad_view.status_code == 422 and "View must be one of" in bad_view.json()["detail"]
     bad_scale = client.post(
         f"/api/cases/{case_id}/photos",
         files={"file": ("x.jpg", scalp_jpeg, "image/jpeg")},

@@ -129,13 +129,13 @@ def test_designer_starts_updates_and_refuses_bad_input(
             headers=_ajax(csrf),
         ),
         422,
-        "template",
+        "Template must be one of: keep, soften, mature or remove-all",
     )
     refused(client.post(url, json={"points": []}, headers=_ajax(csrf)), 422, "segments")
     broken = copy.deepcopy(keep["hairline"])
     broken["segments"]["frontal"]["points_px"] = "abc"
     refused(client.post(url, json=broken, headers=_ajax(csrf)), 422, "[x, y] points")
-    refused(client.post(url, json=[1, 2], headers=_ajax(csrf)), 422, "dict")
+    refused(client.post(url, json=[1, 2], headers=_ajax(csrf)), 422, "must be a JSON object")
     bad_json = client.post(
         url, content=b"{not json", headers={**_ajax(csrf), "Content-Type": "application/json"}
     )

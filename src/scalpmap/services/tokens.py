@@ -153,8 +153,9 @@ def create_token(
     """
     if expires_in_days is not None and not 1 <= expires_in_days <= max_age_days:
         raise InputError(
-            f"expires_in_days: a token lives 1 to {max_age_days} days "
-            f"(SCALPMAP_API_TOKEN_MAX_AGE_DAYS); ask for fewer days"
+            f"Days: a token lives 1 to {max_age_days} days "
+            f"(SCALPMAP_API_TOKEN_MAX_AGE_DAYS); ask for fewer days",
+            "expires_in_days",
         )
     expires = utcnow() + dt.timedelta(days=expires_in_days or max_age_days)
     if made_with is not None:

@@ -52,6 +52,7 @@ from scalpmap.web.security import RateLimits
 from scalpmap.web.startup import prepare
 from scalpmap.web.state import AppState
 from scalpmap.web.treatment import api as treatment_api
+from scalpmap.web.treatment import corrections_api
 from scalpmap.web.treatment import routes as treatment_routes
 
 __all__ = ["MAX_FILES_PER_REQUEST", "SESSION_COOKIE", "app_from_env", "create_app"]
@@ -81,6 +82,7 @@ _ROUTERS: tuple[APIRouter, ...] = (
     plans_api.router,
     facilities_api.router,
     treatment_api.router,
+    corrections_api.router,
     apidocs.router,
 )
 

@@ -135,7 +135,7 @@ def new_token(
     ``independent`` token, which outlives it.
     """
     if body.name.strip() == "":
-        raise InputError("name: give the token a name, e.g. 'batch re-analysis'")
+        raise InputError("Name is empty: give the token a name, e.g. 'batch re-analysis'", "name")
     row, token = create_token(
         session,
         credential.user,

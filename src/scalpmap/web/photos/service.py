@@ -63,7 +63,7 @@ def parse_view(value: str) -> PhotoView:
         return PhotoView(value.strip().lower())
     except ValueError:
         names = ", ".join(view.value for view in PhotoView)
-        raise InputError(f"view must be one of {names}") from None
+        raise InputError(f"View must be one of {names}: choose the photo's view", "view") from None
 
 
 def parse_mm_per_px(value: str | None) -> float | None:

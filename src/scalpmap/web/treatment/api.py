@@ -32,7 +32,6 @@ from scalpmap.services.treatment_sessions import (
 from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.treatment.corrections_api import ConfirmDuplicate, same_day_conflict
-from scalpmap.web.treatment.corrections_api import router as corrections_router
 from scalpmap.web.treatment.files import letter_response
 from scalpmap.web.treatment.follow_ups import (
     read_follow_up,
@@ -276,6 +275,3 @@ def get_clearance(laser_id: Id, session: SessionDep, user: CurrentUser) -> Respo
 def get_due(session: SessionDep, case: CurrentCase) -> list[DueOut]:
     """Return the next laser session or touch-up due (an empty list when nothing is due)."""
     return [due_out(item) for item in due_dates(session, case.id)]
-
-
-router.include_router(corrections_router)  # correct or void a logged session

@@ -51,7 +51,7 @@ __all__ = [
     "same_day_conflict",
 ]
 
-router = APIRouter(tags=["treatment"])  # included in the treatment API under /api
+router = APIRouter(prefix="/api", tags=["treatment"])
 
 ConfirmDuplicate = Annotated[
     bool,

@@ -119,7 +119,7 @@ def referral_status(
     case = cases.get_case(session, referral.case_id, user)
     try:
         if status not in {s.value for s in ReferralStatus}:
-            raise InputError("status: choose sent, accepted or done")
+            raise InputError("Status: choose sent, accepted or done", "status")
         referrals.set_referral_status(session, referral_id, ReferralStatus(status), user)
     except ScalpmapError as error:
         return _again(request, session, case, str(error), status_for(error))
