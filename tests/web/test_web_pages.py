@@ -193,7 +193,14 @@ def test_photo_upload_form_and_photo_page(client, signed_in, parse, scalp_jpeg):
         for e in photo.elements
         if e.tag == "span" and "metric-label" in (e.get("class") or "")
     }
-    assert {"Impressions", "Mean density / cm²", "Pigmented area, cm²"} <= metrics
+    assert {"Impressions in the region", "Mean density", "Pigmented area"} <= metrics
+    shown = {
+        e.get("data-figure"): e.text.strip() for e in photo.find_all("span", class_="metric-value")
+    }
+    stored = client.get(f"/api/photos/{photo_id}/analysis").json()["analysis"]["summary"]
+    assert shown["impressions_in_region"] == str(stored["count_in_region"])
+    assert shown["region_area_cm2"].endswith(" cm²")
+    assert shown["mean_density_per_cm2"].endswith(" per cm²")
     images = {img.get("src") for img in photo.find_all("img")}
     assert f"/photos/{photo_id}/overlay.png" in images
     for suffix, kind in (("thumb.jpg", "image/jpeg"), ("overlay.png", "image/png")):
