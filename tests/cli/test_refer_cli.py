@@ -83,7 +83,10 @@ def test_refer_writes_the_letter_and_moves_the_case(setup):
     [pdf] = out.glob("referral-*.pdf")
     page = html.read_text(encoding="utf-8")
     assert "Patient details withheld" in page and "Sam Example" not in page
-    assert "3.2 cm²" in page and "140" in page and "Alex P." in page and "9 Mar 2026" in page
+    area = f"{PLAN['zones']['removal']['area_cm2']:.2f} cm²"  # areas to 0.01 cm²
+    assert area in page and "140" in page and "Alex P." in page and "9 Mar 2026" in page
+    # The plan holds no analysis: its pigmented region is not measured, never "0.00 cm²".
+    assert "<th>Pigmented region</th><td>not measured</td>" in page and "0.00 cm²" not in page
     assert pdf.read_bytes().startswith(b"%PDF")
     with make_session_factory(engine)() as session:
         assert session.get(Case, ids["case"]).stage == CaseStage.REFERRED

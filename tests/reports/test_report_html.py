@@ -218,3 +218,16 @@ def test_coverage_mode_values_say_not_measured(mature_doc: dict[str, Any]) -> No
     assert "Impressions in the region not measured" in text and "—" not in text
     assert "Not measured: single impressions are not resolved on this photo" in text
     assert "We could not judge these from this photo: colour." in _render(doc, {}, "patient").text
+
+
+def test_a_plan_stored_before_its_figures_shows_its_own_numbers(mature_doc: dict[str, Any]) -> None:
+    doc = copy.deepcopy(mature_doc)
+    stored = doc.pop("figures")  # a plan.json written before plans stored their figures
+    text = _render(doc, {}, "facility").text
+    area = doc["analysis"]["region_area_cm2"]
+    assert area > 0 and f"Pigmented region {area:.2f} cm²" in text
+    assert stored["region_area_cm2"]["text"] in text and stored["removal_area_cm2"]["text"] in text
+    del doc["analysis"]  # a plan document that holds no analysis at all
+    text = _render(doc, {}, "facility").text
+    assert "Pigmented region not measured" in text and "0.00 cm²" not in text
+    assert "Not measured: the plan holds no analysis of the photo." in text

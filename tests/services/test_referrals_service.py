@@ -125,7 +125,7 @@ def test_letter_withholds_the_patient_without_consent(
     assert "Dear colleagues" in letter.html and "Clear Skin Laser Leeds" in letter.html
     assert "12 Park Row" in letter.html and "data:image/" in letter.html
     removal = plan.document["zones"]["removal"]
-    assert f"{removal['area_cm2']:.1f} cm²" in letter.html
+    assert f"{removal['area_cm2']:.2f} cm²" in letter.html  # areas to 0.01 cm² everywhere
     assert f"{removal['impressions']} impressions" in letter.html
     assert "1064 nm" in letter.html and "weeks apart" in letter.html
     assert "Fitzpatrick III" in letter.html

@@ -30,6 +30,7 @@ from scalpmap.planning.figure_text import (
 __all__ = [
     "MEASURE_NAMES",
     "NOT_ENOUGH",
+    "NO_ANALYSIS",
     "Figure",
     "analysis_figures",
     "figures_of",
@@ -50,6 +51,7 @@ COVERAGE_WHY = (
     "single impressions are not resolved on this photo (coverage mode): a close-up of the "
     "scalp counts them"
 )
+NO_ANALYSIS = "the plan holds no analysis of the photo"
 _ROMAN: dict[Any, str] = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 
 
@@ -87,10 +89,18 @@ def analysis_figures(summary: Mapping[str, Any]) -> dict[str, Figure]:
     dict of str to dict
         ``impressions_in_region``, ``mean_density_per_cm2``, ``median_diameter_mm``,
         ``blown_out_percent``, ``median_darkness``, ``ink_tone``, ``region_area_cm2`` and
-        ``coverage_percent`` (see :func:`plan_figures`).
+        ``coverage_percent`` (see :func:`plan_figures`). A figure the summary does not hold
+        (a plan stored without its analysis) is not measured, with the reason
+        :data:`NO_ANALYSIS`: never 0.
     """
     a = summary
     coverage = a.get("mode") == "coverage"
+
+    def why_missing(key: str) -> str:
+        if coverage:
+            return COVERAGE_WHY
+        return "no impressions in the region" if key in a else NO_ANALYSIS
+
     figures: dict[str, Figure] = {}
     rows = (
         ("impressions_in_region", "count_in_region", count_text),
@@ -102,7 +112,7 @@ def analysis_figures(summary: Mapping[str, Any]) -> dict[str, Figure]:
     for name, key, write in rows:
         value = _number(a.get(key))
         if value is None:
-            figures[name] = _missing(COVERAGE_WHY if coverage else "no impressions in the region")
+            figures[name] = _missing(why_missing(key))
         else:
             figures[name] = _measured(int(value) if name == "impressions_in_region" else value, "")
             figures[name]["text"] = write(value)
@@ -110,12 +120,21 @@ def analysis_figures(summary: Mapping[str, Any]) -> dict[str, Figure]:
     figures["ink_tone"] = (
         _measured(tone, str(tone))
         if tone and tone != "unknown"
-        else _missing(COVERAGE_WHY if coverage else "the ink's colour could not be judged")
+        else _missing(
+            COVERAGE_WHY
+            if coverage
+            else ("the ink's colour could not be judged" if "ink_tone" in a else NO_ANALYSIS)
+        )
     )
-    area = _number(a.get("region_area_cm2")) or 0.0
-    figures["region_area_cm2"] = _measured(area, area_text(area))
-    share = _number(a.get("coverage_percent")) or 0.0
-    figures["coverage_percent"] = _measured(share, percent_text(share))
+    # Measured in both modes; absent only from a plan that holds no analysis (never "0.00").
+    area = _number(a.get("region_area_cm2"))
+    figures["region_area_cm2"] = (
+        _missing(NO_ANALYSIS) if area is None else _measured(area, area_text(area))
+    )
+    share = _number(a.get("coverage_percent"))
+    figures["coverage_percent"] = (
+        _missing(NO_ANALYSIS) if share is None else _measured(share, percent_text(share))
+    )
     return figures
 
 

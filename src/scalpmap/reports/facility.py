@@ -32,9 +32,10 @@ def pigment(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     if cast["measured"]:
         cast_text += f" ({cast.get('verdict', 'n/a')}; neutral black about 0)"
     darkness = f["median_darkness"]
-    region = (
-        f"{f['region_area_cm2']['text']}, {f['coverage_percent']['text']} of it covered by pigment"
-    )
+    area, share = f["region_area_cm2"], f["coverage_percent"]
+    region = area["text"]
+    if area["measured"] and share["measured"]:
+        region += f", {share['text']} of it covered by pigment"
     return [
         ("Impressions in the region", f["impressions_in_region"]["text"]),
         ("Median impression diameter", f["median_diameter_mm"]["text"]),
