@@ -95,3 +95,36 @@ def test_wrong_arrays_are_refused_with_a_hint(image, error):
 def test_impossible_scales_are_refused(scale):
     with pytest.raises(ScaleError):
         detect_impressions(np.zeros((100, 100, 3), np.uint8), mm_per_px=scale)
+
+
+def _dots_and_pores(faded_share):
+    """Thirty dots, half of them faded if asked, and thirty pores a tenth as dark, 0.04 mm/px."""
+    photo = _skin(400, 400)
+    rng = np.random.default_rng(5)
+    dots, pores = [], []
+    for k in range(60):
+        x, y = 30 + (k % 8) * 48 + int(rng.integers(-5, 6)), 25 + (k // 8) * 48
+        if k % 2 == 0:
+            faded = k % 4 == 0 and rng.uniform() < faded_share
+            ink = 0.75 if faded else 0.25  # darkness 0.25 (old, faded work) or 0.75
+            cv2.circle(photo, (x, y), 3, tuple((photo[y, x] * ink).tolist()), -1)
+            dots.append((x, y))
+        else:  # a pore: as large as a dot, 7 % darker than the skin
+            cv2.circle(photo, (x, y), 3, tuple((photo[y, x] * 0.93).tolist()), -1)
+            pores.append((x, y))
+    return _finish(photo), np.array(dots, float), np.array(pores, float)
+
+
+def test_pores_much_fainter_than_the_photo_s_impressions_are_rejected():
+    photo, dots, pores = _dots_and_pores(faded_share=0.0)
+    found = detect_impressions(photo, mm_per_px=0.04)
+    # Every pore stands out from the smooth skin, but none is an impression beside the ink.
+    assert match_points(pores, found.xy, tolerance=3).pairs.shape[0] == 0
+    assert match_points(dots, found.xy, tolerance=3).recall == 1.0
+    assert found.rejected["faint (pore or skin texture)"] >= len(pores)
+
+
+def test_faded_impressions_among_dark_ones_are_kept():
+    photo, dots, _ = _dots_and_pores(faded_share=1.0)
+    found = detect_impressions(photo, mm_per_px=0.04)
+    assert match_points(dots, found.xy, tolerance=3).recall == 1.0

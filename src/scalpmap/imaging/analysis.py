@@ -398,7 +398,7 @@ def _analyse_closeup(
     cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
     px_per_cm2 = 100.0 / scale.mm_per_px**2
     step("impressions")
-    skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask)
+    skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask, without_marks=True)
     impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
     dots = measure_dot_scale(rgb, impressions, scale.mm_per_px, skin)
     if requested == "impressions":

@@ -43,7 +43,7 @@ from scalpmap.imaging.skin import (
 )
 from scalpmap.imaging.validate import check_mm_per_px, check_rgb
 
-MIN_DARKNESS = 0.03
+MIN_DARKNESS = 0.045
 NOISE_SIGMAS = 4.5
 PROMINENCE_SIGMAS = 4.5
 MIN_INK_MM2 = 0.0006
@@ -63,6 +63,14 @@ MAXIMA_BAND_ROWS = 512
 _RING_3X3 = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.float32)
 FINEST_MM_PER_PX = 0.01
 """Finer photos are detected on a copy reduced to this scale (see :func:`detect_impressions`)."""
+RELATIVE_FAINT_SHARE = 0.2
+"""A candidate darker than its skin by less than this share of the photo's typical impression
+(the upper quartile of the darkness of those kept, ``RELATIVE_FAINT_QUANTILE``) is a pore or skin
+texture: one person's impressions are one ink, and faded or small ones still keep well over a
+fifth of the darkness of the others."""
+RELATIVE_FAINT_QUANTILE = 0.75
+RELATIVE_FAINT_MIN_COUNT = 10
+"""Below this many impressions there is no typical one to compare with."""
 
 
 @dataclass(frozen=True)
@@ -394,7 +402,7 @@ def detect_impressions(
     check_mm_per_px(mm_per_px)
     if mm_per_px < FINEST_MM_PER_PX:
         return _detect_reduced(rgb, mm_per_px, mask, min_darkness, max_diameter_mm)
-    skin = skin or estimate_local_skin(rgb, mm_per_px=mm_per_px)
+    skin = skin or estimate_local_skin(rgb, mm_per_px=mm_per_px, without_marks=True)
     fine = relative_contrast(luminance(rgb), skin, smooth_px=0.6)
     smooth_px = max(0.8, 0.035 / mm_per_px)
     smooth = np.asarray(cv2.GaussianBlur(fine, (0, 0), smooth_px), dtype=np.float32)
@@ -478,7 +486,44 @@ def detect_impressions(
         & ~reasons["faint (pore or skin texture)"]
         & ~reasons["too large (mole or freckle)"]
     )
-    return _add_dots_under_hairs(found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px)
+    found = _add_dots_under_hairs(
+        found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px
+    )
+    return drop_relatively_faint(found)
+
+
+def drop_relatively_faint(found: Impressions) -> Impressions:
+    """Drop the candidates far fainter than the photo's typical impression (pores, texture).
+
+    Parameters
+    ----------
+    found : Impressions
+        The impressions that passed every other test.
+
+    Returns
+    -------
+    Impressions
+        Those at least ``RELATIVE_FAINT_SHARE`` as dark as the upper quartile of all of them
+        (all of them when there are fewer than ``RELATIVE_FAINT_MIN_COUNT``); the dropped ones
+        are counted as faint.
+
+    Examples
+    --------
+    >>> ink = np.r_[np.full(20, 0.5), 0.06]  # twenty impressions and a pore
+    >>> found = Impressions(np.zeros((21, 2)), np.full(21, 0.2), ink, np.zeros((21, 3)))
+    >>> drop_relatively_faint(found).count
+    20
+    """
+    if found.count < RELATIVE_FAINT_MIN_COUNT:
+        return found
+    typical = float(np.quantile(found.darkness, RELATIVE_FAINT_QUANTILE))
+    keep = found.darkness >= RELATIVE_FAINT_SHARE * typical
+    if keep.all():
+        return found
+    kept = found.select(keep)
+    reason = "faint (pore or skin texture)"
+    kept.rejected[reason] = kept.rejected.get(reason, 0) + int((~keep).sum())
+    return kept
 
 
 def _detect_reduced(
@@ -509,7 +554,7 @@ def _detect_reduced(
         small,
         mm_per_px=work_mm,
         mask=small_mask,
-        skin=estimate_local_skin(small, mm_per_px=work_mm, mask=small_mask),
+        skin=estimate_local_skin(small, mm_per_px=work_mm, mask=small_mask, without_marks=True),
         min_darkness=min_darkness,
         max_diameter_mm=max_diameter_mm,
     )

@@ -18,6 +18,18 @@ from scalpmap.imaging.validate import check_mm_per_px, check_rgb
 
 SKIN_WINDOW_MM = 2.0
 SKIN_CELL_MM = 0.12
+MARK_FREE_CELL_MM = 0.18
+"""With ``without_marks``, the grid's cells are at least this large: the median and the level on
+it take less time than the median alone on the default grid, and the skin's resolution is set by
+its window."""
+MARK_SIGMAS = 2.5
+"""With ``without_marks``, a cell darker than the median by this many standard deviations of the
+cells' local spread is a mark (a dot, a pore, a hair), left out of the skin's level."""
+MAX_MARK_SHARE = 0.5
+"""Where marks fill more than this share of the window, the median stays (too little skin)."""
+MAX_LIFT = 0.03
+"""Without its marks the skin is at most this much lighter than the median: dots covering a fifth
+of the skin lift it by well under that."""
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 MEDIAN_BAND_PIXELS = 1_000_000
 """A skin grid larger than this is median-filtered in two bands on two threads."""
@@ -99,11 +111,17 @@ def estimate_local_skin(
     window_mm: float = SKIN_WINDOW_MM,
     cell_mm: float = SKIN_CELL_MM,
     mask: NDArray[np.bool_] | None = None,
+    without_marks: bool = False,
 ) -> LocalSkin:
     """Estimate the skin colour around each pixel with a coarse running median.
 
     Dots, pores and stubble cover a small share of any ``window_mm`` window, so the median of the
-    window is the skin between them.
+    window is the skin between them. A small share still pulls the median towards dark: where
+    impressions are dense, the skin comes out a little darker than it is, and lighter once some
+    of them are gone (after a laser session, or in a simulation of one). With ``without_marks``
+    the skin's level is taken again without the cells that the median shows as dark marks
+    (``MARK_SIGMAS`` local standard deviations darker than it), so that it is the skin's own,
+    however many dots the window holds.
 
     Parameters
     ----------
@@ -118,6 +136,8 @@ def estimate_local_skin(
     mask : ndarray of bool, shape (rows, cols), optional
         Where the skin is (the head). Outside it, e.g. on a wall behind the head, the skin colour
         is extrapolated from the nearby skin so that the background never counts as skin.
+    without_marks : bool, optional
+        Take the skin's level again without the dark marks (see above).
 
     Returns
     -------
@@ -136,6 +156,8 @@ def estimate_local_skin(
     check_rgb(rgb)
     check_mm_per_px(mm_per_px)
     rows, cols = rgb.shape[:2]
+    if without_marks:
+        cell_mm = max(cell_mm, MARK_FREE_CELL_MM)
     cell_px = max(1, int(cell_mm / mm_per_px))
     small_size = (max(1, cols // cell_px), max(1, rows // cell_px))
     small = np.asarray(cv2.resize(rgb, small_size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
@@ -144,10 +166,57 @@ def estimate_local_skin(
     window = int(window_mm / (cell_px * mm_per_px)) | 1
     window = max(3, min(window, 2 * (min(small_size) // 2) - 1 if min(small_size) > 3 else 3))
     median = _median_blur(small, window) if min(small_size) >= 3 else small
-    rgb_small = np.asarray(
-        cv2.GaussianBlur(median.astype(np.float32), (0, 0), max(1.0, window / 6)), dtype=np.float32
-    )
+    level = median.astype(np.float32)
+    if without_marks and min(small_size) >= 3:
+        level = _level_without_marks(small, median, window)
+    rgb_small = np.asarray(cv2.GaussianBlur(level, (0, 0), max(1.0, window / 6)), dtype=np.float32)
     return LocalSkin(rgb_small=rgb_small, cell_px=cell_px, shape=(rows, cols))
+
+
+def _level_without_marks(
+    small: NDArray[np.uint8], median: NDArray[np.uint8], window: int
+) -> NDArray[np.float32]:
+    """Return the skin's level over each window again, without the marks the median shows.
+
+    A cell is a mark when it is darker than the running ``median`` by ``MARK_SIGMAS`` times the
+    local spread of the cells on the bright side of it (the skin's own texture and noise; dark
+    marks never fall there), measured over about half a window. The marks are set to black and
+    white in a checkerboard, so that as many fall below any skin value as above it: each
+    window's median is then the median of its other cells. That median moves in whole 8-bit
+    steps (one is 1.5 % of the darkest skin's luminance), so within its step the level follows
+    the mean of the cells that are neither marks nor as much brighter (highlights). Where marks
+    fill half the window (``MAX_MARK_SHARE``), or the level differs from the first median by
+    more than marks can pull it (``MAX_LIFT``: two surfaces in the window, such as the head's
+    outline against a wall or a mole's edge), the first median stays.
+    """
+    luma = np.asarray(small, dtype=np.float32) @ LUMA_WEIGHTS
+    reference = np.maximum(np.asarray(median, dtype=np.float32) @ LUMA_WEIGHTS, np.float32(1.0))
+    contrast = 1.0 - luma / reference
+    bright_side = np.square(np.minimum(contrast, 0.0))
+    spread = np.sqrt(2.0 * cv2.GaussianBlur(bright_side, (0, 0), max(1.0, window / 2)))
+    limit = MARK_SIGMAS * spread
+    marks = contrast > limit
+    if not marks.any():
+        return median.astype(np.float32)
+    rows, cols = np.indices(marks.shape, sparse=True)
+    white = (rows + cols) % 2 == 1
+    patched = small.copy()
+    patched[marks & ~white] = 0
+    patched[marks & white] = 255
+    second = _median_blur(patched, window).astype(np.float32)
+    skin = (contrast >= -limit) & ~marks
+    size = (window, window)
+    weight = cv2.boxFilter(skin.astype(np.float32), -1, size, borderType=cv2.BORDER_REPLICATE)
+    total = cv2.boxFilter(small.astype(np.float32) * skin[..., None], -1, size,
+                          borderType=cv2.BORDER_REPLICATE)  # fmt: skip
+    mean = total / np.maximum(weight, np.float32(1e-6))[..., None]
+    level = np.clip(mean, second - 0.5, second + 0.5)
+    share = cv2.boxFilter(marks.astype(np.float32), -1, size, borderType=cv2.BORDER_REPLICATE)
+    # Marks only darken: without them the skin is a little lighter than the median, or as light
+    # (within one 8-bit step).
+    lift = np.asarray(level @ LUMA_WEIGHTS, dtype=np.float32) - reference
+    lifted = (lift >= -1.0) & (lift <= MAX_LIFT * reference) & (share <= MAX_MARK_SHARE)
+    return np.where(lifted[..., None], level, median.astype(np.float32)).astype(np.float32)
 
 
 def _fill_outside(
