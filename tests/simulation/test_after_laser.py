@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -252,3 +254,28 @@ def test_changes_stay_inside_a_custom_removal_strip(mature_case):
         cv2.circle(on_kept, centre, radius, 1, -1, cv2.LINE_8, 4)
     assert np.array_equal(after[on_kept > 0], mature_case.rgb[on_kept > 0])
     assert not np.array_equal(after, mature_case.rgb)
+
+
+def test_an_impression_on_the_head_s_outline_is_healed_on_the_skin_only():
+    """A dot on the edge of the analysed area (the head against a wall): no skin over the wall."""
+    rng = np.random.default_rng(3)
+    rgb = np.full((200, 240, 3), (205, 160, 135), np.float64)
+    rgb[:100] = (200, 205, 212)  # the wall above the head
+    rgb = rgb + rng.normal(0, 3, rgb.shape)
+    cv2.circle(rgb, (120, 102), 6, (40, 40, 48), -1, cv2.LINE_AA)  # a third over the outline
+    rgb = cv2.GaussianBlur(np.clip(rgb, 0, 255).astype(np.uint8), (0, 0), 0.7)
+    _, analysis, zones = _hair_photo()
+    head = box(-0.5, 99.5, 239.5, 199.5)
+    dot = Impressions(
+        np.array([[120.0, 102.0]]), np.array([0.36]), np.array([0.75]), np.zeros((1, 3))
+    )
+    analysis = dataclasses.replace(
+        analysis, impressions=dot, analysed_area=head, region=box(60, 100, 180, 160)
+    )
+    zones = dataclasses.replace(zones, removal=Zone("removal", box(60, 100, 180, 160), 1.0, 1))
+    after = simulate_after_laser(rgb, analysis, zones)
+    wall = np.zeros(rgb.shape[:2], bool)
+    wall[:100] = True
+    assert np.array_equal(after[wall], rgb[wall])  # the wall is left as it was
+    skin = np.median(_luma(rgb)[150:, :])
+    assert _luma(after)[101:108, 115:126].mean() > skin - 6  # the dot's skin side is healed

@@ -5,7 +5,8 @@
   area; skin is only ever copied from pixels that are not dirty.
 - ``known``: the disks of all impressions (grown by ``KNOWN_GROW_PX``): dark pixels outside them
   are other marks (hair, moles).
-- ``free``: 255 where healing may change pixels, falling to 0 on the impressions that are kept.
+- ``free``: 255 where healing may change pixels, falling to 0 on the impressions that are kept;
+  0 where the healing may not paint (the background beyond the head, the sticker).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def make_canvas(
     usable: NDArray[np.bool_] | None,
     pad: int,
     marks: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]],
+    *,
+    paint: NDArray[np.bool_] | None = None,
 ) -> Canvas:
     """Pad a crop and map its marks.
 
@@ -91,6 +94,9 @@ def make_canvas(
         The impressions on the crop: centres in canvas (padded) pixels ``(N, 2)``, radii in
         pixels ``(N,)``, and whether each must be protected ``(N,)`` (kept, and near one that
         is healed).
+    paint : ndarray of bool, shape (rows, cols), optional
+        Where healing may paint (the skin: not the background beyond the head, nor the
+        sticker); everywhere when omitted.
 
     Returns
     -------
@@ -116,12 +122,15 @@ def make_canvas(
     padded = _pad(crop, pad, cv2.BORDER_REPLICATE)
     xy, radius, protect = marks
     shape = padded.shape[:2]
+    free = _stamp_free(shape, xy[protect], radius[protect] + PROTECT_PX)
+    if paint is not None:
+        free[pad : pad + crop.shape[0], pad : pad + crop.shape[1]][~paint] = 0
     return Canvas(
         image=padded,
         dark=_pad(dark, pad, cv2.BORDER_CONSTANT, 0),
         dirty=_pad(dirty, pad, cv2.BORDER_CONSTANT, 1),
         known=_stamp_known(shape, xy, radius + KNOWN_GROW_PX),
-        free=_stamp_free(shape, xy[protect], radius[protect] + PROTECT_PX),
+        free=free,
         skin=skin,
         noise=noise_px,
         threshold=threshold,

@@ -4,7 +4,8 @@ In impressions mode every impression whose centre lies in the removal zone is he
 of ``FILL_SCALE`` times its diameter (and at least ``MIN_MARGIN_PX`` wider than it, for the
 camera's blur) is replaced by a copy of nearby clean skin, colour-matched and blended over a soft
 rim (see :mod:`scalpmap.simulation._heal`). Nothing else changes: pixels away from the erased
-impressions keep their exact values, and kept impressions next to erased ones are left alone.
+impressions keep their exact values, kept impressions next to erased ones are left alone, and
+nothing is painted beyond the analysed area (a wall behind the head stays as it was).
 
 In coverage mode (impressions too small to resolve) the removal zone is lightened back to the
 skin around the pigmented region (see :mod:`scalpmap.simulation._coverage`).
@@ -17,9 +18,11 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
+from shapely.geometry import box
 
 from scalpmap.imaging.analysis import Analysis
-from scalpmap.planning.zones import Zones
+from scalpmap.imaging.scalp import WORK_SIDE_PX
+from scalpmap.planning.zones import Zones, as_polygonal
 from scalpmap.simulation._canvas import MAX_GROW_PX, PROTECT_PX, RIM_PX, RING_PX, make_canvas
 from scalpmap.simulation._coverage import lighten_coverage
 from scalpmap.simulation._hair import HAIR_REACH_PX
@@ -53,6 +56,38 @@ def fill_radius_px(diameter_mm: NDArray[np.float64], mm_per_px: float) -> NDArra
     """
     radius = np.asarray(diameter_mm, dtype=np.float64) / 2 / mm_per_px
     return np.asarray(np.maximum(FILL_SCALE * radius, radius + MIN_MARGIN_PX), dtype=np.float64)
+
+
+def paintable_mask(
+    analysis: Analysis, window: tuple[int, int, int, int]
+) -> NDArray[np.bool_] | None:
+    """Where the healing may paint, on a window of the photo: the analysed area.
+
+    The analysed area is traced on the scalp mask's coarse grid, so along the photo's border it
+    stops up to a cell short of the frame; there the skin goes on, and the strip out to the
+    frame may be painted too. Along the head's outline it does not: beyond lies the background.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The photo's analysis.
+    window : tuple of int
+        ``(x0, y0, x1, y1)``: the window's columns and rows (end excluded).
+
+    Returns
+    -------
+    ndarray of bool, shape (y1 - y0, x1 - x0), or None
+        The mask; None when the analysed area is unknown (paint anywhere).
+    """
+    area = analysis.analysed_area
+    if area.is_empty:
+        return None
+    rows, cols = analysis.shape
+    cell_px = math.ceil(max(rows, cols) / WORK_SIDE_PX) + 1.0
+    frame = box(-0.5, -0.5, cols - 0.5, rows - 0.5)
+    strip = frame.difference(frame.buffer(-cell_px)).intersection(area.buffer(cell_px))
+    x0, y0, x1, y1 = window
+    return polygon_mask(as_polygonal(area.union(strip)), (y1 - y0, x1 - x0), (x0, y0))
 
 
 def simulate_after_laser(
@@ -114,7 +149,8 @@ def simulate_after_laser(
     distance, _ = cKDTree(xy).query(found.xy[~erase], k=1, distance_upper_bound=reach)
     near[~erase] = np.isfinite(distance)
     marks = (found.xy[on_crop] + shift, radius_px[on_crop], near[on_crop])
-    canvas = make_canvas(crop, mm, usable, pad, marks)
+    paint = paintable_mask(analysis, (x0, y0, x1, y1))
+    canvas = make_canvas(crop, mm, usable, pad, marks, paint=paint)
     heal_points(canvas, xy[:, 0] + shift[0], xy[:, 1] + shift[1], fill_px)
     out[y0:y1, x0:x1] = canvas.image[pad:-pad, pad:-pad]
     return out
