@@ -12,6 +12,7 @@ from jsonschema import ValidationError
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.photo_io import load_photo
+from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.designer import target_from_hairline
 from scalpmap.planning.hairline import HairlineModel
 from scalpmap.planning.plan import PlanOptions, build_plan
@@ -33,7 +34,14 @@ def test_mature_plan_removes_and_touches_up_and_validates(photo_and_analysis):
     zones = plan.zones
     assert zones.removal.area_cm2 > 0.1 and zones.removal.impressions > 20
     assert zones.keep.area_cm2 > 0
-    assert zones.touch_up.area_cm2 > 0 and zones.touch_up.impressions_to_add > 0
+    # The touch-up zone is the feathered band along the new line (and any thin part): it adds
+    # what its impressions fall short of the desired density, which may be none where the band
+    # is as dense as the kept work (the count then differs from it by counting noise only).
+    touch = zones.touch_up
+    assert touch.area_cm2 > 0 and zones.desired_density_per_cm2 > 0
+    shortfall = zones.desired_density_per_cm2 * touch.area_cm2 - touch.impressions
+    assert touch.impressions_to_add == max(0, round(shortfall))
+    assert any("feathered band" in note for note in zones.notes)
     total = zones.removal.area_cm2 + zones.keep.area_cm2
     assert total <= analysis.region_area_cm2 * 1.001
     assert plan.fitzpatrick_source == "estimated" and plan.skin is not None
@@ -139,3 +147,18 @@ def test_schema_rejects_a_document_missing_its_zones(photo_and_analysis):
     del document["zones"]["removal"]
     with pytest.raises(ValidationError):
         validate_plan_json(document)
+
+
+def test_a_mature_plan_on_a_phone_close_up_says_why_nothing_is_added():
+    """Seed 21 drawn as a phone sees it: the band along the new line holds the density already."""
+    rgb, _ = generate_scalp_photo(
+        SynthOptions(
+            seed=21, width_px=1600, height_px=1200, mm_per_px=0.036, fitzpatrick=3, phone=True
+        )
+    )
+    plan = build_plan(rgb, analyse_photo(rgb), PlanOptions(template="mature", age=30), today=TODAY)
+    touch, desired = plan.zones.touch_up, plan.zones.desired_density_per_cm2
+    assert touch.area_cm2 > 0.3 and touch.impressions >= desired * touch.area_cm2
+    assert touch.impressions_to_add == 0
+    notes = plan_to_json(plan, created=TODAY)["zones"]["notes"]
+    assert any("none to add" in note for note in notes)

@@ -37,6 +37,7 @@ from scalpmap.planning.hairline import DEFAULT_FEATHER_MM, arc_length, as_points
 from scalpmap.planning.zones import Target, as_lineal, as_polygonal, photo_frame
 
 TANGENT_MM = 3.0
+GRID_PX = 1e-6
 NEAR_MM = 3.0
 ALLOWED_KEYS = ("region", "hairline", "feather_mm")
 MISSES = "the target misses the pigmented region; use --template remove-all for total removal"
@@ -256,7 +257,10 @@ def clip_region_to_line(
             line_xy = line_xy[::-1]
         sign = region_sign(current, analysis.region, frame, tangent=tangent, near=NEAR_MM / mm)
     side = side_region(line_xy, frame, sign, tangent=tangent)
-    return as_polygonal(analysis.region.intersection(side)), side
+    # Snapped to a fine grid: a corner a rounding error away from the region's own (1e-15 px)
+    # otherwise makes later overlays of the zones give wrong areas.
+    clipped = shapely.set_precision(analysis.region.intersection(side), GRID_PX)
+    return as_polygonal(clipped), side
 
 
 def _read(path: Path) -> dict[str, Any]:

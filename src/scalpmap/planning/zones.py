@@ -40,6 +40,8 @@ MIN_SHORTFALL = 0.15
 MIN_CELL_SHARE = 0.25
 # Cells giving the default desired density: at least this share inside the pigmented target.
 MEDIAN_CELL_SHARE = 0.5
+SLIVER_PX2 = 1.0
+"""Zone parts smaller than this (square pixels) are overlay slivers and are dropped."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,6 +102,36 @@ def as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
         return Polygon()
     merged = shapely.union_all(parts)
     return merged if isinstance(merged, Polygon | MultiPolygon) else Polygon()
+
+
+def without_slivers(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
+    """Return the polygons without the parts smaller than ``SLIVER_PX2`` (overlay slivers).
+
+    Where two outlines almost touch, an overlay leaves slivers of next to no area: they are
+    rounding, not a zone.
+
+    Parameters
+    ----------
+    geom : Polygon or MultiPolygon
+        A zone's geometry, in pixels.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The parts of at least ``SLIVER_PX2``; an empty Polygon when none is left.
+
+    Examples
+    --------
+    >>> sliver = Polygon([(0, 0), (100, 0), (100, 1e-9)])
+    >>> without_slivers(shapely.union(box(0, 10, 5, 15), sliver)).area
+    25.0
+    """
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and p.area >= SLIVER_PX2]
+    if len(parts) == len(shapely.get_parts(geom)):
+        return geom
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
 def as_lineal(geom: BaseGeometry) -> LineString | MultiLineString:
@@ -337,15 +369,17 @@ def compute_zones(
     if target.template == "remove-all" or goal.is_empty:
         goal = Polygon()
         notes.append("no target: the whole pigmented region is removal")
-    removal = as_polygonal(region.difference(goal))
+    removal = without_slivers(as_polygonal(region.difference(goal)))
     pigmented = as_polygonal(region.intersection(goal))
     thin, desired, n_thin, source = _thin_cells(analysis, pigmented, desired)
     unpigmented = as_polygonal(goal.difference(region))
     band: Polygon | MultiPolygon = Polygon()
     if not goal.is_empty and target.feather_mm > 0 and not target.edge.is_empty:
         band = as_polygonal(target.edge.buffer(target.feather_mm / mm).intersection(goal))
-    touch = as_polygonal(shapely.union_all([thin, unpigmented, band]).intersection(goal))
-    keep = as_polygonal(pigmented.difference(touch))
+    touch = without_slivers(
+        as_polygonal(shapely.union_all([thin, unpigmented, band]).intersection(goal))
+    )
+    keep = without_slivers(as_polygonal(pigmented.difference(touch)))
     in_goal = _count(goal, xy) & in_region
     in_touch = _count(touch, xy) & in_goal
     touch_area = float(touch.area) * px_to_cm2
@@ -363,6 +397,11 @@ def compute_zones(
         )
     if not band.is_empty:
         notes.append(f"a {target.feather_mm:g} mm feathered band inside the new hairline")
+    if desired is not None and analysis.mode != "coverage" and touch_area > 0 and to_add == 0:
+        notes.append(
+            f"the touch-up zone already holds {int(in_touch.sum())} impressions, at least the "
+            f"desired density over its {touch_area:.2f} cm²: none to add"
+        )
     return Zones(
         removal=Zone(
             "removal", removal, float(removal.area) * px_to_cm2, int((in_region & ~in_goal).sum())
