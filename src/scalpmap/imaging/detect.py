@@ -2,13 +2,15 @@
 
 A dot is judged against the skin around it, never against a fixed grey level:
 
-1. **Contrast.** Every pixel's darkening relative to the local skin (:mod:`scalpmap.imaging.skin`).
+1. **Contrast.** Every pixel's darkening relative to the local skin (:mod:`scalpmap.imaging.skin`),
+   whose level is taken without the dots, so that dense work does not darken it.
 2. **Candidates.** Local maxima of the contrast, smoothed at the scale of the smallest impression,
    that stand out from the local noise (``NOISE_SIGMAS`` standard deviations of the contrast's
    spread around them), also once the skin right around them is taken away
    (``PROMINENCE_SIGMAS``): a faint dot counts if it is clearly above the noise, however faint.
    Pores and skin texture hold less pigment than the smallest, faintest impression: a
-   candidate's ink (its contrast summed over its footprint, in mm²) must reach ``MIN_INK_MM2``.
+   candidate's ink (its contrast summed over its footprint, in mm²) must reach ``MIN_INK_MM2``,
+   and its darkness a fifth of the photo's typical impression (``RELATIVE_FAINT_SHARE``).
 3. **Shape.** Each candidate's footprint (pixels above half its peak) gives a sub-pixel centre, a
    diameter and an elongation. Long thin marks are stubble, and so is a dark line leaving the
    candidate (:mod:`scalpmap.imaging.hair_lines`), or a dark mark touching an oblong candidate
