@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import shapely
-import shapely.affinity
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
@@ -49,6 +47,13 @@ from scalpmap.imaging.pigment_texture import (
     texture_cells,
 )
 from scalpmap.imaging.scalp import find_scalp
+from scalpmap.imaging.whole_head_shapes import (
+    drop_small_parts,
+    full_field,
+    mask_polygon,
+    translate,
+    translate_polygon,
+)
 
 WORK_MM_PER_PX = 0.25
 WORK_MAX_PIXELS = 2_000_000
@@ -139,31 +144,6 @@ def working_factor(shape: tuple[int, int], mm_per_px: float) -> float:
     return max(1.0, by_scale, by_pixels)
 
 
-def _mask_polygon(mask: NDArray[np.bool_], px_per_cell: float) -> Polygon | MultiPolygon:
-    """Outline a coarse mask (with its holes) as polygons in pixels."""
-    contours, hierarchy = cv2.findContours(
-        mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE
-    )
-    if hierarchy is None or len(contours) == 0:
-        return Polygon()
-    shells: list[Polygon] = []
-    holes: list[Polygon] = []
-    for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
-        if len(contour) < 3:
-            continue
-        ring = Polygon((contour[:, 0, :].astype(np.float64) + 0.5) * px_per_cell - 0.5).buffer(0)
-        (holes if parent >= 0 else shells).append(ring)
-    union = shapely.union_all(shells) if shells else Polygon()
-    if holes:
-        union = union.difference(shapely.union_all(holes))
-    parts = [
-        p for p in getattr(union, "geoms", [union]) if isinstance(p, Polygon) and not p.is_empty
-    ]
-    if not parts:
-        return Polygon()
-    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
-
-
 @dataclass(frozen=True)
 class _Crop:
     """The working copy: the head's box of the photo, downscaled."""
@@ -244,13 +224,6 @@ def _reduce(image: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8
     return np.asarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))
 
 
-def _translate(geometry: Polygon | MultiPolygon, dx: float, dy: float) -> Polygon | MultiPolygon:
-    if geometry.is_empty or (dx == 0 and dy == 0):
-        return geometry
-    moved = shapely.affinity.translate(geometry, dx, dy)
-    return moved if isinstance(moved, Polygon | MultiPolygon) else Polygon()
-
-
 def analyse_whole_head(
     rgb: NDArray[np.uint8],
     *,
@@ -290,9 +263,9 @@ def analyse_whole_head(
     if crop.person is not None:
         head_mask &= crop.person
     if roi is not None:
-        head_mask &= rasterise(_translate(roi, -ox, -oy), (work_rows, work_cols), factor)
+        head_mask &= rasterise(translate(roi, -ox, -oy), (work_rows, work_cols), factor)
     if sticker is not None and not sticker.is_empty:
-        head_mask &= ~rasterise(_translate(sticker, -ox, -oy), (work_rows, work_cols), factor)
+        head_mask &= ~rasterise(translate(sticker, -ox, -oy), (work_rows, work_cols), factor)
     cell_w = max(1, int(round(FIELD_CELL_MM / mm_w)))
     grid_scale = _GridScale(cell_w * factor, mm_per_px, crop_shape)
     by_measure = texture_cells(crop.rgb, head_mask, mm_w, cell_w, measures=MEASURES)
@@ -328,16 +301,16 @@ def analyse_whole_head(
         unpigmented = step.area & ~step.pigment
         gaps = fill_gaps(step.pigment, unpigmented, face, grid_scale.px_per_cell, mm_per_px)
         trace_values[gaps] = max(levels.pigment, levels.threshold)
-    analysed_area = _mask_polygon(step.area, grid_scale.px_per_cell)
+    analysed_area = mask_polygon(step.area, grid_scale.px_per_cell)
     parts = _trace(trace_values, levels.threshold, analysed_area, grid_scale)
     chosen = select_main_region(parts, analysed_area, up_xy=up, mm_per_px=mm_per_px)
     clearance_px = SMOOTH_MM / mm_per_px
     region = region_mod.reach_edges(chosen.region, analysed_area, clearance_px)
     region = _reach_silhouette(region, analysed_area, crop, step.below, grid_scale)
-    region = _clean(region, MIN_REGION_CM2 * 100.0 / mm_per_px**2)
+    region = drop_small_parts(region, MIN_REGION_CM2 * 100.0 / mm_per_px**2)
     hairline = _hairline(region, step, brow, head, (ox, oy), grid_scale, clearance_px)
     excluded = (
-        _mask_polygon(on_head & step.below, grid_scale.px_per_cell)
+        mask_polygon(on_head & step.below, grid_scale.px_per_cell)
         if step.below is not None
         else Polygon()
     )
@@ -347,15 +320,15 @@ def analyse_whole_head(
         notes.append(f"{chosen.islands} dark part(s) below the region's lower edge left out")
     hairline = hairline + (ox, oy) if len(hairline) else hairline
     return WholeHead(
-        region=_translate(region, ox, oy),
-        patches=tuple(_translate_polygon(p, ox, oy) for p in chosen.patches),
+        region=translate(region, ox, oy),
+        patches=tuple(translate_polygon(p, ox, oy) for p in chosen.patches),
         islands=chosen.islands,
         hairline_xy=hairline,
         hairline_segments=name_segments(hairline, head, up_xy=up, mm_per_px=mm_per_px),
-        field=_full_field(values, grid_scale.px_per_cell, (ox, oy), (rows, cols)),
+        field=full_field(values, grid_scale.px_per_cell, (ox, oy), (rows, cols)),
         threshold=levels.threshold,
-        analysed_area=_translate(analysed_area, ox, oy),
-        excluded_area=_translate(excluded, ox, oy),
+        analysed_area=translate(analysed_area, ox, oy),
+        excluded_area=translate(excluded, ox, oy),
         brow_line=brow.moved(ox, oy) if brow is not None else None,
         coverage_percent=float(np.mean(inside)) * 100 if inside.size else 0.0,
         notes=tuple(notes),
@@ -556,48 +529,10 @@ def _reach_silhouette(
         rows, cols = silhouette.shape
         below_w = cv2.resize(below.astype(np.uint8), (cols, rows), interpolation=cv2.INTER_NEAREST)
         silhouette = silhouette & (below_w == 0)
-    outline = _mask_polygon(silhouette, crop.factor)
+    outline = mask_polygon(silhouette, crop.factor)
     rim = outline.difference(analysed)
     if rim.is_empty:
         return region
     grown = region.buffer(RIM_REACH_MM / grid.mm_per_px).intersection(rim)
     merged = region.union(grown).buffer(0)
     return merged if isinstance(merged, Polygon | MultiPolygon) else region
-
-
-def _clean(region: Polygon | MultiPolygon, min_area_px: float) -> Polygon | MultiPolygon:
-    """Drop parts and holes smaller than ``min_area_px`` (slivers left by joining the parts)."""
-    parts = []
-    for part in getattr(region, "geoms", [region]):
-        if not isinstance(part, Polygon) or part.area < min_area_px:
-            continue
-        holes = [h for h in part.interiors if Polygon(h).area >= min_area_px]
-        parts.append(Polygon(part.exterior, holes).buffer(0))
-    kept = [
-        p
-        for q in parts
-        for p in getattr(q, "geoms", [q])
-        if isinstance(p, Polygon) and not p.is_empty
-    ]
-    if not kept:
-        return Polygon()
-    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
-
-
-def _translate_polygon(polygon: Polygon, dx: float, dy: float) -> Polygon:
-    moved = shapely.affinity.translate(polygon, dx, dy)
-    return moved if isinstance(moved, Polygon) else Polygon()
-
-
-def _full_field(
-    values: NDArray[np.float64], px_per_cell: float, origin: tuple[int, int], shape: tuple[int, int]
-) -> region_mod.PigmentField:
-    """Place the crop's field on a grid over the whole photo (NaN outside the crop)."""
-    rows, cols = shape
-    full = np.full((int(math.ceil(rows / px_per_cell)), int(math.ceil(cols / px_per_cell))), np.nan)
-    i0, j0 = int(round(origin[1] / px_per_cell)), int(round(origin[0] / px_per_cell))
-    r = min(values.shape[0], full.shape[0] - i0)
-    c = min(values.shape[1], full.shape[1] - j0)
-    if r > 0 and c > 0:
-        full[i0 : i0 + r, j0 : j0 + c] = values[:r, :c]
-    return region_mod.PigmentField(values=full, cell_px=px_per_cell)
