@@ -6,7 +6,6 @@ same bytes. Making them (:func:`make_plan_outputs`) never touches the filesystem
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.clinic_identity import ClinicIdentity
+from scalpmap.json_text import dumps_readable
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.plan_json import plan_to_json
 from scalpmap.planning.timeline import render_timeline_png
@@ -273,6 +273,6 @@ def write_plan_outputs(out_dir: Path, outputs: PlanOutputs) -> dict[str, Path]:
         write_atomic(path, data)
         written[role] = path
     plan_path = out_dir / "plan.json"
-    write_atomic(plan_path, json.dumps(outputs.document, indent=1).encode("utf-8"))
+    write_atomic(plan_path, dumps_readable(outputs.document).encode("utf-8"))
     written["plan"] = plan_path
     return written

@@ -8,6 +8,7 @@ import pytest
 from scalpmap.imaging.neighbours import (
     distance_to_nearest,
     distance_to_nearest_other,
+    nearest_within,
     neighbours_within,
 )
 
@@ -55,3 +56,24 @@ def test_neighbours_within_a_radius_match_brute_force(radius):
 def test_points_of_the_wrong_shape_are_refused():
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
         distance_to_nearest_other(np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("reach", [0.5, 4.0, 25.0])
+def test_nearest_within_a_reach_matches_brute_force(reach):
+    rng = np.random.default_rng(int(reach * 10))
+    points = rng.uniform(-40, 300, (250, 2))
+    queries = rng.uniform(-60, 320, (900, 2))
+    every = brute_distances(queries, points)
+    index, distance = nearest_within(queries, points, reach)
+    within = every.min(axis=1) <= reach
+    assert within.any()
+    assert (index >= 0).tolist() == within.tolist()
+    assert index[within].tolist() == every[within].argmin(axis=1).tolist()
+    assert distance[within] == pytest.approx(every.min(axis=1)[within])
+    assert np.isinf(distance[~within]).all()
+
+
+def test_nearest_within_without_points_or_queries_finds_nothing():
+    index, distance = nearest_within(np.ones((3, 2)), np.zeros((0, 2)), 5.0)
+    assert index.tolist() == [-1, -1, -1] and np.isinf(distance).all()
+    assert nearest_within(np.zeros((0, 2)), np.ones((3, 2)), 5.0)[0].shape == (0,)

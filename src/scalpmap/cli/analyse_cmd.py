@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -95,6 +94,7 @@ def analyse(
     from scalpmap.imaging.overlay_file import write_overlay_png
     from scalpmap.imaging.photo_io import load_photo
     from scalpmap.imaging.roi import parse_roi
+    from scalpmap.json_text import dumps_readable
 
     check_given_scale(mm_per_px)
     forced = parse_mode(mode)
@@ -124,7 +124,7 @@ def analyse(
         document = analysis_to_json(analysis, source=photo.name)
         json_path = out / "analysis.json"
         tmp = json_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(document, indent=1))
+        tmp.write_text(dumps_readable(document))
         tmp.replace(json_path)
         if overlay:  # downscaled by a whole factor to at most 2400 px: quick to draw and encode
             write_overlay_png(out / "overlay.png", loaded.rgb, analysis)

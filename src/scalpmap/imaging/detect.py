@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 
 from scalpmap.imaging.hair_crossing import bilinear, find_dots_under_hairs
@@ -34,6 +33,7 @@ from scalpmap.imaging.hair_lines import line_arms
 from scalpmap.imaging.neighbours import (
     distance_to_nearest,
     distance_to_nearest_other,
+    nearest_within,
     neighbours_within,
 )
 from scalpmap.imaging.skin import (
@@ -342,13 +342,14 @@ def _attached(
     angles = np.linspace(0, 2 * np.pi, ring.shape[1], endpoint=False)
     ring_x = (x[:, None] + ring_px[:, None] * np.cos(angles)[None, :]).ravel()
     ring_y = (y[:, None] + ring_px[:, None] * np.sin(angles)[None, :]).ravel()
-    centres = np.asarray(shapely.points(np.column_stack([x[others], y[others]])), dtype=object)
-    tree = shapely.STRtree(centres.reshape(-1))
-    (sample, nearest), distance = tree.query_nearest(
-        shapely.points(np.column_stack([ring_x, ring_y])), return_distance=True, all_matches=False
+    # Only a dot within its radius and a pixel hides a sample: none reaches past the largest.
+    reach = float(radius_px[others].max()) + 1.0
+    nearest, distance = nearest_within(
+        np.column_stack([ring_x, ring_y]), np.column_stack([x[others], y[others]]), reach
     )
-    owner = others[nearest]
-    on_dot = (distance <= radius_px[owner] + 1.0) & (owner != sample // ring.shape[1])
+    sample = np.flatnonzero(nearest >= 0)
+    owner = others[nearest[sample]]
+    on_dot = (distance[sample] <= radius_px[owner] + 1.0) & (owner != sample // ring.shape[1])
     hidden = np.zeros(ring.size, dtype=bool)
     hidden[sample[on_dot]] = True
     return np.asarray(np.where(hidden.reshape(ring.shape), -np.inf, ring).max(axis=1))

@@ -10,7 +10,12 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-__all__ = ["distance_to_nearest", "distance_to_nearest_other", "neighbours_within"]
+__all__ = [
+    "distance_to_nearest",
+    "distance_to_nearest_other",
+    "nearest_within",
+    "neighbours_within",
+]
 
 
 def _points(xy: NDArray[np.floating] | NDArray[np.integer]) -> NDArray[np.float64]:
@@ -126,3 +131,81 @@ def neighbours_within(
     order = np.lexsort((target, source))
     source, target = source[order], target[order]
     return np.split(target.astype(np.intp), np.searchsorted(source, np.arange(1, len(points))))
+
+
+def nearest_within(
+    queries: NDArray[np.floating], points: NDArray[np.floating], reach: float
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Find the nearest of ``points`` to each query, when one lies within ``reach``.
+
+    The points are binned on a grid of cells ``reach`` wide, and each query looks only in its
+    own cell and the eight around it: every point within ``reach`` is there, so the nearest
+    one found is the nearest of all whenever it lies within ``reach``. Many queries among
+    sparse points (the rings around every dot of a photo) take milliseconds, where an STR
+    tree's nearest-neighbour search took most of a second.
+
+    Parameters
+    ----------
+    queries : ndarray, shape (Q, 2)
+        Where to look from.
+    points : ndarray, shape (N, 2)
+        The points to find.
+    reach : float
+        The largest distance of interest, > 0.
+
+    Returns
+    -------
+    index : ndarray of int, shape (Q,)
+        The nearest point's index, -1 when none lies within ``reach``.
+    distance : ndarray of float, shape (Q,)
+        Its distance (``inf`` where ``index`` is -1).
+
+    Examples
+    --------
+    >>> index, distance = nearest_within(
+    ...     np.array([[0.0, 0.0], [9.0, 0.0]]), np.array([[3.0, 4.0], [1.0, 0.0]]), 5.0
+    ... )
+    >>> index.tolist(), distance.tolist()
+    ([1, -1], [1.0, inf])
+    """
+    found_q, targets = _points(queries), _points(points)
+    index = np.full(len(found_q), -1, dtype=np.intp)
+    distance = np.full(len(found_q), np.inf)
+    if len(found_q) == 0 or len(targets) == 0:
+        return index, distance
+    cell = float(reach)
+    origin = np.minimum(found_q.min(axis=0), targets.min(axis=0)) - cell
+    target_cells = np.floor((targets - origin) / cell).astype(np.int64)
+    query_cells = np.floor((found_q - origin) / cell).astype(np.int64)
+    width = int(max(target_cells[:, 0].max(), query_cells[:, 0].max())) + 3
+    keys = target_cells[:, 1] * width + target_cells[:, 0]
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    pairs_q, pairs_p = [], []
+    for d_row in (-1, 0, 1):
+        for d_col in (-1, 0, 1):
+            wanted = (query_cells[:, 1] + d_row) * width + query_cells[:, 0] + d_col
+            low = np.searchsorted(sorted_keys, wanted, side="left")
+            counts = np.searchsorted(sorted_keys, wanted, side="right") - low
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            owners = np.repeat(np.arange(len(found_q)), counts)
+            starts = np.repeat(low - np.cumsum(counts) + counts, counts)
+            pairs_q.append(owners)
+            pairs_p.append(order[starts + np.arange(total)])
+    if not pairs_q:
+        return index, distance
+    q, p = np.concatenate(pairs_q), np.concatenate(pairs_p)
+    step = found_q[q] - targets[p]
+    gap = np.sqrt(step[:, 0] ** 2 + step[:, 1] ** 2)
+    near = gap <= cell
+    q, p, gap = q[near], p[near], gap[near]
+    if len(q) == 0:
+        return index, distance
+    first = np.lexsort((p, gap, q))  # per query: the nearest, then the lowest index
+    q, p, gap = q[first], p[first], gap[first]
+    head = np.r_[True, q[1:] != q[:-1]]
+    index[q[head]] = p[head]
+    distance[q[head]] = gap[head]
+    return index, distance
