@@ -26,6 +26,7 @@ TABLES = {
     "cases",
     "photos",
     "analyses",
+    "jobs",
     "plans",
     "enquiries",
     "audit_log",

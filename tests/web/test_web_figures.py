@@ -151,8 +151,8 @@ def _plan_in_web(client, csrf: str, photo: Photo) -> tuple[int, int, int, dict[s
         "hairline": start.json()["hairline"], "start_date": START,
     }  # fmt: skip
     saved = client.post(f"/api/cases/{case_id}/plans", json=body, headers=headers)
-    assert saved.status_code == 201, saved.text
-    plan_id = saved.json()["id"]
+    assert saved.status_code == 202 and saved.json()["status"] == "done", saved.text
+    plan_id = saved.json()["result"]["plan_id"]
     document = client.get(f"/api/plans/{plan_id}").json()
     return case_id, photo_id, plan_id, document
 

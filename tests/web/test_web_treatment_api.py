@@ -83,8 +83,12 @@ def test_refer_log_follow_up_and_clearance(
     measured = client.post(
         f"/api/laser-sessions/{session_id}/follow-up", files=files, headers=headers
     )
-    assert measured.status_code == 200, measured.text
-    document = measured.json()
+    assert measured.status_code == 202, measured.text  # a job, done at once here (inline)
+    job = measured.json()
+    assert job["kind"] == "follow_up" and job["status"] == "done" and job["error"] is None
+    assert client.get(job["status_url"], headers=headers).json() == job
+    assert job["result"]["measured"] is True and job["result"]["laser_session_id"] == session_id
+    document = client.get(clearance_url, headers=headers).json()
     validate_clearance_json(document)
     assert document["clearance"]["measured"] is True
     assert 37 <= document["clearance"]["percent"] <= 43
@@ -104,11 +108,12 @@ def test_refer_log_follow_up_and_clearance(
     refused = client.post(
         f"/api/laser-sessions/{second['id']}/follow-up", files=files, headers=headers
     )
-    assert refused.status_code == 422
-    detail = one_line(refused)
-    assert "could not be registered" in detail and "not registered" in detail
+    assert refused.status_code == 202 and refused.json()["status"] == "done", refused.text
+    result = refused.json()["result"]
+    assert result["measured"] is False and "not registered" in result["reason"]
     kept = client.get(f"/api/laser-sessions/{second['id']}/clearance", headers=headers).json()
     assert kept["clearance"]["measured"] is False and kept["clearance"]["percent"] is None
+    assert kept["clearance"]["reason"] == result["reason"]
     rows = client.get(f"{base}/laser-sessions", headers=headers).json()
     assert rows[1]["follow_up_photo_id"] is not None
     assert rows[1]["clearance"]["measured"] is False and rows[1]["clearance"]["percent"] is None

@@ -1,5 +1,9 @@
 """The kinds of job a worker runs, each keyed by the row it computes.
 
+- ``analysis``: a photo's analysis (row ``analyses``);
+- ``plan_save``: make and save a design's plan (row ``jobs``, :mod:`scalpmap.jobs.plan_saves`);
+- ``follow_up``: measure a follow-up photo (row ``jobs``, :mod:`scalpmap.jobs.follow_ups`).
+
 A kind's ``run`` takes a :class:`WorkerContext` (the database, the photo store, the limits)
 and the row's id, and is safe to run again: the row is claimed with a conditional UPDATE, and a
 row already finished is left alone. A failure for good (a damaged photo, no scale) is saved on
@@ -12,53 +16,32 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
+from scalpmap.jobs.context import WorkerContext
+from scalpmap.jobs.follow_ups import run_follow_up_job
+from scalpmap.jobs.plan_saves import run_plan_save_job
 from scalpmap.services.errors import ConflictError, NotFoundError
-from scalpmap.services.limited import Limits
-from scalpmap.store.photos import PhotoStore
 
-__all__ = ["KINDS", "JobKind", "WorkerContext", "job_key", "run_analysis_job"]
+__all__ = ["KINDS", "KindRunner", "WorkerContext", "job_key", "run_analysis_job"]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class WorkerContext:
-    """What a job needs to run.
-
-    Attributes
-    ----------
-    session_factory : callable
-        Makes database sessions (on SQLite, with lazy transactions).
-    store : PhotoStore
-        The photo store, shared by the web app and the workers.
-    max_pixels : int
-        Largest photo accepted.
-    limits : Limits or None
-        Memory and time of one analysis, run in a child process; in this process when None.
-    """
-
-    session_factory: Callable[[], Session]
-    store: PhotoStore
-    max_pixels: int
-    limits: Limits | None
-
-
-@dataclass(frozen=True)
-class JobKind:
-    """One kind of job.
+class KindRunner:
+    """One kind of job and how it runs.
 
     Attributes
     ----------
     name : str
         Its name, the first part of its key (``analysis``).
     run : callable
-        ``run(context, target_id)``; returns when the row is finished (done or failed).
+        ``run(context, target_id, *, reclaim_running=True)``; returns when the row is finished
+        (done or failed). ``reclaim_running=False`` (the web app's thread pool) leaves a row
+        already ``running`` to the process that runs it.
     """
 
     name: str
-    run: Callable[[WorkerContext, int], None]
+    run: Callable[..., None]
 
 
 def job_key(kind: str, target_id: int) -> str:
@@ -118,5 +101,9 @@ def run_analysis_job(
         log.info("analysis %s %s", analysis_id, row.status)
 
 
-KINDS: dict[str, JobKind] = {"analysis": JobKind("analysis", run_analysis_job)}
+KINDS: dict[str, KindRunner] = {
+    "analysis": KindRunner("analysis", run_analysis_job),
+    "plan_save": KindRunner("plan_save", run_plan_save_job),
+    "follow_up": KindRunner("follow_up", run_follow_up_job),
+}
 """Every kind a worker runs, by name."""

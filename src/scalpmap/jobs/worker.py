@@ -7,8 +7,8 @@ it
 - gives the jobs of a worker that stopped sending heartbeats (killed, its machine lost) back to
   the queue, where another worker takes them: the job runs again from the start and, being keyed
   and claimed, ends ``done`` once;
-- queues the analyses left ``pending`` without a job (queued while the queue was unreachable),
-  so that no job is lost.
+- queues the analyses, plan saves and follow-up measures left ``pending`` without a job
+  (asked for while the queue was unreachable), so that no job is lost.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from scalpmap.jobs.queue import (
     queue_conninfo,
     set_worker_context,
 )
+from scalpmap.services.jobs import pending_job_ids
 from scalpmap.services.limited import Limits
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis, utcnow
 from scalpmap.store.photos import PhotoStore
@@ -121,17 +122,18 @@ def _queue_orphaned_analyses(app: App, context: WorkerContext, older_than_s: flo
         query = select(PhotoAnalysis.id).where(
             PhotoAnalysis.status == AnalysisStatus.PENDING, PhotoAnalysis.created_at < cutoff
         )
-        ids = list(session.scalars(query.order_by(PhotoAnalysis.id)))
-    if not ids:
+        targets = [("analysis", analysis_id) for analysis_id in session.scalars(query)]
+        targets += pending_job_ids(session, created_before=cutoff)
+    if not targets:
         return 0
-    keys = {job_key("analysis", analysis_id): analysis_id for analysis_id in ids}
+    keys = {job_key(kind, target_id): (kind, target_id) for kind, target_id in targets}
     rows = app.connector.get_sync_connector().execute_query_all(
         query=_LIVE_JOBS,
         locks=list(keys),
     )
     for row in rows:
         keys.pop(row["lock"], None)
-    return sum(enqueue(app, "analysis", analysis_id) for analysis_id in keys.values())
+    return sum(enqueue(app, kind, target_id) for kind, target_id in keys.values())
 
 
 async def _watch(app: App, context: WorkerContext, timing: WorkerTiming) -> None:
@@ -142,7 +144,7 @@ async def _watch(app: App, context: WorkerContext, timing: WorkerTiming) -> None
                 _queue_orphaned_analyses, app, context, timing.stalled_after_s
             )
             if queued:
-                log.warning("queued %s pending analyses that had no job", queued)
+                log.warning("queued %s pending analyses or jobs that had no job", queued)
         except Exception:  # the database away for a moment: look again next time
             log.exception("looking for lost jobs failed")
         await asyncio.sleep(timing.watch_s)

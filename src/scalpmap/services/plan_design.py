@@ -25,7 +25,7 @@ import dataclasses
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -200,6 +200,7 @@ def save_design(
     clinic: ClinicIdentity | None = None,
     cache: DesignCache = DESIGN_CACHE,
     today: dt.date | None = None,
+    on_saved: Callable[[Session, PlanVersion], None] | None = None,
 ) -> PlanVersion:
     """Make the full plan of a design and save it as the case's next plan version.
 
@@ -244,6 +245,9 @@ def save_design(
         Where the design and the photo are cached.
     today : datetime.date, optional
         Today's date (for the timeline); today at the clinic by default.
+    on_saved : callable, optional
+        Called with the session and the new version inside the transaction that saves it
+        (see :func:`scalpmap.services.plans.save_plan`).
 
     Returns
     -------
@@ -283,7 +287,7 @@ def save_design(
         document["files"] = files
         validate_plan_json(document)
         return plans.save_plan(
-            session, case_id, document, actor, analysis_id=analysis_id, note=note
+            session, case_id, document, actor, analysis_id=analysis_id, note=note, on_saved=on_saved
         )
 
 

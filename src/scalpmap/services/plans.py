@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ def save_plan(
     *,
     analysis_id: int | None = None,
     note: str | None = None,
+    on_saved: Callable[[Session, PlanVersion], None] | None = None,
 ) -> PlanVersion:
     """Save a plan.json document as the case's next version.
 
@@ -45,6 +47,9 @@ def save_plan(
         The analysis the plan was made from.
     note : str, optional
         What changed.
+    on_saved : callable, optional
+        Called with the session and the new version inside the transaction that saves it (a
+        job marks itself done there, so that a save is never made twice).
 
     Returns
     -------
@@ -89,6 +94,8 @@ def save_plan(
                     patient_id=case.patient_id,
                     details={"case_id": case.id, "version": plan.version},
                 )
+                if on_saved is not None:
+                    on_saved(session, plan)
         except IntegrityError:  # another save took this version number: try the next one
             continue
         return plan

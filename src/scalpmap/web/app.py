@@ -24,7 +24,7 @@ from scalpmap import __version__
 from scalpmap.config import Settings, get_settings
 from scalpmap.store.engine import BEGIN_IMMEDIATE, create_engine_for, make_session_factory
 from scalpmap.store.photos import PhotoStore
-from scalpmap.web import apidocs
+from scalpmap.web import apidocs, job_progress
 from scalpmap.web.admin import clinic as admin_clinic
 from scalpmap.web.admin import routes as admin_routes
 from scalpmap.web.auth import api as auth_api
@@ -83,6 +83,7 @@ _ROUTERS: tuple[APIRouter, ...] = (
     facilities_api.router,
     treatment_api.router,
     corrections_api.router,
+    job_progress.router,
     apidocs.router,
 )
 

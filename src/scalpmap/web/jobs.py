@@ -1,4 +1,4 @@
-"""Background analyses: a small thread pool inside the app process, each analysis in a child.
+"""Background jobs: a small thread pool inside the app process, each analysis in a child.
 
 An upload queues an analysis (``pending``) with :func:`scalpmap.services.analyses.request_analysis`
 and hands its id to :class:`AnalysisJobs`, which runs
@@ -11,11 +11,15 @@ Each analysis runs in a child process with a memory and a time limit
 (:func:`scalpmap.services.limited.run_limited`): a photo that makes it blow up fails its job
 ("the analysis ran out of its limits") and the app lives on.
 
+The pool runs the other kinds of :data:`scalpmap.jobs.kinds.KINDS` the same way (plan saves,
+follow-up measures: rows of ``jobs``, claimed alike); ``kind`` names which.
+
 With ``inline=True`` (tests) a job runs at once in the caller's thread.
 
-With ``SCALPMAP_JOBS=procrastinate`` the app builds :class:`QueuedAnalysisJobs` instead: it only
-queues each analysis (in the transaction that writes it, when the queue shares the app's
-database) and ``scalpmap worker`` processes run it (:mod:`scalpmap.jobs`).
+With ``SCALPMAP_JOBS=procrastinate`` the app builds
+:class:`~scalpmap.web.queued_jobs.QueuedAnalysisJobs` instead: it only queues each job (in the
+transaction that writes its row, when the queue shares the app's database) and ``scalpmap
+worker`` processes run it (:mod:`scalpmap.jobs`).
 
 SQLite: the jobs use an engine of their own whose transactions start lazily, with
 ``BEGIN IMMEDIATE`` right before the first write. ``run_analysis`` reads the photo, analyses it
@@ -36,10 +40,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 
 from scalpmap.config import Settings
-from scalpmap.jobs.kinds import WorkerContext, run_analysis_job
+from scalpmap.jobs.kinds import KINDS, WorkerContext
+from scalpmap.services.jobs import pending_job_ids
 from scalpmap.services.limited import Limits
 from scalpmap.store.engine import make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis
@@ -47,7 +51,6 @@ from scalpmap.store.photos import PhotoStore
 
 __all__ = [
     "AnalysisJobs",
-    "QueuedAnalysisJobs",
     "analysis_limits",
     "lazy_sqlite_transactions",
     "make_analysis_jobs",
@@ -152,15 +155,19 @@ class AnalysisJobs:
     def check_available(self) -> None:
         """Raise 503 when jobs cannot be queued now (never: this backend needs no service)."""
 
-    def enqueue_in_transaction(self, session: Session, analysis_id: int) -> bool:
-        """Queue the analysis in the transaction that writes it, where the backend can.
+    def enqueue_in_transaction(
+        self, session: Session, analysis_id: int, kind: str = "analysis"
+    ) -> bool:
+        """Queue the job in the transaction that writes its row, where the backend can.
 
         Parameters
         ----------
         session : sqlalchemy.orm.Session
-            The session whose open transaction writes the analysis.
+            The session whose open transaction writes the row.
         analysis_id : int
-            The analysis (flushed, not yet committed).
+            The analysis or job row (flushed, not yet committed).
+        kind : str, optional
+            A name from :data:`scalpmap.jobs.kinds.KINDS`.
 
         Returns
         -------
@@ -174,20 +181,22 @@ class AnalysisJobs:
         if not self.inline and self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="scalpmap-analysis")
 
-    def submit(self, analysis_id: int) -> None:
-        """Queue a pending analysis.
+    def submit(self, analysis_id: int, kind: str = "analysis") -> None:
+        """Queue a pending analysis or job.
 
         Parameters
         ----------
         analysis_id : int
-            The analysis (status ``pending``).
+            The analysis or job row (status ``pending``).
+        kind : str, optional
+            A name from :data:`scalpmap.jobs.kinds.KINDS`.
         """
         if self.inline:
-            self.run(analysis_id)
+            self.run(analysis_id, kind)
             return
         if self._pool is None:
             raise RuntimeError("the analysis pool is not running; call start() first")
-        future = self._pool.submit(self.run, analysis_id)
+        future = self._pool.submit(self.run, analysis_id, kind)
         with self._lock:
             self._futures.add(future)
         future.add_done_callback(self._forget)
@@ -197,7 +206,7 @@ class AnalysisJobs:
             self._futures.discard(future)
 
     def submit_pending(self) -> int:
-        """Queue every pending analysis (those queued by a worker that stopped before it ran them).
+        """Queue every pending analysis and job (left by a process that stopped before them).
 
         Returns
         -------
@@ -206,23 +215,26 @@ class AnalysisJobs:
         """
         with self.session_factory() as session:
             query = select(PhotoAnalysis.id).where(PhotoAnalysis.status == AnalysisStatus.PENDING)
-            ids = list(session.scalars(query.order_by(PhotoAnalysis.id)))
-        for analysis_id in ids:
-            self.submit(analysis_id)
-        return len(ids)
+            targets = [("analysis", i) for i in session.scalars(query.order_by(PhotoAnalysis.id))]
+            targets += pending_job_ids(session)
+        for kind, target_id in targets:
+            self.submit(target_id, kind)
+        return len(targets)
 
-    def run(self, analysis_id: int) -> None:
-        """Run one analysis in a session of its own; never raises.
+    def run(self, analysis_id: int, kind: str = "analysis") -> None:
+        """Run one analysis or job in a session of its own; never raises.
 
         Parameters
         ----------
         analysis_id : int
-            The analysis.
+            The analysis or job row.
+        kind : str, optional
+            A name from :data:`scalpmap.jobs.kinds.KINDS`.
         """
         context = WorkerContext(self.session_factory, self.store, self.max_pixels, self.limits)
         try:
-            run_analysis_job(context, analysis_id, reclaim_running=False)
-        except Exception:  # saved as failed and logged by the service
+            KINDS[kind].run(context, analysis_id, reclaim_running=False)
+        except Exception:  # saved as failed and logged by the job
             return
 
     def wait_idle(self, timeout_s: float = 60.0) -> bool:
@@ -251,125 +263,6 @@ class AnalysisJobs:
         self.engine.dispose()
 
 
-class QueuedAnalysisJobs(AnalysisJobs):
-    """Hand each analysis to the procrastinate queue; ``scalpmap worker`` processes run it.
-
-    Parameters
-    ----------
-    engine : sqlalchemy.Engine
-        As for :class:`AnalysisJobs` (the plan pages use its sessions).
-    store : PhotoStore
-        The photo store.
-    settings : Settings
-        The queue's database: ``jobs_url``, else ``database_url``.
-    """
-
-    def __init__(self, engine: Engine, store: PhotoStore, *, settings: Settings) -> None:
-        from scalpmap.jobs.queue import make_queue_app, queue_conninfo
-
-        super().__init__(engine, store, max_pixels=settings.max_upload_pixels)
-        self.conninfo = queue_conninfo(settings)
-        self.shares_database = settings.jobs_url is None
-        self.queue_app = make_queue_app(self.conninfo)
-        self._opened = False
-
-    def start(self) -> None:
-        """Make the queue's tables if needed and open a pool that connects on use."""
-        from psycopg_pool import NullConnectionPool
-
-        from scalpmap.jobs.queue import QueueUnavailableError, ensure_queue_schema
-
-        try:
-            ensure_queue_schema(self.conninfo)
-        except QueueUnavailableError:
-            log.warning("the job queue's database is not answering; analyses get 503 until it is")
-        if not self._opened:
-            pool: NullConnectionPool = NullConnectionPool(
-                self.conninfo, open=False, timeout=5, kwargs={"connect_timeout": 5}
-            )
-            pool.open()
-            self.queue_app.open(pool)
-            self._opened = True
-
-    def check_available(self) -> None:
-        """Raise 503 when the queue's own database (``SCALPMAP_JOBS_URL``) does not answer."""
-        import psycopg
-
-        from scalpmap.jobs.queue import UNAVAILABLE
-
-        if self.shares_database:
-            return  # queued in the app's own transaction: both are written, or neither
-        try:
-            with psycopg.connect(self.conninfo, connect_timeout=3) as connection:
-                connection.execute("SELECT 1")
-        except psycopg.OperationalError:
-            raise HTTPException(503, UNAVAILABLE) from None
-
-    def enqueue_in_transaction(self, session: Session, analysis_id: int) -> bool:
-        """Queue the analysis in the session's transaction when the queue shares its database.
-
-        Parameters
-        ----------
-        session : sqlalchemy.orm.Session
-            The session whose open transaction writes the analysis.
-        analysis_id : int
-            The analysis.
-
-        Returns
-        -------
-        bool
-            Whether it was queued (else :meth:`submit` queues it after the commit).
-        """
-        from scalpmap.jobs.queue import QueueUnavailableError, enqueue
-
-        if not self.shares_database:
-            return False
-        connection = session.connection().connection.driver_connection
-        try:
-            enqueue(self.queue_app, "analysis", analysis_id, connection=connection)
-        except QueueUnavailableError as error:
-            raise HTTPException(503, str(error)) from None
-        return True
-
-    def submit(self, analysis_id: int) -> None:
-        """Queue an analysis already committed (the queue is in another database).
-
-        Parameters
-        ----------
-        analysis_id : int
-            The analysis (status ``pending``). The queue answered :meth:`check_available` a
-            moment before; if it stopped since, the analysis stays pending and the workers
-            queue it once they see it pending without a job.
-        """
-        from scalpmap.jobs.queue import QueueUnavailableError, enqueue
-
-        try:
-            enqueue(self.queue_app, "analysis", analysis_id)
-        except QueueUnavailableError:
-            log.warning("analysis %s stays pending until the workers queue it", analysis_id)
-
-    def submit_pending(self) -> int:
-        """Queue nothing: the workers queue the pending analyses that have no job.
-
-        Returns
-        -------
-        int
-            0.
-        """
-        return 0
-
-    def wait_idle(self, timeout_s: float = 60.0) -> bool:
-        """Return at once: the jobs run in the workers."""
-        return True
-
-    def shutdown(self) -> None:
-        """Close the queue's pool and the engine."""
-        if self._opened:
-            self.queue_app.close()
-            self._opened = False
-        self.engine.dispose()
-
-
 def make_analysis_jobs(
     settings: Settings, engine: Engine, store: PhotoStore, *, inline: bool, workers: int
 ) -> AnalysisJobs:
@@ -394,6 +287,8 @@ def make_analysis_jobs(
         The thread pool (``inline``) or the queue (``procrastinate``).
     """
     if settings.jobs == "procrastinate":
+        from scalpmap.web.queued_jobs import QueuedAnalysisJobs
+
         return QueuedAnalysisJobs(engine, store, settings=settings)
     return AnalysisJobs(
         engine,

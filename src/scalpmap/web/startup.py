@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from scalpmap.services.analyses import fail_stale_analyses
+from scalpmap.services.jobs import fail_stale_jobs
 from scalpmap.services.photos import recover_photo_store
 from scalpmap.store.migrate import ensure_schema
 from scalpmap.store.models import User
@@ -35,12 +36,15 @@ class StartupReport:
         Analyses marked failed because their worker stopped.
     user_count : int
         Staff users in the database (0: print the first-admin hint).
+    failed_jobs : list of int
+        Plan saves and follow-up measures marked failed because their worker stopped.
     """
 
     revision: str
     recovered_files: int
     failed_analyses: list[int]
     user_count: int
+    failed_jobs: list[int] = field(default_factory=list)
 
 
 def prepare(
@@ -66,5 +70,6 @@ def prepare(
     with session_factory() as session:
         recovered = recover_photo_store(session, store)
         failed = fail_stale_analyses(session, older_than=STALE_ANALYSIS_AGE)
+        failed_jobs = fail_stale_jobs(session, older_than=STALE_ANALYSIS_AGE)
         users = session.scalar(select(func.count()).select_from(User)) or 0
-    return StartupReport(revision, recovered, failed, int(users))
+    return StartupReport(revision, recovered, failed, int(users), failed_jobs)

@@ -9,6 +9,7 @@ from scalpmap.store.models.clearance import ClearanceCheck
 from scalpmap.store.models.clinic import CLINIC_SETTINGS_ID, ClinicSettings
 from scalpmap.store.models.enquiries import Enquiry, EnquiryStatus
 from scalpmap.store.models.facilities import Facility
+from scalpmap.store.models.jobs import Job, JobKind, JobStatus
 from scalpmap.store.models.patients import Patient
 from scalpmap.store.models.photos import (
     AnalysisStatus,
@@ -36,6 +37,9 @@ __all__ = [
     "Enquiry",
     "EnquiryStatus",
     "Facility",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "LaserSession",
     "Patient",
     "Photo",

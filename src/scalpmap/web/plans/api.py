@@ -1,8 +1,9 @@
 """JSON API of the designer and plans: start and update a design, save it, read plans and files.
 
 Starting, updating and saving need a practitioner or admin (reception gets 403); reading plans
-needs any signed-in user. The routes are plain ``def``: they run in the threadpool, and saving
-(seconds) also runs in a session of its own (see :mod:`scalpmap.web.plans.service`).
+needs any signed-in user. The routes are plain ``def``: they run in the threadpool. Saving
+(seconds) is a job: the request answers 202 at once and the job's status is polled
+(``GET /api/jobs/{id}``, see :mod:`scalpmap.web.plans.service`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import Response
 from scalpmap.planning.landmark_edits import design_guides as guides_of
 from scalpmap.services import plans
 from scalpmap.web.deps import CanEditPlans, CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.job_progress import JobPublic, job_public
 from scalpmap.web.plans.files import file_response, open_plan, plan_file, plan_files_urls
 from scalpmap.web.plans.pages import version_summary
 from scalpmap.web.plans.schemas import (
@@ -24,14 +26,13 @@ from scalpmap.web.plans.schemas import (
     GivenLandmarks,
     GuidesState,
     PlanCreate,
-    PlanCreated,
     PlanVersionPublic,
 )
 from scalpmap.web.plans.service import (
     analysis_of_case,
+    ask_plan_save,
     design_of_case,
     patient_age,
-    save_plan_version,
     start,
     update,
 )
@@ -116,23 +117,23 @@ def design_guides(
 
 @router.post(
     "/cases/{case_id}/plans",
-    status_code=201,
-    responses={**_DESIGN_ERRORS, 503: {"description": "Every save slot stayed busy"}},
-    summary="Save a design as the case's next plan version",
+    status_code=202,
+    responses={**_DESIGN_ERRORS, 503: {"description": "The job queue does not answer"}},
+    summary="Save a design as the case's next plan version (a job)",
 )
 def save_plan(
     body: PlanCreate, session: SessionDep, state: StateDep, user: CanEditPlans, case: CurrentCase
-) -> PlanCreated:
-    """Make the plan (simulation, pictures, patient and facility reports) and save it.
+) -> JobPublic:
+    """Ask for the plan (simulation, pictures, patient and facility reports) to be made and saved.
 
-    Takes a few seconds; the request waits and answers with the new version. Old versions are
-    kept. Without ``hairline`` the target is the template's. The plan records the landmarks it
-    used in ``options.landmarks``: those in the body as ``given``, the others ``detected``.
+    Making it takes a few seconds, so the answer is the plan-save job at once (202): poll its
+    ``status_url`` until ``done`` (``result``: the new version's ``plan_id``, ``version`` and
+    page ``url``) or ``failed`` (``error``: why, in one line). The same design saved twice is
+    one job and one version. Old versions are kept. Without ``hairline`` the target is the
+    template's. The plan records the landmarks it used in ``options.landmarks``: those in the
+    body as ``given``, the others ``detected``.
     """
-    saved = save_plan_version(session, state, user, case, body)
-    return PlanCreated(
-        id=saved.id, version=saved.version, case_id=saved.case_id, url=f"/plans/{saved.id}"
-    )
+    return job_public(ask_plan_save(session, state, user, case, body))
 
 
 @router.get(

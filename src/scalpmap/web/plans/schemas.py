@@ -18,7 +18,6 @@ __all__ = [
     "LandmarksState",
     "ScaleState",
     "PlanCreate",
-    "PlanCreated",
     "PlanVersionPublic",
     "TemplateChoice",
     "ZoneState",
@@ -189,15 +188,6 @@ class PlanCreate(BaseModel):
     scarring: Literal["none", "minimal", "moderate", "significant"] | None = None
     layering: Literal["none", "cover-up"] | None = None
     second_touch_up: bool = True
-
-
-class PlanCreated(BaseModel):
-    """A new plan version."""
-
-    id: int = Field(description="The plan version's id (GET /api/plans/{id})")
-    version: int = Field(description="1 for the case's first plan")
-    case_id: int
-    url: str = Field(description="The plan's page")
 
 
 class PlanVersionPublic(BaseModel):

@@ -1,57 +1,52 @@
-"""The designer and plans as the web app runs them: checks, designs, saving off the request path.
+"""The designer and plans as the web app runs them: checks, designs, asking for a plan save.
 
-Saving a plan (:func:`save_plan_version`) takes seconds: the simulation, the pictures and the
-two PDF reports are made before anything is written. It runs in the threadpool (the API and
-page routes are plain ``def``), never on the event loop, and in a session of its own from the
-analysis jobs' engine (:mod:`scalpmap.web.jobs`), whose SQLite transactions begin lazily at the
-first write. The request's own session ends its transaction before the work starts, so on
-SQLite the write lock is held only for the final short insert, and other requests (the
-designer's live updates, page views) go on while a plan is being made. At most
-:data:`SAVE_SLOTS` saves run at once per app process; a further save waits up to
-:data:`SAVE_WAIT_S` seconds for a slot and is then refused with 503.
+Saving a plan takes seconds: the simulation, the pictures and the two PDF reports are made
+before anything is written. The request only checks the design and asks for a plan-save job
+(:func:`ask_plan_save`, :mod:`scalpmap.jobs.plan_saves`), keyed by the design, which the app's
+job backend runs: its thread pool (``SCALPMAP_JOBS=inline``, in a session whose SQLite
+transactions begin at the first write) or ``scalpmap worker`` (``procrastinate``). The browser
+polls the job (``GET /api/jobs/{id}``) and opens the new version when it is done.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException
 
+from scalpmap.jobs.plan_saves import options_to_json, plan_save_key, plan_still_saved
 from scalpmap.planning.plan import PlanOptions
 from scalpmap.planning.plan_figures import zone_figures
 from scalpmap.planning.templates import MAX_AGE, MIN_AGE
-from scalpmap.services._tx import get_or_raise
 from scalpmap.services.disclosure import DocumentKind, document_identity
 from scalpmap.services.errors import ConflictError, NotFoundError
-from scalpmap.services.plan_design import DESIGN_CACHE, Design, design_landmarks, save_design
+from scalpmap.services.plan_design import DESIGN_CACHE, Design, design_landmarks
 from scalpmap.services.plan_design import start_design as engine_start
 from scalpmap.services.plan_design import update_design as engine_update
-from scalpmap.store.models import AnalysisStatus, Case, Patient, Photo, PhotoAnalysis, User
+from scalpmap.store.models import (
+    AnalysisStatus,
+    Case,
+    Job,
+    JobKind,
+    Patient,
+    Photo,
+    PhotoAnalysis,
+    User,
+)
+from scalpmap.web.job_progress import ask_job
 from scalpmap.web.plans.schemas import GivenLandmarks, PlanCreate, TemplateChoice
 from scalpmap.web.state import AppState
 
 __all__ = [
-    "SAVE_SLOTS",
-    "SAVE_WAIT_S",
-    "SavedPlan",
     "analysis_of_case",
+    "ask_plan_save",
     "design_of_case",
     "patient_age",
-    "save_plan_version",
     "start",
     "update",
 ]
-
-SAVE_SLOTS = 2
-"""Saves that may run at once in one app process (each is CPU-bound for seconds)."""
-SAVE_WAIT_S = 60.0
-"""How long a save waits for a free slot before it is refused (503)."""
-_SLOTS = threading.BoundedSemaphore(SAVE_SLOTS)
 
 
 def patient_age(patient: Patient, today: dt.date | None = None) -> int | None:
@@ -243,21 +238,6 @@ def update(
     return _with_ids(design, photo_id, engine_update(design, hairline, landmarks=marks))
 
 
-@dataclass(frozen=True)
-class SavedPlan:
-    """A plan version just saved.
-
-    Attributes
-    ----------
-    id, version, case_id : int
-        The version's id, its number and its case.
-    """
-
-    id: int
-    version: int
-    case_id: int
-
-
 def _options(body: PlanCreate, patient: Patient) -> PlanOptions:
     age = body.age if body.age is not None else patient_age(patient)
     skin = body.skin_type if body.skin_type is not None else patient.fitzpatrick_type
@@ -273,18 +253,17 @@ def _options(body: PlanCreate, patient: Patient) -> PlanOptions:
     )
 
 
-def save_plan_version(
+def ask_plan_save(
     session: Session, state: AppState, user: User, case: Case, body: PlanCreate
-) -> SavedPlan:
-    """Make the plan of a design and save it as the case's next version (seconds).
+) -> Job:
+    """Check a design and ask for its plan to be made and saved as the case's next version.
 
     Parameters
     ----------
     session : sqlalchemy.orm.Session
-        The request's session: used for the checks, then its transaction is ended before the
-        slow work, which runs in a session of its own (see the module's notes).
+        The request's session; committed.
     state : AppState
-        The app (its store and the jobs' session factory).
+        The app (its job backend).
     user : User
         Who saves (a practitioner or admin).
     case : Case
@@ -294,46 +273,38 @@ def save_plan_version(
 
     Returns
     -------
-    SavedPlan
-        The new version.
+    Job
+        The plan-save job (the same one for the same design asked twice); done already when
+        the app runs its jobs inline.
 
     Raises
     ------
     NotFoundError, ConflictError
         See :func:`analysis_of_case`.
-    InputError
-        When the options or the hairline are invalid, or the plan cannot be made.
     starlette.exceptions.HTTPException
-        503 when every save slot stays busy for :data:`SAVE_WAIT_S` seconds.
+        503 when the job queue does not answer (nothing written).
     """
     analysis = analysis_of_case(session, case, analysis_id=body.analysis_id)
     options = _options(body, case.patient)
     identity = document_identity(case.patient, DocumentKind.PATIENT_PLAN, case_id=case.id)
-    label = identity.label
-    source = identity.photo_name(analysis.photo.original_filename, analysis.photo.id)
-    hairline = None if body.template == "remove-all" else body.hairline
-    user_id, case_id, analysis_id = user.id, case.id, analysis.id
-    session.commit()  # end the request's transaction: no lock is held while the plan is made
-    if not _SLOTS.acquire(timeout=SAVE_WAIT_S):
-        message = "other plans are being made; try again in a minute"
-        raise HTTPException(503, message, headers={"Retry-After": "30"})
-    try:
-        with state.jobs.session_factory() as work:
-            actor = get_or_raise(work, User, user_id, "user")
-            plan = save_design(
-                work,
-                state.store,
-                analysis_id,
-                case_id=case_id,
-                actor=actor,
-                options=options,
-                hairline_json=hairline,
-                landmarks=_given(body.landmarks),
-                note=(body.note or "").strip() or None,
-                patient_label=label,
-                source=source,
-                cache=DESIGN_CACHE,
-            )
-            return SavedPlan(plan.id, plan.version, case_id)
-    finally:
-        _SLOTS.release()
+    payload: dict[str, Any] = {
+        "analysis_id": analysis.id,
+        "case_id": case.id,
+        "options": options_to_json(options),
+        "hairline": None if body.template == "remove-all" else body.hairline,
+        "landmarks": _given(body.landmarks),
+        "note": (body.note or "").strip() or None,
+        "patient_label": identity.label,
+        "source": identity.photo_name(analysis.photo.original_filename, analysis.photo.id),
+    }
+    key = plan_save_key(session, case.id, payload)
+    return ask_job(
+        session,
+        state,
+        user,
+        JobKind.PLAN_SAVE,
+        key,
+        case_id=case.id,
+        payload=payload,
+        still_current=plan_still_saved,
+    )

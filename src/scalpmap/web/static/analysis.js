@@ -1,11 +1,13 @@
-// scalpmap: poll the status of running analyses every second and show their progress.
+// scalpmap: poll the status of running analyses and jobs (follow-up measures) every second and
+// show their progress; data-running-label names the running step, data-reload reloads when done.
 "use strict";
 
 (function () {
   var LABELS = { pending: "Queued", running: "Analysing", done: "Done", failed: "Failed" };
 
   function show(element, status, seconds) {
-    var text = (LABELS[status] || status) + (seconds > 0 ? " · " + seconds + " s" : "");
+    var label = status === "running" && element.dataset.runningLabel;
+    var text = (label || LABELS[status] || status) + (seconds > 0 ? " · " + seconds + " s" : "");
     var target = element.querySelector(".status-text") || element;
     target.textContent = text + (status === "pending" || status === "running" ? "…" : "");
     if (element.classList.contains("badge")) {

@@ -31,6 +31,7 @@ from scalpmap.services.treatment_sessions import (
 )
 from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
+from scalpmap.web.job_progress import JobPublic, job_public
 from scalpmap.web.treatment.corrections_api import ConfirmDuplicate, same_day_conflict
 from scalpmap.web.treatment.files import letter_response
 from scalpmap.web.treatment.follow_ups import (
@@ -194,15 +195,16 @@ def create_smp_session(
 
 @router.post(
     "/laser-sessions/{laser_id}/follow-up",
+    status_code=202,
     responses={
-        200: {"description": "Measured: the clearance.json", "content": {"application/json": {}}},
         **_LASER_404,
         409: {"description": "The case has no plan with a finished analysis"},
         413: {"description": "The file is over the byte or pixel limit"},
         415: {"description": "Not a JPEG, PNG, TIFF, WebP or HEIC image"},
-        422: {"description": "Not registered (kept, not measured), or a damaged image"},
+        422: {"description": "A damaged image, or the plan's own baseline photo"},
+        503: {"description": "The job queue does not answer (nothing stored)"},
     },
-    summary="Add a follow-up photo to a laser session and measure it",
+    summary="Add a follow-up photo to a laser session and ask for its measure (a job)",
 )
 def add_follow_up(
     laser_id: Id,
@@ -210,22 +212,18 @@ def add_follow_up(
     state: StateDep,
     user: CurrentUser,
     file: Annotated[UploadFile, File(description="The follow-up photo")],
-) -> Response:
-    """Store the photo, attach it to the session and measure the clearance (a few seconds).
+) -> JobPublic:
+    """Store the photo, attach it to the session and ask for the clearance to be measured.
 
-    Answers the clearance.json when measured, else 422 with the reason; the session, the photo
-    and the not-measured check are kept either way.
+    Measuring takes a few seconds, so the answer is the follow-up job at once (202): poll its
+    ``status_url`` until ``done`` (``result``: ``check_id``, ``measured`` and, when the photo
+    could not be registered, the ``reason``; then ``GET /api/laser-sessions/{id}/clearance``)
+    or ``failed`` (``error``: why, in one line). The session and the photo are kept either way.
     """
     laser = open_laser(session, laser_id, user)
     data = read_follow_up(state, file)
-    check = store_follow_up(session, state, user, laser, data, file.filename)
-    if not check.measured:
-        detail = (
-            f"the follow-up photo of laser session {laser.id} could not be registered, so "
-            f"nothing was measured: {check.reason}; the session and the photo are kept"
-        )
-        return JSONResponse({"detail": " ".join(detail.split())}, status_code=422)
-    return JSONResponse(check.document)
+    state.jobs.check_available()  # a queue that is down: 503 before anything is stored
+    return job_public(store_follow_up(session, state, user, laser, data, file.filename))
 
 
 @router.post(

@@ -1,10 +1,13 @@
-"""Follow-up photos uploaded with a session: check them in full, store, attach, measure.
+"""Follow-up photos uploaded with a session: check them in full, store, attach, ask to measure.
 
 The workflow keeps a rejected upload from logging anything: the photo is checked in full
 (:func:`read_follow_up`: size, type, pixels, decoding) before the session is logged, then it is
-stored and attached (:func:`store_session_photo`) and, for a laser session, measured
-(:func:`store_follow_up`). A follow-up that cannot be measured is kept with its session; the
-case page says why.
+stored and attached (:func:`store_session_photo`) and, for a laser session, its measure is asked
+for (:func:`store_follow_up`, :func:`measure`): a follow-up job (:mod:`scalpmap.jobs.follow_ups`,
+about 3 s at 12 MP) that the app's job backend runs while the case page polls it. What makes a
+measure impossible from the start (no plan, no finished analysis, the baseline itself) is
+answered at once; a follow-up that cannot be measured is kept with its session, and the case
+page says why.
 """
 
 from __future__ import annotations
@@ -16,11 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from scalpmap.jobs.follow_ups import follow_up_key, follow_up_still_measured
 from scalpmap.services import photos
-from scalpmap.services.clearance import measure_clearance
+from scalpmap.services._tx import commit
+from scalpmap.services.clearance import clearance_inputs
 from scalpmap.services.treatment_sessions import attach_follow_up_photo
 from scalpmap.store.models import (
-    ClearanceCheck,
+    Job,
+    JobKind,
     LaserSession,
     Photo,
     PhotoAnalysis,
@@ -30,7 +36,7 @@ from scalpmap.store.models import (
     SmpSession,
     User,
 )
-from scalpmap.web.jobs import analysis_limits
+from scalpmap.web.job_progress import ask_job
 from scalpmap.web.state import AppState
 from scalpmap.web.uploads import check_image, read_upload
 
@@ -156,15 +162,15 @@ def store_session_photo(
     return photo
 
 
-def measure(session: Session, state: AppState, laser_id: int, user: User) -> ClearanceCheck:
-    """Measure a laser session's follow-up photo (slow: call it from a plain ``def`` route).
+def measure(session: Session, state: AppState, laser_id: int, user: User) -> Job:
+    """Ask for a laser session's follow-up photo to be measured (a job; fast).
 
     Parameters
     ----------
     session : sqlalchemy.orm.Session
         The session; committed.
     state : AppState
-        The app (its photo store and pixel limit).
+        The app (its job backend).
     laser_id : int
         The laser session.
     user : User
@@ -172,21 +178,29 @@ def measure(session: Session, state: AppState, laser_id: int, user: User) -> Cle
 
     Returns
     -------
-    ClearanceCheck
-        The check; ``measured`` is False (with the reason) when not registered.
+    Job
+        The follow-up job (the same one while the same photo and plan are being measured);
+        done already when the app runs its jobs inline.
 
     Raises
     ------
     ScalpmapError
-        As :func:`scalpmap.services.clearance.measure_clearance`.
+        When the follow-up cannot be measured at all, as
+        :func:`scalpmap.services.clearance.clearance_inputs` says.
+    starlette.exceptions.HTTPException
+        503 when the job queue does not answer (nothing written).
     """
-    return measure_clearance(
+    inputs = clearance_inputs(session, laser_id)
+    commit(session)
+    return ask_job(
         session,
-        state.store,
-        laser_id,
+        state,
         user,
-        max_pixels=state.settings.max_upload_pixels,
-        limits=analysis_limits(state.settings),
+        JobKind.FOLLOW_UP,
+        follow_up_key(inputs),
+        case_id=inputs.case_id,
+        payload={"laser_session_id": inputs.laser_session_id},
+        still_current=follow_up_still_measured,
     )
 
 
@@ -197,8 +211,8 @@ def store_follow_up(
     laser: LaserSession,
     data: bytes,
     filename: str | None,
-) -> ClearanceCheck:
-    """Store a checked follow-up photo, attach it to the session and measure it.
+) -> Job:
+    """Store a checked follow-up photo, attach it to the session and ask for its measure.
 
     Parameters
     ----------
@@ -217,8 +231,8 @@ def store_follow_up(
 
     Returns
     -------
-    ClearanceCheck
-        The check.
+    Job
+        The follow-up job.
 
     Raises
     ------

@@ -7,11 +7,12 @@ A second session of the same kind on the same day is the confirm step: the form 
 (409) with the session already logged named and a box to tick to log it anyway.
 Roles are in the package's docstring: only practitioners and admins may refer.
 
-Measuring a follow-up takes a few seconds, so the routes that measure are plain ``def``
-functions (run in the server's threadpool). A follow-up photo is checked in full before the
-session is logged, so a rejected upload (413, 415, damaged) logs nothing; once logged, the
-session and its photo are kept even when the follow-up cannot be measured, and the case page
-says why.
+Measuring a follow-up takes a few seconds, so these routes only ask for it (a follow-up job,
+:mod:`scalpmap.web.treatment.follow_ups`) and the case page shows its progress, polling it. A
+follow-up photo is checked in full, and the job queue asked whether it answers (503 if not),
+before the session is logged, so a rejected upload (413, 415, damaged, queue down) logs nothing;
+once logged, the session and its photo are kept even when the follow-up cannot be measured, and
+the case page says why.
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ def log_laser(
     try:
         data = parse_laser_form(form)
         photo = read_follow_up(state, upload) if upload is not None else None
+        if photo is not None:
+            state.jobs.check_available()  # a queue that is down: 503, nothing logged
         laser = log_laser_session(session, case.id, data, user, confirm_duplicate=confirmed(form))
     except DuplicateSessionError as error:
         message = same_day_message(error, upload is not None)
@@ -195,10 +198,10 @@ def _store_and_measure(
     photo: bytes,
     filename: str | None,
 ) -> ScalpmapError | None:
-    """Store, attach and measure a follow-up; return the error when it could not be used.
+    """Store and attach a follow-up and ask for its measure; return the error when not usable.
 
     A follow-up that is measured but cannot be registered is not an error here: its check is
-    saved as not measured and the case page says why.
+    saved as not measured and the case page says why (as it shows the measure's progress).
     """
     try:
         store_follow_up(session, state, user, open_laser(session, laser_id), photo, filename)
@@ -252,7 +255,7 @@ def add_follow_up(
     user: CurrentUser,
     follow_up: FollowUpFile = None,
 ) -> Response:
-    """Add a follow-up photo to a logged laser session and measure it."""
+    """Add a follow-up photo to a logged laser session and ask for its measure."""
     laser = open_laser(session, laser_id)
     case = cases.get_case(session, laser.case_id, user)
     upload = _chosen(follow_up)
@@ -260,6 +263,7 @@ def add_follow_up(
         if upload is None:
             raise InputError("choose the follow-up photo to upload")
         photo = read_follow_up(state, upload)
+        state.jobs.check_available()  # a queue that is down: 503, nothing stored
     except HTTPException as error:
         return _again(request, session, case, str(error.detail), error.status_code)
     except ScalpmapError as error:
@@ -274,7 +278,7 @@ def add_follow_up(
 def measure_again(
     request: Request, laser_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
 ) -> Response:
-    """Measure a session's follow-up again (e.g. after a new plan version)."""
+    """Ask for a session's follow-up to be measured again (e.g. after a new plan version)."""
     laser = open_laser(session, laser_id)
     case = cases.get_case(session, laser.case_id, user)
     try:

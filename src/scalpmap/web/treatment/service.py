@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scalpmap.errors import ScalpmapError
@@ -28,6 +29,9 @@ from scalpmap.store.models import (
     Case,
     ClearanceCheck,
     Facility,
+    Job,
+    JobKind,
+    JobStatus,
     LaserSession,
     Referral,
     ReferralStatus,
@@ -70,7 +74,9 @@ class LaserRow:
         Its clearance check.
     problem : str or None
         Why its follow-up is not measured ("follow-up of ... could not be measured: ..."), when
-        it has a follow-up photo and no measured check.
+        it has a follow-up photo and no measured check, or its last measure failed.
+    job : Job or None
+        Its newest follow-up measure, when it is waiting or running (the page polls it).
     """
 
     laser: LaserSession
@@ -78,6 +84,7 @@ class LaserRow:
     facility: Facility | None
     check: ClearanceCheck | None
     problem: str | None
+    job: Job | None = None
 
     @property
     def percent(self) -> float | None:
@@ -114,7 +121,14 @@ def not_measured_message(laser: LaserSession, check: ClearanceCheck | None, reas
     return f"follow-up of {when} could not be measured: {reason}"
 
 
-def _problem(session: Session, laser: LaserSession, check: ClearanceCheck | None) -> str | None:
+def _problem(
+    session: Session, laser: LaserSession, check: ClearanceCheck | None, job: Job | None
+) -> str | None:
+    if job is not None and job.status in (JobStatus.PENDING, JobStatus.RUNNING):
+        return None
+    newer = job is not None and (check is None or check.created_at < job.created_at)
+    if job is not None and job.status == JobStatus.FAILED and newer:
+        return not_measured_message(laser, check, job.error_message or "the measure failed")
     if check is not None:
         return None if check.measured else not_measured_message(laser, check, check.reason)
     if laser.follow_up_photo_id is None:
@@ -124,6 +138,20 @@ def _problem(session: Session, laser: LaserSession, check: ClearanceCheck | None
     except ScalpmapError as error:
         return not_measured_message(laser, None, str(error))
     return not_measured_message(laser, None, "not measured yet; press Measure again")
+
+
+_WAITING = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+def _latest_measures(session: Session, case_id: int) -> dict[int, Job]:
+    """Return each laser session's newest follow-up measure job, by session id."""
+    query = select(Job).where(Job.case_id == case_id, Job.kind == JobKind.FOLLOW_UP)
+    latest: dict[int, Job] = {}
+    for job in session.scalars(query.order_by(Job.created_at, Job.id)):
+        laser_id = (job.payload or {}).get("laser_session_id")
+        if isinstance(laser_id, int):
+            latest[laser_id] = job
+    return latest
 
 
 def _referral_rows(session: Session, case_id: int) -> list[ReferralRow]:
@@ -160,11 +188,15 @@ def treatment_context(session: Session, case: Case, user: User | None) -> dict[s
     checks = {check.laser_session_id: check for check in list_clearance_checks(session, case.id)}
     facilities = list_facilities(session)
     by_id = {facility.id: facility for facility in facilities}
+    measures = _latest_measures(session, case.id)
     rows = []
     for number, laser in enumerate(list_laser_sessions(session, case.id), start=1):
         check = checks.get(laser.id)
         facility = by_id.get(laser.facility_id) if laser.facility_id is not None else None
-        rows.append(LaserRow(laser, number, facility, check, _problem(session, laser, check)))
+        job = measures.get(laser.id)
+        problem = _problem(session, laser, check, job)
+        waiting = job if job is not None and job.status in _WAITING else None
+        rows.append(LaserRow(laser, number, facility, check, problem, waiting))
     measured = [row for row in rows if row.advice is not None]
     smp_sessions = list_smp_sessions(session, case.id)
     voided_lasers = [

@@ -24,6 +24,54 @@ export function post(url, body) {
   }));
 }
 
+/** GET a JSON answer; reject with the server's one-line detail. */
+export function getJson(url) {
+  return fetch(url, {
+    credentials: "same-origin",
+    headers: { "Accept": "application/json" }
+  }).then((response) => response.json().catch(() => ({})).then((data) => {
+    if (!response.ok) {
+      throw new Error(data.detail || "the server answered " + response.status);
+    }
+    return data;
+  }));
+}
+
+/**
+ * Poll a job (GET /api/jobs/{id}) every second until it is done or failed.
+ * progress(job) is called after each answer; resolves with the done job, rejects with the
+ * failed job's one-line reason. Ten failed polls in a row give up.
+ */
+export function pollJob(job, progress) {
+  return new Promise((resolve, reject) => {
+    let failures = 0;
+    function look(current) {
+      progress(current);
+      if (current.status === "done") {
+        resolve(current);
+      } else if (current.status === "failed") {
+        reject(new Error(current.error || "the job failed"));
+      } else {
+        setTimeout(tick, 1000);
+      }
+    }
+    function tick() {
+      getJson(job.status_url).then((current) => {
+        failures = 0;
+        look(current);
+      }).catch((error) => {
+        failures += 1;
+        if (failures >= 10) {
+          reject(new Error("the save's progress is unavailable (" + error.message + "); reload the page"));
+        } else {
+          setTimeout(tick, 2000);
+        }
+      });
+    }
+    look(job);
+  });
+}
+
 /**
  * A throttled request channel.
  *

@@ -1,6 +1,9 @@
-// scalpmap designer: saving the design as the case's next plan version (takes a few seconds).
+// scalpmap designer: saving the design as the case's next plan version. The server answers at
+// once with a plan-save job (202); its progress is polled until the plan is made (seconds).
 
-import { post } from "./net.js";
+import { pollJob, post } from "./net.js";
+
+const WAITING = { pending: "Queued", running: "Making the simulation, pictures and reports" };
 
 function formValue(form, name) {
   const field = form.elements.namedItem(name);
@@ -41,16 +44,20 @@ export function bindSave(options) {
       second_touch_up: form.elements.namedItem("second_touch_up").checked
     });
     const started = Date.now();
+    let status = "pending";
     const ticker = setInterval(() => {
       const seconds = Math.round((Date.now() - started) / 1000);
-      text.textContent = "Making the simulation, pictures and reports… " + seconds + " s";
+      text.textContent = (WAITING[status] || "Saving") + "… " + seconds + " s";
     }, 500);
     busy(true);
     options.showError("");
-    post(options.url, body).then((data) => {
+    post(options.url, body).then((job) => pollJob(job, (current) => {
+      status = current.status;
+      text.dataset.jobStatus = current.status;
+    })).then((job) => {
       clearInterval(ticker);
-      text.textContent = "Saved as version " + data.version + ". Opening the plan…";
-      window.location.assign(data.url);
+      text.textContent = "Saved as version " + job.result.version + ". Opening the plan…";
+      window.location.assign(job.result.url);
     }).catch((error) => {
       clearInterval(ticker);
       busy(false);
