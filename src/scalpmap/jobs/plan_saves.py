@@ -1,10 +1,11 @@
 """The plan-save job: make a design's plan (simulation, pictures, two PDFs) and save it.
 
-Saving takes seconds, so the web app only asks for the job (:func:`request_plan_save`) and the
-browser polls it. The job is keyed by what it makes: the case, the version it follows and a
-sha256 of the design and choices. Asking twice for the same save (a double click, a retried
-request) gives one job; the job marks itself done in the very transaction that saves the plan
-version, so a job run twice (a worker that died, a queue's second delivery) saves one version.
+Saving takes seconds, so the web app only asks for the job
+(:func:`scalpmap.web.plans.service.ask_plan_save`) and the browser polls it. The job is keyed
+by what it makes: the case and a sha256 of the design and choices. Asking twice for the same
+save (a double click, a retried request) gives one job; the job marks itself done in the very
+transaction that saves the plan version, so a job run twice (a worker that died, a queue's
+second delivery) saves one version.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -84,30 +84,25 @@ def options_from_json(values: Mapping[str, Any]) -> PlanOptions:
     return dataclasses.replace(PlanOptions(), **kept)
 
 
-def plan_save_key(session: Session, case_id: int, payload: Mapping[str, Any]) -> str:
-    """Return the key of a save: the case, the version it follows and the design's sha256.
+def plan_save_key(case_id: int, payload: Mapping[str, Any]) -> str:
+    """Return the key of a save: the case and a sha256 of the design and choices.
 
     Parameters
     ----------
-    session : sqlalchemy.orm.Session
-        The session (reads the case's latest version).
     case_id : int
         The case.
     payload : dict
-        The job's payload (the design and choices).
+        The job's payload (the analysis, the line, the landmarks, the choices, the note).
 
     Returns
     -------
     str
-        E.g. ``plan_save:case:3:after:1:<32 hex>``; the same design saved again after another
-        version is a new save.
+        E.g. ``plan_save:case:3:<32 hex>``. The same design with the same choices saved again
+        is the same job: its version, not a copy (a note or any choice changed is a new save).
     """
-    latest = session.scalar(
-        select(func.max(PlanVersion.version)).where(PlanVersion.case_id == case_id)
-    )
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=False)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    return f"plan_save:case:{case_id}:after:{latest or 0}:{digest}"
+    return f"plan_save:case:{case_id}:{digest}"
 
 
 def plan_result(plan: PlanVersion) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 A :class:`Job` row is what the user sees while the work runs elsewhere (a thread of the web
 app, or a ``scalpmap worker``): ``pending`` → ``running`` → ``done`` or ``failed`` (with the
-one-line reason). Its ``key`` names what it computes (``plan_save:case:3:after:1:<sha256>``,
+one-line reason). Its ``key`` names what it computes (``plan_save:case:3:<sha256>``,
 ``follow_up:laser:5:photo:9:plan:2``) and is unique, so asking twice for the same work gives
 one job and one result.
 """

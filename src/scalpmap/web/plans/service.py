@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from scalpmap.jobs.plan_saves import options_to_json, plan_save_key, plan_still_saved
+from scalpmap.planning.design_state import edited_hairline
 from scalpmap.planning.plan import PlanOptions
 from scalpmap.planning.plan_figures import zone_figures
 from scalpmap.planning.templates import MAX_AGE, MIN_AGE
@@ -281,23 +282,30 @@ def ask_plan_save(
     ------
     NotFoundError, ConflictError
         See :func:`analysis_of_case`.
+    InputError
+        When the hairline is not a valid line on the photo (422).
     starlette.exceptions.HTTPException
         503 when the job queue does not answer (nothing written).
     """
     analysis = analysis_of_case(session, case, analysis_id=body.analysis_id)
+    hairline = None if body.template == "remove-all" else body.hairline
+    if hairline is not None:  # a wrong line is a 422 now, not a failed job later
+        design, _photo_id = design_of_case(session, analysis.id)
+        edited_hairline(design.analysis, hairline)
+        analysis = analysis_of_case(session, case, analysis_id=body.analysis_id)
     options = _options(body, case.patient)
     identity = document_identity(case.patient, DocumentKind.PATIENT_PLAN, case_id=case.id)
     payload: dict[str, Any] = {
         "analysis_id": analysis.id,
         "case_id": case.id,
         "options": options_to_json(options),
-        "hairline": None if body.template == "remove-all" else body.hairline,
+        "hairline": hairline,
         "landmarks": _given(body.landmarks),
         "note": (body.note or "").strip() or None,
         "patient_label": identity.label,
         "source": identity.photo_name(analysis.photo.original_filename, analysis.photo.id),
     }
-    key = plan_save_key(session, case.id, payload)
+    key = plan_save_key(case.id, payload)
     return ask_job(
         session,
         state,
