@@ -93,3 +93,14 @@ def test_the_check_sees_a_heavy_import():
     )
     names = {m.group(2) for m in map(IMPORT_LINE.match, result.stderr.splitlines()) if m}
     assert "numpy" in heavy(names)
+
+
+def test_help_loads_no_pydantic() -> None:
+    """The top-level help parses no parameter: nothing loads pydantic (0.1 s) for it.
+
+    A sub-command's parameters go through typer's pydantic adapters, so they load it; the
+    command modules themselves (e.g. the day parser's validators) must not.
+    """
+    result, names = imported_modules("--help")
+    assert result.returncode == 0
+    assert sorted(name for name in names if name.split(".")[0] == "pydantic") == []

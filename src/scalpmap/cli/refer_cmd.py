@@ -14,7 +14,6 @@ from rich.console import Console
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
-from scalpmap.dates import parse_day
 from scalpmap.errors import InputError
 
 __all__ = ["refer"]
@@ -49,6 +48,7 @@ def refer(
 ) -> None:
     """Refer a case to a laser facility and write the referral letter (HTML and PDF)."""
     from scalpmap.config import get_settings
+    from scalpmap.dates import parse_day
     from scalpmap.reports.output import write_atomic
     from scalpmap.services import referrals
     from scalpmap.services.clinic import clinic_named

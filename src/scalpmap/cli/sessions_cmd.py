@@ -21,7 +21,6 @@ from scalpmap.cli import sessions_edit_cmd
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
 from scalpmap.cli.sessions_input import ConfirmDuplicateOption, same_day_hint, validated
-from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.store.enums import PulseClass
 
@@ -208,6 +207,7 @@ def laser(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log a laser session; with --follow-up, store that photo and measure the clearance."""
+    from scalpmap.dates import parse_day
     from scalpmap.services.treatment_sessions import LaserSessionIn, log_laser_session
 
     with _database(data_dir) as db:
@@ -279,6 +279,7 @@ def smp(
     data_dir: DataDirOption = None,
 ) -> None:
     """Log an SMP session (usually the touch-up); with --follow-up, store and attach that photo."""
+    from scalpmap.dates import parse_day
     from scalpmap.services.treatment_sessions import SmpSessionIn, log_smp_session
 
     with _database(data_dir) as db:

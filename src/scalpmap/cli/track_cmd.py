@@ -12,7 +12,6 @@ from rich.console import Console
 
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, ModeOption, parse_mode
-from scalpmap.dates import parse_day
 from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.imaging.photo_limits import DEFAULT_MAX_PIXELS
 from scalpmap.scale_limits import check_given_scale
@@ -87,6 +86,7 @@ def track(
     """Track a follow-up photo against the baseline: clearance of the removal zone, next step."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from scalpmap.dates import parse_day
     from scalpmap.imaging.analysis import analyse_photo
     from scalpmap.imaging.photo_io import load_photo
     from scalpmap.reports.images import encode_png

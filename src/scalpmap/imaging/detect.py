@@ -175,13 +175,14 @@ def _local_maxima(
     labels = np.asarray(found[1], dtype=np.int32)
     stats = np.asarray(found[2], dtype=np.int32)
     centroids = np.asarray(found[3], dtype=np.float64)
-    flat = np.array(
-        [
-            _nearest_pixel(labels, label, stats[label], centroids[label])
-            for label in range(1, int(found[0]))
-        ],
-        dtype=np.intp,
-    ).reshape(-1, 2) + [top, left]
+    # A convex plateau holds its own centroid (most do): only the others are searched.
+    ids = np.arange(1, int(found[0]))
+    flat = np.column_stack(
+        [np.round(centroids[ids, 1]).astype(np.intp), np.round(centroids[ids, 0]).astype(np.intp)]
+    )
+    for k in np.flatnonzero(labels[flat[:, 0], flat[:, 1]] != ids):
+        flat[k] = _nearest_pixel(labels, int(ids[k]), stats[ids[k]], centroids[ids[k]])
+    flat += [top, left]
     rc = np.concatenate([single, flat])
     return rc[np.lexsort((rc[:, 1], rc[:, 0]))]
 

@@ -200,23 +200,26 @@ def _level_without_marks(
         return median.astype(np.float32)
     rows, cols = np.indices(marks.shape, sparse=True)
     white = (rows + cols) % 2 == 1
-    patched = small.copy()
-    patched[marks & ~white] = 0
-    patched[marks & white] = 255
+    patched = np.where(marks[..., None], np.where(white, 255, 0).astype(np.uint8)[..., None], small)
     second = _median_blur(patched, window).astype(np.float32)
+    del patched
     skin = (contrast >= -limit) & ~marks
     size = (window, window)
     weight = cv2.boxFilter(skin.astype(np.float32), -1, size, borderType=cv2.BORDER_REPLICATE)
-    total = cv2.boxFilter(small.astype(np.float32) * skin[..., None], -1, size,
+    total = cv2.boxFilter(np.multiply(small, skin[..., None], dtype=np.float32), -1, size,
                           borderType=cv2.BORDER_REPLICATE)  # fmt: skip
-    mean = total / np.maximum(weight, np.float32(1e-6))[..., None]
-    level = np.clip(mean, second - 0.5, second + 0.5)
+    # In place, the same values as np.clip(total / weight, second - 0.5, second + 0.5).
+    level = np.divide(total, np.maximum(weight, np.float32(1e-6))[..., None], out=total)
+    np.maximum(level, np.subtract(second, np.float32(0.5)), out=level)
+    np.minimum(level, np.add(second, np.float32(0.5), out=second), out=level)
+    del second
     share = cv2.boxFilter(marks.astype(np.float32), -1, size, borderType=cv2.BORDER_REPLICATE)
     # Marks only darken: without them the skin is a little lighter than the median, or as light
     # (within one 8-bit step).
     lift = np.asarray(level @ LUMA_WEIGHTS, dtype=np.float32) - reference
     lifted = (lift >= -1.0) & (lift <= MAX_LIFT * reference) & (share <= MAX_MARK_SHARE)
-    return np.where(lifted[..., None], level, median.astype(np.float32)).astype(np.float32)
+    np.copyto(level, median, where=~lifted[..., None], casting="unsafe")
+    return np.asarray(level, dtype=np.float32)
 
 
 def _fill_outside(
