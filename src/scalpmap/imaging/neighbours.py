@@ -54,14 +54,23 @@ def distance_to_nearest_other(
     found = np.full(len(points), np.inf)
     if len(points) < 2:
         return found
-    geometries = _geometries(points)
-    (source, _), distance = shapely.STRtree(geometries).query_nearest(
-        geometries, return_distance=True, exclusive=True, all_matches=False
+    # On a grid of cells twice the mean spacing most points find their nearest neighbour in the
+    # cells around them (a point given twice finds its twin at 0); the STR tree (0.1 s for 7,000
+    # points) searches only for the few isolated ones.
+    extent = np.maximum(points.max(axis=0) - points.min(axis=0), 1.0)
+    reach = 2.0 * float(np.sqrt(extent[0] * extent[1] / len(points)))
+    _, found = _nearest_within(points, points, reach, others_only=True)
+    lonely = np.flatnonzero(np.isinf(found))
+    if len(lonely) == 0:
+        return found
+    # None of them has another point within reach, so none is given twice: "exclusive" (which
+    # skips the points equal to the query) skips only the point itself.
+    (source, _), distance = shapely.STRtree(_geometries(points)).query_nearest(
+        _geometries(points[lonely]), return_distance=True, exclusive=True, all_matches=False
     )
-    np.minimum.at(found, source, distance)
-    # "exclusive" skips every equal point, so a point given twice sees the next one: put 0 back.
-    _, first, counts = np.unique(points, axis=0, return_inverse=True, return_counts=True)
-    found[counts[first.reshape(-1)] > 1] = 0.0
+    nearest = np.full(len(lonely), np.inf)
+    np.minimum.at(nearest, source, distance)
+    found[lonely] = nearest
     return found
 
 
@@ -168,7 +177,13 @@ def nearest_within(
     >>> index.tolist(), distance.tolist()
     ([1, -1], [1.0, inf])
     """
-    found_q, targets = _points(queries), _points(points)
+    return _nearest_within(_points(queries), _points(points), reach, others_only=False)
+
+
+def _nearest_within(
+    found_q: NDArray[np.float64], targets: NDArray[np.float64], reach: float, *, others_only: bool
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """:func:`nearest_within`; with ``others_only`` the queries are the points, self left out."""
     index = np.full(len(found_q), -1, dtype=np.intp)
     distance = np.full(len(found_q), np.inf)
     if len(found_q) == 0 or len(targets) == 0:
@@ -200,6 +215,8 @@ def nearest_within(
     step = found_q[q] - targets[p]
     gap = np.sqrt(step[:, 0] ** 2 + step[:, 1] ** 2)
     near = gap <= cell
+    if others_only:  # the queries are the points: each one's own pair is left out
+        near &= q != p
     q, p, gap = q[near], p[near], gap[near]
     if len(q) == 0:
         return index, distance
