@@ -87,12 +87,16 @@ def analyse(
     mode: ModeOption = "auto",
 ) -> None:
     """Analyse a scalp photo: impressions, density, pigmented region and hairline, in mm."""
+    from scalpmap.cli.preload import load_photo_aside
+
+    # The photo decodes on a second thread while this one imports the analysis (Pillow releases
+    # Python's lock while it decodes).
+    loading = load_photo_aside(photo, max_pixels=max_pixels)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scalpmap.imaging.analysis import analyse_photo
     from scalpmap.imaging.analysis_json import analysis_to_json
     from scalpmap.imaging.overlay_file import write_overlay_png
-    from scalpmap.imaging.photo_io import load_photo
     from scalpmap.imaging.roi import parse_roi
     from scalpmap.json_text import dumps_readable
 
@@ -110,7 +114,7 @@ def analyse(
         def advance(name: str) -> None:
             progress.update(task, description=name, completed=STEPS.index(name))
 
-        loaded = load_photo(photo, max_pixels=max_pixels)
+        loaded = loading.result()
         analysis = analyse_photo(
             loaded.rgb,
             mm_per_px=mm_per_px,

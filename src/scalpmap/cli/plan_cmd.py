@@ -264,11 +264,15 @@ def plan(
     mode: ModeOption = "auto",
 ) -> None:
     """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
+    from scalpmap.cli.preload import load_photo_aside, preload
+
+    # The photo decodes on a second thread while this one imports (Pillow releases Python's
+    # lock), and the timeline chart's matplotlib loads there while the photo is analysed.
+    loading = load_photo_aside(photo, max_pixels=max_pixels)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scalpmap.imaging.analysis import analyse_photo
     from scalpmap.imaging.analysis_from_json import stored_analysis
-    from scalpmap.imaging.photo_io import load_photo
     from scalpmap.imaging.roi import parse_roi
     from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
     from scalpmap.planning.plan import PLAN_TEMPLATES, PlanOptions, build_plan
@@ -308,7 +312,8 @@ def plan(
         def advance(name: str) -> None:
             progress.update(task, description=name, completed=STEPS.index(name))
 
-        loaded = load_photo(photo, max_pixels=max_pixels)
+        loaded = loading.result()
+        preload("scalpmap.planning.timeline_chart")
         analysis = analyse_photo(
             loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, mode=forced, progress=advance
         )
