@@ -264,10 +264,9 @@ def plan(
     mode: ModeOption = "auto",
 ) -> None:
     """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
-    from scalpmap.cli.preload import load_photo_aside, preload
+    from scalpmap.cli.preload import load_photo_aside
 
-    # The photo decodes on a second thread while this one imports (Pillow releases Python's
-    # lock), and the timeline chart's matplotlib loads there while the photo is analysed.
+    # The photo decodes on a second thread while this one imports (Pillow releases Python's lock).
     loading = load_photo_aside(photo, max_pixels=max_pixels)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -313,7 +312,6 @@ def plan(
             progress.update(task, description=name, completed=STEPS.index(name))
 
         loaded = loading.result()
-        preload("scalpmap.planning.timeline_chart")
         analysis = analyse_photo(
             loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, mode=forced, progress=advance
         )

@@ -350,9 +350,6 @@ def touch_up_steps(
 def render_timeline_png(timeline: Timeline, path: str | Path | None = None) -> bytes:
     """Draw the timeline as a dated horizontal chart (:mod:`scalpmap.planning.timeline_chart`).
 
-    matplotlib loads only now (0.3 s): a plan encodes its pictures meanwhile, and the dates alone
-    need none of it.
-
     Parameters
     ----------
     timeline : Timeline
