@@ -198,6 +198,16 @@ def summary_table(document: dict[str, Any]) -> Table:
     return table
 
 
+PLANNING_MODULES = (
+    "skimage.color",
+    "scipy.spatial",
+    "scipy.interpolate",
+    "scipy.special",
+    "scalpmap.plan_outputs",
+)
+"""Loaded while the photo is analysed: the skin type, assessment, hairline and simulation."""
+
+
 @user_errors_exit_2
 def plan(
     photo: Annotated[Path, typer.Argument(help="The scalp photo (JPEG, PNG, TIFF, WebP, HEIC).")],
@@ -264,7 +274,7 @@ def plan(
     mode: ModeOption = "auto",
 ) -> None:
     """Plan the revision of an SMP: target hairline, zones, sessions, simulation and reports."""
-    from scalpmap.cli.preload import load_photo_aside
+    from scalpmap.cli.preload import load_photo_aside, preload
 
     # The photo decodes on a second thread while this one imports (Pillow releases Python's lock).
     loading = load_photo_aside(photo, max_pixels=max_pixels)
@@ -273,7 +283,6 @@ def plan(
     from scalpmap.imaging.analysis import analyse_photo
     from scalpmap.imaging.analysis_from_json import stored_analysis
     from scalpmap.imaging.roi import parse_roi
-    from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
     from scalpmap.planning.plan import PLAN_TEMPLATES, PlanOptions, build_plan
     from scalpmap.planning.timeline import check_start_date
     from scalpmap.reports.scale_note import scale_estimate
@@ -312,6 +321,8 @@ def plan(
             progress.update(task, description=name, completed=STEPS.index(name))
 
         loaded = loading.result()
+        # The planning's own libraries load on the other core while this one analyses.
+        preload(*PLANNING_MODULES)
         analysis = analyse_photo(
             loaded.rgb, mm_per_px=mm_per_px, roi=region_of_interest, mode=forced, progress=advance
         )
@@ -321,6 +332,8 @@ def plan(
         analysis = stored_analysis(analysis)
         options = with_landmarks(options, analysis.head, given)
         revision = build_plan(loaded.rgb, analysis, options, today=dt.date.today())
+        from scalpmap.plan_outputs import make_plan_outputs, write_plan_outputs
+
         outputs = make_plan_outputs(
             loaded.rgb,
             revision,

@@ -1,14 +1,17 @@
-"""Decode the photo on a second thread while the command's own thread imports the analysis.
+"""Work on a second thread while the command's own thread imports: decode the photo, load modules.
 
-Importing runs Python code and holds Python's lock; decoding a JPEG (Pillow) mostly releases it.
-So ``scalpmap analyse`` and ``scalpmap plan`` decode the photo on a second thread while they
-import OpenCV, shapely and the analysis (about 0.2 s off their wall time).
+Importing runs Python code and holds Python's lock; decoding a JPEG (Pillow) and analysing it
+(OpenCV, numpy) mostly release it. So ``scalpmap analyse`` and ``scalpmap plan`` decode the
+photo on a second thread while they import OpenCV, shapely and the analysis (about 0.2 s off
+their wall time), and ``plan`` imports the planning's scipy and scikit-image (1 s) there while
+the photo is analysed.
 
-The thread is a daemon: a command that stops early (a wrong option) does not wait for it.
+The threads are daemons: a command that stops early (a wrong option) does not wait for them.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scalpmap.imaging.photo_io import Photo
 
-__all__ = ["load_photo_aside"]
+__all__ = ["load_photo_aside", "preload"]
 
 
 def load_photo_aside(path: Path, *, max_pixels: int) -> Future[Photo]:
@@ -57,3 +60,40 @@ def load_photo_aside(path: Path, *, max_pixels: int) -> Future[Photo]:
 
     threading.Thread(target=decode, name="scalpmap-photo", daemon=True).start()
     return future
+
+
+def preload(*modules: str) -> threading.Thread:
+    """Import ``modules``, in order, on a daemon thread.
+
+    A module that fails to import is left alone: the command imports it again where it needs
+    it and reports the error there. Python's import locks make that import wait while this
+    thread is still importing the module.
+
+    Parameters
+    ----------
+    *modules : str
+        Dotted module names.
+
+    Returns
+    -------
+    threading.Thread
+        The thread, started.
+
+    Examples
+    --------
+    >>> preload("json", "no.such.module").join()
+    >>> import sys
+    >>> "json" in sys.modules
+    True
+    """
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001, S112 - reported where the command imports it
+                continue
+
+    thread = threading.Thread(target=run, name="scalpmap-preload", daemon=True)
+    thread.start()
+    return thread

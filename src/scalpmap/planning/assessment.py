@@ -36,7 +36,6 @@ from typing import Any, Literal
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from scalpmap.imaging.analysis import Analysis
@@ -195,6 +194,8 @@ def _spacing(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
     if n < MIN_IMPRESSIONS:
         where = f"{guard_px * mm:.1f} mm inside the region's edge"
         return _na("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions {where}")
+    from scipy.spatial import cKDTree  # 0.4 s to import: only when a plan assesses
+
     distance, index = cKDTree(xy).query(xy[sel], k=2)
     nn = np.asarray(distance)[:, 1] * mm
     density = n / (core.area * mm**2)  # per mm²

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import make_splprep
 
 from scalpmap.errors import InputError
 
@@ -284,6 +283,8 @@ class HairlineModel:
         _check_scale(mm_per_px)
         if not (math.isfinite(samples_per_mm) and 0 < samples_per_mm <= 100):
             raise InputError(f"samples per mm must be in (0, 100], got {samples_per_mm}")
+        from scipy.interpolate import make_splprep  # 0.2 s to import: only when drawn
+
         points = self.control_points()
         k = min(3, len(points) - 1)
         tolerance_px = SPLINE_TOLERANCE_MM / mm_per_px

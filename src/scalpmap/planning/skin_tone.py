@@ -29,7 +29,6 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from skimage.color import rgb2lab
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.validate import check_rgb
@@ -210,6 +209,8 @@ def estimate_fitzpatrick(rgb: Any, *, mask: Any = None) -> SkinEstimate:
     small, small_mask = _downsample(rgb, mask)
     if int(small_mask.sum()) < MIN_SKIN_PIXELS:
         raise InputError("too little skin in the mask to estimate the skin type; give --skin-type")
+    from skimage.color import rgb2lab  # with scipy.linalg, 0.3-0.5 s to import
+
     lab = np.asarray(rgb2lab(small.astype(np.float32) / np.float32(255.0)), dtype=np.float64)
     pixels = lab[small_mask]
     threshold = float(np.percentile(pixels[:, 0], SKIN_PERCENTILE))
