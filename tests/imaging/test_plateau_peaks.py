@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalpmap.imaging.detect import _local_maxima, _plateau_peaks, _plateau_peaks_labelled
+from scalpmap.imaging.detect import _local_maxima
+from scalpmap.imaging.plateau_peaks import plateau_peaks, plateau_peaks_labelled
 
 
 def in_raster_order(rc: np.ndarray) -> list[list[int]]:
@@ -22,10 +23,10 @@ def test_sparse_labelling_matches_opencv(seed: int) -> None:
         plateau[rng.integers(0, rows), :] = seed % 2 == 0  # a long thin plateau now and then
         if not plateau.any():
             continue
-        sparse = _plateau_peaks(np.argwhere(plateau))
+        sparse = plateau_peaks(np.argwhere(plateau))
         if sparse is None:  # too long to settle: the caller labels with OpenCV
             continue
-        assert in_raster_order(sparse) == in_raster_order(_plateau_peaks_labelled(plateau))
+        assert in_raster_order(sparse) == in_raster_order(plateau_peaks_labelled(plateau))
         compared += 1
     assert compared >= 40
 
