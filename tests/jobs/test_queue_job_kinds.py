@@ -172,6 +172,25 @@ def test_a_queue_that_is_down_answers_503_and_writes_nothing(queue_down, planned
         f"/api/laser-sessions/{laser_id}/follow-up", files=files, headers=headers
     )
     assert measuring.status_code == 503 and measuring.json()["detail"] == UNAVAILABLE
+    report = client.get(f"/api/cases/{planned.case_id}/progress.pdf", headers=headers)
+    assert report.status_code == 503 and report.json()["detail"] == UNAVAILABLE
     assert _counts(queue_settings) == before  # no job, no plan version, no photo
     sessions = client.get(f"/api/cases/{planned.case_id}/laser-sessions", headers=headers).json()
     assert sessions[0]["follow_up_photo_id"] is None
+
+
+def test_a_worker_prints_the_progress_report(queued, planned, workers):
+    client, headers = queued
+    url = f"/api/cases/{planned.case_id}/progress.pdf"
+    asked = client.get(url, headers=headers)
+    assert asked.status_code == 202, asked.text
+    job = asked.json()
+    assert job["kind"] == "report" and job["status"] == "pending"
+    assert client.get(url, headers=headers).json()["id"] == job["id"]  # asked twice: one job
+    workers.start()
+    printed = _finished(client, headers, job)
+    assert printed["status"] == "done", printed["error"]
+    download = client.get(printed["result"]["url"], headers=headers)
+    assert download.status_code == 200 and download.content[:4] == b"%PDF"
+    assert download.headers["content-type"] == "application/pdf"
+    assert "report" in workers.log(0)

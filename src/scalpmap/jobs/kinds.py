@@ -2,7 +2,9 @@
 
 - ``analysis``: a photo's analysis (row ``analyses``);
 - ``plan_save``: make and save a design's plan (row ``jobs``, :mod:`scalpmap.jobs.plan_saves`);
-- ``follow_up``: measure a follow-up photo (row ``jobs``, :mod:`scalpmap.jobs.follow_ups`).
+- ``follow_up``: measure a follow-up photo (row ``jobs``, :mod:`scalpmap.jobs.follow_ups`);
+- ``report``: print a letter's or progress report's PDF (row ``jobs``,
+  :mod:`scalpmap.jobs.reports`).
 
 A kind's ``run`` takes a :class:`WorkerContext` (the database, the photo store, the limits)
 and the row's id, and is safe to run again: the row is claimed with a conditional UPDATE, and a
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from scalpmap.jobs.context import WorkerContext
 from scalpmap.jobs.follow_ups import run_follow_up_job
 from scalpmap.jobs.plan_saves import run_plan_save_job
+from scalpmap.jobs.reports import run_report_job
 from scalpmap.services.errors import ConflictError, NotFoundError
 
 __all__ = ["KINDS", "KindRunner", "WorkerContext", "job_key", "run_analysis_job"]
@@ -105,5 +108,6 @@ KINDS: dict[str, KindRunner] = {
     "analysis": KindRunner("analysis", run_analysis_job),
     "plan_save": KindRunner("plan_save", run_plan_save_job),
     "follow_up": KindRunner("follow_up", run_follow_up_job),
+    "report": KindRunner("report", run_report_job),
 }
 """Every kind a worker runs, by name."""

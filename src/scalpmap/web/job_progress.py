@@ -30,15 +30,16 @@ router = APIRouter(prefix="/api", tags=["jobs"])
 
 
 class JobPublic(BaseModel):
-    """A plan save or follow-up measure and its progress."""
+    """A plan save, follow-up measure or report's PDF, and its progress."""
 
     id: int
-    kind: Literal["plan_save", "follow_up"] = Field(description="What it computes")
+    kind: Literal["plan_save", "follow_up", "report"] = Field(description="What it computes")
     status: Literal["pending", "running", "done", "failed"]
     error: str | None = Field(description="Why it failed, in one line (status failed)")
     result: dict[str, Any] | None = Field(
         description="What it made (status done): plan_save: plan_id, version, case_id, url; "
-        "follow_up: check_id, laser_session_id, measured, reason, url"
+        "follow_up: check_id, laser_session_id, measured, reason, url; "
+        "report: pdf_sha256, bytes, filename, url (ask it again for the PDF)"
     )
     case_id: int
     created_at: dt.datetime

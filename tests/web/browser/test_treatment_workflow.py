@@ -72,10 +72,26 @@ def _log_laser(page: Any, day: str, follow_up: Path) -> None:
 
 
 def _clearance_of(page: Any, number: int) -> float:
+    """Wait for the follow-up job of laser session ``number`` (the page polls, then reloads)."""
+    cell = f"table.laser-sessions tbody tr:nth-child({number}) td.clearance"
+    page.wait_for_selector(f"{cell} .percent, {cell} .not-measured", timeout=90_000)
     row = page.locator("table.laser-sessions tbody tr").nth(number - 1).inner_text()
     found = re.search(r"([\d.]+)% clear", row)
     assert found, row
     return float(found.group(1))
+
+
+def _pdf_of(page: Any, shot: Any, link: str, name: str) -> Any:
+    """Click a PDF's link: *Preparing the PDF…* polls its report job, then the download starts."""
+    with page.expect_download(timeout=60_000) as download_info:
+        page.click(link)
+        page.wait_for_selector("text=Preparing the PDF")  # the report job's progress page
+        shot(page, f"{name}-preparing")
+    download = download_info.value
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    page.wait_for_selector("[data-done-show] a:has-text('Download the PDF')")  # offered too
+    shot(page, f"{name}-ready")
+    return download
 
 
 def test_referral_sessions_and_touch_up_in_a_real_browser(
@@ -106,11 +122,9 @@ def test_referral_sessions_and_touch_up_in_a_real_browser(
         page.click(f"#referral button:has-text('Mark {step}')")
         page.wait_for_selector(f"#referral .referral-{step}")
     shot(page, "21-referral-accepted")
-    with page.expect_download() as download_info:
-        page.click("#referral a:has-text('PDF')")
-    letter = download_info.value
-    assert Path(letter.path()).read_bytes().startswith(b"%PDF")
+    letter = _pdf_of(page, shot, "#referral a:has-text('PDF')", "21b-letter-pdf")
     assert "Robin" not in letter.suggested_filename
+    page.goto(case_url)
 
     # Two laser sessions, each with its follow-up photo, measured as it is uploaded.
     _log_laser(page, today, follow_ups[0])
@@ -163,8 +177,6 @@ def test_referral_sessions_and_touch_up_in_a_real_browser(
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     shot(page, "23-complete", full_page=True)
-    with page.expect_download() as download_info:
-        page.click("a:has-text('Progress report (PDF)')")
-    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+    _pdf_of(page, shot, "a:has-text('Progress report (PDF)')", "24-progress-pdf")
     asked = "the server responded with a status of 409"  # the same-day confirm step
     assert [p for p in problems if asked not in p] == [], problems

@@ -1,10 +1,10 @@
-"""Background jobs besides analyses: plan saves and follow-up measures, with their state.
+"""Background jobs besides analyses: plan saves, follow-up measures, reports, with their state.
 
 A :class:`Job` row is what the user sees while the work runs elsewhere (a thread of the web
 app, or a ``scalpmap worker``): ``pending`` → ``running`` → ``done`` or ``failed`` (with the
 one-line reason). Its ``key`` names what it computes (``plan_save:case:3:<sha256>``,
-``follow_up:laser:5:photo:9:plan:2``) and is unique, so asking twice for the same work gives
-one job and one result.
+``follow_up:laser:5:photo:9:plan:2``, ``report:letter:7:<sha256>:v1-w70.0``) and is unique, so
+asking twice for the same work gives one job and one result.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class JobKind(enum.StrEnum):
 
     PLAN_SAVE = "plan_save"
     FOLLOW_UP = "follow_up"
+    REPORT = "report"
 
 
 class JobStatus(enum.StrEnum):

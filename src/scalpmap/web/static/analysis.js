@@ -1,5 +1,6 @@
 // scalpmap: poll the status of running analyses and jobs (follow-up measures) every second and
-// show their progress; data-running-label names the running step, data-reload reloads when done.
+// show their progress; data-running-label names the running step, data-reload reloads when done,
+// data-done-href (a printed PDF) shows [data-done-show], hides [data-done-hide], opens that URL.
 "use strict";
 
 (function () {
@@ -31,9 +32,21 @@
           failures = 0;
           var seconds = Math.round((Date.now() - started) / 1000);
           show(element, body.status, seconds);
+          if (body.status === "failed" && body.error) {
+            var reason = element.querySelector(".status-text") || element;
+            reason.textContent = "Failed: " + body.error;
+          }
           if (body.status === "done" || body.status === "failed") {
             if (element.dataset.reload === "true") {
               window.location.reload();
+            } else if (body.status === "done" && element.dataset.doneHref) {
+              document.querySelectorAll("[data-done-show]").forEach(function (shown) {
+                shown.hidden = false;
+              });
+              document.querySelectorAll("[data-done-hide]").forEach(function (gone) {
+                gone.hidden = true;
+              });
+              window.location.href = element.dataset.doneHref;
             }
             return;
           }

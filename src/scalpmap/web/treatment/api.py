@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import select
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from scalpmap.services import referrals
@@ -33,13 +34,14 @@ from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.job_progress import JobPublic, job_public
 from scalpmap.web.treatment.corrections_api import ConfirmDuplicate, same_day_conflict
-from scalpmap.web.treatment.files import letter_response
+from scalpmap.web.treatment.files import letter_pdf_ask, progress_pdf_ask
 from scalpmap.web.treatment.follow_ups import (
     read_follow_up,
     store_follow_up,
     store_session_photo,
 )
 from scalpmap.web.treatment.forms import CanRefer
+from scalpmap.web.treatment.report_pdfs import report_pdf
 from scalpmap.web.treatment.schemas import (
     DueOut,
     LaserSessionPublic,
@@ -105,17 +107,45 @@ def change_referral_status(
     return referral_public(referrals.set_referral_status(session, referral_id, body.status, user))
 
 
+_PRINTING: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The PDF, printed already"},
+    202: {"model": JobPublic, "description": "Being printed: poll status_url, then ask again"},
+    422: {"model": JobPublic, "description": "The print failed (the job's error says why)"},
+    503: {"description": "The job queue does not answer; nothing was written"},
+}
+
+
 @router.get(
     "/referrals/{referral_id}/letter.pdf",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **_REFERRAL_404},
+    responses={**_PRINTING, **_REFERRAL_404},
     summary="The referral letter (PDF)",
 )
 def referral_letter_pdf(
-    referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+    request: Request, referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
 ) -> Response:
-    """Print the referral letter to PDF (audited); patient details only with consent."""
-    return letter_response(session, state.store, referral_id, user, "pdf")
+    """Send the referral letter as PDF (audited); patient details only with consent.
+
+    The PDF is printed by a report job keyed by what it prints: asked again with nothing
+    changed, it comes at once (200); otherwise the answer is 202 with the job: poll its
+    ``status_url`` until ``done``, then ask again.
+    """
+    ask = letter_pdf_ask(session, state.store, referral_id, user, api=True)
+    return report_pdf(request, session, state, user, ask, api=True)
+
+
+@router.get(
+    "/cases/{case_id}/progress.pdf",
+    response_class=Response,
+    responses={**_PRINTING, **_CASE_404},
+    summary="The case's progress report (PDF)",
+)
+def case_progress_pdf(
+    request: Request, session: SessionDep, state: StateDep, user: CurrentUser, case: CurrentCase
+) -> Response:
+    """Send the progress report as PDF (audited), printed by a report job as the letter is."""
+    ask = progress_pdf_ask(session, state.store, case.id, user, api=True)
+    return report_pdf(request, session, state, user, ask, api=True)
 
 
 @router.get(

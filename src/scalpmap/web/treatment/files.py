@@ -3,13 +3,14 @@
 Letters and reports are downloads named by referral and case (``referral-R7-case-12.pdf``,
 ``progress-case-12.pdf``), never by the patient. The HTML files are downloads too: they are
 self-contained (inline styles and pictures), which the app's Content-Security-Policy would block
-when shown in the app.
+when shown in the app. The PDFs are printed by a report job
+(:mod:`scalpmap.web.treatment.report_pdfs`): :func:`letter_pdf_ask` and :func:`progress_pdf_ask`
+make the HTML it prints.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -21,24 +22,21 @@ from scalpmap.services.progress import progress_report
 from scalpmap.services.referrals import referral_letter
 from scalpmap.store.models import ClearanceCheck, Referral, User
 from scalpmap.store.photos import PhotoStore
+from scalpmap.web.treatment.report_pdfs import ReportAsk
 
 __all__ = [
     "chart_response",
     "clearance_json_response",
+    "letter_pdf_ask",
     "letter_response",
     "overlay_response",
+    "progress_pdf_ask",
     "progress_response",
 ]
 
 
-def letter_response(
-    session: Session,
-    store: PhotoStore,
-    referral_id: int,
-    user: User,
-    kind: Literal["html", "pdf"],
-) -> Response:
-    """Make a referral's letter (audited by the service) and send it as a download.
+def letter_response(session: Session, store: PhotoStore, referral_id: int, user: User) -> Response:
+    """Make a referral's letter as HTML (audited by the service) and send it as a download.
 
     Parameters
     ----------
@@ -50,33 +48,102 @@ def letter_response(
         The referral.
     user : User
         Who downloads it (and signs it).
-    kind : {"html", "pdf"}
-        Which file.
 
     Returns
     -------
     starlette.responses.Response
-        ``text/html`` or ``application/pdf``, named ``referral-R<id>-case-<case>.<kind>``.
+        ``text/html``, named ``referral-R<id>-case-<case>.html``.
 
     Raises
     ------
     NotFoundError
         When there is no such referral.
     """
-    letter = referral_letter(session, store, referral_id, user, pdf=kind == "pdf")
+    letter = referral_letter(session, store, referral_id, user, pdf=False)
     referral = get_or_raise(session, Referral, referral_id, "referral")
-    name = f"referral-R{referral.id}-case-{referral.case_id}.{kind}"
+    name = f"referral-R{referral.id}-case-{referral.case_id}.html"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if kind == "pdf":
-        assert letter.pdf is not None
-        return Response(letter.pdf, media_type="application/pdf", headers=headers)
     return Response(letter.html, media_type="text/html; charset=utf-8", headers=headers)
 
 
-def progress_response(
-    session: Session, store: PhotoStore, case_id: int, user: User, kind: Literal["html", "pdf"]
-) -> Response:
-    """Make a case's progress report (audited by the service) and send it as a download.
+def letter_pdf_ask(
+    session: Session, store: PhotoStore, referral_id: int, user: User, *, api: bool
+) -> ReportAsk:
+    """Make a referral's letter (audited by the service), to be printed by a report job.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed (the audit row).
+    store : PhotoStore
+        Where the plan's removal map is.
+    referral_id : int
+        The referral.
+    user : User
+        Who asks for it (and signs it).
+    api : bool
+        Whether the API asks (its URL is then the API's).
+
+    Returns
+    -------
+    ReportAsk
+        The letter's HTML, named ``referral-R<id>-case-<case>.pdf``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such referral.
+    """
+    letter = referral_letter(session, store, referral_id, user, pdf=False)
+    referral = get_or_raise(session, Referral, referral_id, "referral")
+    return ReportAsk(
+        document="letter",
+        subject_id=referral.id,
+        case_id=referral.case_id,
+        html=letter.html,
+        filename=f"referral-R{referral.id}-case-{referral.case_id}.pdf",
+        url=f"{'/api' if api else ''}/referrals/{referral.id}/letter.pdf",
+        back=f"/cases/{referral.case_id}#referral",
+    )
+
+
+def progress_pdf_ask(
+    session: Session, store: PhotoStore, case_id: int, user: User, *, api: bool
+) -> ReportAsk:
+    """Make a case's progress report (audited by the service), to be printed by a report job.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session; committed (the audit row).
+    store : PhotoStore
+        Where the follow-up overlays are.
+    case_id : int
+        The case.
+    user : User
+        Who asks for it.
+    api : bool
+        Whether the API asks (its URL is then the API's).
+
+    Returns
+    -------
+    ReportAsk
+        The report's HTML, named ``progress-case-<id>.pdf``.
+    """
+    report = progress_report(session, store, case_id, user, pdf=False)
+    return ReportAsk(
+        document="progress",
+        subject_id=case_id,
+        case_id=case_id,
+        html=report.html,
+        filename=f"progress-case-{case_id}.pdf",
+        url=f"{'/api' if api else ''}/cases/{case_id}/progress.pdf",
+        back=f"/cases/{case_id}#sessions",
+    )
+
+
+def progress_response(session: Session, store: PhotoStore, case_id: int, user: User) -> Response:
+    """Make a case's progress report as HTML (audited by the service) and send it as a download.
 
     Parameters
     ----------
@@ -88,19 +155,14 @@ def progress_response(
         The case.
     user : User
         Who downloads it.
-    kind : {"html", "pdf"}
-        Which file.
 
     Returns
     -------
     starlette.responses.Response
-        ``text/html`` or ``application/pdf``, named ``progress-case-<id>.<kind>``.
+        ``text/html``, named ``progress-case-<id>.html``.
     """
-    report = progress_report(session, store, case_id, user, pdf=kind == "pdf")
-    headers = {"Content-Disposition": f'attachment; filename="progress-case-{case_id}.{kind}"'}
-    if kind == "pdf":
-        assert report.pdf is not None
-        return Response(report.pdf, media_type="application/pdf", headers=headers)
+    report = progress_report(session, store, case_id, user, pdf=False)
+    headers = {"Content-Disposition": f'attachment; filename="progress-case-{case_id}.html"'}
     return Response(report.html, media_type="text/html; charset=utf-8", headers=headers)
 
 

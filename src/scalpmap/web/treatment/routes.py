@@ -43,8 +43,10 @@ from scalpmap.web.treatment import corrections
 from scalpmap.web.treatment.files import (
     chart_response,
     clearance_json_response,
+    letter_pdf_ask,
     letter_response,
     overlay_response,
+    progress_pdf_ask,
     progress_response,
 )
 from scalpmap.web.treatment.follow_ups import (
@@ -62,6 +64,7 @@ from scalpmap.web.treatment.forms import (
     parse_smp_form,
     same_day_message,
 )
+from scalpmap.web.treatment.report_pdfs import report_pdf
 from scalpmap.web.treatment.service import open_check, open_laser
 
 __all__ = ["router"]
@@ -132,27 +135,32 @@ def letter_html(
     referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
 ) -> Response:
     """Download the referral letter as HTML (audited)."""
-    return letter_response(session, state.store, referral_id, user, "html")
+    return letter_response(session, state.store, referral_id, user)
 
 
 @router.get("/referrals/{referral_id}/letter.pdf")
 def letter_pdf(
-    referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
+    request: Request, referral_id: Id, session: SessionDep, state: StateDep, user: CurrentUser
 ) -> Response:
-    """Download the referral letter as PDF (audited; printing takes a second or two)."""
-    return letter_response(session, state.store, referral_id, user, "pdf")
+    """Download the referral letter as PDF once printed (a report job); until then, its progress."""
+    ask = letter_pdf_ask(session, state.store, referral_id, user, api=False)
+    return report_pdf(request, session, state, user, ask, api=False)
 
 
 @router.get("/cases/{case_id}/progress.{kind}")
 def progress_file(
+    request: Request,
     kind: Literal["html", "pdf"],
     session: SessionDep,
     state: StateDep,
     user: CurrentUser,
     case: CurrentCase,
 ) -> Response:
-    """Download the case's progress report as HTML or PDF (audited)."""
-    return progress_response(session, state.store, case.id, user, kind)
+    """Download the case's progress report as HTML, or as PDF once printed (a report job)."""
+    if kind == "html":
+        return progress_response(session, state.store, case.id, user)
+    ask = progress_pdf_ask(session, state.store, case.id, user, api=False)
+    return report_pdf(request, session, state, user, ask, api=False)
 
 
 @router.post("/cases/{case_id}/laser-sessions")
