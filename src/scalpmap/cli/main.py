@@ -17,6 +17,7 @@ from scalpmap.cli import (
     jobs_cmd,
     marker_cmd,
     plan_cmd,
+    quick_params,
     reanalyse_cmd,
     refer_cmd,
     serve_cmd,
@@ -93,6 +94,7 @@ def _no_options() -> None:
 
 def main() -> None:
     """Run the command line; a wrong argument is one line on stderr and exit code 2."""
+    quick_params.install()  # plain values without pydantic: 0.2 s sooner
     if len(sys.argv) <= 1:
         app()  # prints the help
         return
