@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
@@ -48,3 +52,18 @@ def test_the_queue_url_is_the_jobs_url_else_the_database(tmp_path):
     assert queue_conninfo(apart) == "postgresql://q:pw@queue/jobs"
     with pytest.raises(InputError, match="needs PostgreSQL"):
         queue_conninfo(get_settings(data_dir=tmp_path, jobs="procrastinate"))
+
+
+def test_a_wrong_priority_is_one_line(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SCALPMAP_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "scalpmap", "worker", "--priority", "high"],
+        env=env | {"SCALPMAP_JOBS": "procrastinate", "SCALPMAP_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1 and "'idle', 'low', 'normal'" in lines[0], lines
+    assert lines[0].startswith("error: Invalid value for '--priority'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Annotated
 
 import typer
@@ -14,6 +15,14 @@ from scalpmap.errors import InputError
 __all__ = ["worker"]
 
 console = Console(highlight=False, soft_wrap=True)
+
+
+class Priority(enum.StrEnum):
+    """The jobs' CPU priority (scalpmap.jobs.worker.lower_priority)."""
+
+    IDLE = "idle"
+    LOW = "low"
+    NORMAL = "normal"
 
 
 @user_errors_exit_2
@@ -32,17 +41,17 @@ def worker(
             min=3,
         ),
     ] = 60.0,
-    nice: Annotated[
-        int,
+    priority: Annotated[
+        Priority,
         typer.Option(
             help=(
-                "Lower the priority of the jobs by this much (0-19), so that a web server on "
-                "the same machine answers first; 0 on machines of their own."
+                "CPU priority of the jobs: idle (Linux SCHED_IDLE: only CPU time nothing else "
+                "wants, so a web server on the same machine answers first; nice 19 where "
+                "unavailable), low (nice 10), or normal (machines of their own)."
             ),
-            min=0,
-            max=19,
+            case_sensitive=False,
         ),
-    ] = 10,
+    ] = Priority.IDLE,
     data_dir: DataDirOption = None,
 ) -> None:
     """Run queued jobs until stopped (Ctrl-C or SIGTERM let the running jobs finish).
@@ -67,13 +76,15 @@ def worker(
     queue_conninfo(settings)  # PostgreSQL, or one line and exit code 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     engine = create_engine_for(settings)
-    console.print(f"worker on {safe_url(engine)}, {concurrency} job(s) at a time")
+    console.print(
+        f"worker on {safe_url(engine)}, {concurrency} job(s) at a time, priority {priority.value}"
+    )
     engine.dispose()
     try:
         timing = WorkerTiming(
             heartbeat_s=stalled_after / 6, stalled_after_s=stalled_after, watch_s=stalled_after / 4
         )
-        run_worker(settings, concurrency, timing, niceness=nice)
+        run_worker(settings, concurrency, timing, priority=priority.value)
     except QueueUnavailableError as error:
         raise InputError(str(error)) from None
     except KeyboardInterrupt:

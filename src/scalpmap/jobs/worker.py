@@ -37,7 +37,7 @@ from scalpmap.services.limited import Limits
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis, utcnow
 from scalpmap.store.photos import PhotoStore
 
-__all__ = ["WorkerTiming", "requeue_stalled_jobs", "run_worker"]
+__all__ = ["PRIORITIES", "WorkerTiming", "lower_priority", "requeue_stalled_jobs", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,62 @@ _LIVE_JOBS = (
     "SELECT lock FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
     "AND lock = ANY(%(locks)s)"
 )
+
+
+PRIORITIES = ("idle", "low", "normal")
+"""``scalpmap worker --priority``: how the jobs yield to a web server on the same machine."""
+
+LOW_NICENESS = 10
+
+
+def _set_idle() -> bool:
+    """Put every thread of this process under Linux's SCHED_IDLE; ``False`` where unavailable."""
+    if not (hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE")):
+        return False
+    try:
+        threads = [int(name) for name in os.listdir("/proc/self/task")]
+    except OSError:
+        threads = [0]
+    try:
+        for thread in threads:  # the policy is per thread; new threads and children inherit it
+            os.sched_setscheduler(thread, os.SCHED_IDLE, os.sched_param(0))
+    except OSError as error:
+        log.warning("SCHED_IDLE refused (%s)", error)
+        return False
+    return True
+
+
+def lower_priority(priority: str) -> str:
+    """Lower this process's CPU priority (its analyses, child processes, inherit it).
+
+    Parameters
+    ----------
+    priority : {"idle", "low", "normal"}
+        ``idle``: Linux's SCHED_IDLE, the jobs run only on CPU time nothing else wants (a web
+        server on the same machine answers first); where it is not available, the lowest nice
+        value (19) instead. ``low``: nice 10. ``normal``: unchanged (machines of their own).
+
+    Returns
+    -------
+    str
+        What was applied, in words (``idle (SCHED_IDLE)``, ``low (nice 19: ...)``, ...).
+
+    Raises
+    ------
+    ValueError
+        For another value.
+    """
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
+    if priority == "idle":
+        if _set_idle():
+            return "idle (SCHED_IDLE)"
+        os.nice(19)
+        return "low (nice 19: SCHED_IDLE is not available here)"
+    if priority == "low":
+        os.nice(LOW_NICENESS)
+        return f"low (nice {LOW_NICENESS})"
+    return "normal"
 
 
 class WorkerTiming:
@@ -170,7 +226,7 @@ def run_worker(
     concurrency: int,
     timing: WorkerTiming | None = None,
     *,
-    niceness: int = 0,
+    priority: str = "normal",
 ) -> None:
     """Run jobs until stopped (Ctrl-C or SIGTERM finish the running jobs first).
 
@@ -182,14 +238,13 @@ def run_worker(
         Jobs run at the same time.
     timing : WorkerTiming, optional
         Heartbeat and watch intervals.
-    niceness : int, optional
-        Added to this process's nice value (and so its analyses'), so that a web server on the
-        same machine answers first.
+    priority : {"idle", "low", "normal"}, optional
+        The jobs' CPU priority (:func:`lower_priority`), inherited by the analyses: a web
+        server on the same machine answers first.
     """
     conninfo = queue_conninfo(settings)
     ensure_queue_schema(conninfo)
-    if niceness:
-        os.nice(niceness)  # the analyses (children) inherit it: pages first on a shared machine
+    log.info("priority: %s", lower_priority(priority))
     context = _context(settings)
     set_worker_context(context)
     app = make_queue_app(conninfo)
