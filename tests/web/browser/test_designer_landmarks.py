@@ -104,10 +104,12 @@ def test_dragging_a_landmark_rederives_mature_and_saves_it_as_given(
     # Save: the plan records the glabella as given, the eye corners as detected.
     page.select_option("#skin_type", "3")
     page.click("#save-plan")
+    page.wait_for_selector("#save-progress:not([hidden])", timeout=10_000)
+    shot(page.locator("#save-form"), "24-designer-saving")
     page.wait_for_url(re.compile(r"/plans/\d+$"), timeout=60_000)
     basis = " ".join(page.inner_text("#plan-basis").split())
     assert "glabella given; left canthus, right canthus detected" in basis
-    shot(page, "24-plan-landmarks", full_page=True)
+    shot(page, "25-plan-landmarks", full_page=True)
     plan_id = page.url.rsplit("/", 1)[1]
     document = json.loads(page.evaluate(f"() => fetch('/api/plans/{plan_id}').then(r => r.text())"))
     assert document["options"]["landmarks"]["sources"] == {
