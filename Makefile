@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_hardening.py
 	$(BIN)/python benchmarks/bench_backup.py
 	$(BIN)/python benchmarks/bench_jobs.py
+	$(BIN)/python benchmarks/bench_reanalyse.py
 
 serve: $(STAMP)
 	$(BIN)/scalpmap serve

@@ -70,6 +70,28 @@ def _set_idle() -> bool:
     return True
 
 
+def _lower_autogroup(niceness: int) -> str:
+    """Raise the nice value of this session's autogroup, when the worker leads its session.
+
+    With Linux's autogroups (``kernel.sched_autogroup_enabled``), every session competes for
+    the CPU as one group: a worker's nice value or SCHED_IDLE only ranks it within its own
+    session, and the session as a whole still takes a share equal to the web server's. Its
+    autogroup's nice value ranks the session itself. Only a session the worker leads (a systemd
+    service, ``setsid scalpmap worker``) is changed, never a terminal's shared with others.
+    """
+    group = "/proc/self/autogroup"
+    if not os.path.exists(group):
+        return ""
+    if os.getsid(0) != os.getpid():
+        return "; its session's autogroup is shared, so start it with setsid or as a service"
+    try:
+        with open(group, "w") as autogroup:
+            autogroup.write(str(niceness))
+    except OSError as error:
+        return f"; its autogroup is unchanged ({error})"
+    return f", autogroup nice {niceness}"
+
+
 def lower_priority(priority: str) -> str:
     """Lower this process's CPU priority (its analyses, child processes, inherit it).
 
@@ -79,6 +101,8 @@ def lower_priority(priority: str) -> str:
         ``idle``: Linux's SCHED_IDLE, the jobs run only on CPU time nothing else wants (a web
         server on the same machine answers first); where it is not available, the lowest nice
         value (19) instead. ``low``: nice 10. ``normal``: unchanged (machines of their own).
+        With ``idle`` and ``low``, a worker that leads its session also lowers its session's
+        autogroup (19 or 10), without which Linux shares the CPU between sessions equally.
 
     Returns
     -------
@@ -94,12 +118,12 @@ def lower_priority(priority: str) -> str:
         raise ValueError(f"priority {priority!r} is not one of {', '.join(PRIORITIES)}")
     if priority == "idle":
         if _set_idle():
-            return "idle (SCHED_IDLE)"
+            return f"idle (SCHED_IDLE{_lower_autogroup(19)})"
         os.nice(19)
-        return "low (nice 19: SCHED_IDLE is not available here)"
+        return f"low (nice 19: SCHED_IDLE is not available here{_lower_autogroup(19)})"
     if priority == "low":
         os.nice(LOW_NICENESS)
-        return f"low (nice {LOW_NICENESS})"
+        return f"low (nice {LOW_NICENESS}{_lower_autogroup(LOW_NICENESS)})"
     return "normal"
 
 
