@@ -8,7 +8,7 @@ from scalpmap.planning.sessions import HEALING_WEEKS
 from scalpmap.services import cases, plans
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.store.models import CaseStage, PulseClass
-from scalpmap.web.dashboard.service import follow_ups_due
+from scalpmap.web.dashboard.orchestration import follow_ups_due
 
 
 def plan_document(*events: tuple[str, str, str]) -> dict:

@@ -1,7 +1,7 @@
 """The plan-save job: make a design's plan (simulation, pictures, two PDFs) and save it.
 
 Saving takes seconds, so the web app only asks for the job
-(:func:`scalpmap.web.plans.service.ask_plan_save`) and the browser polls it. The job is keyed
+(:func:`scalpmap.web.plans.orchestration.ask_plan_save`) and the browser polls it. The job is keyed
 by what it makes: the case and a sha256 of the design and choices. Asking twice for the same
 save (a double click, a retried request) gives one job; the job marks itself done in the very
 transaction that saves the plan version, so a job run twice (a worker that died, a queue's

@@ -1,7 +1,9 @@
 """The clinic web app: ``create_app(settings)`` builds one; ``scalpmap serve`` runs it.
 
 Each business area is a package with its page routes (``routes.py``), JSON API routes
-(``api.py``), helpers (``service.py``) and templates (``templates/<area>/``). The plans area
+(``api.py``), the web side's orchestration of the use cases (``orchestration.py``: checks, page
+data, save slots, asking for jobs; the use cases themselves, with their transactions, are
+:mod:`scalpmap.services`) and templates (``templates/<area>/``). The plans area
 (``scalpmap.web.plans``) plugs in the same way: the ``router`` of each of its ``routes``,
 ``pages`` and ``api`` modules that exists is included, and the case page then links to
 ``/cases/{id}/plans``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -16,7 +17,6 @@ from scalpmap.services.password_policy import MIN_PASSWORD_LENGTH
 from scalpmap.services.tokens import create_token
 from scalpmap.services.users import create_user
 from scalpmap.store.models import Role, User
-from scalpmap.web.admin.service import list_users
 from scalpmap.web.deps import AdminUser, Id, SessionDep, SettingsDep
 from scalpmap.web.errors import status_for
 from scalpmap.web.rendering import render
@@ -24,6 +24,22 @@ from scalpmap.web.rendering import render
 __all__ = ["router"]
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def list_users(session: Session) -> list[User]:
+    """List every staff user, active ones first, then by email (account changes: services).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session.
+
+    Returns
+    -------
+    list of User
+        The users.
+    """
+    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.email)))
 
 
 def _users_page(

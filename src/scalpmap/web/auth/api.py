@@ -15,6 +15,12 @@ from scalpmap.services.tokens import (
     list_tokens,
     revoke_token,
 )
+from scalpmap.web.auth.orchestration import (
+    attempt_sign_in,
+    check_sign_in_allowed,
+    end_session,
+    note_wrong_password,
+)
 from scalpmap.web.auth.schemas import (
     PasswordChange,
     TokenCreate,
@@ -23,12 +29,6 @@ from scalpmap.web.auth.schemas import (
     TokenPublic,
     TokenResponse,
     UserPublic,
-)
-from scalpmap.web.auth.service import (
-    attempt_sign_in,
-    check_sign_in_allowed,
-    end_session,
-    note_wrong_password,
 )
 from scalpmap.web.deps import CurrentCredential, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.errors import NotSignedIn

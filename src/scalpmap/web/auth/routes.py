@@ -14,7 +14,7 @@ from scalpmap.services.accounts import WrongPasswordError, change_password
 from scalpmap.services.password_policy import MIN_PASSWORD_LENGTH
 from scalpmap.services.tokens import create_token, list_tokens, revoke_token
 from scalpmap.store.models import Role, User
-from scalpmap.web.auth.service import (
+from scalpmap.web.auth.orchestration import (
     attempt_sign_in,
     check_sign_in_allowed,
     end_session,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from scalpmap.services import cases
+from scalpmap.web.cases.orchestration import update_case
 from scalpmap.web.cases.schemas import CaseCreate, CasePatch, CasePublic, case_public
-from scalpmap.web.cases.service import update_case
 from scalpmap.web.deps import CurrentCase, CurrentUser, SessionDep
 from scalpmap.web.patients.schemas import Created
 

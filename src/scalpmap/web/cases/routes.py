@@ -13,13 +13,13 @@ from scalpmap.errors import InputError, ScalpmapError
 from scalpmap.services import cases
 from scalpmap.services.calendar import case_calendar
 from scalpmap.store.models import Case, CaseReason, CaseStage, Patient, PhotoView
-from scalpmap.web.cases.service import list_practitioners, update_case
-from scalpmap.web.dashboard.service import active_cases
+from scalpmap.web.cases.orchestration import list_practitioners, update_case
+from scalpmap.web.dashboard.orchestration import active_cases
 from scalpmap.web.deps import CurrentCase, CurrentPatient, CurrentUser, SessionDep
 from scalpmap.web.errors import status_for
-from scalpmap.web.photos.service import latest_analysis
+from scalpmap.web.photos.orchestration import latest_analysis
 from scalpmap.web.rendering import render
-from scalpmap.web.treatment.service import treatment_context
+from scalpmap.web.treatment.orchestration import treatment_context
 
 __all__ = ["case_page", "router"]
 
@@ -112,7 +112,7 @@ def case_page(
     -------
     starlette.responses.Response
         The page, with the referral, sessions and clearance part
-        (:func:`scalpmap.web.treatment.service.treatment_context`).
+        (:func:`scalpmap.web.treatment.orchestration.treatment_context`).
     """
     photos = [(photo, latest_analysis(photo)) for photo in case.photos]
     context: dict[str, Any] = {

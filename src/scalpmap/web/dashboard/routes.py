@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from scalpmap.web.dashboard.service import (
+from scalpmap.web.dashboard.orchestration import (
     active_cases,
     follow_ups_due,
     new_enquiries,

@@ -22,7 +22,7 @@ from scalpmap.errors import ScalpmapError
 from scalpmap.services import enquiries
 from scalpmap.store.models import CaseReason, EnquiryStatus
 from scalpmap.web.deps import CsrfChecked, CurrentUser, Id, SessionDep, StateDep
-from scalpmap.web.enquiries.service import (
+from scalpmap.web.enquiries.orchestration import (
     CONSENT_TEXT,
     MAX_PUBLIC_PHOTOS,
     enquiry_photo,

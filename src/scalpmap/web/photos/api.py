@@ -9,19 +9,19 @@ from starlette.responses import Response
 
 from scalpmap.web.deps import CurrentCase, CurrentPhoto, CurrentUser, SessionDep, StateDep
 from scalpmap.web.photos.files import overlay_response
-from scalpmap.web.photos.schemas import (
-    AnalysisRequest,
-    AnalysisStatusPublic,
-    PhotoCreated,
-    PhotoPublic,
-)
-from scalpmap.web.photos.service import (
+from scalpmap.web.photos.orchestration import (
     analysis_status,
     latest_analysis,
     parse_mm_per_px,
     parse_view,
     start_analysis,
     upload_photo,
+)
+from scalpmap.web.photos.schemas import (
+    AnalysisRequest,
+    AnalysisStatusPublic,
+    PhotoCreated,
+    PhotoPublic,
 )
 
 __all__ = ["router"]

@@ -7,7 +7,7 @@ from starlette.responses import FileResponse, Response
 from scalpmap.services.errors import NotFoundError
 from scalpmap.store.models import Photo
 from scalpmap.store.photos import PhotoStore
-from scalpmap.web.photos.service import MEDIA_TYPES, done_analysis, resized_jpeg
+from scalpmap.web.photos.orchestration import MEDIA_TYPES, done_analysis, resized_jpeg
 
 __all__ = ["original_response", "overlay_response", "preview_response"]
 

@@ -17,7 +17,7 @@ from scalpmap.web.cases.routes import case_page
 from scalpmap.web.deps import CurrentCase, CurrentPhoto, CurrentUser, SessionDep, StateDep
 from scalpmap.web.errors import status_for
 from scalpmap.web.photos.files import original_response, overlay_response, preview_response
-from scalpmap.web.photos.service import (
+from scalpmap.web.photos.orchestration import (
     done_analysis,
     latest_analysis,
     parse_mm_per_px,

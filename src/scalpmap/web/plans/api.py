@@ -3,7 +3,7 @@
 Starting, updating and saving need a practitioner or admin (reception gets 403); reading plans
 needs any signed-in user. The routes are plain ``def``: they run in the threadpool. Saving
 (seconds) is a job: the request answers 202 at once and the job's status is polled
-(``GET /api/jobs/{id}``, see :mod:`scalpmap.web.plans.service`).
+(``GET /api/jobs/{id}``, see :mod:`scalpmap.web.plans.orchestration`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ from scalpmap.services import plans
 from scalpmap.web.deps import CanEditPlans, CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.job_progress import JobPublic, job_public
 from scalpmap.web.plans.files import file_response, open_plan, plan_file, plan_files_urls
+from scalpmap.web.plans.orchestration import (
+    analysis_of_case,
+    ask_plan_save,
+    design_of_case,
+    patient_age,
+    start,
+    update,
+)
 from scalpmap.web.plans.pages import version_summary
 from scalpmap.web.plans.schemas import (
     DesignCreate,
@@ -27,14 +35,6 @@ from scalpmap.web.plans.schemas import (
     GuidesState,
     PlanCreate,
     PlanVersionPublic,
-)
-from scalpmap.web.plans.service import (
-    analysis_of_case,
-    ask_plan_save,
-    design_of_case,
-    patient_age,
-    start,
-    update,
 )
 
 __all__ = ["router"]

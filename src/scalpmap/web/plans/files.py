@@ -18,7 +18,7 @@ from scalpmap.services.plan_design import FILE_NAMES, PlanFile, load_plan_output
 from scalpmap.services.plan_reports import REPORT_ROLES, plan_report
 from scalpmap.store.models import PhotoAnalysis, PlanVersion, User
 from scalpmap.store.photos import PhotoStore
-from scalpmap.web.photos.service import resized_jpeg
+from scalpmap.web.photos.orchestration import resized_jpeg
 
 __all__ = [
     "BEFORE_MAX_SIDE",

@@ -21,9 +21,15 @@ from scalpmap.services.errors import ConflictError, NotFoundError
 from scalpmap.store.models import AnalysisStatus, Case, CaseReason, PlanVersion, Role
 from scalpmap.web.deps import CanEditPlans, CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.plans.files import before_jpeg, file_response, open_plan, plan_file
+from scalpmap.web.plans.orchestration import (
+    analysis_of_case,
+    design_of_case,
+    patient_age,
+    start,
+    update,
+)
 from scalpmap.web.plans.pages import plan_context, version_summary
 from scalpmap.web.plans.schemas import TemplateChoice
-from scalpmap.web.plans.service import analysis_of_case, design_of_case, patient_age, start, update
 from scalpmap.web.rendering import render
 
 __all__ = ["router"]

@@ -1,7 +1,8 @@
 """Treatment: referrals to laser facilities, the session log and clearance checks in the web app.
 
 Pages (``routes``), JSON API (``api``), form parsing (``forms``), the case page's treatment part
-and the log-then-measure workflow (``service``), and file answers (``files``).
+and the opening of records (``orchestration``), the follow-up workflow (``follow_ups``), the
+report PDFs (``report_pdfs``) and file answers (``files``).
 
 Roles: every signed-in staff member may look at referrals, sessions and clearance checks,
 download letters, move a referral's status forward, log laser and SMP sessions, add follow-up

@@ -41,6 +41,7 @@ from scalpmap.web.treatment.follow_ups import (
     store_session_photo,
 )
 from scalpmap.web.treatment.forms import CanRefer
+from scalpmap.web.treatment.orchestration import open_laser
 from scalpmap.web.treatment.report_pdfs import report_pdf
 from scalpmap.web.treatment.schemas import (
     DueOut,
@@ -54,7 +55,6 @@ from scalpmap.web.treatment.schemas import (
     referral_public,
     smp_public,
 )
-from scalpmap.web.treatment.service import open_laser
 
 __all__ = ["router"]
 

@@ -64,8 +64,8 @@ from scalpmap.web.treatment.forms import (
     parse_smp_form,
     same_day_message,
 )
+from scalpmap.web.treatment.orchestration import open_check, open_laser
 from scalpmap.web.treatment.report_pdfs import report_pdf
-from scalpmap.web.treatment.service import open_check, open_laser
 
 __all__ = ["router"]
 
