@@ -132,7 +132,7 @@ def test_no_document_carries_identity_without_consent_and_the_name_with_it(
     assert referral.status_code == 201, referral.text
     made = {
         "case": case_id,
-        "plan": saved.json()["id"],
+        "plan": saved.json()["result"]["plan_id"],
         "legacy": legacy_id,
         "referral": referral.json()["id"],
     }
