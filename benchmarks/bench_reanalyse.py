@@ -4,7 +4,7 @@ Written to the ``reanalyse`` section of ``docs/benchmarks.md``. On a fresh Postg
 of the server at ``SCALPMAP_TEST_POSTGRES_URL`` (default 127.0.0.1:5432), with
 ``SCALPMAP_JOBS=procrastinate``:
 
-1. ``--photos`` small synthetic close-ups (``--size`` pixels wide, 4:3, with the printed marker,
+1. ``--photos`` small synthetic close-ups (``--size`` pixels wide, 4:3, with their scale given,
    each made distinct by a numbered JPEG comment; small so that the run fits a 2-core machine)
    are stored on one case, without analyses.
 2. For 2 and then 4 ``scalpmap worker --concurrency 1`` processes: ``scalpmap reanalyse --case
@@ -61,17 +61,23 @@ WORKER_COUNTS = (2, 4)
 ENDED = (AnalysisStatus.DONE, AnalysisStatus.FAILED)
 
 
-def small_photo(width: int) -> bytes:
-    """One synthetic close-up with the marker, ``width`` x 3/4 ``width`` pixels, as JPEG."""
-    rgb, _truth = generate_scalp_photo(
+def small_photo(width: int) -> tuple[bytes, float]:
+    """One synthetic close-up, ``width`` x 3/4 ``width`` pixels, as JPEG, and its scale.
+
+    At this size the printed marker is too small to read, so the photos are stored and
+    uploaded with their scale, as staff give it for a photo without the sticker.
+    """
+    rgb, truth = generate_scalp_photo(
         SynthOptions(seed=7, width_px=width, height_px=width * 3 // 4)
     )
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="JPEG", quality=92)
-    return buffer.getvalue()
+    return buffer.getvalue(), float(truth.mm_per_px)
 
 
-def store_photos(settings: Settings, case_id: int, jpeg: bytes, count: int) -> None:
+def store_photos(
+    settings: Settings, case_id: int, jpeg: bytes, mm_per_px: float, count: int
+) -> None:
     """Store ``count`` numbered copies on the case (no analysis)."""
     engine = create_engine_for(settings)
     store = PhotoStore(settings.photos_dir)
@@ -80,7 +86,12 @@ def store_photos(settings: Settings, case_id: int, jpeg: bytes, count: int) -> N
             user = session.scalar(select(User).where(User.email == EMAIL))
             for number in range(count):
                 photos.add_photo(
-                    session, store, numbered(jpeg, number), case_id=case_id, actor=user
+                    session,
+                    store,
+                    numbered(jpeg, number),
+                    case_id=case_id,
+                    actor=user,
+                    mm_per_px=mm_per_px,
                 )
     finally:
         engine.dispose()
@@ -137,9 +148,12 @@ def batch(settings: Settings, work: Path, case_id: int, count: int, workers: int
 class Client(threading.Thread):
     """One client: upload photos through the API, poll each analysis until it ends."""
 
-    def __init__(self, base: str, token: str, case_id: int, jpegs: list[bytes]) -> None:
+    def __init__(
+        self, base: str, token: str, case_id: int, jpegs: list[bytes], mm_per_px: float
+    ) -> None:
         super().__init__(daemon=True)
         self.base, self.case_id, self.jpegs = base, case_id, jpegs
+        self.mm_per_px = mm_per_px
         self.headers = {"Authorization": f"Bearer {token}"}
         self.errors: list[str] = []
         self.waits: list[float] = []
@@ -151,9 +165,13 @@ class Client(threading.Thread):
             for number, jpeg in enumerate(self.jpegs):
                 began = time.monotonic()
                 files = {"file": (f"p{number}.jpg", jpeg, "image/jpeg")}
-                answer = client.post(f"/api/cases/{self.case_id}/photos", files=files)
+                answer = client.post(
+                    f"/api/cases/{self.case_id}/photos",
+                    files=files,
+                    data={"mm_per_px": str(self.mm_per_px), "view": "top"},
+                )
                 if answer.status_code >= 300:
-                    self.errors.append(f"upload {answer.status_code}")
+                    self.errors.append(f"upload {answer.status_code}: {answer.text[:200]}")
                     continue
                 photo_id = answer.json()["id"]
                 deadline = time.monotonic() + 600
@@ -168,25 +186,36 @@ class Client(threading.Thread):
                     time.sleep(1.0)
 
 
-def duplicates(settings: Settings) -> int:
-    """Photos with more than one analysis, plus keys whose job succeeded more than once."""
+def duplicates(settings: Settings, since_id: int) -> int:
+    """Count the load's duplicates: photos with two analyses, or keys that succeeded twice.
+
+    Only the analyses after ``since_id`` (the load's uploads) count: the batches before them
+    re-analyse every photo on purpose.
+    """
     engine = create_engine_for(settings)
     try:
         with make_session_factory(engine)() as session:
-            per_photo = select(PhotoAnalysis.photo_id).group_by(PhotoAnalysis.photo_id)
+            per_photo = (
+                select(PhotoAnalysis.photo_id)
+                .where(PhotoAnalysis.id > since_id)
+                .group_by(PhotoAnalysis.photo_id)
+            )
             extra = per_photo.having(func.count() > 1)
             photos_twice = len(list(session.scalars(extra)))
     finally:
         engine.dispose()
     with psycopg.connect(queue_conninfo(settings)) as connection:
         rows = connection.execute(
-            "SELECT lock FROM procrastinate_jobs WHERE status = 'succeeded' GROUP BY lock "
-            "HAVING count(*) > 1"
+            "SELECT lock FROM procrastinate_jobs WHERE status = 'succeeded' "
+            "AND (args->>'target_id')::bigint > %s GROUP BY lock HAVING count(*) > 1",
+            (since_id,),
         ).fetchall()
     return photos_twice + len(rows)
 
 
-def load(settings: Settings, work: Path, case_id: int, jpeg: bytes, args: Any) -> dict[str, Any]:
+def load(
+    settings: Settings, work: Path, case_id: int, jpeg: bytes, mm_per_px: float, args: Any
+) -> dict[str, Any]:
     """Run the 20-user load with a worker killed; return the figures."""
     port = free_port()
     server = start(["serve", "--port", str(port), "--workers", "2"], settings, work / "s.log")
@@ -209,7 +238,7 @@ def load(settings: Settings, work: Path, case_id: int, jpeg: bytes, args: Any) -
         total = args.users * args.per_user
         clients = [
             Client(base, token, case_id, [numbered(jpeg, 100_000 + u * 1000 + n)
-                                         for n in range(args.per_user)])
+                                         for n in range(args.per_user)], mm_per_px)
             for u in range(args.users)
         ]  # fmt: skip
         for client in clients:
@@ -234,8 +263,10 @@ def load(settings: Settings, work: Path, case_id: int, jpeg: bytes, args: Any) -
         "users": args.users, "photos": total, "analyses": every, "ended": ended,
         "failed": failed, "lost": total - ended, "killed_after": killed_at,
         "errors": sum(len(client.errors) for client in clients),
-        "duplicates": duplicates(settings), "wait_median": statistics.median(waits),
-        "wait_max": max(waits),
+        "duplicates": duplicates(settings, before),
+        "wait_median": statistics.median(waits) if waits else float("nan"),
+        "wait_max": max(waits, default=float("nan")),
+        "error_kinds": sorted({e for client in clients for e in client.errors})[:5],
     }  # fmt: skip
 
 
@@ -259,7 +290,7 @@ def render(
         "```",
         "",
         f"`scalpmap reanalyse --case ID --no-wait` queues {args.photos} stored photos "
-        f"(synthetic close-ups with the printed marker, {args.size} x {height} pixels, small "
+        f"(synthetic close-ups, {args.size} x {height} pixels, stored with their scale, small "
         "so that the run fits this 2-core machine; a 12 MP analysis takes 7-12 s here, see "
         "*Jobs on the queue*), and 2 or 4 `scalpmap worker --concurrency 1` processes "
         "(`--priority idle`) analyse them; the time runs from the command's start to the "
@@ -296,16 +327,16 @@ def main() -> None:
     if missing:
         raise SystemExit(f"PostgreSQL does not answer ({missing}); nothing measured")
     load_before = os.getloadavg()[0]
-    jpeg = small_photo(args.size)
+    jpeg, mm_per_px = small_photo(args.size)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         with new_database("postgresql", work) as url:
             settings = get_settings(data_dir=work / "data", database_url=url, jobs="procrastinate")
             case_id, _user = setup(settings)
-            store_photos(settings, case_id, jpeg, args.photos)
+            store_photos(settings, case_id, jpeg, mm_per_px, args.photos)
             batches = [batch(settings, work, case_id, args.photos, n) for n in WORKER_COUNTS]
             print(batches, flush=True)
-            loaded = load(settings, work, case_id, jpeg, args)
+            loaded = load(settings, work, case_id, jpeg, mm_per_px, args)
             print(loaded, flush=True)
     write_section(Path(args.out), SECTION, render(batches, loaded, run_facts(load_before), args))
 
