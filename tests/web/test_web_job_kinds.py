@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from scalpmap.jobs.kinds import KINDS, WorkerContext
@@ -205,3 +206,50 @@ def test_the_case_page_polls_a_waiting_measure(app, client, signed_in, parse, ma
     status = client.get(f"/api/jobs/{job_id}")
     assert status.status_code == 200 and status.json()["status"] == "pending"
     assert client.get("/api/jobs/2147483000").status_code == 404
+
+
+def test_a_job_whose_run_was_lost_can_be_asked_again_and_the_lost_run_cannot_finish_it(
+    app, signed_in, make_case
+):
+    user, _csrf = signed_in(Role.PRACTITIONER)
+    made = make_case(user=user)
+    key = f"follow_up:laser:{made.case_id}:lost-run"
+
+    def ask() -> tuple[int, bool]:
+        with app.state.scalpmap.session_factory() as session:
+            job, fresh = job_service.request_job(
+                session,
+                JobKind.FOLLOW_UP,
+                key,
+                case_id=made.case_id,
+                payload={"laser_session_id": 0},
+                actor=session.get(User, user.id),
+            )
+            return job.id, fresh
+
+    job_id, fresh = ask()
+    assert fresh
+    with app.state.scalpmap.session_factory() as session:
+        first = job_service.claim_job(session, job_id, reclaim_running=False)
+        assert first is not None
+        first_attempt = first.attempts
+    assert ask() == (job_id, False)  # running, and recently: the same job, nothing queued
+
+    with app.state.scalpmap.session_factory() as session:  # its process stopped long ago
+        row = session.get(Job, job_id)
+        assert row is not None
+        row.started_at = utcnow() - job_service.STALE_RUNNING_AGE * 2
+        session.commit()
+    assert ask() == (job_id, True)  # asked again: queued again
+    assert _job(app, job_id).status == JobStatus.PENDING
+
+    with app.state.scalpmap.session_factory() as session:
+        second = job_service.claim_job(session, job_id, reclaim_running=False)
+        assert second is not None and second.attempts == first_attempt + 1
+        with pytest.raises(job_service.JobSuperseded):  # the lost run comes back: dropped
+            job_service.finish_job(session, job_id, {"from": "lost"}, attempt=first_attempt)
+        session.rollback()
+        job_service.finish_job(session, job_id, {"from": "second"}, attempt=second.attempts)
+        session.commit()
+    done = _job(app, job_id)
+    assert done.status == JobStatus.DONE and done.result == {"from": "second"}

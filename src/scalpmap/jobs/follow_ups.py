@@ -78,6 +78,7 @@ def run_follow_up_job(context: WorkerContext, job_id: int, *, reclaim_running: b
         if job is None:
             log.info("follow-up measure %s skipped: not pending", job_id)
             return
+        attempt = job.attempts
         laser_id = int(job.payload["laser_session_id"])
         requested_by = job.requested_by_id
         try:
@@ -97,8 +98,12 @@ def run_follow_up_job(context: WorkerContext, job_id: int, *, reclaim_running: b
                 "reason": check.reason,
                 "url": f"/cases/{check.case_id}#sessions",
             }
-            jobs.finish_job(session, job_id, result)
+            jobs.finish_job(session, job_id, result, attempt=attempt)
             commit(session)
+        except jobs.JobSuperseded:
+            session.rollback()
+            log.warning("follow-up measure %s: taken over by another run; dropped", job_id)
+            return
         except ScalpmapError as error:
             jobs.fail_job(session, job_id, str(error))
             log.info("follow-up measure %s failed: %s", job_id, error)

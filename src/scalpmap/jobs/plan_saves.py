@@ -145,11 +145,12 @@ def run_plan_save_job(context: WorkerContext, job_id: int, *, reclaim_running: b
         if job is None:
             log.info("plan save %s skipped: not pending", job_id)
             return
+        attempt = job.attempts
         payload = dict(job.payload)
         requested_by = job.requested_by_id
 
         def done(work: Session, plan: PlanVersion) -> None:
-            jobs.finish_job(work, job_id, plan_result(plan))
+            jobs.finish_job(work, job_id, plan_result(plan), attempt=attempt)
 
         try:
             if requested_by is None:
@@ -170,6 +171,10 @@ def run_plan_save_job(context: WorkerContext, job_id: int, *, reclaim_running: b
                 cache=DESIGN_CACHE,
                 on_saved=done,
             )
+        except jobs.JobSuperseded:
+            session.rollback()
+            log.warning("plan save %s: taken over by another run; this run's work dropped", job_id)
+            return
         except ScalpmapError as error:
             jobs.fail_job(session, job_id, str(error))
             log.info("plan save %s failed: %s", job_id, error)

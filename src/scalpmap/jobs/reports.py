@@ -128,11 +128,16 @@ def run_report_job(context: WorkerContext, job_id: int, *, reclaim_running: bool
         if job is None:
             log.info("report %s skipped: not pending", job_id)
             return
+        attempt = job.attempts
         payload = dict(job.payload)
         try:
             result = _print(context.store, payload)
-            jobs.finish_job(session, job_id, result)
+            jobs.finish_job(session, job_id, result, attempt=attempt)
             commit(session)
+        except jobs.JobSuperseded:
+            session.rollback()
+            log.warning("report %s: taken over by another run; this run's work dropped", job_id)
+            return
         except (ScalpmapError, OSError, UnicodeDecodeError) as error:
             jobs.fail_job(session, job_id, f"the PDF could not be printed: {error}")
             log.info("report %s failed: %s", job_id, error)

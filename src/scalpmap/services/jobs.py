@@ -25,6 +25,8 @@ __all__ = [
     "fail_job",
     "fail_stale_jobs",
     "finish_job",
+    "JobSuperseded",
+    "STALE_RUNNING_AGE",
     "pending_job_ids",
     "request_job",
 ]
@@ -79,7 +81,15 @@ def request_job(
         done_and_current = existing.status == JobStatus.DONE and (
             still_current is None or still_current(session, existing)
         )
-        if existing.status in (JobStatus.PENDING, JobStatus.RUNNING) or done_and_current:
+        stale = session.scalar(
+            select(Job.id).where(
+                Job.id == existing.id,
+                Job.status == JobStatus.RUNNING,
+                Job.started_at < utcnow() - STALE_RUNNING_AGE,
+            )
+        )
+        waiting = existing.status in (JobStatus.PENDING, JobStatus.RUNNING) and stale is None
+        if waiting or done_and_current:
             commit(session)
             return existing, False
         with atomic(session):
@@ -87,7 +97,7 @@ def request_job(
             existing.payload = payload
             existing.result = None
             existing.error_message = None
-            existing.attempts = 0
+            # attempts keep counting: a run still going from before cannot finish this one
             existing.started_at = existing.finished_at = None
             existing.requested_by_id = actor.id if actor is not None else None
             existing.created_at = utcnow()
@@ -115,6 +125,14 @@ def request_job(
         commit(session)
         return found, False
     return row, True
+
+
+STALE_RUNNING_AGE = dt.timedelta(minutes=30)
+"""A job ``running`` this long has lost its run (a stopped process): asking again restarts it."""
+
+
+class JobSuperseded(Exception):  # noqa: N818 - it names what happened, like a state
+    """The job was handed to another run while this one worked; this run's work is dropped."""
 
 
 def claim_job(session: Session, job_id: int, *, reclaim_running: bool) -> Job | None:
@@ -151,8 +169,12 @@ def claim_job(session: Session, job_id: int, *, reclaim_running: bool) -> Job | 
     return row
 
 
-def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
+def finish_job(session: Session, job_id: int, result: dict[str, Any], *, attempt: int) -> None:
     """Mark a job done with its result, in the caller's transaction (not committed here).
+
+    Only the run that holds the job finishes it: one that was handed to another worker (this
+    worker seemed stalled) or asked again meanwhile raises :class:`JobSuperseded`, and the
+    caller's transaction, with what it made, must be rolled back.
 
     Parameters
     ----------
@@ -162,12 +184,21 @@ def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
         The job.
     result : dict
         What it made (ids and URLs, JSON).
+    attempt : int
+        The job's ``attempts`` when this run claimed it (:func:`claim_job`).
+
+    Raises
+    ------
+    JobSuperseded
+        When the job is no longer this run's.
     """
-    row = get_or_raise(session, Job, job_id, "job")
-    row.status = JobStatus.DONE
-    row.result = result
-    row.error_message = None
-    row.finished_at = utcnow()
+    finished = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING, Job.attempts == attempt)
+        .values(status=JobStatus.DONE, result=result, error_message=None, finished_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if not finished:
+        raise JobSuperseded(f"job {job_id} was taken over by another run; this one is dropped")
 
 
 def fail_job(session: Session, job_id: int, message: str) -> None:
