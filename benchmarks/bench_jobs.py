@@ -5,7 +5,7 @@ server at ``SCALPMAP_TEST_POSTGRES_URL`` (by default ``postgresql+psycopg://post
 postgres``), with ``SCALPMAP_JOBS=procrastinate``:
 
 1. ``scalpmap serve`` runs (2 app workers) and 1, 2 or 4 ``scalpmap worker --concurrency 1``
-   processes (at ``--priority``, ``idle`` by default: Linux's SCHED_IDLE) are started and
+   processes (at ``--priority``, ``idle`` unless told: Linux's SCHED_IDLE) are started and
    registered with the queue.
 2. ``--photos`` 12-megapixel photos (one synthetic close-up with the printed marker, 4000 x 3000,
    JPEG quality 92, each made distinct by a numbered JPEG comment; their files put in the store

@@ -293,8 +293,8 @@ def render(
         f"(synthetic close-ups, {args.size} x {height} pixels, stored with their scale, small "
         "so that the run fits this 2-core machine; a 12 MP analysis takes 7-12 s here, see "
         "*Jobs on the queue*), and 2 or 4 `scalpmap worker --concurrency 1` processes "
-        "(`--priority idle`) analyse them; the time runs from the command's start to the "
-        "last analysis ended.",
+        "(`--priority low`, the default) analyse them; the time runs from the command's start "
+        "to the last analysis ended.",
         "",
         f"- {finished_words(facts)}.",
         *machine_lines(),

@@ -74,7 +74,7 @@ def test_an_unknown_priority_is_refused():
 
 @pytest.mark.skipif(IDLE is None, reason="SCHED_IDLE is Linux's; this system has none")
 def test_a_started_worker_runs_under_sched_idle(workers):
-    process = workers.start()
+    process = workers.start("--priority", "idle")
     deadline = time.monotonic() + 60
     while "priority: " not in workers.log(0):
         assert process.poll() is None and time.monotonic() < deadline, workers.log(0)

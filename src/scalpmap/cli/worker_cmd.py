@@ -45,13 +45,14 @@ def worker(
         Priority,
         typer.Option(
             help=(
-                "CPU priority of the jobs: idle (Linux SCHED_IDLE: only CPU time nothing else "
-                "wants, so a web server on the same machine answers first; nice 19 where "
-                "unavailable), low (nice 10), or normal (machines of their own)."
+                "CPU priority of the jobs: low (nice 10), idle (Linux SCHED_IDLE: only CPU "
+                "time nothing else wants, so a web server on the same machine answers first, "
+                "but on a busy machine the jobs may wait for minutes; nice 19 where "
+                "unavailable), or normal (machines of their own)."
             ),
             case_sensitive=False,
         ),
-    ] = Priority.IDLE,
+    ] = Priority.LOW,
     data_dir: DataDirOption = None,
 ) -> None:
     """Run queued jobs until stopped (Ctrl-C or SIGTERM let the running jobs finish).

@@ -2,7 +2,7 @@
 
 Each business area is a package with its page routes (``routes.py``), JSON API routes
 (``api.py``), the web side's orchestration of the use cases (``orchestration.py``: checks, page
-data, save slots, asking for jobs; the use cases themselves, with their transactions, are
+data, asking for jobs; the use cases themselves, with their transactions, are
 :mod:`scalpmap.services`) and templates (``templates/<area>/``). The plans area
 (``scalpmap.web.plans``) plugs in the same way: the ``router`` of each of its ``routes``,
 ``pages`` and ``api`` modules that exists is included, and the case page then links to
