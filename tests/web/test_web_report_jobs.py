@@ -82,7 +82,7 @@ def test_a_letter_asked_twice_is_printed_once(app, client, token_headers, make_c
     printed_again = client.get(url, headers=headers)
     assert printed_again.status_code == 200 and printed_again.content == first.content
     (reprinted,) = _report_jobs(app, made.case_id)
-    assert reprinted.attempts == 1 and reprinted.id == job.id  # the same job, asked again
+    assert reprinted.attempts == 2 and reprinted.id == job.id  # the same job, run again
 
 
 def test_a_session_logged_prints_a_new_progress_report(
