@@ -43,7 +43,7 @@ def test_a_50000_column_header_is_refused_at_once() -> None:
     header = ",".join(["name"] * 50_000)  # the 100 KB header that took 20 s
     start = time.perf_counter()
     error = _error(f"{header}\n")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # was 20 s; a few ms when refused at once
     assert "50,000 columns" in str(error)
 
 

