@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
+# The suite runs on every core (pytest-xdist): each test has its own temporary folder and
+# database, so tests never share state. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_accuracy.py
