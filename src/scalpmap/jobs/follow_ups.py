@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from scalpmap.errors import ScalpmapError
 from scalpmap.jobs.context import WorkerContext
-from scalpmap.services import jobs
+from scalpmap.jobs.keyed import ClaimedJob, run_keyed_job
 from scalpmap.services._tx import commit
 from scalpmap.services.clearance import ClearanceInputs, measure_clearance
 from scalpmap.store.models import ClearanceCheck, Job, User
@@ -66,54 +64,34 @@ def run_follow_up_job(context: WorkerContext, job_id: int, *, reclaim_running: b
     reclaim_running : bool, optional
         Also take a job left ``running`` (the queue's workers).
 
-    Raises
-    ------
-    sqlalchemy.exc.DBAPIError
-        When the database fails; the job is left ``running`` for the queue to retry.
-    Exception
-        An unexpected error, after the job is saved as failed.
+    See Also
+    --------
+    scalpmap.jobs.keyed.run_keyed_job : What is skipped, saved as failed and raised.
     """
-    with context.session_factory() as session:
-        job = jobs.claim_job(session, job_id, reclaim_running=reclaim_running)
-        if job is None:
-            log.info("follow-up measure %s skipped: not pending", job_id)
-            return
-        attempt = job.attempts
-        laser_id = int(job.payload["laser_session_id"])
-        requested_by = job.requested_by_id
-        try:
-            actor = session.get(User, requested_by) if requested_by is not None else None
-            check = measure_clearance(
-                session,
-                context.store,
-                laser_id,
-                actor,
-                max_pixels=context.max_pixels,
-                limits=context.limits,
-            )
-            result = {
-                "check_id": check.id,
-                "laser_session_id": laser_id,
-                "measured": check.measured,
-                "reason": check.reason,
-                "url": f"/cases/{check.case_id}#sessions",
-            }
-            jobs.finish_job(session, job_id, result, attempt=attempt)
-            commit(session)
-        except jobs.JobSuperseded:
-            session.rollback()
-            log.warning("follow-up measure %s: taken over by another run; dropped", job_id)
-            return
-        except ScalpmapError as error:
-            jobs.fail_job(session, job_id, str(error))
-            log.info("follow-up measure %s failed: %s", job_id, error)
-            return
-        except DBAPIError:
-            session.rollback()
-            log.warning("follow-up measure %s: the database failed; left running", job_id)
-            raise
-        except Exception as error:
-            log.exception("follow-up measure %s failed", job_id)
-            jobs.fail_job(session, job_id, f"internal error ({type(error).__name__}); see the logs")
-            raise
-        log.info("follow-up measure %s done (laser session %s)", job_id, laser_id)
+    run_keyed_job(
+        context, job_id, "follow-up measure", _measure, reclaim_running=reclaim_running, log=log
+    )
+
+
+def _measure(context: WorkerContext, session: Session, claimed: ClaimedJob) -> str:
+    laser_id = int(claimed.payload["laser_session_id"])
+    requested_by = claimed.requested_by_id
+    actor = session.get(User, requested_by) if requested_by is not None else None
+    check = measure_clearance(
+        session,
+        context.store,
+        laser_id,
+        actor,
+        max_pixels=context.max_pixels,
+        limits=context.limits,
+    )
+    result = {
+        "check_id": check.id,
+        "laser_session_id": laser_id,
+        "measured": check.measured,
+        "reason": check.reason,
+        "url": f"/cases/{check.case_id}#sessions",
+    }
+    claimed.finish(session, result)
+    commit(session)
+    return f" (laser session {laser_id})"

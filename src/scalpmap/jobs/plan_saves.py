@@ -18,13 +18,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scalpmap.errors import ScalpmapError
 from scalpmap.jobs.context import WorkerContext
+from scalpmap.jobs.keyed import ClaimedJob, run_keyed_job
 from scalpmap.planning.plan import PlanOptions
-from scalpmap.services import jobs
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.plan_design import DESIGN_CACHE, save_design
 from scalpmap.store.models import Job, PlanVersion, User
@@ -133,60 +132,37 @@ def run_plan_save_job(context: WorkerContext, job_id: int, *, reclaim_running: b
     reclaim_running : bool, optional
         Also take a job left ``running`` (the queue's workers).
 
-    Raises
-    ------
-    sqlalchemy.exc.DBAPIError
-        When the database fails; the job is left ``running`` for the queue to retry.
-    Exception
-        An unexpected error, after the job is saved as failed.
+    See Also
+    --------
+    scalpmap.jobs.keyed.run_keyed_job : What is skipped, saved as failed and raised.
     """
-    with context.session_factory() as session:
-        job = jobs.claim_job(session, job_id, reclaim_running=reclaim_running)
-        if job is None:
-            log.info("plan save %s skipped: not pending", job_id)
-            return
-        attempt = job.attempts
-        payload = dict(job.payload)
-        requested_by = job.requested_by_id
+    run_keyed_job(
+        context, job_id, "plan save", _save_plan, reclaim_running=reclaim_running, log=log
+    )
 
-        def done(work: Session, plan: PlanVersion) -> None:
-            jobs.finish_job(work, job_id, plan_result(plan), attempt=attempt)
 
-        try:
-            if requested_by is None:
-                raise ScalpmapError("the plan save has no user to save it as")
-            actor = get_or_raise(session, User, requested_by, "user")
-            plan = save_design(
-                session,
-                context.store,
-                int(payload["analysis_id"]),
-                case_id=int(payload["case_id"]),
-                actor=actor,
-                options=options_from_json(payload["options"]),
-                hairline_json=payload.get("hairline"),
-                landmarks=payload.get("landmarks") or {},
-                note=payload.get("note"),
-                patient_label=payload.get("patient_label"),
-                source=payload.get("source"),
-                cache=DESIGN_CACHE,
-                on_saved=done,
-            )
-        except jobs.JobSuperseded:
-            session.rollback()
-            log.warning("plan save %s: taken over by another run; this run's work dropped", job_id)
-            return
-        except ScalpmapError as error:
-            jobs.fail_job(session, job_id, str(error))
-            log.info("plan save %s failed: %s", job_id, error)
-            return
-        except DBAPIError:
-            session.rollback()
-            log.warning("plan save %s: the database failed; left running", job_id)
-            raise
-        except Exception as error:
-            log.exception("plan save %s failed", job_id)
-            jobs.fail_job(session, job_id, f"internal error ({type(error).__name__}); see the logs")
-            raise
-        log.info(
-            "plan save %s done: plan version %s of case %s", job_id, plan.version, plan.case_id
-        )
+def _save_plan(context: WorkerContext, session: Session, claimed: ClaimedJob) -> str:
+    if claimed.requested_by_id is None:
+        raise ScalpmapError("the plan save has no user to save it as")
+    actor = get_or_raise(session, User, claimed.requested_by_id, "user")
+    payload = claimed.payload
+
+    def done(work: Session, plan: PlanVersion) -> None:
+        claimed.finish(work, plan_result(plan))
+
+    plan = save_design(
+        session,
+        context.store,
+        int(payload["analysis_id"]),
+        case_id=int(payload["case_id"]),
+        actor=actor,
+        options=options_from_json(payload["options"]),
+        hairline_json=payload.get("hairline"),
+        landmarks=payload.get("landmarks") or {},
+        note=payload.get("note"),
+        patient_label=payload.get("patient_label"),
+        source=payload.get("source"),
+        cache=DESIGN_CACHE,
+        on_saved=done,
+    )
+    return f": plan version {plan.version} of case {plan.case_id}"

@@ -20,12 +20,11 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from scalpmap.errors import ScalpmapError
 from scalpmap.jobs.context import WorkerContext
-from scalpmap.services import jobs
+from scalpmap.jobs.keyed import ClaimedJob, run_keyed_job
 from scalpmap.services._tx import commit
 from scalpmap.store.models import Job
 from scalpmap.store.photos import PhotoStore, is_sha256
@@ -116,38 +115,24 @@ def run_report_job(context: WorkerContext, job_id: int, *, reclaim_running: bool
     reclaim_running : bool, optional
         Also take a job left ``running`` (the queue's workers).
 
-    Raises
-    ------
-    sqlalchemy.exc.DBAPIError
-        When the database fails; the job is left ``running`` for the queue to retry.
-    Exception
-        An unexpected error, after the job is saved as failed.
+    See Also
+    --------
+    scalpmap.jobs.keyed.run_keyed_job : What is skipped, saved as failed and raised.
     """
-    with context.session_factory() as session:
-        job = jobs.claim_job(session, job_id, reclaim_running=reclaim_running)
-        if job is None:
-            log.info("report %s skipped: not pending", job_id)
-            return
-        attempt = job.attempts
-        payload = dict(job.payload)
-        try:
-            result = _print(context.store, payload)
-            jobs.finish_job(session, job_id, result, attempt=attempt)
-            commit(session)
-        except jobs.JobSuperseded:
-            session.rollback()
-            log.warning("report %s: taken over by another run; this run's work dropped", job_id)
-            return
-        except (ScalpmapError, OSError, UnicodeDecodeError) as error:
-            jobs.fail_job(session, job_id, f"the PDF could not be printed: {error}")
-            log.info("report %s failed: %s", job_id, error)
-            return
-        except DBAPIError:
-            session.rollback()
-            log.warning("report %s: the database failed; left running", job_id)
-            raise
-        except Exception as error:
-            log.exception("report %s failed", job_id)
-            jobs.fail_job(session, job_id, f"internal error ({type(error).__name__}); see the logs")
-            raise
-        log.info("report %s done (%s bytes)", job_id, result["bytes"])
+    run_keyed_job(
+        context,
+        job_id,
+        "report",
+        _print_job,
+        reclaim_running=reclaim_running,
+        log=log,
+        failures=(ScalpmapError, OSError, UnicodeDecodeError),
+        reason=lambda error: f"the PDF could not be printed: {error}",
+    )
+
+
+def _print_job(context: WorkerContext, session: Session, claimed: ClaimedJob) -> str:
+    result = _print(context.store, claimed.payload)
+    claimed.finish(session, result)
+    commit(session)
+    return f" ({result['bytes']} bytes)"

@@ -96,15 +96,7 @@ def letter_pdf_ask(
     """
     letter = referral_letter(session, store, referral_id, user, pdf=False)
     referral = get_or_raise(session, Referral, referral_id, "referral")
-    return ReportAsk(
-        document="letter",
-        subject_id=referral.id,
-        case_id=referral.case_id,
-        html=letter.html,
-        filename=f"referral-R{referral.id}-case-{referral.case_id}.pdf",
-        url=f"{'/api' if api else ''}/referrals/{referral.id}/letter.pdf",
-        back=f"/cases/{referral.case_id}#referral",
-    )
+    return _pdf_ask("letter", referral.id, referral.case_id, letter.html, api=api)
 
 
 def progress_pdf_ask(
@@ -131,14 +123,28 @@ def progress_pdf_ask(
         The report's HTML, named ``progress-case-<id>.pdf``.
     """
     report = progress_report(session, store, case_id, user, pdf=False)
+    return _pdf_ask("progress", case_id, case_id, report.html, api=api)
+
+
+_PDF_PLACES = {  # document: its file's name, its URL, the section of the case page it is in
+    "letter": ("referral-R{subject}-case-{case}", "/referrals/{subject}/letter.pdf", "referral"),
+    "progress": ("progress-case-{case}", "/cases/{subject}/progress.pdf", "sessions"),
+}
+
+
+def _pdf_ask(document: str, subject_id: int, case_id: int, html: str, *, api: bool) -> ReportAsk:
+    """Return a document's HTML to print, named and placed as :data:`_PDF_PLACES` says."""
+    name, path, section = (
+        place.format(subject=subject_id, case=case_id) for place in _PDF_PLACES[document]
+    )
     return ReportAsk(
-        document="progress",
-        subject_id=case_id,
+        document=document,
+        subject_id=subject_id,
         case_id=case_id,
-        html=report.html,
-        filename=f"progress-case-{case_id}.pdf",
-        url=f"{'/api' if api else ''}/cases/{case_id}/progress.pdf",
-        back=f"/cases/{case_id}#sessions",
+        html=html,
+        filename=f"{name}.pdf",
+        url=f"{'/api' if api else ''}{path}",
+        back=f"/cases/{case_id}#{section}",
     )
 
 
