@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
 import pytest
+from typer.main import get_command
 
 from scalpmap.cli.main import app
 from scalpmap.json_schemas import property_names
@@ -20,10 +20,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 )
 def test_every_option_is_in_the_cli_reference(command):
     reference = (DOCS / "cli.md").read_text()
-    click_command = next(c for c in app.registered_commands if c.name == command)
-    names = [
-        name.replace("_", "-") for name in inspect.signature(click_command.callback).parameters
-    ]
+    click_command = get_command(app).commands[command]  # type: ignore[attr-defined]
+    names = [str(param.name).replace("_", "-") for param in click_command.params]
     assert len(names) >= 3
     section = reference.split(f"## scalpmap {command}")[1].split("## scalpmap")[0]
     for name in names:

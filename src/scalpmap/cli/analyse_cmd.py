@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, ModeOption, RoiOption, ScaleOption, parse_mode
 from scalpmap.errors import InputError
@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the analysis modules load inside the command, so that --hel
 
     from scalpmap.imaging.analysis import Analysis
 
-console = Console(highlight=False)
+console = lazy_console(highlight=False)
 STEPS = ("load", "scale", "scalp area", "impressions", "coverage", "region", "hairline", "write")
 
 

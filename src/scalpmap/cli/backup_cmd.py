@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RichProgress", "backup", "restore", "verify_backup"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 BackupArgument = Annotated[
     Path, typer.Argument(metavar="BACKUP", help="The backup folder scalpmap backup made.")

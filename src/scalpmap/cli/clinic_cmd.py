@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.errors import InputError
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the database layer loads inside the commands, so that --hel
 
 __all__ = ["app", "set_settings", "show"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="clinic",

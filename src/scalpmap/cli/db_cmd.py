@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 
 __all__ = ["DataDirOption", "app", "upgrade"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="db",

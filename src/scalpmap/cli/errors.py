@@ -7,14 +7,14 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.errors import ScalpmapError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-stderr_console = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr_console = lazy_console(stderr=True, highlight=False, soft_wrap=True)
 
 USER_ERROR_EXIT_CODE = 2
 

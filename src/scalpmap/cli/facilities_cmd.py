@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import USER_ERROR_EXIT_CODE, stderr_console, user_errors_exit_2
 from scalpmap.errors import InputError
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the database layer loads inside the commands, so that --hel
 
 __all__ = ["app", "export", "import_", "list_", "match"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 

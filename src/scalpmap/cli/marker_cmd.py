@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.errors import InputError
 
-console = Console(highlight=False)
+console = lazy_console(highlight=False)
 
 
 @user_errors_exit_2

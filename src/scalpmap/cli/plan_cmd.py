@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, ModeOption, RoiOption, ScaleOption, parse_mode
 from scalpmap.errors import InputError
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the planning modules load inside the command, so that --hel
     from scalpmap.planning.face_landmarks import Point
     from scalpmap.planning.plan import PlanOptions
 
-console = Console(highlight=False)
+console = lazy_console(highlight=False)
 STEPS = (
     "load",
     "scale",

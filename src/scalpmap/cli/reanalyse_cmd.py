@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["reanalyse"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 POLL_S = 1.0
 """How often the progress bar reads the analyses' statuses while the workers run them."""

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
 
 from scalpmap.cli import sessions_edit_cmd
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import fail, user_errors_exit_2
 from scalpmap.cli.sessions_input import ConfirmDuplicateOption, same_day_hint, validated
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the database layer loads inside the commands, so that --hel
 
 __all__ = ["app", "calendar", "follow_up", "laser", "list_", "report", "smp"]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="sessions",

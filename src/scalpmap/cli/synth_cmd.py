@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated, Literal, cast
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 
-console = Console(highlight=False)
+console = lazy_console(highlight=False)
 
 
 @user_errors_exit_2

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.cli.options import MaxPixelsOption, ModeOption, parse_mode
 from scalpmap.errors import InputError, ScalpmapError
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the tracking modules load inside the command, so that --hel
 
     from scalpmap.tracking.track import Tracking
 
-console = Console(highlight=False)
+console = lazy_console(highlight=False)
 STEPS = ("load", "baseline", "register and compare", "write")
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
+from scalpmap.cli.console import lazy_console
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
 from scalpmap.errors import InputError
@@ -31,7 +31,7 @@ __all__ = ["activate", "app", "create", "deactivate", "reset_password", "token"]
 T = TypeVar("T")
 EmailArgument = Annotated[str, typer.Argument(help="The user's email address (their sign-in).")]
 
-console = Console(highlight=False, soft_wrap=True)
+console = lazy_console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="users",
