@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from scalpmap.jobs.kinds import KINDS, WorkerContext
 from scalpmap.jobs.queue import UNAVAILABLE
-from scalpmap.store.models import Job, JobKind, JobStatus, Role, utcnow
+from scalpmap.store.models import AuditEvent, Job, JobKind, JobStatus, Role, utcnow
 
 LASER = {
     "session_date": (utcnow().date() - dt.timedelta(days=30)).isoformat(),
@@ -46,6 +46,13 @@ def _report_jobs(app, case_id: int) -> list[Job]:
         return rows
 
 
+def _audited_as(app, entity: str) -> list[bool]:
+    """Whether each audit row of ``entity`` records a PDF (a row's ``details["pdf"]``)."""
+    with app.state.scalpmap.session_factory() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.entity == entity))
+        return [bool((row.details or {}).get("pdf")) for row in rows]
+
+
 def _text(pdf: bytes, tmp_path: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
@@ -70,6 +77,7 @@ def test_a_letter_asked_twice_is_printed_once(app, client, token_headers, make_c
     assert f"R-{referral_id}" in _text(first.content, tmp_path)
     (job,) = _report_jobs(app, made.case_id)
     assert job.status == JobStatus.DONE and job.attempts == 1
+    assert _audited_as(app, "referral")[-1] is True  # the audit says a PDF was asked for
 
     again = client.get(url, headers=headers)  # nothing changed: the stored PDF, not printed again
     assert again.status_code == 200 and again.content == first.content
@@ -94,6 +102,7 @@ def test_a_session_logged_prints_a_new_progress_report(
     before = client.get(url, headers=headers)
     assert before.status_code == 200, before.text
     assert "PicoSure" not in _text(before.content, tmp_path)
+    assert _audited_as(app, "progress_report") == [True]  # a PDF, though the job printed it
 
     body = LASER | {"facility_id": made.facility_id}
     logged = client.post(f"/api/cases/{made.case_id}/laser-sessions", json=body, headers=headers)

@@ -141,6 +141,7 @@ def progress_report(
     *,
     clinic: ClinicIdentity | None = None,
     pdf: bool = True,
+    printed_by_job: bool = False,
 ) -> ProgressReport:
     """Make a case's progress report; making it is audited (a view of the case).
 
@@ -159,6 +160,9 @@ def progress_report(
         zone gives the report's date).
     pdf : bool, optional
         Also print the report to PDF.
+    printed_by_job : bool, optional
+        The HTML is made for a report job that prints it: the audit row records a PDF, although
+        this call does not print it.
 
     Returns
     -------
@@ -211,7 +215,11 @@ def progress_report(
         "progress_report",
         case.id,
         patient_id=patient.id,
-        details={"case_id": case.id, "patient_details": person is not None, "pdf": pdf},
+        details={
+            "case_id": case.id,
+            "patient_details": person is not None,
+            "pdf": pdf or printed_by_job,
+        },
     )
     commit(session)
     return ProgressReport(html=html, pdf=html_to_pdf(html) if pdf else None, chart_png=chart)

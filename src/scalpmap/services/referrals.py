@@ -244,6 +244,7 @@ def referral_letter(
     clinic: ClinicIdentity | None = None,
     signed_by: str | None = None,
     pdf: bool = True,
+    printed_by_job: bool = False,
 ) -> ReferralLetter:
     """Make a referral's letter from its plan version; making it is audited (a view).
 
@@ -265,6 +266,9 @@ def referral_letter(
         Who signs; the actor's name when omitted.
     pdf : bool, optional
         Also print the letter to PDF.
+    printed_by_job : bool, optional
+        The HTML is made for a report job that prints it: the audit row records a PDF, although
+        this call does not print it.
 
     Returns
     -------
@@ -311,7 +315,7 @@ def referral_letter(
         "referral",
         referral.id,
         patient_id=patient.id,
-        details={"letter": True, "patient_details": shown},
+        details={"letter": True, "patient_details": shown, "pdf": pdf or printed_by_job},
     )
     commit(session)
     return ReferralLetter(html=html, pdf=html_to_pdf(html) if pdf else None, patient_details=shown)

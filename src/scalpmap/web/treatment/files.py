@@ -94,7 +94,7 @@ def letter_pdf_ask(
     NotFoundError
         When there is no such referral.
     """
-    letter = referral_letter(session, store, referral_id, user, pdf=False)
+    letter = referral_letter(session, store, referral_id, user, pdf=False, printed_by_job=True)
     referral = get_or_raise(session, Referral, referral_id, "referral")
     return _pdf_ask("letter", referral.id, referral.case_id, letter.html, api=api)
 
@@ -122,7 +122,7 @@ def progress_pdf_ask(
     ReportAsk
         The report's HTML, named ``progress-case-<id>.pdf``.
     """
-    report = progress_report(session, store, case_id, user, pdf=False)
+    report = progress_report(session, store, case_id, user, pdf=False, printed_by_job=True)
     return _pdf_ask("progress", case_id, case_id, report.html, api=api)
 
 
