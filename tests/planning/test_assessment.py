@@ -15,13 +15,9 @@ from scalpmap.imaging.analysis import Analysis, DensityGrid, analyse_photo
 from scalpmap.imaging.detect import Impressions
 from scalpmap.imaging.scale import Scale
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
-from scalpmap.planning.assessment import (
-    Assessment,
-    Measure,
-    assess_smp,
-    fit_transition,
-    overall_verdict,
-)
+from scalpmap.planning.assessment import assess_smp
+from scalpmap.planning.assessment_verdicts import Assessment, Measure, overall_verdict
+from scalpmap.planning.hairline_transition import fit_transition
 
 MM = 0.035  # mm per px
 SHAPE = (1200, 1600)  # 42 x 56 mm

@@ -25,18 +25,18 @@ impressions 100–250 µm, settling to 100–150 µm; needles 0.18–0.30 mm; tr
 In coverage mode (single impressions not resolved) only symmetry is assessed. The overall
 verdict is the worst of the measures made, and needs at least three of the six: with fewer (a
 whole-head photo) it is n/a, "not enough measured for an overall verdict".
+
+The verdicts and the overall verdict are in :mod:`scalpmap.planning.assessment_verdicts`, the
+hairline harshness in :mod:`scalpmap.planning.hairline_transition`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import LineString
 
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.impression_stats import (
@@ -45,10 +45,19 @@ from scalpmap.imaging.impression_stats import (
     impression_stats,
     in_region,
 )
+from scalpmap.planning.assessment_verdicts import (
+    Assessment,
+    Detail,
+    Measure,
+    Verdict,
+    grade,
+    not_assessed,
+    overall_verdict,
+)
 from scalpmap.planning.figure_text import measure_value_text, percent_text
+from scalpmap.planning.hairline_transition import hairline_harshness
 
-Verdict = Literal["good", "fair", "poor", "n/a"]
-Detail = float | int | str | None
+__all__ = ["CLUSTERED_R", "Assessment", "assess_smp"]
 
 BLOWN_OUT_PERCENT = (5.0, 15.0)
 MIN_IMPRESSIONS = 30
@@ -60,102 +69,8 @@ FULL_CELL_SHARE, MIN_CELLS = 0.95, 4
 PATCHY_CV = (0.20, 0.35)
 COLOUR_MIN_RADIUS_PX, MIN_COLOUR_DOTS, MIN_CONTRAST = 3.0, 20, 0.02
 CAST_SHIFT = (0.12, 0.25)
-BAND_MM, SAMPLE_MM, BIN_MM, SEGMENT_MM = 4.0, 0.2, 0.2, 20.0
-RAMP_MM = (0.1, 8.0)
-HARSH_MM, DIFFUSE_MM = 1.0, 3.0
-MIN_BAND_POINTS = 40
-CHI2_95 = 3.84  # chi-squared quantile (1 degree of freedom) of a 95 % likelihood interval
 PEAK_PROMINENCE_MM = 1.0
 SYMMETRY_MM = (3.0, 6.0)
-# The overall verdict needs at least this many of the six measures made.
-MIN_MEASURED = 3
-NOT_ENOUGH = "not enough measured for an overall verdict"
-_RANK: dict[Verdict, int] = {"n/a": -1, "good": 0, "fair": 1, "poor": 2}
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One quality measure.
-
-    Attributes
-    ----------
-    name : str
-        ``impression_size``, ``spacing``, ``patchiness``, ``colour_cast``,
-        ``hairline_harshness`` or ``symmetry``.
-    value : float or None
-        The measured value; None when n/a.
-    unit : str
-        Unit of ``value`` (``""`` for ratios).
-    threshold : str
-        The threshold in words.
-    verdict : {"good", "fair", "poor", "n/a"}
-        The verdict.
-    text : str
-        One sentence that starts with the verdict.
-    details : dict of str to scalar
-        Secondary figures.
-    """
-
-    name: str
-    value: float | None
-    unit: str
-    threshold: str
-    verdict: Verdict
-    text: str
-    details: dict[str, Detail] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the measure as plain JSON types; non-finite numbers become None."""
-        doc: dict[str, Any] = {"name": self.name, "value": _plain(self.value), "unit": self.unit}
-        doc |= {"threshold": self.threshold, "verdict": self.verdict, "text": self.text}
-        return doc | {"details": {k: _plain(v) for k, v in self.details.items()}}
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """The assessment: every measure, the overall (worst assessed) verdict and a summary line.
-
-    Attributes
-    ----------
-    measures : list of Measure
-        The six measures, in a fixed order.
-    overall : {"good", "fair", "poor", "n/a"}
-        The worst verdict among the assessed measures; n/a when fewer than
-        :data:`MIN_MEASURED` were assessed (see :func:`overall_verdict`).
-    summary : str
-        One line.
-    """
-
-    measures: list[Measure]
-    overall: Verdict
-    summary: str
-
-    def measure(self, name: str) -> Measure:
-        """Return the measure called ``name`` (see :class:`Measure`)."""
-        return next(m for m in self.measures if m.name == name)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return ``{"overall", "summary", "measures": [Measure.to_json(), ...]}``."""
-        measures = [m.to_json() for m in self.measures]
-        return {"overall": self.overall, "summary": self.summary, "measures": measures}
-
-
-def _plain(value: Detail) -> Detail:
-    """Return a plain Python scalar; non-finite floats become None."""
-    if value is None or isinstance(value, str | int):
-        return value
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _grade(value: float, fair_from: float, poor_above: float) -> Verdict:
-    """Return good below ``fair_from``, poor above ``poor_above``, fair in between."""
-    return "good" if value < fair_from else "poor" if value > poor_above else "fair"
-
-
-def _na(name: str, unit: str, threshold: str, reason: str) -> Measure:
-    """Return a measure that could not be assessed."""
-    return Measure(name, None, unit, threshold, "n/a", f"n/a: {reason}")
 
 
 def _size(a: Analysis, stats: ImpressionStats) -> Measure:
@@ -166,8 +81,10 @@ def _size(a: Analysis, stats: ImpressionStats) -> Measure:
     share, median = stats.blown_out_percent, stats.median_diameter_mm
     q1, q3 = stats.q1_diameter_mm, stats.q3_diameter_mm
     if n < MIN_IMPRESSIONS or share is None or median is None or q1 is None or q3 is None:
-        return _na("impression_size", "%", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
-    verdict = _grade(share, fair, poor)
+        return not_assessed(
+            "impression_size", "%", threshold, f"fewer than {MIN_IMPRESSIONS} impressions"
+        )
+    verdict = grade(share, fair, poor)
     blown = percent_text(share)
     text = (
         f"{verdict}: {blown} of impressions are blown out (> {BLOWN_OUT_MM} mm); "
@@ -186,14 +103,16 @@ def _spacing(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
     xy, mm = a.impressions.xy, a.scale.mm_per_px
     n_region = int(inside.sum())
     if n_region < MIN_IMPRESSIONS:
-        return _na("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
+        return not_assessed("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions")
     guard_px = GUARD_SPACINGS * 0.5 / math.sqrt(n_region / a.region.area)
     core = a.region.buffer(-guard_px)
     sel = shapely.contains_xy(core, xy[:, 0], xy[:, 1]) & inside
     n = int(sel.sum())
     if n < MIN_IMPRESSIONS:
         where = f"{guard_px * mm:.1f} mm inside the region's edge"
-        return _na("spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions {where}")
+        return not_assessed(
+            "spacing", "", threshold, f"fewer than {MIN_IMPRESSIONS} impressions {where}"
+        )
     from scipy.spatial import cKDTree  # 0.4 s to import: only when a plan assesses
 
     distance, index = cKDTree(xy).query(xy[sel], k=2)
@@ -233,12 +152,12 @@ def _patchiness(a: Analysis) -> Measure:
     values = grid.per_cm2[(share >= FULL_CELL_SHARE) & np.isfinite(grid.per_cm2)]
     if len(values) < MIN_CELLS or float(values.mean()) <= 0:
         reason = f"fewer than {MIN_CELLS} density cells lie inside the region"
-        return _na("patchiness", "", threshold, reason)
+        return not_assessed("patchiness", "", threshold, reason)
     mean = float(values.mean())
     cv = float(values.std(ddof=1)) / mean
     noise = 1.0 / math.sqrt(mean * (grid.cell_mm / 10) ** 2)
     excess = math.sqrt(max(cv**2 - noise**2, 0.0))
-    verdict = _grade(excess, fair, poor)
+    verdict = grade(excess, fair, poor)
     text = (
         f"{verdict}: the density varies by {measure_value_text('patchiness', excess, {})} beyond "
         "counting noise across "
@@ -265,11 +184,11 @@ def _colour(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
             f"fewer than {MIN_COLOUR_DOTS} impressions of at least {COLOUR_MIN_RADIUS_PX:.0f} px "
             "radius (JPEG blurs the colour of smaller dots)"
         )
-        return _na("colour_cast", "", threshold, reason)
+        return not_assessed("colour_cast", "", threshold, reason)
     blue = float(np.median((rgb[:, 0] - rgb[:, 2]) / mean))
     green = float(np.median((rgb[:, 0] - rgb[:, 1]) / mean))
     shift, cast = max((blue, "blue"), (green, "green"), (-blue, "warm"))
-    verdict = _grade(shift, fair, poor)
+    verdict = grade(shift, fair, poor)
     if verdict == "good":
         cast = "neutral"
     details: dict[str, Detail] = {"blue_shift": blue, "green_shift": green, "cast": cast}
@@ -282,121 +201,6 @@ def _colour(a: Analysis, inside: NDArray[np.bool_]) -> Measure:
         text = f"{verdict}: {figure}: wrong pigment or ink migration"
     details["n"] = len(rgb)
     return Measure("colour_cast", shift, "", threshold, verdict, text, details)
-
-
-def _band(
-    line: LineString, a: Analysis, xy: NDArray[np.float64], edges: NDArray[np.float64], n: int
-) -> NDArray[np.float64]:
-    """Count points per (stretch of the hairline, signed-distance bin); + is the pigmented side.
-
-    Points within ``BAND_MM`` of the line's ends along it are left out: their distance is to an
-    end, not across the edge.
-    """
-    mm = a.scale.mm_per_px
-    points = shapely.points(xy)
-    signed = shapely.distance(line, points) * mm
-    signed = np.where(shapely.contains_xy(a.region, xy[:, 0], xy[:, 1]), signed, -signed)
-    along = shapely.line_locate_point(line, points) * mm - BAND_MM
-    length = line.length * mm - 2 * BAND_MM
-    range_ = ((0.0, length), (float(edges[0]), float(edges[-1])))
-    counts, _, _ = np.histogram2d(along, signed, bins=(n, len(edges) - 1), range=range_)
-    return np.asarray(counts, dtype=np.float64)
-
-
-def fit_transition(
-    centres_mm: NDArray[np.float64], counts: NDArray[np.float64], area_mm2: NDArray[np.float64]
-) -> tuple[float, float, float]:
-    """Fit a linear density ramp across the hairline by (binned Poisson) maximum likelihood.
-
-    In stretch ``j`` of the hairline the density is ``h_j * (b + (1 - b) * clip(0.5 + (d - d0_j)
-    / w, 0, 1))``: a floor ``b`` for stray dots, then a rise over the width ``w`` around ``d0_j``.
-    The traced hairline wanders slowly around the true edge, so each stretch's centre ``d0_j``
-    is marginalised out (uniform over +-2.5 mm) and its plateau ``h_j`` profiled out; ``w`` and
-    ``b`` are shared and searched on a grid.
-
-    Parameters
-    ----------
-    centres_mm : ndarray of float, shape (K,)
-        Signed distance of each bin's centre from the hairline.
-    counts : ndarray of float, shape (J, K)
-        Impressions in each stretch and bin.
-    area_mm2 : ndarray of float, shape (J, K)
-        Area of each stretch and bin.
-
-    Returns
-    -------
-    width_mm, low_mm, high_mm : float
-        The fitted width and its 95 % profile-likelihood interval.
-
-    Examples
-    --------
-    >>> d = np.arange(-3.9, 4.0, 0.2)
-    >>> steps = np.array([np.where(d > 0, 50.0, 0), np.where(d > 1, 50.0, 0)])
-    >>> width, low, high = fit_transition(d, steps, np.full((2, 40), 10.0))
-    >>> bool(width < 0.3 and high < 1)
-    True
-    """
-    d0 = (np.arange(-50, 51) * 0.05)[:, None, None, None]
-    widths = np.geomspace(*RAMP_MM, 45)
-    b = np.array([0.002, 0.01, 0.03])[None, None, :, None]
-    g = b + (1 - b) * np.clip(0.5 + (centres_mm - d0) / widths[None, :, None, None], 0, 1)
-    total, log_g = np.zeros(g.shape[1:3]), np.log(g)
-    for c, area in zip(counts, area_mm2, strict=True):
-        if c.sum() > 0:
-            expected = np.maximum((g * area).sum(axis=-1), 1e-12)
-            loglik = (c * log_g).sum(axis=-1) - c.sum() * np.log(expected)
-            peak = loglik.max(axis=0)
-            with np.errstate(under="ignore"):  # d0_j marginalised out: log-mean-exp
-                total += peak + np.log(np.exp(loglik - peak).mean(axis=0))
-    profile = total.max(axis=1)
-    within = widths[profile >= profile.max() - CHI2_95 / 2]
-    return float(widths[np.argmax(profile)]), float(within.min()), float(within.max())
-
-
-def _harshness(a: Analysis) -> Measure:
-    """Width of the impression density's rise across the hairline."""
-    name, mm = "hairline_harshness", a.scale.mm_per_px
-    threshold = (
-        f"transition width < {HARSH_MM:.0f} mm painted on, {HARSH_MM:.0f}–{DIFFUSE_MM:.0f} mm "
-        f"natural, > {DIFFUSE_MM:.0f} mm diffuse"
-    )
-    if a.mode == "coverage":
-        reason = "the pigment field is smoothed over millimetres, wider than the transition"
-        return _na(name, "mm", threshold, reason)
-    if len(a.hairline_xy) < 2 or a.region.is_empty:
-        return _na(name, "mm", threshold, "no hairline was found")
-    # Simplified to 0.05 mm: far below the 0.2 mm bins, and it keeps the distance queries fast.
-    line = shapely.simplify(LineString(a.hairline_xy), max(0.25, 0.05 / mm))
-    if line.length * mm < 3 * BAND_MM:
-        return _na(name, "mm", threshold, f"the hairline is shorter than {3 * BAND_MM:.0f} mm")
-    edges = np.arange(-BAND_MM, BAND_MM + BIN_MM / 2, BIN_MM)
-    stretches = max(1, round((line.length * mm - 2 * BAND_MM) / SEGMENT_MM))
-    band = line.buffer(BAND_MM / mm).intersection(a.analysed_area)
-    shapely.prepare(band)
-    xy = a.impressions.xy
-    near = xy[shapely.contains_xy(band, xy[:, 0], xy[:, 1])] if len(xy) else xy
-    counts = _band(line, a, near, edges, stretches)
-    if counts[:, edges[:-1] >= 0].sum() < MIN_BAND_POINTS:
-        reason = f"fewer than {MIN_BAND_POINTS} impressions within {BAND_MM:.0f} mm of the hairline"
-        return _na(name, "mm", threshold, reason)
-    x0, y0, x1, y1 = band.bounds
-    gx, gy = np.arange(x0, x1, SAMPLE_MM / mm), np.arange(y0, y1, SAMPLE_MM / mm)
-    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
-    # Jittered (one random sample per cell, seeded) so the grid does not alias with the bins.
-    jitter = np.random.default_rng(0).uniform(0.0, SAMPLE_MM / mm, grid.shape)
-    grid = grid + jitter
-    grid = grid[shapely.contains_xy(band, grid[:, 0], grid[:, 1])]
-    area = _band(line, a, grid, edges, stretches) * SAMPLE_MM**2
-    width, low, high = fit_transition((edges[:-1] + edges[1:]) / 2, counts, area)
-    figures = f"{width:.1f} mm (95% CI {low:.1f}–{high:.1f} mm)"
-    if low < HARSH_MM and high > DIFFUSE_MM:
-        reason = f"too few impressions to tell a sharp from a diffuse edge: {figures}"
-        return _na(name, "mm", threshold, reason)
-    verdict: Verdict = "poor" if width < HARSH_MM else "fair" if width > DIFFUSE_MM else "good"
-    looks = {"poor": "it looks painted on", "fair": "a diffuse edge", "good": "a natural edge"}
-    text = f"{verdict}: the density rises across {figures} at the hairline: {looks[verdict]}"
-    details: dict[str, Detail] = {"low_mm": low, "high_mm": high, "n": int(counts.sum())}
-    return Measure(name, width, "mm", threshold, verdict, text, details)
 
 
 def _temporal_point(xy: NDArray[np.float64], left: bool, prominence_px: float) -> int | None:
@@ -420,16 +224,16 @@ def _symmetry(a: Analysis) -> Measure:
     threshold = f"good <= {fair:.0f} mm, fair {fair:.0f}–{poor:.0f} mm, poor > {poor:.0f} mm"
     xy, mm = a.hairline_xy, a.scale.mm_per_px
     if len(xy) < 3:
-        return _na("symmetry", "mm", threshold, "no hairline was found")
+        return not_assessed("symmetry", "mm", threshold, "no hairline was found")
     left = _temporal_point(xy, True, PEAK_PROMINENCE_MM / mm)
     right = _temporal_point(xy, False, PEAK_PROMINENCE_MM / mm)
     if left is None or right is None:
         missing = " and ".join(s for s, i in (("left", left), ("right", right)) if i is None)
         reason = f"the {missing} temporal point is not in view (the hairline rises to its end)"
-        return _na("symmetry", "mm", threshold, reason)
+        return not_assessed("symmetry", "mm", threshold, reason)
     (lx, ly), (rx, ry) = xy[left], xy[right]
     diff = abs(float(ly - ry)) * mm
-    verdict: Verdict = "good" if diff <= fair else _grade(diff, fair, poor)
+    verdict: Verdict = "good" if diff <= fair else grade(diff, fair, poor)
     higher, lower = ("left", "right") if ly < ry else ("right", "left")
     text = f"{verdict}: the {higher} temporal point sits {diff:.1f} mm higher than the {lower}"
     tilt = math.degrees(math.atan2(float(ry - ly), float(rx - lx)))
@@ -457,51 +261,13 @@ def assess_smp(analysis: Analysis) -> Assessment:
     if a.mode == "coverage":
         why = "single impressions are not resolved at this scale (coverage mode)"
         measures = [
-            _na("impression_size", "%", f"> {BLOWN_OUT_MM} mm is blown out", why),
-            _na("spacing", "", "Clark–Evans R", why),
-            _na("patchiness", "", "CV of the density beyond counting noise", why),
-            _na("colour_cast", "", "shift away from neutral black", why),
+            not_assessed("impression_size", "%", f"> {BLOWN_OUT_MM} mm is blown out", why),
+            not_assessed("spacing", "", "Clark–Evans R", why),
+            not_assessed("patchiness", "", "CV of the density beyond counting noise", why),
+            not_assessed("colour_cast", "", "shift away from neutral black", why),
         ]
     else:
         stats = impression_stats(a, inside)
         measures = [_size(a, stats), _spacing(a, inside), _patchiness(a), _colour(a, inside)]
-    measures += [_harshness(a), _symmetry(a)]
+    measures += [hairline_harshness(a), _symmetry(a)]
     return Assessment(measures, *overall_verdict(measures))
-
-
-def overall_verdict(measures: list[Measure]) -> tuple[Verdict, str]:
-    """Return the overall verdict of the measures that were made, and the summary line.
-
-    The overall verdict is the worst of the measured ones, and only when at least
-    :data:`MIN_MEASURED` of the six were measured; otherwise it is ``n/a`` and the summary says
-    that not enough was measured (a whole-head photo measures at most the symmetry).
-
-    Parameters
-    ----------
-    measures : list of Measure
-        The measures.
-
-    Returns
-    -------
-    overall : {"good", "fair", "poor", "n/a"}
-        The verdict.
-    summary : str
-        One line: the verdict, then the measures grouped by verdict.
-
-    Examples
-    --------
-    >>> one = Measure("symmetry", 2.0, "mm", "", "good", "good: ...")
-    >>> overall_verdict([one])[1]
-    'not enough measured for an overall verdict (good: symmetry)'
-    """
-    groups = []
-    for verdict in ("poor", "fair", "good", "n/a"):
-        names = [m.name.replace("_", " ") for m in measures if m.verdict == verdict]
-        if names:
-            groups.append(f"{'not measured' if verdict == 'n/a' else verdict}: {', '.join(names)}")
-    listed = "; ".join(groups)
-    assessed = [m.verdict for m in measures if m.verdict != "n/a"]
-    if len(assessed) < MIN_MEASURED:
-        return "n/a", f"{NOT_ENOUGH} ({listed})"
-    worst = max(assessed, key=_RANK.__getitem__)
-    return worst, f"{worst} overall ({listed})"

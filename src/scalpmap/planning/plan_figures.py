@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scalpmap.imaging.scale import scale_source_words
-from scalpmap.planning.assessment import MIN_MEASURED, NOT_ENOUGH
+from scalpmap.planning.assessment_verdicts import MIN_MEASURED, NOT_ENOUGH
 from scalpmap.planning.figure_text import (
     NOT_MEASURED,
     area_text,
