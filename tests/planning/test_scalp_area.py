@@ -11,10 +11,10 @@ from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.design_state import prepare_design, start_design, update_design
+from scalpmap.planning.geometry import photo_frame
 from scalpmap.planning.scalp_area import clip_line_to_area, line_area
 from scalpmap.planning.target_file import round_line
 from scalpmap.planning.templates import make_target
-from scalpmap.planning.zones import photo_frame
 
 AGE = 45
 

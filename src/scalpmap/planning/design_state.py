@@ -37,6 +37,7 @@ from scalpmap.planning.face_landmarks import (
     guide_lines,
     landmarks_json,
 )
+from scalpmap.planning.geometry import as_polygonal, photo_frame
 from scalpmap.planning.hairline import HAIRLINE_FORMAT, HairlineModel, distinct_points
 from scalpmap.planning.landmark_edits import (
     check_given_landmarks,
@@ -46,13 +47,7 @@ from scalpmap.planning.landmark_edits import (
 from scalpmap.planning.scalp_area import OFF_SCALP, line_area, scalp_edge
 from scalpmap.planning.target_file import NEAR_MM, TANGENT_MM, region_sign, side_region
 from scalpmap.planning.templates import Landmarks, TemplateName, make_target
-from scalpmap.planning.zones import (
-    Target,
-    Zones,
-    as_polygonal,
-    compute_zones,
-    photo_frame,
-)
+from scalpmap.planning.zones import Target, Zones, compute_zones
 
 __all__ = [
     "Design",

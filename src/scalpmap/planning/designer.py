@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.planning.geometry import as_polygonal
 from scalpmap.planning.hairline import HairlineModel
 from scalpmap.planning.scalp_area import OFF_SCALP, scalp_edge
 from scalpmap.planning.target_file import clip_region_to_line
-from scalpmap.planning.zones import Target, TargetSource, as_polygonal
+from scalpmap.planning.zones import Target, TargetSource
 
 
 def target_from_hairline(

@@ -26,13 +26,13 @@ from shapely.geometry import LineString
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.head import HeadModel
+from scalpmap.planning.geometry import photo_frame
 from scalpmap.planning.templates import (
     LANDMARK_NAMES,
     MIDFRONTAL_HEIGHT_MM,
     Landmarks,
     LandmarkSource,
 )
-from scalpmap.planning.zones import photo_frame
 
 __all__ = [
     "DETECTED_VIEWS",

@@ -19,9 +19,9 @@ from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.json_schemas import load_schema as load_schema_named
 from scalpmap.json_schemas import validate_document
 from scalpmap.planning.face_landmarks import landmarks_json
+from scalpmap.planning.geometry import as_polygonal
 from scalpmap.planning.plan import Plan
 from scalpmap.planning.plan_figures import plan_figures
-from scalpmap.planning.zones import as_polygonal
 
 PLAN_FORMAT = "scalpmap-plan/1"
 

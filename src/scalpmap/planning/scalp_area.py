@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
 from scalpmap.imaging.analysis import Analysis
-from scalpmap.planning.zones import as_lineal, as_polygonal, photo_frame
+from scalpmap.planning.geometry import as_lineal, as_polygonal, photo_frame
 
 __all__ = [
     "MIN_PIECE_MM",

@@ -33,8 +33,9 @@ from shapely.validation import explain_validity
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.planning.geometry import as_lineal, as_polygonal, photo_frame
 from scalpmap.planning.hairline import DEFAULT_FEATHER_MM, arc_length, as_points, distinct_points
-from scalpmap.planning.zones import Target, as_lineal, as_polygonal, photo_frame
+from scalpmap.planning.zones import Target
 
 TANGENT_MM = 3.0
 GRID_PX = 1e-6

@@ -39,6 +39,7 @@ from shapely.geometry import Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.planning.geometry import as_polygonal, photo_frame
 from scalpmap.planning.hairline import (
     DEFAULT_IRREGULARITY_MM,
     SEGMENT_NAMES,
@@ -56,7 +57,7 @@ from scalpmap.planning.target_file import (
     round_line,
     side_region,
 )
-from scalpmap.planning.zones import Target, as_polygonal, photo_frame
+from scalpmap.planning.zones import Target
 
 __all__ = [
     "LANDMARK_NAMES",

@@ -13,6 +13,9 @@ A :class:`Target` (made by :mod:`~scalpmap.planning.templates` or
 The zones are pairwise disjoint: touch-up takes precedence over keep, and removal lies outside the
 target. Every impression inside the region is counted in exactly one zone: removal when it lies
 outside the target, touch-up when inside the touch-up zone, keep otherwise.
+
+The geometry helpers (:func:`~scalpmap.planning.geometry.as_polygonal`, the photo's frame, ...)
+are in :mod:`scalpmap.planning.geometry`.
 """
 
 from __future__ import annotations
@@ -24,12 +27,15 @@ from typing import Any, Literal
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
+from scalpmap.planning.geometry import as_polygonal, without_slivers
 from scalpmap.planning.hairline import DEFAULT_FEATHER_MM, HairlineModel
+
+# as_polygonal is re-exported: the simulation imports it from here.
+__all__ = ["Target", "TargetSource", "Zone", "Zones", "as_polygonal", "compute_zones"]
 
 TargetSource = Literal["keep", "soften", "mature", "remove-all", "custom"]
 # A cell counts as thin when it falls short of the desired density by more than this many
@@ -40,8 +46,6 @@ MIN_SHORTFALL = 0.15
 MIN_CELL_SHARE = 0.25
 # Cells giving the default desired density: at least this share inside the pigmented target.
 MEDIAN_CELL_SHARE = 0.5
-SLIVER_PX2 = 1.0
-"""Zone parts smaller than this (square pixels) are overlay slivers and are dropped."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,102 +78,6 @@ class Target:
     feather_mm: float = DEFAULT_FEATHER_MM
     notes: list[str] = field(default_factory=list)
     height_above_glabella_cm: float | None = None
-
-
-def as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
-    """Return the polygons of any geometry (lines and points dropped) as one geometry.
-
-    Parameters
-    ----------
-    geom : shapely geometry
-        Any geometry, e.g. the result of an overlay.
-
-    Returns
-    -------
-    Polygon or MultiPolygon
-        Its areal parts; an empty Polygon when there are none.
-
-    Examples
-    --------
-    >>> from shapely.geometry import GeometryCollection, Point
-    >>> as_polygonal(GeometryCollection([box(0, 0, 1, 1), Point(5, 5)])).area
-    1.0
-    """
-    if isinstance(geom, Polygon | MultiPolygon):
-        return geom
-    parts = [g for g in shapely.get_parts(geom) if isinstance(g, Polygon | MultiPolygon)]
-    if not parts:
-        return Polygon()
-    merged = shapely.union_all(parts)
-    return merged if isinstance(merged, Polygon | MultiPolygon) else Polygon()
-
-
-def without_slivers(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
-    """Return the polygons without the parts smaller than ``SLIVER_PX2`` (overlay slivers).
-
-    Where two outlines almost touch, an overlay leaves slivers of next to no area: they are
-    rounding, not a zone.
-
-    Parameters
-    ----------
-    geom : Polygon or MultiPolygon
-        A zone's geometry, in pixels.
-
-    Returns
-    -------
-    Polygon or MultiPolygon
-        The parts of at least ``SLIVER_PX2``; an empty Polygon when none is left.
-
-    Examples
-    --------
-    >>> sliver = Polygon([(0, 0), (100, 0), (100, 1e-9)])
-    >>> without_slivers(shapely.union(box(0, 10, 5, 15), sliver)).area
-    25.0
-    """
-    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and p.area >= SLIVER_PX2]
-    if len(parts) == len(shapely.get_parts(geom)):
-        return geom
-    if not parts:
-        return Polygon()
-    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
-
-
-def as_lineal(geom: BaseGeometry) -> LineString | MultiLineString:
-    """Return the line parts of any geometry, merged where they join.
-
-    Parameters
-    ----------
-    geom : shapely geometry
-        Any geometry, e.g. a line clipped to a polygon.
-
-    Returns
-    -------
-    LineString or MultiLineString
-        Its lines; an empty LineString when there are none.
-    """
-    parts = shapely.get_parts(shapely.get_parts(geom))  # collections of multi-lines, too
-    lines = [g for g in parts if isinstance(g, LineString) and not g.is_empty]
-    if not lines:
-        return LineString()
-    merged = shapely.line_merge(MultiLineString(lines))
-    return merged if isinstance(merged, LineString | MultiLineString) else LineString()
-
-
-def photo_frame(shape: tuple[int, int]) -> Polygon:
-    """Return the photo's outline: pixel centres are integers, so it spans -0.5 .. size - 0.5.
-
-    Parameters
-    ----------
-    shape : tuple of int
-        The photo's ``(rows, cols)``.
-
-    Returns
-    -------
-    shapely.Polygon
-        The frame.
-    """
-    rows, cols = shape
-    return box(-0.5, -0.5, cols - 0.5, rows - 0.5)
 
 
 @dataclass(frozen=True, eq=False)
