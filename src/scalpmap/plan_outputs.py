@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from scalpmap.reports import (
     render_report_html,
     render_zones,
 )
+from scalpmap.reports.html import load_templates
 from scalpmap.reports.images import MAX_EMBED_WIDTH_PX, downscale
 from scalpmap.reports.output import write_atomic
 from scalpmap.simulation import (
@@ -123,11 +124,28 @@ def _embed(rgb: NDArray[np.uint8]) -> bytes:
     return encode_jpeg(downscale(rgb, whole_factor_width(rgb.shape[1], MAX_EMBED_WIDTH_PX)))
 
 
-def _zone_maps(
-    rgb: NDArray[np.uint8], document: dict[str, Any]
-) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
-    """Draw the zones (patient) and the removal map (facility) from plan.json."""
-    return render_zones(rgb, document), render_removal_map(rgb, document)
+def _zone_pictures(
+    pool: ThreadPoolExecutor, rgb: NDArray[np.uint8], document: dict[str, Any], plan: Plan
+) -> tuple[dict[str, Future[bytes]], bytes]:
+    """Draw the zones, the removal map and the timeline; queue the maps' encoding on ``pool``.
+
+    Runs on one of the pool's threads while the caller's thread simulates. The three pictures
+    are drawn one after the other on this thread (they share Pillow's fonts); encoding them
+    (OpenCV releases the GIL) goes to the pool's other thread meanwhile.
+    """
+    zones_rgb = render_zones(rgb, document)
+    queued = {"zones": pool.submit(_chart_png, zones_rgb)}
+    removal_rgb = render_removal_map(rgb, document)
+    queued["removal_map"] = pool.submit(_chart_png, removal_rgb)
+    queued["embed:zones"] = pool.submit(_embed, zones_rgb)
+    queued["embed:removal_map"] = pool.submit(_embed, removal_rgb)
+    return queued, render_timeline_png(plan.timeline)
+
+
+def _comparison(panels: list[NDArray[np.uint8]]) -> tuple[bytes, bytes]:
+    """Put the panels side by side; return the picture's file and its report picture."""
+    comparison = side_by_side(*panels)
+    return _picture(comparison), _embed(comparison)
 
 
 def make_plan_outputs(
@@ -175,13 +193,13 @@ def make_plan_outputs(
     if plan.total_removal:
         files.pop("after_touch_up")
     files.update({k: v for k, v in REPORT_FILES.items() if pdf or k.endswith("html")})
-    # Both cores: the zone maps need only the plan, so a thread draws them (one after the
-    # other: they share Pillow's fonts) while the simulation runs; then two threads encode the
-    # files and the report pictures (OpenCV releases the GIL while encoding) while the timeline
-    # chart is drawn.
+    # Both cores: the zone maps and the timeline need only the plan, so one thread draws them
+    # and the other encodes them and compiles the report templates while this one simulates;
+    # then both encode the simulation's pictures (OpenCV releases the GIL while encoding).
     with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
         document = plan_to_json(plan, source=source, simulation=None, files=files)
-        maps_job = pool.submit(_zone_maps, rgb, document)
+        drawing = pool.submit(_zone_pictures, pool, rgb, document, plan)
+        templates = pool.submit(load_templates)
         after_laser = simulate_after_laser(rgb, plan.analysis, plan.zones)
         panels = [rgb, after_laser]
         after_touch_up = None
@@ -199,33 +217,28 @@ def make_plan_outputs(
         step("pictures")
         # Whole heads: the reports' before and after pictures show the scalp, not the room.
         frame = scalp_frame(plan.analysis, plan.zones, plan.target)
-        comparison = side_by_side(*(crop(panel, frame) for panel in panels))
-        zones_rgb, removal_rgb = maps_job.result()
-        jobs: dict[str, tuple[Callable[[NDArray[np.uint8]], bytes], NDArray[np.uint8]]] = {
-            "zones": (_chart_png, zones_rgb),
-            "removal_map": (_chart_png, removal_rgb),
-            "after_laser": (_picture, after_laser),
-            "side_by_side": (_picture, comparison),
-            "embed:before": (_embed, crop(rgb, frame)),
-            "embed:after_laser": (_embed, crop(after_laser, frame)),
-            "embed:zones": (_embed, zones_rgb),
-            "embed:removal_map": (_embed, removal_rgb),
-            "embed:side_by_side": (_embed, comparison),
+        framed = {id(panel): crop(panel, frame) for panel in panels}  # each picture cut once
+        comparison = pool.submit(_comparison, [framed[id(panel)] for panel in panels])
+        queued = {
+            "after_laser": pool.submit(_picture, after_laser),
+            "embed:before": pool.submit(_embed, framed[id(rgb)]),
+            "embed:after_laser": pool.submit(_embed, framed[id(after_laser)]),
         }
         # Nothing to add (e.g. template keep): the touch-up's picture is the laser's, encoded
         # once.
         same = after_touch_up is after_laser
         if after_touch_up is not None and not same:
-            jobs["after_touch_up"] = (_picture, after_touch_up)
-            jobs["embed:after_touch_up"] = (_embed, crop(after_touch_up, frame))
-        futures = {role: pool.submit(encode, picture) for role, (encode, picture) in jobs.items()}
-        timeline_png = render_timeline_png(plan.timeline)
-        encoded = {role: future.result() for role, future in futures.items()}
+            queued["after_touch_up"] = pool.submit(_picture, after_touch_up)
+            queued["embed:after_touch_up"] = pool.submit(_embed, framed[id(after_touch_up)])
+        maps, timeline_png = drawing.result()
+        encoded = {role: future.result() for role, future in {**maps, **queued}.items()}
+        encoded["side_by_side"], encoded["embed:side_by_side"] = comparison.result()
+        templates.result()
     if same:
         encoded["after_touch_up"] = encoded["after_laser"]
         encoded["embed:after_touch_up"] = encoded["embed:after_laser"]
     step("reports")
-    pictures = {role: data for role, data in encoded.items() if not role.startswith("embed:")}
+    pictures = {role: encoded[role] for role in PICTURE_FILES if role in encoded}
     pictures["timeline"] = timeline_png
     report_images = {
         role.removeprefix("embed:"): data

@@ -21,7 +21,7 @@ from scalpmap.reports import (
     render_removal_map,
     render_zones,
 )
-from scalpmap.reports.drawing import scale_bar_length_mm
+from scalpmap.reports.drawing import blend_mask, scale_bar_length_mm
 from scalpmap.reports.figures import ZONE_COLOURS
 
 GREY = 150
@@ -155,6 +155,22 @@ def test_remove_all_has_no_target_line(
     legend = out[1200:]
     assert np.all(legend == ZONE_COLOURS["removal"], axis=2).any()
     assert not np.all(legend == ZONE_COLOURS["touch_up"], axis=2).any()
+
+
+@pytest.mark.parametrize("every_other_column", [False, True])
+def test_a_zone_tint_blends_each_of_its_pixels_towards_the_colour(every_other_column: bool) -> None:
+    photo = np.random.default_rng(3).integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    picture = photo[:, ::2] if every_other_column else photo  # a view is tinted in place too
+    before = picture.copy()
+    mask = np.zeros(picture.shape[:2], np.uint8)
+    mask[10:30, 5:25] = 255
+    colour, alpha = ZONE_COLOURS["removal"], 0.38
+    blend_mask(picture, mask, colour, alpha)
+    tint = np.asarray(colour, dtype=np.float32)
+    blended = before.astype(np.float32) * (1 - alpha) + tint * alpha
+    inside = mask > 0
+    assert np.array_equal(picture[inside], np.clip(blended, 0, 255).astype(np.uint8)[inside])
+    assert np.array_equal(picture[~inside], before[~inside])
 
 
 def test_wrong_photo_is_refused(hand_doc: dict[str, Any]) -> None:

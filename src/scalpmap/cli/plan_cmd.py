@@ -285,7 +285,6 @@ def plan(
     from scalpmap.imaging.roi import parse_roi
     from scalpmap.planning.plan import PLAN_TEMPLATES, PlanOptions, build_plan
     from scalpmap.planning.timeline import check_start_date
-    from scalpmap.reports.scale_note import scale_estimate
 
     check_given_scale(mm_per_px)
     forced = parse_mode(mode)
@@ -345,6 +344,8 @@ def plan(
         advance("write")
         written = write_plan_outputs(out, outputs)
     console.print(summary_table(outputs.document))
+    from scalpmap.reports.scale_note import scale_estimate  # loaded aside while analysing
+
     scale = revision.analysis.scale
     estimate = scale_estimate(
         {"source": scale.source, "uncertainty_percent": scale.uncertainty_percent}

@@ -71,12 +71,14 @@ def side_by_side(
     canvas = np.full((strip + height, panels * width + (panels - 1) * gap, 3), 255, np.uint8)
     font = cv2.FONT_HERSHEY_SIMPLEX
     thickness = max(1, strip // 16)
+    shrunk: dict[int, NDArray[np.uint8]] = {}  # a picture given twice is shrunk once
     for i, (picture, caption) in enumerate(zip(pictures, CAPTIONS[:panels], strict=True)):
-        small = picture
-        if (width, height) != (cols, rows):
+        small = shrunk.get(id(picture), picture)
+        if small is picture and (width, height) != (cols, rows):
             small = np.asarray(
                 cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8
             )
+            shrunk[id(picture)] = small
         x = i * (width + gap)
         canvas[strip:, x : x + width] = small
         font_scale = cv2.getFontScaleFromHeight(font, int(strip * 0.55), thickness)
