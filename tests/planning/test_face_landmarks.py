@@ -22,9 +22,10 @@ from scalpmap.planning.face_landmarks import (
     guide_lines,
 )
 from scalpmap.planning.hairline import arc_length
+from scalpmap.planning.landmarks import LandmarkRuleError, Landmarks
 from scalpmap.planning.plan import PlanOptions, build_plan
 from scalpmap.planning.plan_json import plan_to_json, validate_plan_json
-from scalpmap.planning.templates import LandmarkRuleError, Landmarks, make_target
+from scalpmap.planning.templates import make_target
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real-heads"
 MM = 0.035

@@ -20,7 +20,9 @@ from scalpmap.planning.hairline import (
     resample,
     turning_angles_deg,
 )
-from scalpmap.planning.templates import Landmarks, make_target, mature_rise_mm
+from scalpmap.planning.landmarks import Landmarks
+from scalpmap.planning.mature_template import mature_rise_mm
+from scalpmap.planning.templates import make_target
 from scalpmap.planning.zones import compute_zones
 
 MM = 0.035

@@ -44,9 +44,10 @@ from scalpmap.planning.landmark_edits import (
     design_guides,
     design_landmarks,
 )
+from scalpmap.planning.landmarks import Landmarks
 from scalpmap.planning.scalp_area import OFF_SCALP, line_area, scalp_edge
 from scalpmap.planning.target_file import NEAR_MM, TANGENT_MM, region_sign, side_region
-from scalpmap.planning.templates import Landmarks, TemplateName, make_target
+from scalpmap.planning.templates import TemplateName, make_target
 from scalpmap.planning.zones import Target, Zones, compute_zones
 
 __all__ = [

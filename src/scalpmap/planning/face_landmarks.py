@@ -6,7 +6,7 @@ the head model (:mod:`scalpmap.imaging.head`), :func:`combine_landmarks` lets ea
 replaced by a point the user gives, and records where each came from (``detected`` or
 ``given``). :func:`guide_lines` draws the rules for the web designer.
 
-Left and right. The planning's :class:`~scalpmap.planning.templates.Landmarks` name the canthi
+Left and right. The planning's :class:`~scalpmap.planning.landmarks.Landmarks` name the canthi
 *as seen in the photo* (``left_canthus``: on the photo's left), as the command line's
 ``--left-canthus`` does. The head model names them *anatomically* (the patient's own left and
 right). In a face upright in the pixels, the patient's right eye is on the photo's left, so
@@ -27,12 +27,8 @@ from shapely.geometry import LineString
 from scalpmap.errors import InputError
 from scalpmap.imaging.head import HeadModel
 from scalpmap.planning.geometry import photo_frame
-from scalpmap.planning.templates import (
-    LANDMARK_NAMES,
-    MIDFRONTAL_HEIGHT_MM,
-    Landmarks,
-    LandmarkSource,
-)
+from scalpmap.planning.landmarks import LANDMARK_NAMES, Landmarks, LandmarkSource
+from scalpmap.planning.mature_template import MIDFRONTAL_HEIGHT_MM
 
 __all__ = [
     "DETECTED_VIEWS",
@@ -114,7 +110,7 @@ def combine_landmarks(
     detected : mapping of str to point
         From :func:`detected_landmarks` (empty without a face).
     given : mapping of str to point or None
-        The user's points by name (:data:`~scalpmap.planning.templates.LANDMARK_NAMES`); None or
+        The user's points by name (:data:`~scalpmap.planning.landmarks.LANDMARK_NAMES`); None or
         missing where not given.
 
     Returns
@@ -126,7 +122,7 @@ def combine_landmarks(
     ------
     InputError
         When some are given, none detected, and not all three given; or the points do not make
-        a face (see :class:`~scalpmap.planning.templates.Landmarks`).
+        a face (see :class:`~scalpmap.planning.landmarks.Landmarks`).
 
     Examples
     --------

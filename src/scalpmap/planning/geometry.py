@@ -4,15 +4,25 @@ Coordinates are pixels, origin top-left; pixel centres are integers. Shapely ove
 any kind of geometry (a collection of polygons, lines and points where outlines touch):
 :func:`as_polygonal` and :func:`as_lineal` keep the parts a zone or a hairline is made of, and
 :func:`without_slivers` drops the near-zero-area parts that rounding leaves.
+:func:`unit_vector` scales a direction to length 1.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["SLIVER_PX2", "as_lineal", "as_polygonal", "photo_frame", "without_slivers"]
+__all__ = [
+    "SLIVER_PX2",
+    "as_lineal",
+    "as_polygonal",
+    "photo_frame",
+    "unit_vector",
+    "without_slivers",
+]
 
 SLIVER_PX2 = 1.0
 """Zone parts smaller than this (square pixels) are overlay slivers and are dropped."""
@@ -112,3 +122,24 @@ def photo_frame(shape: tuple[int, int]) -> Polygon:
     """
     rows, cols = shape
     return box(-0.5, -0.5, cols - 0.5, rows - 0.5)
+
+
+def unit_vector(v: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return ``v`` scaled to length 1 (a zero vector stays about zero).
+
+    Parameters
+    ----------
+    v : ndarray of float, shape (2,)
+        A direction ``[x, y]``.
+
+    Returns
+    -------
+    ndarray of float, shape (2,)
+        The unit vector.
+
+    Examples
+    --------
+    >>> unit_vector(np.array([3.0, 4.0])).tolist()
+    [0.6, 0.8]
+    """
+    return v / max(float(np.hypot(*v)), 1e-12)

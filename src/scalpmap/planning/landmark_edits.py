@@ -18,7 +18,7 @@ import numpy as np
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.planning.face_landmarks import Point, combine_landmarks, guide_lines
-from scalpmap.planning.templates import Landmarks
+from scalpmap.planning.landmarks import Landmarks
 
 if TYPE_CHECKING:
     from scalpmap.planning.design_state import Design
