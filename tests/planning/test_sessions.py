@@ -13,19 +13,17 @@ from hypothesis import strategies as st
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.synth_render import FITZPATRICK_SKIN_RGB, paint_skin
-from scalpmap.planning.sessions import (
+from scalpmap.planning.kirby_desai import (
     KD_MAX,
     KD_MIN,
     KirbyDesai,
     KirbyDesaiFactor,
-    LaserEstimate,
-    estimate_laser_sessions,
     ink_amount,
     kirby_desai,
-    number_words,
-    touch_up_sessions,
 )
+from scalpmap.planning.sessions import LaserEstimate, estimate_laser_sessions, touch_up_sessions
 from scalpmap.planning.skin_tone import estimate_fitzpatrick, ita_degrees, ita_to_fitzpatrick
+from scalpmap.planning.words import number_words
 
 NAMES = ["skin_type", "location", "colour", "ink_amount", "scarring", "layering"]
 

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from scalpmap.errors import InputError
+from scalpmap.planning.kirby_desai import kirby_desai
 from scalpmap.planning.sessions import (
     HEALING_WEEKS,
     LASER_INTERVAL_WEEKS,
     TOUCH_UP_GAP_DAYS,
     LaserEstimate,
     estimate_laser_sessions,
-    kirby_desai,
 )
 from scalpmap.planning.timeline import (
     SECOND_TOUCH_UP_DAYS,

@@ -21,12 +21,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from scalpmap.errors import InputError
-from scalpmap.planning.sessions import (
-    HEALING_WEEKS,
-    LaserEstimate,
-    to_plain,
-    touch_up_sessions,
-)
+from scalpmap.planning.plain import to_plain
+from scalpmap.planning.sessions import HEALING_WEEKS, LaserEstimate, touch_up_sessions
 from scalpmap.planning.words import weeks_words
 
 EventKind = Literal["laser", "healing", "touch_up", "touch_up_optional", "review"]
