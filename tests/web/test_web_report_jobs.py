@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from scalpmap.jobs.kinds import KINDS, WorkerContext
 from scalpmap.jobs.queue import UNAVAILABLE
-from scalpmap.store.models import AuditEvent, Job, JobKind, JobStatus, Role, utcnow
+from scalpmap.store.models import AuditEvent, Job, JobKind, JobStatus, PlanVersion, Role, utcnow
 
 LASER = {
     "session_date": (utcnow().date() - dt.timedelta(days=30)).isoformat(),
@@ -46,11 +46,14 @@ def _report_jobs(app, case_id: int) -> list[Job]:
         return rows
 
 
-def _audited_as(app, entity: str) -> list[bool]:
-    """Whether each audit row of ``entity`` records a PDF (a row's ``details["pdf"]``)."""
+def _audited_as(app, entity: str, entity_id: int) -> list[bool]:
+    """Whether each document made of one record was a PDF (its audit row's ``details["pdf"]``)."""
     with app.state.scalpmap.session_factory() as session:
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.entity == entity))
-        return [bool((row.details or {}).get("pdf")) for row in rows]
+        query = select(AuditEvent).where(
+            AuditEvent.entity == entity, AuditEvent.entity_id == entity_id
+        )
+        rows = session.scalars(query.order_by(AuditEvent.id))
+        return [bool(row.details["pdf"]) for row in rows if row.details and "pdf" in row.details]
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:
@@ -77,7 +80,7 @@ def test_a_letter_asked_twice_is_printed_once(app, client, token_headers, make_c
     assert f"R-{referral_id}" in _text(first.content, tmp_path)
     (job,) = _report_jobs(app, made.case_id)
     assert job.status == JobStatus.DONE and job.attempts == 1
-    assert _audited_as(app, "referral")[-1] is True  # the audit says a PDF was asked for
+    assert _audited_as(app, "referral", referral_id) == [True]  # the audit says a PDF was asked for
 
     again = client.get(url, headers=headers)  # nothing changed: the stored PDF, not printed again
     assert again.status_code == 200 and again.content == first.content
@@ -102,7 +105,9 @@ def test_a_session_logged_prints_a_new_progress_report(
     before = client.get(url, headers=headers)
     assert before.status_code == 200, before.text
     assert "PicoSure" not in _text(before.content, tmp_path)
-    assert _audited_as(app, "progress_report") == [True]  # a PDF, though the job printed it
+    assert _audited_as(app, "progress_report", made.case_id) == [
+        True
+    ]  # a PDF, though the job printed it
 
     body = LASER | {"facility_id": made.facility_id}
     logged = client.post(f"/api/cases/{made.case_id}/laser-sessions", json=body, headers=headers)
@@ -193,3 +198,58 @@ def test_a_queue_that_does_not_answer_is_503_and_writes_nothing(
         assert session.scalar(count) == 0
     files_after = sorted(path.name for path in state.store.root.rglob("*") if path.is_file())
     assert files_after == files_before
+
+
+def test_a_plan_report_made_again_is_printed_by_a_report_job(
+    app, client, token_headers, make_case, tmp_path
+):
+    headers = token_headers(Role.PRACTITIONER)
+    made = make_case()  # its sample plan was saved without a patient label: made again now
+    with app.state.scalpmap.session_factory() as session:
+        plan_id = session.scalars(
+            select(PlanVersion.id).where(PlanVersion.case_id == made.case_id)
+        ).one()
+    url = f"/api/plans/{plan_id}/files/facility_pdf"
+    first = client.get(url, headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.headers["content-type"] == "application/pdf" and first.content[:4] == b"%PDF"
+    assert f"case-{made.case_id}-plan-v1-" in first.headers["content-disposition"]
+    assert f"case #{made.case_id}" in _text(first.content, tmp_path)  # the label allowed now
+    (job,) = _report_jobs(app, made.case_id)
+    assert job.status == JobStatus.DONE and job.key.startswith(f"report:plan_facility:{plan_id}:")
+    again = client.get(url, headers=headers)
+    assert again.status_code == 200 and again.content == first.content
+    assert len(_report_jobs(app, made.case_id)) == 1  # nothing changed: printed once
+    zones = client.get(f"/api/plans/{plan_id}/files/zones", headers=headers)
+    assert zones.status_code == 200 and len(_report_jobs(app, made.case_id)) == 1  # no job
+
+
+def test_a_plan_report_waits_on_a_page_that_polls_then_downloads(app, client, signed_in, make_case):
+    user, _csrf = signed_in(Role.PRACTITIONER)
+    made = make_case(user=user)
+    with app.state.scalpmap.session_factory() as session:
+        plan_id = session.scalars(
+            select(PlanVersion.id).where(PlanVersion.case_id == made.case_id)
+        ).one()
+    state = app.state.scalpmap
+    url = f"/plans/{plan_id}/files/patient_pdf"
+    queued: list[tuple[int, str]] = []
+    original = state.jobs.submit
+    state.jobs.submit = lambda job_id, kind="analysis": queued.append((job_id, kind))
+    try:
+        waiting = client.get(url)
+    finally:
+        state.jobs.submit = original
+    assert waiting.status_code == 202 and waiting.headers["content-type"].startswith("text/html")
+    ((job_id, kind),) = queued
+    assert kind == "report"
+    page = waiting.text
+    assert "plan (PDF)" in page and "Preparing the PDF" in page
+    assert f'data-analysis-url="/api/jobs/{job_id}"' in page and f'data-done-href="{url}"' in page
+    assert f'href="/plans/{plan_id}">Back to the plan</a>' in page
+
+    KINDS["report"].run(_context(app), job_id)  # the worker prints it while the page polls
+    polled = client.get(f"/api/jobs/{job_id}").json()
+    assert polled["status"] == "done" and polled["result"]["url"] == url
+    download = client.get(url)
+    assert download.status_code == 200 and download.content[:4] == b"%PDF"

@@ -1,5 +1,8 @@
 """The report job: print a document's HTML (the referral letter, the progress report) to PDF.
 
+A plan's PDF reports made again on download (the consent or the clinic changed since the plan
+was saved) are printed the same way.
+
 WeasyPrint takes a second or two per document, so the page that asks for a PDF only asks for
 the job and polls it. The request makes the document's HTML (fast: it is what the report
 shows, the case's records as they are now), keeps it in the photo store and asks for the job
@@ -52,9 +55,10 @@ def report_key(document: str, subject_id: int, html_sha256: str) -> str:
     Parameters
     ----------
     document : str
-        ``letter`` (a referral's letter) or ``progress`` (a case's progress report).
+        ``letter`` (a referral's letter), ``progress`` (a case's progress report),
+        ``plan_patient`` or ``plan_facility`` (a plan's report made again).
     subject_id : int
-        The referral or the case.
+        The referral, the case or the plan version.
     html_sha256 : str
         The sha256 of the HTML printed.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,7 +41,14 @@ from scalpmap.services.plan_design import PlanFile, load_plan_outputs
 from scalpmap.store.models import PhotoAnalysis, PlanVersion
 from scalpmap.store.photos import PhotoStore, sha256_hex
 
-__all__ = ["REPORT_ROLES", "ReportHeader", "plan_report", "report_header"]
+__all__ = [
+    "REPORT_ROLES",
+    "CurrentReport",
+    "ReportHeader",
+    "current_report",
+    "plan_report",
+    "report_header",
+]
 
 REPORT_ROLES: dict[str, tuple[str, DocumentKind]] = {
     "patient_html": ("patient", DocumentKind.PATIENT_PLAN),
@@ -109,7 +117,7 @@ def _pictures(
     return pictures
 
 
-def _render(
+def _render_page(
     session: Session,
     store: PhotoStore,
     plan: PlanVersion,
@@ -117,16 +125,80 @@ def _render(
     identity: DocumentIdentity,
     document: dict[str, Any],
     clinic: ClinicIdentity,
-) -> bytes:
+) -> str:
     audience = REPORT_ROLES[role][0]
-    page = render_report_html(
+    return render_report_html(
         document,
         _pictures(session, store, plan, audience, _photo_sha256(session, plan)),
         audience="patient" if audience == "patient" else "facility",
         clinic=clinic,
         patient_label=identity.label,
     )
-    return html_to_pdf(page) if role.endswith("_pdf") else page.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class CurrentReport:
+    """A plan's report as stored, and its page made again when the stored one is out of date.
+
+    Attributes
+    ----------
+    stored : PlanFile
+        The report as saved with the plan.
+    page : str or None
+        None when the stored report shows what may leave the clinic now; otherwise the report's
+        HTML made again with the identity and the clinic's settings of now (for a PDF role, the
+        page to print).
+    """
+
+    stored: PlanFile
+    page: str | None
+
+
+def current_report(
+    session: Session, store: PhotoStore, plan: PlanVersion, role: str
+) -> CurrentReport:
+    """Check a plan's stored report against what it may carry now; make its page again if not.
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The session (read only; the caller checks access and audits the view).
+    store : PhotoStore
+        Where the plan's files and photo are.
+    plan : PlanVersion
+        The plan version.
+    role : str
+        One of :data:`REPORT_ROLES`.
+
+    Returns
+    -------
+    CurrentReport
+        The stored file, and the page made again when the stored header no longer shows what
+        is allowed (not printed: a PDF's page is for the caller to print, or a report job's).
+
+    Raises
+    ------
+    NotFoundError
+        When the plan version has no such report.
+    """
+    if role not in REPORT_ROLES:
+        raise NotFoundError(f"no report {role!r}; use one of {', '.join(REPORT_ROLES)}")
+    audience, kind = REPORT_ROLES[role]
+    html_role = f"{audience}_html"
+    stored = load_plan_outputs(session, plan.id, store, roles=sorted({role, html_role}))
+    case = plan.case
+    identity = document_identity(case.patient, kind, case_id=case.id)
+    document = disclosed_plan(session, plan, identity)
+    page = stored[html_role].data.decode("utf-8", "replace")
+    label, shown_photo, _clinic_name = report_header(page)
+    clinic = get_clinic_settings(session)
+    if (label, shown_photo) == (identity.label, document["photo"]["source"]) and (
+        shown_fingerprint(page) == clinic.fingerprint
+    ):
+        return CurrentReport(stored[role], None)
+    return CurrentReport(
+        stored[role], _render_page(session, store, plan, role, identity, document, clinic)
+    )
 
 
 def plan_report(session: Session, store: PhotoStore, plan: PlanVersion, role: str) -> PlanFile:
@@ -154,21 +226,10 @@ def plan_report(session: Session, store: PhotoStore, plan: PlanVersion, role: st
     NotFoundError
         When the plan version has no such report.
     """
-    if role not in REPORT_ROLES:
-        raise NotFoundError(f"no report {role!r}; use one of {', '.join(REPORT_ROLES)}")
-    audience, kind = REPORT_ROLES[role]
-    html_role = f"{audience}_html"
-    stored = load_plan_outputs(session, plan.id, store, roles=sorted({role, html_role}))
-    case = plan.case
-    identity = document_identity(case.patient, kind, case_id=case.id)
-    document = disclosed_plan(session, plan, identity)
-    page = stored[html_role].data.decode("utf-8", "replace")
-    label, shown_photo, _clinic_name = report_header(page)
-    clinic = get_clinic_settings(session)
-    if (label, shown_photo) == (identity.label, document["photo"]["source"]) and (
-        shown_fingerprint(page) == clinic.fingerprint
-    ):
-        return stored[role]
-    data = _render(session, store, plan, role, identity, document, clinic)
-    item = stored[role]
+    current = current_report(session, store, plan, role)
+    if current.page is None:
+        return current.stored
+    page = current.page
+    data = html_to_pdf(page) if role.endswith("_pdf") else page.encode("utf-8")
+    item = current.stored
     return PlanFile(item.role, item.filename, item.media_type, sha256_hex(data), data)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from fastapi import Path as PathParam
+from starlette.requests import Request
 from starlette.responses import Response
 
 from scalpmap.planning.landmark_edits import design_guides as guides_of
@@ -36,6 +37,7 @@ from scalpmap.web.plans.schemas import (
     PlanCreate,
     PlanVersionPublic,
 )
+from scalpmap.web.report_pdfs import ReportAsk, report_pdf
 
 __all__ = ["router"]
 
@@ -163,11 +165,15 @@ def get_plan(plan_id: Id, session: SessionDep, user: CurrentUser) -> dict[str, A
     response_class=Response,
     responses={
         200: {"content": {"image/png": {}, "application/pdf": {}, "text/html": {}}},
+        202: {"description": "A PDF report being printed again (its job, to poll and ask again)"},
         404: {"description": "No such plan version or file role"},
+        422: {"description": "The PDF report could not be printed (its job, with the reason)"},
+        503: {"description": "The job queue does not answer"},
     },
     summary="Download a plan version's picture or report",
 )
 def get_plan_file(
+    request: Request,
     plan_id: Id,
     role: Annotated[str, PathParam(max_length=40, description="e.g. zones or patient_pdf")],
     session: SessionDep,
@@ -178,7 +184,11 @@ def get_plan_file(
 
     Pictures (PNG, inline): ``zones``, ``removal_map``, ``after_laser``, ``after_touch_up``,
     ``side_by_side``, ``timeline``. Reports (downloads): ``patient_html``, ``facility_html``,
-    ``patient_pdf``, ``facility_pdf``.
+    ``patient_pdf``, ``facility_pdf``. A report made again because the patient's consent or
+    the clinic's settings changed since the plan was saved is printed by a report job: 202 with
+    the job until it is printed, then the PDF.
     """
-    plan, item = plan_file(session, state.store, plan_id, role, user)
+    plan, item = plan_file(session, state.store, plan_id, role, user, api=True)
+    if isinstance(item, ReportAsk):
+        return report_pdf(request, session, state, user, item, api=True)
     return file_response(plan, item)

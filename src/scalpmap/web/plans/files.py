@@ -15,10 +15,11 @@ from scalpmap.services import audit, plans
 from scalpmap.services._tx import commit, get_or_raise
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.plan_design import FILE_NAMES, PlanFile, load_plan_outputs
-from scalpmap.services.plan_reports import REPORT_ROLES, plan_report
+from scalpmap.services.plan_reports import REPORT_ROLES, current_report
 from scalpmap.store.models import PhotoAnalysis, PlanVersion, User
-from scalpmap.store.photos import PhotoStore
+from scalpmap.store.photos import PhotoStore, sha256_hex
 from scalpmap.web.photos.orchestration import resized_jpeg
+from scalpmap.web.report_pdfs import ReportAsk
 
 __all__ = [
     "BEFORE_MAX_SIDE",
@@ -74,9 +75,9 @@ def _audit_file(session: Session, plan: PlanVersion, user: User, role: str) -> N
 
 
 def plan_file(
-    session: Session, store: PhotoStore, plan_id: int, role: str, user: User
-) -> tuple[PlanVersion, PlanFile]:
-    """Read one stored file of a plan version; the view is audited.
+    session: Session, store: PhotoStore, plan_id: int, role: str, user: User, *, api: bool
+) -> tuple[PlanVersion, PlanFile | ReportAsk]:
+    """Read one stored file of a plan version, or ask for a report to be printed; audited.
 
     Parameters
     ----------
@@ -90,12 +91,16 @@ def plan_file(
         The file's role, one of :data:`scalpmap.services.plan_design.FILE_NAMES`.
     user : User
         Who reads it.
+    api : bool
+        Whether the API asks (a report job's URL is then the API's).
 
     Returns
     -------
-    tuple of (PlanVersion, PlanFile)
-        The version and the file; a report carries the patient's identity only as their
-        consent allows now (:func:`scalpmap.services.plan_reports.plan_report`).
+    tuple of (PlanVersion, PlanFile or ReportAsk)
+        The version and the file. A report carries the patient's identity only as their
+        consent allows now (:func:`scalpmap.services.plan_reports.current_report`): when the
+        stored one no longer does, an HTML report is made again at once, and a PDF report is a
+        :class:`~scalpmap.web.report_pdfs.ReportAsk` for a report job to print.
 
     Raises
     ------
@@ -105,12 +110,40 @@ def plan_file(
     plan = get_or_raise(session, PlanVersion, plan_id, "plan version")
     if role not in FILE_NAMES:
         raise NotFoundError(f"no plan file {role!r}; use one of {', '.join(FILE_NAMES)}")
+    item: PlanFile | ReportAsk
     if role in REPORT_ROLES:  # the identity the patient's consent allows now
-        item = plan_report(session, store, plan, role)
+        current = current_report(session, store, plan, role)
+        stored = current.stored
+        if current.page is None:
+            item = stored
+        elif role.endswith("_pdf"):
+            item = _plan_pdf_ask(plan, role, current.page, stored.filename, api=api)
+        else:
+            data = current.page.encode("utf-8")
+            item = PlanFile(stored.role, stored.filename, stored.media_type, sha256_hex(data), data)
     else:
         item = load_plan_outputs(session, plan.id, store, roles=[role])[role]
     _audit_file(session, plan, user, role)
     return plan, item
+
+
+def _plan_pdf_ask(
+    plan: PlanVersion, role: str, page: str, filename: str, *, api: bool
+) -> ReportAsk:
+    """Return a plan's PDF report to print again, named as its stored one."""
+    audience = REPORT_ROLES[role][0]
+    title = "Patient's plan" if audience == "patient" else "Laser facility's summary"
+    return ReportAsk(
+        document=f"plan_{audience}",
+        subject_id=plan.id,
+        case_id=plan.case_id,
+        html=page,
+        filename=f"case-{plan.case_id}-plan-v{plan.version}-{filename}",
+        url=f"{'/api' if api else ''}/plans/{plan.id}/files/{role}",
+        back=f"/plans/{plan.id}",
+        title=title,
+        back_label="Back to the plan",
+    )
 
 
 def file_response(plan: PlanVersion, item: PlanFile) -> Response:

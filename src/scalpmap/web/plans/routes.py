@@ -31,6 +31,7 @@ from scalpmap.web.plans.orchestration import (
 from scalpmap.web.plans.pages import plan_context, version_summary
 from scalpmap.web.plans.schemas import TemplateChoice
 from scalpmap.web.rendering import render
+from scalpmap.web.report_pdfs import ReportAsk, report_pdf
 
 __all__ = ["router"]
 
@@ -197,14 +198,17 @@ def plan_page(request: Request, session: SessionDep, user: CurrentUser, plan_id:
 
 @router.get("/plans/{plan_id}/files/{role}")
 def plan_file_page(
+    request: Request,
     session: SessionDep,
     state: StateDep,
     user: CurrentUser,
     plan_id: Id,
     role: Annotated[str, PathParam(max_length=40)],
 ) -> Response:
-    """Send a plan version's picture (inline) or report (download)."""
-    plan, item = plan_file(session, state.store, plan_id, role, user)
+    """Send a plan version's picture (inline) or report (download; a PDF to print: its job)."""
+    plan, item = plan_file(session, state.store, plan_id, role, user, api=False)
+    if isinstance(item, ReportAsk):
+        return report_pdf(request, session, state, user, item, api=False)
     return file_response(plan, item)
 
 

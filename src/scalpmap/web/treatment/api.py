@@ -33,6 +33,7 @@ from scalpmap.services.treatment_sessions import (
 from scalpmap.store.models import ClearanceCheck, SmpSession
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.job_progress import JobPublic, job_public
+from scalpmap.web.report_pdfs import report_pdf
 from scalpmap.web.treatment.corrections_api import ConfirmDuplicate, same_day_conflict
 from scalpmap.web.treatment.files import letter_pdf_ask, progress_pdf_ask
 from scalpmap.web.treatment.follow_ups import (
@@ -42,7 +43,6 @@ from scalpmap.web.treatment.follow_ups import (
 )
 from scalpmap.web.treatment.forms import CanRefer
 from scalpmap.web.treatment.orchestration import open_laser
-from scalpmap.web.treatment.report_pdfs import report_pdf
 from scalpmap.web.treatment.schemas import (
     DueOut,
     LaserSessionPublic,

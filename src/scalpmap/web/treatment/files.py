@@ -4,7 +4,7 @@ Letters and reports are downloads named by referral and case (``referral-R7-case
 ``progress-case-12.pdf``), never by the patient. The HTML files are downloads too: they are
 self-contained (inline styles and pictures), which the app's Content-Security-Policy would block
 when shown in the app. The PDFs are printed by a report job
-(:mod:`scalpmap.web.treatment.report_pdfs`): :func:`letter_pdf_ask` and :func:`progress_pdf_ask`
+(:mod:`scalpmap.web.report_pdfs`): :func:`letter_pdf_ask` and :func:`progress_pdf_ask`
 make the HTML it prints.
 """
 
@@ -22,7 +22,7 @@ from scalpmap.services.progress import progress_report
 from scalpmap.services.referrals import referral_letter
 from scalpmap.store.models import ClearanceCheck, Referral, User
 from scalpmap.store.photos import PhotoStore
-from scalpmap.web.treatment.report_pdfs import ReportAsk
+from scalpmap.web.report_pdfs import ReportAsk
 
 __all__ = [
     "chart_response",
@@ -130,6 +130,7 @@ _PDF_PLACES = {  # document: its file's name, its URL, the section of the case p
     "letter": ("referral-R{subject}-case-{case}", "/referrals/{subject}/letter.pdf", "referral"),
     "progress": ("progress-case-{case}", "/cases/{subject}/progress.pdf", "sessions"),
 }
+_PDF_TITLES = {"letter": "Referral letter", "progress": "Progress report"}
 
 
 def _pdf_ask(document: str, subject_id: int, case_id: int, html: str, *, api: bool) -> ReportAsk:
@@ -145,6 +146,7 @@ def _pdf_ask(document: str, subject_id: int, case_id: int, html: str, *, api: bo
         filename=f"{name}.pdf",
         url=f"{'/api' if api else ''}{path}",
         back=f"/cases/{case_id}#{section}",
+        title=_PDF_TITLES[document],
     )
 
 

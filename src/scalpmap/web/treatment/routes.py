@@ -38,6 +38,7 @@ from scalpmap.store.models import Case, Referral, ReferralStatus, User
 from scalpmap.web.cases.routes import case_page
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.errors import status_for
+from scalpmap.web.report_pdfs import report_pdf
 from scalpmap.web.state import AppState
 from scalpmap.web.treatment import corrections
 from scalpmap.web.treatment.files import (
@@ -65,7 +66,6 @@ from scalpmap.web.treatment.forms import (
     same_day_message,
 )
 from scalpmap.web.treatment.orchestration import open_check, open_laser
-from scalpmap.web.treatment.report_pdfs import report_pdf
 
 __all__ = ["router"]
 

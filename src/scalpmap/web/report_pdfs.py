@@ -1,4 +1,7 @@
-"""The referral letter's and progress report's PDFs: printed by a report job, then sent.
+"""PDFs printed by a report job, then sent.
+
+The referral letter, the progress report, and a plan's reports when they must be made again
+(the patient's consent or the clinic's settings changed since the plan was saved).
 
 Asking for a PDF makes the document's HTML (at once, audited as a view), keeps it in the photo
 store and asks for the report job keyed by what it prints (:mod:`scalpmap.jobs.reports`).
@@ -35,9 +38,9 @@ class ReportAsk:
     Attributes
     ----------
     document : str
-        ``letter`` or ``progress``.
+        ``letter``, ``progress``, ``plan_patient`` or ``plan_facility``.
     subject_id : int
-        The referral or the case.
+        The referral, the case or the plan version.
     case_id : int
         The case it belongs to.
     html : str
@@ -48,6 +51,10 @@ class ReportAsk:
         The URL of the PDF (asked again once printed).
     back : str
         The page to go back to.
+    title : str
+        What the document is, for the waiting page (``Referral letter``).
+    back_label : str
+        The link back's words.
     """
 
     document: str
@@ -57,6 +64,8 @@ class ReportAsk:
     filename: str
     url: str
     back: str
+    title: str
+    back_label: str = "Back to the case"
 
 
 def _ask(session: Session, state: AppState, user: User, ask: ReportAsk) -> Job:
@@ -126,6 +135,5 @@ def report_pdf(
     status = 422 if failed else 202
     if api:
         return JSONResponse(job_public(job).model_dump(mode="json"), status_code=status)
-    title = "Progress report" if ask.document == "progress" else "Referral letter"
-    context = {"title": f"{title} (PDF)", "job": job, "ask": ask}
-    return render(request, "treatment/report_pdf.html", context, status_code=status)
+    context = {"title": f"{ask.title} (PDF)", "job": job, "ask": ask}
+    return render(request, "report_pdf.html", context, status_code=status)
