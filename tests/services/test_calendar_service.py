@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from scalpmap.planning.sessions import HEALING_WEEKS
-from scalpmap.services import calendar, photos, plans
+from scalpmap.services import calendar, calendar_ics, due_dates, photos, plans
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import NotFoundError
 from scalpmap.store.models import ClearanceCheck, PulseClass, utcnow
@@ -53,18 +53,18 @@ def log_laser(db_session, case, practitioner, day: dt.date):
 
 def test_nothing_is_due_before_the_first_laser_session(db_session, case, practitioner):
     plans.save_plan(db_session, case.id, plan_document(), practitioner)
-    assert calendar.due_dates(db_session, case.id) == []
+    assert due_dates.due_dates(db_session, case.id) == []
 
 
 def test_next_laser_then_touch_up_then_nothing(db_session, case, practitioner):
     plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
     log_laser(db_session, case, practitioner, FIRST)
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert due.kind == "laser" and due.due == FIRST + dt.timedelta(weeks=3)
     assert due.until == FIRST + dt.timedelta(weeks=4) and "2 of 2" in due.reason
     second = FIRST + dt.timedelta(weeks=5)
     log_laser(db_session, case, practitioner, second)
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert due.kind == "touch_up" and due.due == second + dt.timedelta(weeks=4)
     assert due.until == second + dt.timedelta(weeks=6)
     data = ts.SmpSessionIn(
@@ -74,16 +74,16 @@ def test_next_laser_then_touch_up_then_nothing(db_session, case, practitioner):
         areas=["frontal"],
     )
     ts.log_smp_session(db_session, case.id, data, practitioner)
-    assert calendar.due_dates(db_session, case.id) == []
+    assert due_dates.due_dates(db_session, case.id) == []
 
 
 def test_total_removal_has_no_touch_up_and_no_plan_uses_defaults(db_session, case, practitioner):
     log_laser(db_session, case, practitioner, FIRST)
-    [due] = calendar.due_dates(db_session, case.id)  # no plan: one session, then healing
+    [due] = due_dates.due_dates(db_session, case.id)  # no plan: one session, then healing
     assert due.kind == "touch_up" and due.due == FIRST + dt.timedelta(weeks=HEALING_WEEKS[0])
     assert "six to eight weeks after the laser session" in due.reason
     plans.save_plan(db_session, case.id, plan_document(likely=1, touch_ups=0), practitioner)
-    assert calendar.due_dates(db_session, case.id) == []
+    assert due_dates.due_dates(db_session, case.id) == []
 
 
 def uids_and_days(text: str) -> list[tuple[str, str, str]]:
@@ -132,7 +132,7 @@ def test_ics_after_a_laser_session_lists_it_done_and_one_touch_up_date(
     uids = [uid for uid, _, _ in events]
     assert len(uids) == len(set(uids))
     touch_ups = [(uid, day) for uid, day, summary in events if "touch-up" in summary.lower()]
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert touch_ups == [(f"case-{c}-touch-up-1", f"{due.due:%Y%m%d}")]
     # the same rule as the plan's timeline: healing (the lower bound) after the last session
     assert due.due == FIRST + dt.timedelta(weeks=4)
@@ -161,14 +161,14 @@ def test_ics_with_a_laser_session_due_dates_the_rest_from_it(db_session, case, p
 
 
 def test_ics_escapes_and_folds_long_text():
-    event = calendar.CalendarEvent(
+    event = calendar_ics.CalendarEvent(
         uid="case-1-x@scalpmap",
         start=dt.date(2026, 1, 1),
         end=dt.date(2026, 1, 3),
         summary="é" * 60,
         description="a\\b;c,d\ne",
     )
-    text = calendar.to_ics([event], name="n", now=NOW)
+    text = calendar_ics.to_ics([event], name="n", now=NOW)
     lines = text.split("\r\n")
     assert all(len(line.encode()) <= 75 for line in lines)
     assert "DTEND;VALUE=DATE:20260104" in text
@@ -180,7 +180,7 @@ def test_missing_case_is_not_found(db_session):
     with pytest.raises(NotFoundError):
         calendar.case_calendar(db_session, 999999)
     with pytest.raises(NotFoundError):
-        calendar.due_dates(db_session, 999999)
+        due_dates.due_dates(db_session, 999999)
 
 
 def add_check(db_session, photo_store, case, practitioner, laser, photo_bytes, **values):
@@ -213,13 +213,13 @@ def test_a_measured_follow_up_decides_the_next_step(
     next_on = FIRST + dt.timedelta(weeks=7)
     add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=60.0,
               recommendation="another_laser_session", next_laser_on=next_on)  # fmt: skip
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert (due.kind, due.due, due.until) == ("laser", next_on, next_on + dt.timedelta(weeks=1))
     assert "60% of the removal zone clear" in due.reason
     second = log_laser(db_session, case, practitioner, FIRST + dt.timedelta(weeks=8))
     add_check(db_session, photo_store, case, practitioner, second, photo_bytes, percent=97.0,
               recommendation="touch_up")  # fmt: skip
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert due.kind == "touch_up" and due.due == second.session_date + dt.timedelta(weeks=4)
 
 
@@ -229,7 +229,7 @@ def test_a_follow_up_that_was_not_measured_leaves_the_plan_s_count(
     plans.save_plan(db_session, case.id, plan_document(likely=2), practitioner)
     first = log_laser(db_session, case, practitioner, FIRST)
     add_check(db_session, photo_store, case, practitioner, first, photo_bytes, percent=None)
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert due.kind == "laser" and due.due == FIRST + dt.timedelta(weeks=3)
 
 
@@ -244,6 +244,6 @@ def test_the_last_measured_clearance_stands_until_the_next_follow_up_is_measured
     second = log_laser(db_session, case, practitioner, later)
     add_check(db_session, photo_store, case, practitioner, second, photo_bytes, percent=None)
     # the plan's two sessions are done, but the only measure (70 %) asks for another one
-    [due] = calendar.due_dates(db_session, case.id)
+    [due] = due_dates.due_dates(db_session, case.id)
     assert due.kind == "laser" and due.due == later + dt.timedelta(weeks=3)
     assert "measure the latest session's follow-up" in due.reason

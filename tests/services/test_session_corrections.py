@@ -11,7 +11,8 @@ import pytest
 from scalpmap.facilities.schemas import FacilityCreate
 from scalpmap.services import audit, facilities, plans, referrals
 from scalpmap.services import treatment_sessions as ts
-from scalpmap.services.calendar import case_calendar, due_dates
+from scalpmap.services.calendar import case_calendar
+from scalpmap.services.due_dates import due_dates
 from scalpmap.services.errors import InputError, NotFoundError
 from scalpmap.services.session_checks import same_day_sessions
 from scalpmap.services.session_corrections import (

@@ -1,22 +1,4 @@
-"""Reminders: the due dates of a case's next session, and the case's calendar as ICS.
-
-Due dates (:func:`due_dates`) come from the session log and the latest plan version, by the
-session model's one interval rule (:func:`scalpmap.planning.laser_rules.interval_rule`: six to
-eight weeks from a laser session to the next step):
-
-* after a laser session, while fewer laser sessions are logged than the plan's likely count,
-  the next laser session is due one interval later (``sessions.laser.interval_weeks``, from
-  the lower to the upper bound);
-* when a laser session's follow-up has been measured (a clearance check), the latest measured
-  check's recommendation decides instead of the count: another laser session (from the check's
-  date, the follow-up's date plus the interval; or, when a later session's follow-up is not
-  measured yet, one interval after that later session), or the touch-up after healing;
-* once the likely count is reached, the touch-up is due after healing
-  (``sessions.touch_up.healing_weeks`` after the last laser session), unless the plan is a
-  total removal or an SMP session has been logged since.
-
-Without a plan the defaults are the session model's: one laser session, and the touch-up six to
-eight weeks after it.
+"""The case's calendar as ICS: its planned, logged and due sessions, one event per step.
 
 The calendar (:func:`case_calendar`) is an RFC 5545 VCALENDAR written by hand, with one all-day
 event per step of the treatment: before any laser session, the plan's timeline (laser sessions,
@@ -30,6 +12,9 @@ the patient's name only with their consent recorded
 (:func:`scalpmap.services.disclosure.document_identity`). The clinic (its settings) organizes
 every event, by its email; laser sessions take place at the referred facility and everything
 else at the clinic (``LOCATION``).
+
+Due dates come from :mod:`scalpmap.services.due_dates`; the ICS file is written by
+:mod:`scalpmap.services.calendar_ics`.
 """
 
 from __future__ import annotations
@@ -37,29 +22,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scalpmap import __version__
 from scalpmap.clinic_identity import ClinicIdentity
-from scalpmap.planning.laser_rules import HEALING_WEEKS, LASER_INTERVAL_WEEKS
 from scalpmap.planning.timeline import TimelineEvent
-from scalpmap.planning.timeline_rest import plan_weeks, steps_ahead
-from scalpmap.planning.words import weeks_words
+from scalpmap.planning.timeline_rest import steps_ahead
 from scalpmap.services._tx import get_or_raise
+from scalpmap.services.calendar_ics import CalendarEvent, to_ics
 from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import DocumentKind, document_identity
+from scalpmap.services.due_dates import DueDate, due_dates, latest_plan_document
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
-from scalpmap.store.models import Case, ClearanceCheck, PlanVersion, utcnow
+from scalpmap.store.models import Case
 
+# DueDate, due_dates, CalendarEvent and to_ics are re-exported: the web app imports them here.
 __all__ = [
     "CalendarEvent",
     "DueDate",
     "case_calendar",
+    "case_events",
     "due_dates",
     "located_events",
     "to_ics",
@@ -67,131 +51,6 @@ __all__ = [
 
 PLANNED_KINDS = ("laser", "touch_up", "touch_up_optional", "review")
 UID_DOMAIN = "scalpmap"
-
-
-@dataclass(frozen=True)
-class DueDate:
-    """When the next session of a case is due.
-
-    Attributes
-    ----------
-    kind : {"laser", "touch_up"}
-        Which session.
-    due : datetime.date
-        The first day it is due.
-    until : datetime.date
-        The last day of the recommended window.
-    reason : str
-        Why, in words.
-    """
-
-    kind: Literal["laser", "touch_up"]
-    due: dt.date
-    until: dt.date
-    reason: str
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    """An all-day calendar event (``end`` is the last day, inclusive)."""
-
-    uid: str
-    start: dt.date
-    end: dt.date
-    summary: str
-    description: str = ""
-    category: str = ""
-    location: str = ""
-
-
-def _latest_document(session: Session, case_id: int) -> Mapping[str, Any]:
-    query = select(PlanVersion.document).where(PlanVersion.case_id == case_id)
-    document = session.scalar(query.order_by(PlanVersion.version.desc()).limit(1))
-    return document if isinstance(document, Mapping) else {}
-
-
-def due_dates(session: Session, case_id: int) -> list[DueDate]:
-    """Return the case's next due session (an empty list when nothing is due).
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The session (read only).
-    case_id : int
-        The case.
-
-    Returns
-    -------
-    list of DueDate
-        The next laser session or the touch-up, when one is due (see the module's rules).
-
-    Raises
-    ------
-    NotFoundError
-        When there is no such case.
-    """
-    case = get_or_raise(session, Case, case_id, "case")
-    lasers = list_laser_sessions(session, case.id)
-    if not lasers:
-        return []
-    last = lasers[-1].session_date
-    if any(smp.session_date >= last for smp in list_smp_sessions(session, case.id)):
-        return []
-    sessions = _latest_document(session, case.id).get("sessions") or {}
-    laser = sessions.get("laser") or {}
-    touch_up = sessions.get("touch_up") or {}
-    planned = laser.get("likely")
-    likely = planned if isinstance(planned, int) and planned >= 1 else 1
-    low, high = plan_weeks(laser.get("interval_weeks"), LASER_INTERVAL_WEEKS)
-    check = _latest_measured(session, [row.id for row in lasers])
-    if check is not None and check.percent is not None:
-        if check.recommendation == "another_laser_session":
-            if check.laser_session_id == lasers[-1].id:
-                due = check.next_laser_on or last + dt.timedelta(weeks=low)
-                after = f"after the session of {last.isoformat()}"
-            else:  # a later session's follow-up is not measured yet: the last measure stands
-                due = last + dt.timedelta(weeks=low)
-                after = "at the last measured follow-up (measure the latest session's follow-up)"
-            reason = (
-                f"{check.percent:.0f}% of the removal zone clear {after}: another laser session"
-            )
-            return [DueDate("laser", due, due + dt.timedelta(weeks=high - low), reason)]
-        return _touch_up_due(sessions, touch_up, last, f"{check.percent:.0f}% clear: ")
-    if len(lasers) < likely:
-        reason = (
-            f"laser session {len(lasers) + 1} of {likely} likely, {weeks_words((low, high))} "
-            f"after the session of {last.isoformat()}"
-        )
-        return [
-            DueDate(
-                "laser", last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high), reason
-            )
-        ]
-    return _touch_up_due(sessions, touch_up, last, "")
-
-
-def _latest_measured(session: Session, laser_ids: list[int]) -> ClearanceCheck | None:
-    """Return the measured clearance check of the latest of these laser sessions that has one."""
-    query = select(ClearanceCheck).where(
-        ClearanceCheck.laser_session_id.in_(laser_ids), ClearanceCheck.measured.is_(True)
-    )
-    checks = {check.laser_session_id: check for check in session.scalars(query)}
-    return next((checks[i] for i in reversed(laser_ids) if i in checks), None)
-
-
-def _touch_up_due(
-    sessions: Mapping[str, Any], touch_up: Mapping[str, Any], last: dt.date, why: str
-) -> list[DueDate]:
-    """Return the touch-up due after healing from the last laser session (none if total)."""
-    if sessions.get("total_removal") or touch_up.get("sessions") == 0:
-        return []
-    low, high = plan_weeks(touch_up.get("healing_weeks"), HEALING_WEEKS)
-    reason = (
-        f"{why}SMP touch-up {weeks_words((low, high))} after the laser session of {last}, once "
-        "the skin has healed"
-    )
-    start, until = last + dt.timedelta(weeks=low), last + dt.timedelta(weeks=high)
-    return [DueDate("touch_up", start, until, reason)]
 
 
 def _uid(case_id: int, kind: str, number: int) -> str:
@@ -238,7 +97,7 @@ def case_events(session: Session, case_id: int) -> list[CalendarEvent]:
     (:func:`scalpmap.planning.timeline_rest.steps_ahead`).
     """
     case = get_or_raise(session, Case, case_id, "case")
-    document = _latest_document(session, case.id)
+    document = latest_plan_document(session, case.id)
     lasers = list_laser_sessions(session, case.id)
     smps = list_smp_sessions(session, case.id)
     dues = due_dates(session, case.id)
@@ -340,94 +199,6 @@ def located_events(session: Session, case_id: int, clinic: ClinicIdentity) -> li
         )
         for event in case_events(session, case_id)
     ]
-
-
-def _quote(text: str) -> str:
-    """Quote a parameter value (RFC 5545 §3.2): no double quote or control character inside."""
-    return '"' + "".join(c for c in text if c >= " " and c not in '"\x7f') + '"'
-
-
-def _escape(text: str) -> str:
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-
-
-def _fold(line: str) -> str:
-    """Fold a content line into chunks of at most 75 octets (RFC 5545 §3.1)."""
-    chunks: list[str] = []
-    current, size, limit = "", 0, 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            chunks.append(current)
-            current, size, limit = " ", 1, 75
-        current += char
-        size += width
-    chunks.append(current)
-    return "\r\n".join(chunks)
-
-
-def to_ics(
-    events: Iterable[CalendarEvent],
-    *,
-    name: str,
-    now: dt.datetime | None = None,
-    clinic: ClinicIdentity | None = None,
-) -> str:
-    """Write all-day events as an RFC 5545 VCALENDAR (CRLF line ends, folded lines).
-
-    Parameters
-    ----------
-    events : iterable of CalendarEvent
-        The events.
-    name : str
-        The calendar's name (``X-WR-CALNAME``).
-    now : datetime.datetime, optional
-        The time stamp (``DTSTAMP``); now by default.
-    clinic : ClinicIdentity, optional
-        The organizer of every event (``ORGANIZER``, by the clinic's email; left out without
-        one), and the calendar's time zone (``X-WR-TIMEZONE``).
-
-    Returns
-    -------
-    str
-        The calendar file's text.
-    """
-    stamp = (now or utcnow()).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//scalpmap//scalpmap {__version__}//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_escape(name)}",
-    ]
-    organizer = ""
-    if clinic is not None:
-        lines.append(f"X-WR-TIMEZONE:{clinic.time_zone}")
-        if clinic.email:
-            named = f";CN={_quote(clinic.name)}" if clinic.name else ""
-            organizer = f"ORGANIZER{named}:mailto:{clinic.email}"
-    for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{event.start:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.end + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_escape(event.summary)}",
-        ]
-        if event.description:
-            lines.append(f"DESCRIPTION:{_escape(event.description)}")
-        if event.category:
-            lines.append(f"CATEGORIES:{_escape(event.category.upper())}")
-        if event.location:
-            lines.append(f"LOCATION:{_escape(event.location)}")
-        if organizer:
-            lines.append(organizer)
-        lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
 
 
 def case_calendar(session: Session, case_id: int, *, now: dt.datetime | None = None) -> str:

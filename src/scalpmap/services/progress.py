@@ -28,7 +28,6 @@ from scalpmap.reports.progress import (
 )
 from scalpmap.services import audit
 from scalpmap.services._tx import commit, get_or_raise
-from scalpmap.services.calendar import due_dates
 from scalpmap.services.clearance_progress import (
     advice_words,
     clearance_chart,
@@ -36,6 +35,7 @@ from scalpmap.services.clearance_progress import (
 )
 from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import DocumentKind, disclosed_plan, document_identity
+from scalpmap.services.due_dates import due_dates
 from scalpmap.services.referrals import latest_referral
 from scalpmap.services.treatment_sessions import list_laser_sessions, list_smp_sessions
 from scalpmap.store.models import (

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from scalpmap.services import audit
 from scalpmap.services._tx import commit
-from scalpmap.services.calendar import due_dates
+from scalpmap.services.due_dates import due_dates
 from scalpmap.services.enquiries import list_enquiries
 from scalpmap.store.models import (
     Case,
@@ -111,7 +111,7 @@ def follow_ups_due(
     """List the sessions due around a date, from each open case's session log or latest plan.
 
     A case with logged laser sessions shows its next due session from the log
-    (:func:`scalpmap.services.calendar.due_dates`: the next laser session after its interval,
+    (:func:`scalpmap.services.due_dates.due_dates`: the next laser session after its interval,
     or the touch-up after healing), up to ``window_days`` ahead, however long ago it fell due;
     it is overdue once its booking window has passed. Any other open case shows the dated
     timeline of its latest plan version (plan.json ``timeline.events``): its laser sessions,
