@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from scalpmap.errors import InputError
 from scalpmap.facilities.csv_io import COLUMNS, FacilityCsvError
-from scalpmap.services import audit, clinic, facilities, patients
+from scalpmap.services import audit, clinic, facilities, facility_csv, facility_match, patients
 from scalpmap.services.errors import NotFoundError
 from scalpmap.store.models import AuditEvent, Facility
 
@@ -115,10 +115,10 @@ def test_delete_and_not_found(db_session):
 
 
 def test_import_the_sample_then_again_updates(db_session):
-    counts = facilities.import_csv(db_session, SAMPLE, source="facilities_sample.csv")
+    counts = facility_csv.import_csv(db_session, SAMPLE, source="facilities_sample.csv")
     assert counts.created == count(db_session) and 5 <= counts.created <= 8
     assert counts.updated == 0 and 0 < counts.geocoded < counts.created
-    again = facilities.import_csv(db_session, SAMPLE, source="facilities_sample.csv")
+    again = facility_csv.import_csv(db_session, SAMPLE, source="facilities_sample.csv")
     assert (again.created, again.updated) == (0, counts.created)
     listed = facilities.list_facilities(db_session)
     assert [(f.country, f.city) for f in listed] == sorted((f.country, f.city) for f in listed)
@@ -142,16 +142,16 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("kind", BAD_FILES)
 def test_a_bad_file_imports_nothing(db_session, kind):
-    facilities.import_csv(db_session, SAMPLE)
-    before = (count(db_session), count(db_session, AuditEvent), facilities.export_csv(db_session))
+    facility_csv.import_csv(db_session, SAMPLE)
+    before = (count(db_session), count(db_session, AuditEvent), facility_csv.export_csv(db_session))
     changed_good = BAD_FILES[kind].replace(b"Nd:YAG 1064 ps", b"Nd:YAG 1064 ns")
     with pytest.raises(FacilityCsvError) as raised:
-        facilities.import_csv(db_session, changed_good, source="bad.csv")
+        facility_csv.import_csv(db_session, changed_good, source="bad.csv")
     assert str(raised.value).endswith("nothing imported") and "\n" not in str(raised.value)
     if kind in ("unknown city", "lat out of range", "unknown laser", "bad Fitzpatrick"):
         assert str(raised.value) == "1 bad row in bad.csv; nothing imported"
         assert len(raised.value.problems) == 1 and raised.value.problems[0].startswith("line 3: ")
-    after = (count(db_session), count(db_session, AuditEvent), facilities.export_csv(db_session))
+    after = (count(db_session), count(db_session, AuditEvent), facility_csv.export_csv(db_session))
     assert after == before
 
 
@@ -164,31 +164,31 @@ def test_a_failure_midway_rolls_the_whole_import_back(db_session, monkeypatch):
 
     monkeypatch.setattr(audit, "record_many", failing_record_many)
     with pytest.raises(RuntimeError, match="disk full"):
-        facilities.import_csv(db_session, SAMPLE)
+        facility_csv.import_csv(db_session, SAMPLE)
     assert inserted == [7] and count(db_session) == 0
 
 
 def test_export_reads_back_to_the_same_directory(db_session):
-    facilities.import_csv(db_session, SAMPLE)
-    exported = facilities.export_csv(db_session)
+    facility_csv.import_csv(db_session, SAMPLE)
+    exported = facility_csv.export_csv(db_session)
     assert exported.splitlines()[0] == HEADER
     geocoded = {f.name for f in facilities.list_facilities(db_session) if f.geocoded}
-    counts = facilities.import_csv(db_session, exported.encode(), source="export.csv")
+    counts = facility_csv.import_csv(db_session, exported.encode(), source="export.csv")
     assert counts.created == 0 and counts.geocoded == len(geocoded)
-    assert facilities.export_csv(db_session) == exported
+    assert facility_csv.export_csv(db_session) == exported
 
 
 def test_match_for_a_case_uses_the_patients_skin_type_and_address(
     db_session, case, patient, practitioner
 ):
-    facilities.import_csv(db_session, SAMPLE)
+    facility_csv.import_csv(db_session, SAMPLE)
     patients.update_patient(
         db_session,
         patient.id,
         patients.PatientUpdate(address="5 Park Row, Leeds LS1 5HD, UK", fitzpatrick_type=5),
         practitioner,
     )
-    result = facilities.match_for_case(db_session, case.id)
+    result = facility_match.match_for_case(db_session, case.id)
     assert result.notes[0].startswith("distances from the centre of Leeds, GB")
     names = [e.facility.name for e in result.ranked]
     assert names[0] == "Northern Light Laser Clinic"
@@ -206,8 +206,8 @@ def test_match_for_a_case_uses_the_patients_skin_type_and_address(
 
 
 def test_match_without_an_address_ranks_without_distance(db_session, case):
-    facilities.import_csv(db_session, SAMPLE)
-    result = facilities.match_for_case(db_session, case.id)
+    facility_csv.import_csv(db_session, SAMPLE)
+    result = facility_match.match_for_case(db_session, case.id)
     assert result.notes[0] == (
         "the patient has no address on record, and the clinic's city is not set (clinic "
         "settings): facilities are ranked by their lasers and the skin types they treat only, "
@@ -216,16 +216,16 @@ def test_match_without_an_address_ranks_without_distance(db_session, case):
     assert "no patient location: facilities ranked without distance" not in result.notes
     assert result.ranked and all(e.distance_km is None for e in result.ranked)
     boston = (42.36, -71.06)
-    near_boston = facilities.match_for_case(db_session, case.id, origin_latlon=boston)
+    near_boston = facility_match.match_for_case(db_session, case.id, origin_latlon=boston)
     assert near_boston.ranked[0].facility.name == "Harbor Pico Removal"
     with pytest.raises(NotFoundError, match="no case with id 999999"):
-        facilities.match_for_case(db_session, 999999)
+        facility_match.match_for_case(db_session, 999999)
 
 
 def test_match_without_an_address_measures_from_the_clinics_city(db_session, case, practitioner):
-    facilities.import_csv(db_session, SAMPLE)
+    facility_csv.import_csv(db_session, SAMPLE)
     clinic.update_clinic_settings(db_session, {"city": "Leeds", "country": "GB"}, practitioner)
-    result = facilities.match_for_case(db_session, case.id)
+    result = facility_match.match_for_case(db_session, case.id)
     assert result.notes[0] == (
         "the patient has no address on record: distances from the clinic's city, Leeds, GB "
         "(approximate; add the patient's address for a better ranking)"
@@ -241,7 +241,7 @@ def test_match_without_an_address_measures_from_the_clinics_city(db_session, cas
     patients.update_patient(  # an address without a city found offline: the clinic's city too
         db_session, case.patient_id, patients.PatientUpdate(address="Flat 2"), practitioner
     )
-    again = facilities.match_for_case(db_session, case.id)
+    again = facility_match.match_for_case(db_session, case.id)
     assert again.notes[0].startswith(
         "no city of the patient's address was found offline: distances from the clinic's city"
     )

@@ -76,7 +76,7 @@ def import_(
     data_dir: DataDirOption = None,
 ) -> None:
     """Import facilities from CSV: all rows or, when any row is bad, none."""
-    from scalpmap.services import facilities as service
+    from scalpmap.services import facility_csv as service
 
     try:
         data = file.read_bytes()
@@ -98,7 +98,7 @@ def export(
     data_dir: DataDirOption = None,
 ) -> None:
     """Export the directory as CSV that 'scalpmap facilities import' reads back."""
-    from scalpmap.services import facilities as service
+    from scalpmap.services import facility_csv as service
 
     with _session(data_dir) as session:
         text = service.export_csv(session)
@@ -144,7 +144,7 @@ def match(
     data_dir: DataDirOption = None,
 ) -> None:
     """Rank the facilities for a case's patient and say why each is ranked or excluded."""
-    from scalpmap.services import facilities as service
+    from scalpmap.services import facility_match as service
 
     with _session(data_dir) as session:
         result = service.match_for_case(session, case_id)

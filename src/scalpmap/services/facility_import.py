@@ -2,7 +2,7 @@
 
 Checking 100,000 rows is seconds of pure-Python work. In a thread of the server it would hold the
 interpreter lock for most of that time, and every page, ``/healthz`` included, would wait its
-turn; so the web app runs :func:`scalpmap.services.facilities.import_csv` in a child process
+turn; so the web app runs :func:`scalpmap.services.facility_csv.import_csv` in a child process
 (:func:`scalpmap.services.limited.run_limited`, forked from a ready ``forkserver``) with its own
 database connection, and waits for it in a thread of its pool. The command line imports in its
 own process and calls ``import_csv`` directly.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from scalpmap.config import Settings
 from scalpmap.services._tx import get_or_raise
 from scalpmap.services.errors import InputError
-from scalpmap.services.facilities import ImportCounts, import_csv
+from scalpmap.services.facility_csv import ImportCounts, import_csv
 from scalpmap.services.limited import Limits, LimitsExceeded, run_limited
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.models import User
@@ -43,7 +43,7 @@ def import_csv_in_child(
     actor_id: int | None,
     limits: Limits = IMPORT_LIMITS,
 ) -> ImportCounts:
-    """Import a facility CSV in a child process (see :func:`~.facilities.import_csv`).
+    """Import a facility CSV in a child process (see :func:`~.facility_csv.import_csv`).
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from scalpmap.facilities.csv_io import FacilityCsvError
 from scalpmap.facilities.fields import format_fitzpatrick
 from scalpmap.facilities.matching import FacilityProfile
-from scalpmap.services import facilities
+from scalpmap.services import facilities, facility_csv, facility_match
 from scalpmap.store.models import Facility
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
 from scalpmap.web.facilities.forms import CanEditFacilities, lasers_text
@@ -170,7 +170,7 @@ def create_facility(
 @router.get("/facilities/export.csv", summary="Export the directory as CSV")
 def export_facilities(session: SessionDep, user: CurrentUser) -> Response:
     """Download the whole directory as CSV (``docs/facilities-csv.md``), re-importable as is."""
-    return csv_download(facilities.export_csv(session))
+    return csv_download(facility_csv.export_csv(session))
 
 
 @router.post(
@@ -233,7 +233,7 @@ def delete_facility(facility_id: Id, session: SessionDep, user: CanEditFacilitie
 )
 def match_case(session: SessionDep, user: CurrentUser, case: CurrentCase) -> MatchOut:
     """Rank the directory for the case's patient, with the reasons in words (audited)."""
-    result = facilities.match_for_case(session, case.id, user)
+    result = facility_match.match_for_case(session, case.id, user)
     return MatchOut(
         case_id=case.id,
         notes=list(result.notes),

@@ -18,7 +18,7 @@ from scalpmap.errors import ScalpmapError
 from scalpmap.facilities.csv_io import FacilityCsvError
 from scalpmap.facilities.fields import format_fitzpatrick
 from scalpmap.facilities.geocode import fold
-from scalpmap.services import facilities
+from scalpmap.services import facilities, facility_csv, facility_match
 from scalpmap.services.facility_import import import_csv_in_child
 from scalpmap.store.models import Facility, User
 from scalpmap.web.deps import CurrentCase, CurrentUser, Id, SessionDep, StateDep
@@ -80,7 +80,7 @@ def read_csv_upload(file: UploadFile) -> bytes:
 
 def import_upload(
     session: Session, settings: Settings, file: UploadFile, actor: User
-) -> facilities.ImportCounts:
+) -> facility_csv.ImportCounts:
     """Import an uploaded facility CSV (blocking: call it from a plain ``def`` route).
 
     The request's transaction (the sign-in's) is ended first, so that no database lock is held
@@ -185,13 +185,13 @@ def create_facility(
 @router.get("/facilities/export.csv")
 def export_page(session: SessionDep, user: CurrentUser) -> Response:
     """Download the whole directory as CSV."""
-    return csv_download(facilities.export_csv(session))
+    return csv_download(facility_csv.export_csv(session))
 
 
 def _import_page(
     request: Request,
     *,
-    counts: facilities.ImportCounts | None = None,
+    counts: facility_csv.ImportCounts | None = None,
     error: str | None = None,
     problems: tuple[str, ...] = (),
     status_code: int = 200,
@@ -278,7 +278,7 @@ def case_facilities(
     request: Request, session: SessionDep, user: CurrentUser, case: CurrentCase
 ) -> Response:
     """Rank the directory for the case's patient; practitioners and admins may refer from it."""
-    result = facilities.match_for_case(session, case.id, user)
+    result = facility_match.match_for_case(session, case.id, user)
     context = {
         "title": f"Laser facilities for case #{case.id}",
         "section": "cases",
