@@ -85,3 +85,15 @@ def test_a_typo_is_one_line_with_a_suggestion_and_exit_2():
     assert len(errors) == 1 and "Did you mean 'plan'?" in errors[0], errors
     assert "Traceback" not in result.stderr
     assert modules == set()
+
+
+def test_every_command_module_is_in_the_table():
+    """A new ``*_cmd.py`` module left out of the table would be unreachable: none is."""
+    from pathlib import Path
+
+    import scalpmap.cli
+
+    folder = Path(scalpmap.cli.__file__).parent
+    modules = {f"scalpmap.cli.{path.stem}" for path in folder.glob("*_cmd.py")}
+    sub_groups = {"scalpmap.cli.sessions_edit_cmd"}  # added to the sessions group by its module
+    assert modules - sub_groups == COMMAND_MODULES
