@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from scalpmap.services import clearance, clearance_progress, photos, referrals
+from scalpmap.services import clearance, clearance_progress, follow_up_measure, photos, referrals
 from scalpmap.services import treatment_sessions as ts
 from scalpmap.services.errors import ConflictError, InputError
 from scalpmap.services.sample_case import (
@@ -159,13 +159,13 @@ def test_a_check_whose_follow_up_changed_meanwhile_is_not_saved(
     photo = photos.add_photo(db_session, photo_store, sample_follow_up_png(sample, erase_share=0.4,
                              seed=1), case_id=sample.case_id, actor=practitioner)  # fmt: skip
     ts.attach_follow_up_photo(db_session, "laser", laser.id, photo.id, practitioner)
-    real_track = clearance.track_followup
+    real_track = follow_up_measure.track_followup
 
     def detach_meanwhile(*args, **kwargs):  # someone removes the photo during the slow part
         ts.attach_follow_up_photo(db_session, "laser", laser.id, None, practitioner)
         return real_track(*args, **kwargs)
 
-    monkeypatch.setattr(clearance, "track_followup", detach_meanwhile)
+    monkeypatch.setattr(follow_up_measure, "track_followup", detach_meanwhile)
     with pytest.raises(ConflictError, match="changed while its follow-up was measured"):
         clearance.measure_clearance(db_session, photo_store, laser.id, practitioner)
     assert clearance_progress.list_clearance_checks(db_session, sample.case_id) == []

@@ -46,7 +46,7 @@ T = TypeVar("T")
 OUT_OF_LIMITS = "the analysis ran out of its limits"
 """The message of :class:`LimitsExceeded`, shown to the user as the failed job's reason."""
 
-PRELOAD = ("scalpmap.services.analyses", "scalpmap.services.clearance")
+PRELOAD = ("scalpmap.services.analyses", "scalpmap.services.follow_up_measure")
 """Modules the forkserver imports once (those whose functions run here, with the analysis
 libraries), so that each child starts with them loaded."""
 
