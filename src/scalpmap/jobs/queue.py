@@ -18,11 +18,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from scalpmap.config import Settings
-from scalpmap.errors import ScalpmapError
 from scalpmap.jobs.kinds import KINDS, WorkerContext, job_key
+from scalpmap.jobs.queue_schema import UNAVAILABLE, QueueUnavailableError, ensure_queue_schema
 
 __all__ = [
     "QUEUE",
+    "UNAVAILABLE",
     "QueueUnavailableError",
     "enqueue",
     "ensure_queue_schema",
@@ -36,24 +37,13 @@ log = logging.getLogger(__name__)
 QUEUE = "scalpmap"
 """The procrastinate queue all jobs go to."""
 
-UNAVAILABLE = (
-    "the job queue's database is not answering, so nothing was saved; "
-    "try again in a minute, and tell your administrator if it lasts"
-)
-"""The one line a user sees when a job cannot be queued."""
-
 RETRY = RetryStrategy(
     max_attempts=5, exponential_wait=5, retry_exceptions={psycopg.Error, DBAPIError}
 )
 """Retries for errors out of a job: only the database's (a connection lost, ...); a job whose
 work fails for good saves its reason on its row and ends without error."""
 
-_SCHEMA_LOCK = 727_001_213  # pg_advisory_lock key: one process creates the queue's tables
 _context: WorkerContext | None = None
-
-
-class QueueUnavailableError(ScalpmapError):
-    """The queue's database did not answer; nothing was queued (HTTP 503)."""
 
 
 def queue_conninfo(settings: Settings) -> str:
@@ -126,40 +116,6 @@ def make_queue_app(conninfo: str) -> App:
     for name in KINDS:
         app.task(name=f"scalpmap.{name}", queue=QUEUE, retry=RETRY)(_task_for(name))
     return app
-
-
-def ensure_queue_schema(conninfo: str) -> bool:
-    """Create the queue's tables when they are missing (safe from several processes at once).
-
-    Parameters
-    ----------
-    conninfo : str
-        The queue's database.
-
-    Returns
-    -------
-    bool
-        Whether they were created now.
-    """
-    from procrastinate.schema import SchemaManager
-
-    try:
-        with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
-            try:
-                found = connection.execute(
-                    "SELECT to_regclass('procrastinate_jobs') IS NOT NULL"
-                ).fetchone()
-                if found and found[0]:
-                    return False
-                with connection.transaction():
-                    connection.execute(SchemaManager.get_schema())
-                log.info("created the job queue's tables")
-                return True
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
-    except psycopg.OperationalError as error:
-        raise QueueUnavailableError(UNAVAILABLE) from error
 
 
 def enqueue(app: App, kind: str, target_id: int, *, connection: Any = None) -> bool:
