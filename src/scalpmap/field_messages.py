@@ -10,17 +10,24 @@ more: type the patient's age in years, 14 to 100``.
 A validator whose message should follow the field's label (``Date of birth`` + ``is in the
 future``) raises :func:`phrase_error`; any other ``ValueError`` message is shown after the label
 and a colon. Typed values are echoed only when short, and never for passwords or tokens.
+
+The labels and hints are in :mod:`scalpmap.field_labels`, the sentences' middles by error type
+in :mod:`scalpmap.field_phrases`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from scalpmap.field_labels import HINTS, LABELS
+from scalpmap.field_phrases import NO_HINT, PHRASES, TYPE_HINTS
+
+# LABELS and HINTS are re-exported: the web app's treatment forms import them from here.
 __all__ = [
     "HINTS",
     "LABELS",
@@ -34,131 +41,6 @@ __all__ = [
 
 PHRASE = "scalpmap_phrase"
 """The error type of :func:`phrase_error`: its message follows the field's label."""
-
-LABELS: Mapping[str, str] = {
-    # patients (the patient form; the API calls the name "name")
-    "full_name": "Full name",
-    "name": "Name",
-    "date_of_birth": "Date of birth",
-    "email": "Email",
-    "phone": "Phone",
-    "address": "Address",
-    "fitzpatrick_type": "Fitzpatrick skin type",
-    "notes": "Notes",
-    "consent_text": "What the patient agreed to",
-    # cases
-    "patient_id": "Patient",
-    "case_id": "Case",
-    "reason": "Reason",
-    "title": "Title",
-    "stage": "Stage",
-    "practitioner_id": "Practitioner in charge",
-    "allow_backwards": "Going back",
-    # photos and plans
-    "file": "Photo file",
-    "files": "Photos",
-    "photo_id": "Photo",
-    "analysis_id": "Analysis",
-    "plan_id": "Plan",
-    "view": "View",
-    "mm_per_px": "Scale, mm per pixel",
-    "template": "Template",
-    "age": "Age",
-    "hairline": "Hairline",
-    "landmarks": "Landmarks",
-    "glabella": "Glabella",
-    "left_canthus": "Left eye corner",
-    "right_canthus": "Right eye corner",
-    "note": "Note",
-    "skin_type": "Skin type",
-    "start_date": "First laser session",
-    "picosecond": "Picosecond laser",
-    "scarring": "Scarring",
-    "layering": "Layering",
-    "second_touch_up": "Second touch-up",
-    # referrals and sessions
-    "facility_id": "Facility",
-    "referred_on": "Referral date",
-    "status": "Status",
-    "session_date": "Date",
-    "device": "Device",
-    "wavelength_nm": "Wavelength",
-    "pulse": "Pulse",
-    "fluence_j_cm2": "Fluence",
-    "spot_mm": "Spot",
-    "passes": "Passes",
-    "adverse_effects": "Adverse effects",
-    "practitioner_name": "Practitioner",
-    "needle": "Needle",
-    "areas": "Areas worked",
-    "void_reason": "Why it is void",
-    "correction_reason": "Why it is corrected",
-    # facilities
-    "city": "City",
-    "country": "Country",
-    "lat": "Latitude",
-    "lon": "Longitude",
-    "lasers": "Lasers",
-    "wavelengths_nm": "Wavelengths",
-    "treats_smp": "Treats SMP",
-    "fitzpatrick_min": "Lowest Fitzpatrick type treated",
-    "fitzpatrick_max": "Highest Fitzpatrick type treated",
-    "fitzpatrick_types": "Fitzpatrick types treated",
-    # enquiries
-    "message": "Message",
-    "consent": "Consent",
-    # accounts and tokens
-    "password": "Password",
-    "current_password": "Current password",
-    "new_password": "New password",
-    "temporary_password": "Temporary password",
-    "role": "Role",
-    "expires_in_days": "Days",
-    "days": "Days",
-    "independent": "Independent",
-    "q": "Search",
-}
-"""Each field's label as the forms show it (the key is the field's name in the API)."""
-
-HINTS: Mapping[str, str] = {
-    "full_name": "type the patient's full name",
-    "name": "type the name",
-    "email": "type an address such as name@example.com",
-    "phone": "type the number, e.g. +44 20 7946 0000",
-    "fitzpatrick_type": "choose type I to VI (1 to 6)",
-    "skin_type": "choose type I to VI (1 to 6)",
-    "fitzpatrick_min": "choose type I to VI (1 to 6)",
-    "fitzpatrick_max": "choose type I to VI (1 to 6)",
-    "age": "type the patient's age in years, 14 to 100",
-    "consent_text": "type what the patient agreed to",
-    "patient_id": "use the patient's number from the patients list",
-    "case_id": "use the case's number from the patient's page",
-    "photo_id": "use the photo's number from the case's page",
-    "analysis_id": "use the analysis's number from the photo's page",
-    "facility_id": "choose a facility from the list",
-    "practitioner_id": "choose a practitioner from the list",
-    "device": "type the laser, e.g. PicoWay",
-    "wavelength_nm": "type the wavelength in nm, e.g. 1064",
-    "pulse": "choose ns (Q-switched) or ps (picosecond)",
-    "fluence_j_cm2": "type the fluence in J/cm², e.g. 2.5",
-    "spot_mm": "type the spot size in mm, e.g. 4",
-    "passes": "type the number of passes, e.g. 2",
-    "practitioner_name": "type the name of who did the session",
-    "needle": "type the needle, e.g. 0.25 mm 3RL",
-    "areas": "name at least one area worked, e.g. frontal",
-    "void_reason": "say why, e.g. logged twice",
-    "city": "type the city, e.g. Leeds",
-    "country": "type the country's name or ISO code, e.g. GB",
-    "lat": "type degrees north, -90 to 90, e.g. 53.7987",
-    "lon": "type degrees east, -180 to 180, e.g. -1.5461",
-    "lasers": "type each laser as DEVICE WAVELENGTH ps|ns, e.g. Nd:YAG 1064 ps",
-    "mm_per_px": "type the scale in millimetres per pixel, e.g. 0.035",
-    "file": "choose the photo to upload",
-    "files": "choose the photos to upload",
-    "expires_in_days": "type a number of days, e.g. 30",
-    "days": "type a number of days, e.g. 30",
-}
-"""What to type in a field, when the kind of error alone does not say it."""
 
 _SECRET = re.compile(r"password|token|secret", re.IGNORECASE)
 _ECHO_MAX = 40
@@ -270,79 +152,6 @@ def _echo(value: Any, key: str) -> str:
     return f"; got {text!r}" if isinstance(value, str) else f"; got {text}"
 
 
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _choices(ctx: Mapping[str, Any]) -> str:
-    expected = str(ctx.get("expected", ""))
-    return expected.replace("'", "") if expected else "one from the list"
-
-
-_Phrase = Callable[[Mapping[str, Any], Any], str]
-
-_PHRASES: Mapping[str, _Phrase] = {
-    "missing": lambda ctx, got: "is required",
-    "string_too_short": lambda ctx, got: (
-        "is empty"
-        if ctx.get("min_length") == 1
-        else f"is too short: at least {ctx.get('min_length')} characters"
-    ),
-    "string_too_long": lambda ctx, got: (
-        f"is too long: at most {ctx.get('max_length')} characters"
-        + (f" (got {len(got)})" if isinstance(got, str) else "")
-    ),
-    "too_short": lambda ctx, got: f"needs at least {ctx.get('min_length')}",
-    "too_long": lambda ctx, got: f"takes at most {ctx.get('max_length')}",
-    "greater_than_equal": lambda ctx, got: f"must be {_number(ctx.get('ge'))} or more",
-    "greater_than": lambda ctx, got: f"must be more than {_number(ctx.get('gt'))}",
-    "less_than_equal": lambda ctx, got: f"must be {_number(ctx.get('le'))} or less",
-    "less_than": lambda ctx, got: f"must be less than {_number(ctx.get('lt'))}",
-    "int_parsing": lambda ctx, got: "must be a whole number",
-    "int_type": lambda ctx, got: "must be a whole number",
-    "int_from_float": lambda ctx, got: "must be a whole number",
-    "float_parsing": lambda ctx, got: "must be a number",
-    "float_type": lambda ctx, got: "must be a number",
-    "finite_number": lambda ctx, got: "must be a number",
-    "bool_parsing": lambda ctx, got: "must be yes or no",
-    "bool_type": lambda ctx, got: "must be yes or no",
-    "enum": lambda ctx, got: f"must be one of: {_choices(ctx)}",
-    "literal_error": lambda ctx, got: f"must be one of: {_choices(ctx)}",
-    "date_parsing": lambda ctx, got: "is not a day",
-    "date_from_datetime_parsing": lambda ctx, got: "is not a day",
-    "date_from_datetime_inexact": lambda ctx, got: "is not a day",
-    "date_type": lambda ctx, got: "is not a day",
-    "datetime_parsing": lambda ctx, got: "is not a date and time",
-    "datetime_from_date_parsing": lambda ctx, got: "is not a date and time",
-    "datetime_type": lambda ctx, got: "is not a date and time",
-    "string_type": lambda ctx, got: "must be text",
-    "list_type": lambda ctx, got: "must be a list",
-    "dict_type": lambda ctx, got: "must be an object of named values",
-    "model_type": lambda ctx, got: "must be an object of named values",
-    "model_attributes_type": lambda ctx, got: "must be an object of named values",
-    "extra_forbidden": lambda ctx, got: "is not a field here: remove it",
-    "url_parsing": lambda ctx, got: "is not a web address",
-}
-"""A sentence's middle by pydantic's error type (the field's label goes before it)."""
-
-_TYPE_HINTS: Mapping[str, str] = {
-    "int_parsing": "type digits only, e.g. 2",
-    "int_type": "type digits only, e.g. 2",
-    "int_from_float": "type digits only, e.g. 2",
-    "float_parsing": "type digits, with a point for decimals, e.g. 2.5",
-    "float_type": "type digits, with a point for decimals, e.g. 2.5",
-    "date_parsing": "type the day as YYYY-MM-DD, e.g. 2027-04-01",
-    "date_from_datetime_parsing": "type the day as YYYY-MM-DD, e.g. 2027-04-01",
-    "date_type": "type the day as YYYY-MM-DD, e.g. 2027-04-01",
-    "datetime_parsing": "type it as YYYY-MM-DDTHH:MM, e.g. 2027-04-01T09:30",
-    "bool_parsing": "send true or false",
-    "extra_forbidden": "the API page lists the fields",
-}
-"""What to type, by pydantic's error type, when the field has no hint of its own."""
-
-_NO_HINT = {"extra_forbidden"}
-
-
 def _value_error(message: str) -> str:
     return " ".join(message.removeprefix("Value error, ").split())
 
@@ -373,18 +182,18 @@ def _sentence(item: Mapping[str, Any], labels: Mapping[str, str], hints: Mapping
     if kind in {"value_error", "assertion_error"}:
         text = _value_error(message)
         return f"{label}: {text}" if label else text
-    if kind not in _PHRASES:  # a type this app does not use: pydantic's words, as a sentence
+    if kind not in PHRASES:  # a type this app does not use: pydantic's words, as a sentence
         text = re.sub(r"^(Input|String|Value|List|Dictionary) should ", "must ", message)
         text = text.replace("should ", "must ")
         return f"{label or 'The input'} {text}" + _echo(got_value, key)
-    phrase = _PHRASES[kind](ctx, got_value)
+    phrase = PHRASES[kind](ctx, got_value)
     if kind == "missing" and not names:
         return "the request has no body: send the fields as JSON"
     if not names and kind in {"dict_type", "model_type", "model_attributes_type"}:
         return "the body must be a JSON object of named fields, not a list or a single value"
     subject = label or "The input"
-    hint = "" if kind in _NO_HINT and key not in hints else (hints.get(key) or HINTS.get(key))
-    hint = hint or _TYPE_HINTS.get(kind, "")
+    hint = "" if kind in NO_HINT and key not in hints else (hints.get(key) or HINTS.get(key))
+    hint = hint or TYPE_HINTS.get(kind, "")
     echo = (
         "" if kind in {"missing", "extra_forbidden", "string_too_long"} else _echo(got_value, key)
     )

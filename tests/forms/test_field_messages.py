@@ -8,7 +8,8 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
-from scalpmap.field_messages import LABELS, field_problems, first_problem
+from scalpmap.field_labels import LABELS
+from scalpmap.field_messages import field_problems, first_problem
 from scalpmap.services.patients import PatientCreate
 from scalpmap.services.treatment_sessions import LaserSessionIn
 from scalpmap.web.plans.schemas import DesignCreate

@@ -32,7 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from scalpmap.errors import ScalpmapError
-from scalpmap.field_messages import LABELS, FieldProblem, field_problems, first_problem
+from scalpmap.field_labels import LABELS
+from scalpmap.field_messages import FieldProblem, field_problems, first_problem
 from scalpmap.services.errors import ConflictError, NotFoundError, PermissionDeniedError
 from scalpmap.web.rendering import render
 from scalpmap.web.security import CsrfError, RateLimited

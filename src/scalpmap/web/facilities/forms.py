@@ -20,7 +20,7 @@ from scalpmap.facilities.fields import (
     parse_fitzpatrick,
     parse_yes_no,
 )
-from scalpmap.field_messages import HINTS, LABELS
+from scalpmap.field_labels import HINTS, LABELS
 from scalpmap.store.models import Facility, Role, User
 from scalpmap.web.deps import require_role
 

@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from scalpmap.field_messages import LABELS
+from scalpmap.field_labels import LABELS
 from scalpmap.scale_limits import GIVEN_MAX_MM_PER_PX, GIVEN_MIN_MM_PER_PX
 from scalpmap.services import analyses, photos
 from scalpmap.services.errors import InputError, NotFoundError
