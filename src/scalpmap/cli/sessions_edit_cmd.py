@@ -13,6 +13,7 @@ import typer
 
 from scalpmap.cli.db_cmd import DataDirOption
 from scalpmap.cli.errors import user_errors_exit_2
+from scalpmap.cli.sessions_common import console, open_database
 from scalpmap.cli.sessions_input import ConfirmMoveOption, same_day_hint, validated
 from scalpmap.store.enums import PulseClass
 
@@ -37,7 +38,6 @@ def _changed(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_history(kind: str, row: Any) -> None:
-    from scalpmap.cli.sessions_cmd import console
     from scalpmap.services.session_corrections import history_of
 
     last = history_of(row)[-1]
@@ -64,14 +64,13 @@ def correct_laser(
     data_dir: DataDirOption = None,
 ) -> None:
     """Correct a logged laser session: only the options given change (the old values are kept)."""
-    from scalpmap.cli.sessions_cmd import _database
     from scalpmap.dates import parse_day
     from scalpmap.services._tx import get_or_raise
     from scalpmap.services.session_corrections import correct_laser_session, laser_values
     from scalpmap.services.treatment_sessions import LaserSessionIn
     from scalpmap.store.models import LaserSession
 
-    with _database(data_dir) as db:
+    with open_database(data_dir) as db:
         row = get_or_raise(db.session, LaserSession, session_id, "laser session")
         changes = _changed(
             {
@@ -117,14 +116,13 @@ def correct_smp(
     data_dir: DataDirOption = None,
 ) -> None:
     """Correct a logged SMP session: only the options given change (the old values are kept)."""
-    from scalpmap.cli.sessions_cmd import _database
     from scalpmap.dates import parse_day
     from scalpmap.services._tx import get_or_raise
     from scalpmap.services.session_corrections import correct_smp_session, smp_values
     from scalpmap.services.treatment_sessions import SmpSessionIn
     from scalpmap.store.models import SmpSession
 
-    with _database(data_dir) as db:
+    with open_database(data_dir) as db:
         row = get_or_raise(db.session, SmpSession, session_id, "SMP session")
         changes = _changed(
             {
@@ -155,10 +153,9 @@ def void(
     data_dir: DataDirOption = None,
 ) -> None:
     """Void a session logged by mistake: it is kept, but counts nowhere."""
-    from scalpmap.cli.sessions_cmd import _database, console
     from scalpmap.services.session_corrections import void_session
 
-    with _database(data_dir) as db:
+    with open_database(data_dir) as db:
         row = void_session(db.session, kind, session_id, reason, None)
         console.print(
             f"{'laser' if kind == 'laser' else 'SMP'} session {row.id} of case {row.case_id} "
