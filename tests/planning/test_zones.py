@@ -17,6 +17,7 @@ from scalpmap.imaging.analysis import Analysis, DensityGrid, analyse_photo
 from scalpmap.imaging.detect import Impressions
 from scalpmap.imaging.scale import Scale
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
+from scalpmap.planning.geometry import GRID_PX, SLIVER_PX2
 from scalpmap.planning.target_file import clip_region_to_line
 from scalpmap.planning.templates import make_target
 from scalpmap.planning.zones import Target, compute_zones
@@ -63,14 +64,20 @@ def uniform_points(region, n, seed):
 def check_invariants(analysis, target, zones):
     region = analysis.region
     removal, keep, touch = (z.geometry for z in (zones.removal, zones.keep, zones.touch_up))
-    tolerance = 1e-3 * max(region.area, 1.0)
+    # Each of the three zones may drop overlay slivers under SLIVER_PX2, by design.
+    tolerance = 1e-3 * max(region.area, 1.0) + 3 * SLIVER_PX2
+
+    def disjoint(a, b) -> bool:  # at the zones' precision: GRID_PX along their outlines
+        allowed = 1e-6 * max(region.area, 1.0) + GRID_PX * (a.length + b.length)
+        return shapely.intersection(a, b, grid_size=GRID_PX).area <= allowed
+
     for a, b in ((removal, keep), (removal, touch), (keep, touch)):
-        assert a.intersection(b).area <= 1e-6 * max(region.area, 1.0)
-    assert removal.intersection(target.region).area <= 1e-6 * max(region.area, 1.0)
+        assert disjoint(a, b)
+    assert disjoint(removal, target.region)
     covered = shapely.union_all([removal, keep, touch.intersection(region)])
     assert covered.symmetric_difference(region).area <= tolerance
     parts = removal.area + shapely.union(keep, touch).intersection(region).area
-    assert parts == pytest.approx(region.area, rel=1e-3, abs=1e-6)
+    assert parts == pytest.approx(region.area, rel=1e-3, abs=3 * SLIVER_PX2)
     assert touch.difference(target.region).area <= tolerance
     counted = zones.removal.impressions + zones.keep.impressions + zones.touch_up.impressions
     assert counted == analysis.impressions_in_region
@@ -138,7 +145,7 @@ def test_zones_partition_the_region_for_random_half_planes(region, point, angle,
     zones = compute_zones(analysis, target)
     check_invariants(analysis, target, zones)
     # The half-plane keeps the side where the region lies "beyond" its own hairline.
-    assert goal.difference(region).area < 1e-6
+    assert goal.difference(region).area < 1e-3  # a thousandth of a pixel: rounding
 
 
 def test_thin_cells_and_bare_skin_are_touched_up():

@@ -31,7 +31,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.analysis import Analysis
-from scalpmap.planning.geometry import as_polygonal, without_slivers
+from scalpmap.planning.geometry import GRID_PX, as_polygonal, without_slivers
 from scalpmap.planning.hairline import DEFAULT_FEATHER_MM, HairlineModel
 
 # as_polygonal is re-exported: the simulation imports it from here.
@@ -277,17 +277,22 @@ def compute_zones(
     if target.template == "remove-all" or goal.is_empty:
         goal = Polygon()
         notes.append("no target: the whole pigmented region is removal")
-    removal = without_slivers(as_polygonal(region.difference(goal)))
-    pigmented = as_polygonal(region.intersection(goal))
+    grid = GRID_PX
+    removal = (
+        region  # nothing kept: the region itself, as found
+        if goal.is_empty
+        else without_slivers(as_polygonal(shapely.difference(region, goal, grid_size=grid)))
+    )
+    pigmented = as_polygonal(shapely.intersection(region, goal, grid_size=grid))
     thin, desired, n_thin, source = _thin_cells(analysis, pigmented, desired)
-    unpigmented = as_polygonal(goal.difference(region))
+    unpigmented = as_polygonal(shapely.difference(goal, region, grid_size=grid))
     band: Polygon | MultiPolygon = Polygon()
     if not goal.is_empty and target.feather_mm > 0 and not target.edge.is_empty:
-        band = as_polygonal(target.edge.buffer(target.feather_mm / mm).intersection(goal))
-    touch = without_slivers(
-        as_polygonal(shapely.union_all([thin, unpigmented, band]).intersection(goal))
-    )
-    keep = without_slivers(as_polygonal(pigmented.difference(touch)))
+        edge_band = target.edge.buffer(target.feather_mm / mm)
+        band = as_polygonal(shapely.intersection(edge_band, goal, grid_size=grid))
+    touching = shapely.union_all([thin, unpigmented, band], grid_size=grid)
+    touch = without_slivers(as_polygonal(shapely.intersection(touching, goal, grid_size=grid)))
+    keep = without_slivers(as_polygonal(shapely.difference(pigmented, touch, grid_size=grid)))
     in_goal = _count(goal, xy) & in_region
     in_touch = _count(touch, xy) & in_goal
     touch_area = float(touch.area) * px_to_cm2
