@@ -1,0 +1,144 @@
+"""The whole-head region's edges: its hairline, and its reach over the head's rim.
+
+The hairline is the region's edge seen from below the brows (:func:`whole_head_hairline`), or
+every edge against bare skin without the face's landmarks; the region is grown over the head's
+rim, which the skin's colour misses (:func:`reach_silhouette`).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+
+from scalpmap.imaging import region as region_mod
+from scalpmap.imaging.face_exclusion import BrowLine
+from scalpmap.imaging.hairline_edge import visible_edge
+from scalpmap.imaging.head import HeadModel
+from scalpmap.imaging.whole_head_crop import WorkingCrop
+from scalpmap.imaging.whole_head_field import FieldStep, GridScale
+from scalpmap.imaging.whole_head_shapes import mask_polygon
+
+RIM_REACH_MM = 5.0
+VIEW_BELOW_BROWS_MM = 30.0
+HIDDEN_GAP_MM = 25.0
+MIN_STRETCH_MM = 10.0
+JOIN_STRETCHES_MM = 50.0
+
+
+def whole_head_hairline(
+    region: Polygon | MultiPolygon,
+    step: FieldStep,
+    brow: BrowLine | None,
+    head: HeadModel | None,
+    origin: tuple[int, int],
+    grid: GridScale,
+    clearance_px: float,
+) -> NDArray[np.float64]:
+    """Trace the region's edge seen from the face, or its longest free edge without a brow line.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The region (crop pixels).
+    step : FieldStep
+        The field's cells; those outside its area block the edge.
+    brow : BrowLine or None
+        The brow line (crop pixels).
+    head : HeadModel or None
+        The head model (the glabella, in photo pixels).
+    origin : tuple of int
+        The crop's top-left corner in the photo.
+    grid : GridScale
+        The grid's cell size.
+    clearance_px : float
+        How far from the blocked cells an edge is free.
+
+    Returns
+    -------
+    ndarray of float, shape (M, 2)
+        The hairline (crop pixels).
+    """
+    blocked = ~step.area
+    if brow is not None:
+        up = brow.up_xy
+        point = brow.point_xy
+        glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
+        if brow.source != "landmarks":
+            # Without the face's landmarks the viewpoint is a guess (a profile's estimated brow
+            # line can sit anywhere across the face): every edge against bare skin is hairline.
+            return region_mod.trace_hairline(
+                region,
+                blocked,
+                grid.px_per_cell,
+                clearance_px=clearance_px,
+                min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
+                join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+            )
+        if glabella is not None:
+            g = np.asarray(glabella) - origin
+            point = g + float((brow.point_xy - g) @ up) * up
+        viewpoint = point - VIEW_BELOW_BROWS_MM / grid.mm_per_px * up
+        found = visible_edge(
+            region,
+            viewpoint,
+            blocked,
+            grid.px_per_cell,
+            clearance_px=clearance_px,
+            up_xy=up,
+            gap_px=HIDDEN_GAP_MM / grid.mm_per_px,
+        )
+        if len(found):
+            return found
+    return region_mod.trace_hairline(
+        region,
+        blocked,
+        grid.px_per_cell,
+        clearance_px=clearance_px,
+        min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
+        join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+    )
+
+
+def reach_silhouette(
+    region: Polygon | MultiPolygon,
+    analysed: Polygon | MultiPolygon,
+    crop: WorkingCrop,
+    below: NDArray[np.bool_] | None,
+    grid: GridScale,
+) -> Polygon | MultiPolygon:
+    """Extend the region over the head's rim, which the skin's colour misses (it darkens there).
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The region (crop pixels).
+    analysed : Polygon or MultiPolygon
+        The analysed area (crop pixels).
+    crop : WorkingCrop
+        The working copy (its silhouette).
+    below : ndarray of bool or None
+        The field's cells below the brow line, left out.
+    grid : GridScale
+        The grid's cell size.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The region, grown by at most ``RIM_REACH_MM`` over the rim.
+    """
+    if region.is_empty:
+        return region
+    silhouette = crop.silhouette
+    if below is not None:
+        rows, cols = silhouette.shape
+        below_w = cv2.resize(below.astype(np.uint8), (cols, rows), interpolation=cv2.INTER_NEAREST)
+        silhouette = silhouette & (below_w == 0)
+    outline = mask_polygon(silhouette, crop.factor)
+    rim = outline.difference(analysed)
+    if rim.is_empty:
+        return region
+    grown = region.buffer(RIM_REACH_MM / grid.mm_per_px).intersection(rim)
+    merged = region.union(grown).buffer(0)
+    return merged if isinstance(merged, Polygon | MultiPolygon) else region
