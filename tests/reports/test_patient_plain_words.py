@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.photo_io import load_photo
-from scalpmap.imaging.synth import SynthTruth
+from scalpmap.imaging.synth_truth import SynthTruth
 from scalpmap.planning.laser_rules import interval_rule, laser_cautions, laser_rules
 from scalpmap.planning.plan import PlanOptions, build_plan
 from scalpmap.planning.plan_json import plan_to_json

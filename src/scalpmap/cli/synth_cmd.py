@@ -76,8 +76,9 @@ def synth(
     ] = False,
 ) -> None:
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
-    from scalpmap.imaging.synth import BEARDS, VIEWS, SynthOptions, write_synthetic_photo
+    from scalpmap.imaging.synth import write_synthetic_photo
     from scalpmap.imaging.synth_geometry import View
+    from scalpmap.imaging.synth_options import BEARDS, VIEWS, SynthOptions
     from scalpmap.imaging.synth_whole_head import BeardStyle
 
     choices = {

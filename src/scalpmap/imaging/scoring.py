@@ -10,7 +10,7 @@ from shapely.geometry import LineString
 
 from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.matching import match_points
-from scalpmap.imaging.synth import SynthTruth
+from scalpmap.imaging.synth_truth import SynthTruth
 
 MATCH_TOLERANCE_MM = 0.2
 

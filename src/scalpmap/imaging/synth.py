@@ -2,7 +2,9 @@
 
 One generator covers close-ups of the hairline and whole-head views (front, three-quarter, side,
 top; :mod:`scalpmap.imaging.synth_whole_head`) with faces, beards, ears, shine and clothes. Every
-random choice comes from the ``seed``; options left as ``None`` are drawn from realistic ranges.
+random choice comes from the ``seed``; options left as ``None`` are drawn from realistic ranges
+(:mod:`scalpmap.imaging.synth_options`). The truth is a :class:`SynthTruth`
+(:mod:`scalpmap.imaging.synth_truth`); both are re-exported here.
 
 Examples
 --------
@@ -16,9 +18,8 @@ Examples
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import cast
 
 import cv2
 import numpy as np
@@ -30,7 +31,7 @@ from scalpmap.errors import InputError
 from scalpmap.imaging import synth_render as render
 from scalpmap.imaging.marker import paste_marker
 from scalpmap.imaging.scale import STANDARD_MARKER_SIDES_MM
-from scalpmap.imaging.synth_geometry import HairlineStyle, View, build_scene
+from scalpmap.imaging.synth_geometry import build_scene
 from scalpmap.imaging.synth_marks import (
     longest_part_outside,
     paint_confounders,
@@ -39,279 +40,28 @@ from scalpmap.imaging.synth_marks import (
     sticker_outline,
     strength_to_darkness,
 )
-from scalpmap.imaging.synth_whole_head import (
-    BeardStyle,
-    HeadTruth,
-    build_head_scene,
-    paint_head_scene,
-)
+from scalpmap.imaging.synth_options import BEARDS, VIEWS, Ink, SynthOptions, resolve_options
+from scalpmap.imaging.synth_truth import SynthTruth
+from scalpmap.imaging.synth_whole_head import build_head_scene, paint_head_scene
 
-Ink = Literal["bluish-black", "black", "faded-grey"]
+__all__ = [
+    "BEARDS",
+    "VIEWS",
+    "Ink",
+    "SynthOptions",
+    "SynthTruth",
+    "generate_scalp_jpeg",
+    "generate_scalp_photo",
+    "resolve_options",
+    "write_synthetic_photo",
+]
 
-CLOSEUP_MM_PER_PX = (0.025, 0.038)
-PHONE_MM_PER_PX = (0.02, 0.08)
-"""Phone close-ups (``phone=True``): a phone 10-20 cm from the scalp."""
 PHONE_MIN_DOT_PX = 2.0
 PHONE_FADED_STRENGTH = (0.35, 0.85)
 """Faded ink in phone close-ups goes fainter than the ink's own range: old, light-grey work."""
 PHONE_SPREAD_SHARE = 0.3
 """Share of phone close-ups' impressions whose ink spread into the skin: a soft edge."""
-WHOLE_HEAD_MM_PER_PX = (0.10, 0.25)
-VIEWS: tuple[View, ...] = (
-    "closeup",
-    "front",
-    "three-quarter-left",
-    "three-quarter-right",
-    "side",
-    "top",
-)
-BEARDS: tuple[BeardStyle, ...] = ("none", "stubble", "full", "goatee")
 BACKGROUND_RGB = ((0.55, 0.57, 0.60), (0.30, 0.38, 0.50), (0.85, 0.85, 0.82), (0.35, 0.45, 0.38))
-
-
-@dataclass(frozen=True)
-class SynthOptions:
-    """What to draw. ``None`` means: draw it at random from a realistic range.
-
-    Attributes
-    ----------
-    seed : int
-        Seed of every random choice.
-    view : {"closeup", "front", "three-quarter-left", "three-quarter-right", "side", "top"}
-        A close-up of the frontal hairline, or a whole-head view (``three-quarter-left`` shows
-        the patient's left cheek).
-    width_px, height_px : int
-        Photo size.
-    mm_per_px : float or None
-        Scale; 0.025–0.038 for close-ups (0.02–0.08 with ``phone``) and 0.10–0.25 for
-        whole-head views by default.
-    fitzpatrick : int or None
-        Skin type 1..6.
-    ink : {"bluish-black", "black", "faded-grey"} or None
-        Ink of the impressions.
-    density_per_cm2 : float or None
-        Nominal impression density, 15–80 per cm² (40–80 for whole-head views).
-    hairline : {"aggressive", "rounded"} or None
-        Hairline shape.
-    marker : bool
-        Place the printed calibration sticker.
-    silhouette : bool or None
-        Show the head's outline against a background (always in whole-head views).
-    confounders : bool
-        Add stubble, pores, freckles and moles.
-    jpeg_quality : int or None
-        JPEG quality used by :func:`write_synthetic_photo` and applied to the returned pixels.
-    beard : {"none", "stubble", "full", "goatee"} or None
-        Whole-head views: the beard.
-    moustache : bool or None
-        Whole-head views: a moustache over the upper lip.
-    shine : float or None
-        Whole-head views: strength of the skin's specular shine, 0 (matt) to 1.
-    wrinkles : bool or None
-        Whole-head views: horizontal wrinkles on the forehead.
-    glasses : bool or None
-        Whole-head views: spectacles.
-    natural_hair : bool or None
-        Whole-head views: shaved natural hair on the sides and back, inside the SMP region.
-    phone : bool
-        Close-ups as a phone 10-20 cm away takes them: 0.02-0.08 mm/px by default, impressions
-        at least 2 px across, faded ink down to strength 0.35 (darkness 0.21), and a third of
-        the impressions with ink spread into the skin (a soft edge). Off, the close-ups are
-        drawn as before (the tests' and the demo's photos do not change).
-    """
-
-    seed: int = 0
-    view: View = "closeup"
-    width_px: int = 2400
-    height_px: int = 1800
-    mm_per_px: float | None = None
-    fitzpatrick: int | None = None
-    ink: Ink | None = None
-    density_per_cm2: float | None = None
-    hairline: HairlineStyle | None = None
-    marker: bool = True
-    silhouette: bool | None = None
-    confounders: bool = True
-    jpeg_quality: int | None = None
-    beard: BeardStyle | None = None
-    moustache: bool | None = None
-    shine: float | None = None
-    wrinkles: bool | None = None
-    glasses: bool | None = None
-    natural_hair: bool | None = None
-    phone: bool = False
-
-
-@dataclass(frozen=True)
-class SynthTruth:
-    """Ground truth of a synthetic photo; coordinates in pixels, origin top-left.
-
-    Attributes
-    ----------
-    options : SynthOptions
-        The options with every random choice filled in.
-    impressions : ndarray of float, shape (N, 4)
-        Columns ``x, y, diameter_mm, darkness``.
-    region : Polygon or MultiPolygon
-        The true pigmented region.
-    hairline_xy : ndarray of float, shape (M, 2)
-        The true hairline, left to right.
-    scalp : Polygon or None
-        The head's silhouette, when visible.
-    marker_corners_xy : ndarray of float, shape (4, 2) or (0, 2)
-        The sticker's black square corners.
-    marker_side_mm : float
-        Printed side of the black square.
-    head : HeadTruth or None
-        Whole-head views: the view, the frontal hairline, the brow line, the face below it,
-        the beard, the ears and the face's landmarks.
-    """
-
-    options: SynthOptions
-    impressions: NDArray[np.float64]
-    region: Polygon | MultiPolygon
-    hairline_xy: NDArray[np.float64]
-    scalp: Polygon | None
-    marker_corners_xy: NDArray[np.float64]
-    marker_side_mm: float
-    head: HeadTruth | None = None
-
-    @property
-    def mm_per_px(self) -> float:
-        """Scale of the photo in mm per pixel."""
-        assert self.options.mm_per_px is not None
-        return self.options.mm_per_px
-
-    @property
-    def region_area_cm2(self) -> float:
-        """Area of the true region in cm²."""
-        return float(self.region.area) * self.mm_per_px**2 / 100.0
-
-    @property
-    def density_per_cm2(self) -> float:
-        """Impressions per cm² inside the true region."""
-        inside = shapely.contains_xy(self.region, self.impressions[:, 0], self.impressions[:, 1])
-        return float(inside.sum()) / max(self.region_area_cm2, 1e-9)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the truth as the JSON document written beside the photo.
-
-        Returns
-        -------
-        dict
-            JSON-serialisable truth.
-        """
-        polygons = list(getattr(self.region, "geoms", [self.region]))
-        return {
-            "format": "scalpmap-synth-truth/1",
-            "options": asdict(self.options),
-            "mm_per_px": self.mm_per_px,
-            "impressions": [
-                {"x": x, "y": y, "diameter_mm": d, "darkness": k}
-                for x, y, d, k in self.impressions.round(4).tolist()
-            ],
-            "region": {
-                "area_cm2": round(self.region_area_cm2, 4),
-                "polygons": [np.round(p.exterior.coords, 2).tolist() for p in polygons],
-            },
-            "density_per_cm2": round(self.density_per_cm2, 3),
-            "hairline": {"points": np.round(self.hairline_xy, 2).tolist()},
-            "scalp": None
-            if self.scalp is None
-            else np.round(self.scalp.exterior.coords, 1).tolist(),
-            "marker": None
-            if len(self.marker_corners_xy) == 0
-            else {
-                "corners": self.marker_corners_xy.round(3).tolist(),
-                "side_mm": self.marker_side_mm,
-            },
-            "head": None if self.head is None else self.head.to_json(),
-        }
-
-
-def resolve_options(options: SynthOptions) -> SynthOptions:
-    """Fill every ``None`` option from the seed and check the given ones.
-
-    Parameters
-    ----------
-    options : SynthOptions
-        Options, some possibly ``None``.
-
-    Returns
-    -------
-    SynthOptions
-        Options with every value set.
-
-    Raises
-    ------
-    InputError
-        When a value is out of range.
-    """
-    if not (64 <= options.width_px <= 12000 and 64 <= options.height_px <= 12000):
-        raise InputError("photo size must be 64..12000 px on each side; pass --width/--height")
-    if options.fitzpatrick is not None and options.fitzpatrick not in range(1, 7):
-        raise InputError(f"Fitzpatrick type must be 1..6, got {options.fitzpatrick}")
-    if options.density_per_cm2 is not None and not 1 <= options.density_per_cm2 <= 200:
-        raise InputError(f"density must be 1..200 per cm², got {options.density_per_cm2}")
-    if options.mm_per_px is not None and not 0.005 <= options.mm_per_px <= 1.0:
-        raise InputError(f"mm per px must be 0.005..1.0, got {options.mm_per_px}")
-    if options.shine is not None and not 0.0 <= options.shine <= 1.0:
-        raise InputError(f"shine must be 0..1, got {options.shine}")
-    if options.view not in VIEWS:
-        raise InputError(f"view must be one of {', '.join(VIEWS)}, got {options.view!r}")
-    if options.beard is not None and options.beard not in BEARDS:
-        raise InputError(f"beard must be one of {', '.join(BEARDS)}, got {options.beard!r}")
-    rng = np.random.default_rng([options.seed, 7])
-    whole_head = options.view != "closeup"
-    scale_range = (
-        WHOLE_HEAD_MM_PER_PX
-        if whole_head
-        else PHONE_MM_PER_PX
-        if options.phone
-        else CLOSEUP_MM_PER_PX
-    )
-    inks: tuple[Ink, ...] = ("bluish-black", "black", "faded-grey")
-    styles: tuple[HairlineStyle, ...] = ("aggressive", "rounded")
-    resolved = replace(
-        options,
-        mm_per_px=options.mm_per_px or float(rng.uniform(*scale_range)),
-        fitzpatrick=options.fitzpatrick or int(rng.integers(1, 7)),
-        ink=options.ink or inks[int(rng.integers(0, 3))],
-        density_per_cm2=options.density_per_cm2
-        or float(rng.uniform(40, 80) if whole_head else rng.uniform(15, 80)),
-        hairline=options.hairline or styles[int(rng.integers(0, 2))],
-        silhouette=whole_head
-        or (options.silhouette if options.silhouette is not None else bool(rng.uniform() < 0.3)),
-        jpeg_quality=options.jpeg_quality or int(rng.integers(80, 96)),
-    )
-    if not whole_head:
-        return resolved
-    face_rng = np.random.default_rng([options.seed, 8])  # the close-ups' draws stay as they were
-    beard = options.beard or BEARDS[int(face_rng.choice(4, p=[0.4, 0.2, 0.25, 0.15]))]
-    moustache = options.moustache
-    if moustache is None:
-        moustache = bool(face_rng.uniform() < (0.8 if beard == "full" else 0.3))
-    shine = options.shine
-    if shine is None:
-        shine = float(face_rng.uniform(0.15, 0.5)) if face_rng.uniform() < 0.6 else 0.0
-    wrinkles = options.wrinkles
-    if wrinkles is None:
-        wrinkles = bool(face_rng.uniform() < 0.4)
-    glasses = options.glasses
-    if glasses is None:
-        glasses = bool(face_rng.uniform() < 0.2)
-    natural_hair = options.natural_hair
-    if natural_hair is None:
-        natural_hair = bool(face_rng.uniform() < 0.35)
-    return replace(
-        resolved,
-        beard=beard,
-        moustache=moustache,
-        shine=shine,
-        wrinkles=wrinkles,
-        glasses=glasses,
-        natural_hair=natural_hair,
-    )
 
 
 def generate_scalp_photo(options: SynthOptions) -> tuple[NDArray[np.uint8], SynthTruth]:

@@ -27,8 +27,8 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging import synth_render as render
-from scalpmap.imaging.synth import Ink, SynthOptions
 from scalpmap.imaging.synth_marks import place_impressions, strength_to_darkness
+from scalpmap.imaging.synth_options import Ink, SynthOptions
 
 UPSCALE = 3
 

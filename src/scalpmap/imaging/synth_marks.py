@@ -17,7 +17,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon
 from scalpmap.imaging import synth_render as render
 
 if TYPE_CHECKING:
-    from scalpmap.imaging.synth import SynthOptions
+    from scalpmap.imaging.synth_options import SynthOptions
 
 MIN_SPACING_MM = 0.4
 

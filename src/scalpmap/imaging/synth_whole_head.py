@@ -41,7 +41,7 @@ from scalpmap.imaging.synth_marks import paint_confounders, paint_eyebrows
 from scalpmap.imaging.synth_person import compose_person, ear_outlines, mask_geometry
 
 if TYPE_CHECKING:
-    from scalpmap.imaging.synth import SynthOptions
+    from scalpmap.imaging.synth_options import SynthOptions
 
 WholeHeadView = Literal["front", "three-quarter-left", "three-quarter-right", "side", "top"]
 BeardStyle = Literal["none", "stubble", "full", "goatee"]
