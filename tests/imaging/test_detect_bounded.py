@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from scalpmap.imaging import detect
+from scalpmap.imaging import dot_peaks, hair_dots
 from scalpmap.imaging.detect import detect_impressions
 from scalpmap.imaging.hair_crossing import find_dots_under_hairs
 from scalpmap.imaging.matching import match_points
@@ -16,7 +16,7 @@ def test_a_flat_top_is_one_peak_not_one_per_pixel():
     contrast = np.zeros((50, 60), np.float32)
     contrast[10:20, 10:30] = 0.8  # a plateau
     contrast[40, 50] = 0.5  # a strict maximum
-    peaks = detect._local_maxima(contrast, 3, np.float32(0.1))
+    peaks = dot_peaks.local_maxima(contrast, 3, np.float32(0.1))
     assert len(peaks) == 2 and peaks[1].tolist() == [40, 50]
     assert np.abs(peaks[0] - [14.5, 19.5]).max() == 0.5  # a pixel nearest the plateau's centre
 
@@ -40,8 +40,8 @@ def test_batched_footprints_equal_footprints_at_the_full_patch_size():
     contrast = rng.random((200, 300)).astype(np.float32)
     peaks = np.column_stack([rng.integers(0, 200, 500), rng.integers(0, 300, 500)])
     cut = rng.uniform(1.0, 9.0, 500)
-    whole = detect._footprints(contrast, peaks, 9, cut)
-    batched = detect._all_footprints(contrast, peaks, 9, cut)
+    whole = dot_peaks.footprints(contrast, peaks, 9, cut)
+    batched = dot_peaks.all_footprints(contrast, peaks, 9, cut)
     for a, b in zip(whole, batched, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
@@ -68,8 +68,8 @@ def test_dots_under_hairs_keep_their_spacing():
     points = np.array([[0.0, 0.0], [3.0, 0.0], [10.0, 0.0], [12.0, 0.0], [30.0, 0.0]])
     known = np.array([[30.0, 4.0]])
     # 3 is too near 0, 12 too near 10, 30 too near the known point.
-    assert detect._spaced(points, known, 5.0) == [0, 2]
-    assert detect._spaced(points, np.zeros((0, 2)), 5.0) == [0, 2, 4]
+    assert hair_dots.spaced(points, known, 5.0) == [0, 2]
+    assert hair_dots.spaced(points, np.zeros((0, 2)), 5.0) == [0, 2, 4]
 
 
 def test_a_photo_finer_than_the_cap_is_detected_on_a_reduced_copy_in_its_own_pixels():

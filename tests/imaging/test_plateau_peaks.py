@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scalpmap.imaging.detect import _local_maxima
+from scalpmap.imaging.dot_peaks import local_maxima
 from scalpmap.imaging.plateau_peaks import plateau_peaks, plateau_peaks_labelled
 
 
@@ -33,8 +33,8 @@ def test_sparse_labelling_matches_opencv(seed: int) -> None:
 
 def test_a_flat_photo_is_one_peak_and_a_ring_takes_its_nearest_pixel() -> None:
     flat = np.full((300, 400), 0.5, np.float32)
-    assert _local_maxima(flat, 2, np.float32(0.1)).tolist() == [[150, 200]]
+    assert local_maxima(flat, 2, np.float32(0.1)).tolist() == [[150, 200]]
     ring = np.zeros((40, 40), np.float32)
     ring[10, 10:31] = ring[30, 10:31] = ring[10:31, 10] = ring[10:31, 30] = 1.0
-    (peak,) = _local_maxima(ring, 1, np.float32(0.5)).tolist()
+    (peak,) = local_maxima(ring, 1, np.float32(0.5)).tolist()
     assert ring[peak[0], peak[1]] == 1.0  # on the ring, not at its empty centre

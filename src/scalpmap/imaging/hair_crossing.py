@@ -8,7 +8,8 @@ finds that bulge, its centre and its size.
 Hairs taper, end and cross each other, and each of those widens or narrows the band too, so a
 bulge counts only where it is at the candidate itself, wider than the hair on either side of
 it (measured where the hair is, not beyond its tip), darker than the hair, and on a scan that
-a hair runs through for most of its length.
+a hair runs through for most of its length. Whether the hair goes on past the bulge on both
+sides (``passes``) is reported too: a bulge where a hair ends may be the hair's own thick end.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ MAX_DOT_MM = 0.45
 NEAR_MM = 0.12
 MIN_HAIR_SHARE = 0.4
 MIN_DARKER = 1.3
+PASS_MM = 0.1
+"""The hair passes the bulge when its band goes on for this long on both sides of it."""
 CHUNK_ROWS = 16384  # OpenCV maps must stay below 32767 rows
 CHUNK_SAMPLES = 1 << 21  # samples per batch of candidates: bounds the memory (~100 MB)
 
@@ -44,11 +47,15 @@ class CrossedDots:
         The dots' centres.
     diameter_mm : ndarray of float, shape (K,)
         The dots' diameters (the bulge's width).
+    passes : ndarray of bool, shape (K,)
+        Whether the hair goes on past the dot on both sides (``PASS_MM`` or more), rather than
+        ending at it.
     """
 
     index: NDArray[np.intp]
     xy: NDArray[np.float64]
     diameter_mm: NDArray[np.float64]
+    passes: NDArray[np.bool_]
 
 
 def bilinear(
@@ -111,7 +118,7 @@ def find_dots_under_hairs(
     """
     n = len(xy)
     if n == 0:
-        return CrossedDots(np.zeros(0, np.intp), np.zeros((0, 2)), np.zeros(0))
+        return CrossedDots(np.zeros(0, np.intp), np.zeros((0, 2)), np.zeros(0), np.zeros(0, bool))
     along = np.arange(-SCAN_HALF_MM / mm_per_px, SCAN_HALF_MM / mm_per_px + 1e-9, STEP_PX)
     across = np.arange(-ACROSS_HALF_MM / mm_per_px, ACROSS_HALF_MM / mm_per_px + 1e-9, STEP_PX)
     near = max(1.5, NEAR_MM / mm_per_px)
@@ -126,12 +133,14 @@ def find_dots_under_hairs(
     found = np.concatenate([p[0] for p in parts])
     bulge_mm = np.concatenate([p[2] for p in parts]) * mm_per_px
     side_mm = np.concatenate([p[3] for p in parts]) * mm_per_px
+    past_mm = np.concatenate([p[4] for p in parts]) * mm_per_px
     found &= (bulge_mm >= side_mm + MIN_BULGE_EXTRA_MM) & (bulge_mm <= MAX_DOT_MM)
     index = np.flatnonzero(found)
     return CrossedDots(
         index=index.astype(np.intp),
         xy=np.concatenate([p[1] for p in parts])[index],
         diameter_mm=bulge_mm[index],
+        passes=past_mm[index] >= PASS_MM,
     )
 
 
@@ -143,11 +152,18 @@ def _scan(
     along: NDArray[np.float64],
     across: NDArray[np.float64],
     near_px: float,
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[
+    NDArray[np.bool_],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+    NDArray[np.float64],
+]:
     """Scan along each candidate for a bulge of its dark band.
 
-    Returns whether the band bulges, the bulge's centre, its width and the band's usual width
-    (widths in pixels); the limits in millimetres are checked by the caller.
+    Returns whether the band bulges, the bulge's centre, its width, the band's usual width and
+    how far the band goes on past the bulge on its shorter side (lengths in pixels); the limits
+    in millimetres are checked by the caller.
     """
     n = len(xy)
     ux, uy = np.cos(angle), np.sin(angle)
@@ -176,6 +192,7 @@ def _scan(
     before = band & gap & (np.arange(len(along))[None, :] < best[:, None])
     after = band & gap & (np.arange(len(along))[None, :] > best[:, None])
     side = np.fmax(_masked_median(width_px, before), _masked_median(width_px, after))
+    past = np.minimum(before.sum(axis=1), after.sum(axis=1)) * STEP_PX
     found = np.isfinite(bulge) & np.isfinite(side) & (bulge >= MIN_BULGE_RATIO * side)
     found &= band.mean(axis=1) >= MIN_HAIR_SHARE  # a hair runs through the scan
     found &= ridge[rows, best] >= MIN_DARKER * hair_level  # ink on the hair darkens it
@@ -186,7 +203,8 @@ def _scan(
     )
     centre_x = sx[rows, best, 0] - offset * uy
     centre_y = sy[rows, best, 0] + offset * ux
-    return found, np.column_stack([centre_x, centre_y]), np.asarray(bulge, dtype=np.float64), side
+    centre = np.column_stack([centre_x, centre_y])
+    return found, centre, np.asarray(bulge, dtype=np.float64), side, past.astype(np.float64)
 
 
 def _masked_median(values: NDArray[np.float64], where: NDArray[np.bool_]) -> NDArray[np.float64]:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging.hair_crossing import bilinear
+from scalpmap.imaging.neighbours import nearest_within
 
 N_RAYS = 16
 RAY_GAP_MM = 0.04
@@ -143,3 +144,89 @@ def line_arms(
         # hair: the candidate is the darkest point of its own stretch of hair.
         dark[part] = (faint >= DARK_SHARE * own) & (values.max(axis=2) <= MAX_RISE * own)
     return LineArms(dark)
+
+
+EXCESS_RAYS = 32
+"""Directions of :func:`line_excess`: finer than ``N_RAYS``, so that a hair a pixel wide lies
+along one of them."""
+
+
+def line_excess(
+    contrast: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    radius_px: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    *,
+    mm_per_px: float,
+    dots_xy: NDArray[np.float64],
+    dots_radius_px: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """How much darker the darkest way out of each candidate is than its usual way out.
+
+    Each of ``EXCESS_RAYS`` rays starts a pixel outside the candidate and runs ``RAY_LENGTH_MM``
+    (at least 3 px); its level is the median contrast along it. A dot's rays all fall to the
+    skin (or all to its halo); a hair leaving the candidate keeps one or two of them dark. The
+    excess is the darkest ray's level above the median ray's, as a share of the candidate's
+    peak. Samples on another dot (within its radius and a pixel) are left out, so that packed
+    dots do not look like a line; a ray with fewer than half its samples left counts as skin.
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        Relative contrast against the local skin (lightly smoothed).
+    xy : ndarray of float, shape (N, 2)
+        Candidate centres.
+    radius_px : ndarray of float, shape (N,)
+        Candidate radii.
+    peak : ndarray of float, shape (N,)
+        Each candidate's peak contrast.
+    mm_per_px : float
+        Scale.
+    dots_xy : ndarray of float, shape (M, 2)
+        Centres of the round dots nearby (the candidates themselves may be among them).
+    dots_radius_px : ndarray of float, shape (M,)
+        Their radii.
+
+    Returns
+    -------
+    ndarray of float, shape (N,)
+        The excess, 0 for a candidate with the same level every way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> contrast = np.zeros((60, 60), np.float32)
+    >>> contrast[30, 30:] = 0.4  # a hair a pixel wide leaving (30, 30) to the right
+    >>> contrast[28:33, 28:33] = 0.5
+    >>> contrast[10:13, 10:13] = 0.5  # a dot on its own
+    >>> excess = line_excess(contrast, np.array([[30.0, 30.0], [11.0, 11.0]]),
+    ...     np.array([2.0, 1.0]), np.array([0.5, 0.5]), mm_per_px=0.05,
+    ...     dots_xy=np.zeros((0, 2)), dots_radius_px=np.zeros(0))
+    >>> [round(float(v), 1) for v in excess]
+    [0.8, 0.0]
+    """
+    n = len(xy)
+    if n == 0:
+        return np.zeros(0)
+    steps = np.arange(0.0, max(3.0, RAY_LENGTH_MM / mm_per_px) + 1e-9, RAY_STEP_PX)
+    angles = np.arange(EXCESS_RAYS) * (2 * np.pi / EXCESS_RAYS)
+    reach = np.asarray(radius_px, dtype=np.float64)[:, None] + 1.0 + steps[None, :]  # (n, steps)
+    px = xy[:, 0, None, None] + np.cos(angles)[None, :, None] * reach[:, None, :]
+    py = xy[:, 1, None, None] + np.sin(angles)[None, :, None] * reach[:, None, :]
+    values = bilinear(contrast, px.reshape(-1, len(steps)), py.reshape(-1, len(steps)))
+    values = values.reshape(n, EXCESS_RAYS, len(steps)).astype(np.float64)
+    if len(dots_xy):
+        owner = np.repeat(np.arange(n), EXCESS_RAYS * len(steps))
+        samples = np.column_stack([px.ravel(), py.ravel()])
+        limit = float(np.max(dots_radius_px)) + 1.0
+        nearest, distance = nearest_within(samples, dots_xy, limit)
+        hit = np.flatnonzero(nearest >= 0)
+        dot = nearest[hit]
+        other = np.hypot(*(dots_xy[dot] - xy[owner[hit]]).T) > 0.5  # not the candidate itself
+        on_dot = np.zeros(len(samples), dtype=bool)
+        on_dot[hit[other & (distance[hit] <= dots_radius_px[dot] + 1.0)]] = True
+        values[on_dot.reshape(values.shape)] = np.nan
+    values[np.isfinite(values).sum(axis=2) * 2 < len(steps)] = 0.0  # mostly on dots: skin
+    level = np.nanmedian(values, axis=2)
+    excess = level.max(axis=1) - np.median(level, axis=1)
+    return np.asarray(excess / np.maximum(np.asarray(peak, dtype=np.float64), 1e-6))

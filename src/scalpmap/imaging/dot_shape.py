@@ -1,0 +1,190 @@
+"""What a candidate dot looks like around it: its curvature, rings of samples and its colour.
+
+These measures let the detector tell a round impression from a hair (a ridge, or a dark mark
+touching the candidate) and from melanin (brown rather than ink-coloured).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scalpmap.imaging.neighbours import nearest_within
+from scalpmap.imaging.skin import LocalSkin
+
+
+def sample_at(
+    image: NDArray[np.float32], rows: NDArray[np.intp], cols: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Sample ``image`` at integer positions, clamped to the image.
+
+    Parameters
+    ----------
+    image : ndarray of float32, shape (rows, cols)
+        The image.
+    rows, cols : ndarray of int
+        Positions.
+
+    Returns
+    -------
+    ndarray of float
+        The values, shaped like ``rows``.
+    """
+    r = np.clip(rows, 0, image.shape[0] - 1)
+    c = np.clip(cols, 0, image.shape[1] - 1)
+    return image[r, c].astype(np.float64)
+
+
+def blob_roundness(
+    smooth: NDArray[np.float32], peaks_rc: NDArray[np.intp], step_px: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Measure how round each peak is: its weaker over its stronger curvature.
+
+    The curvatures are the Hessian's, at the blob's own scale. A round dot curves down alike in
+    every direction (ratio near 1); a hair is a ridge that stays dark along its length (ratio
+    near 0).
+
+    Parameters
+    ----------
+    smooth : ndarray of float32, shape (rows, cols)
+        The smoothed contrast map.
+    peaks_rc : ndarray of int, shape (N, 2)
+        Row and column of each peak.
+    step_px : ndarray of int, shape (N,)
+        The finite-difference step of each peak (its radius).
+
+    Returns
+    -------
+    ratio : ndarray of float, shape (N,)
+        The ratio, -1..1.
+    angle : ndarray of float, shape (N,)
+        Direction of the weaker curvature (along a hair), radians from the x axis.
+    """
+    r, c, s = peaks_rc[:, 0], peaks_rc[:, 1], step_px
+    centre = sample_at(smooth, r, c)
+    dxx = sample_at(smooth, r, c + s) + sample_at(smooth, r, c - s) - 2 * centre
+    dyy = sample_at(smooth, r + s, c) + sample_at(smooth, r - s, c) - 2 * centre
+    dxy = (
+        sample_at(smooth, r + s, c + s)
+        + sample_at(smooth, r - s, c - s)
+        - sample_at(smooth, r + s, c - s)
+        - sample_at(smooth, r - s, c + s)
+    ) / 4
+    spread = np.sqrt((dxx - dyy) ** 2 / 4 + dxy**2)
+    strong = -(dxx + dyy) / 2 + spread
+    weak = -(dxx + dyy) / 2 - spread
+    ratio = np.asarray(np.clip(weak / np.maximum(strong, 1e-6), -1, 1), dtype=np.float64)
+    return ratio, np.asarray(0.5 * np.arctan2(2 * dxy, dxx - dyy), dtype=np.float64)
+
+
+def ring_samples(
+    image: NDArray[np.float32],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    radius_px: NDArray[np.float64] | float,
+) -> NDArray[np.float64]:
+    """Sample the contrast at 16 points on a ring around each peak.
+
+    Its median is high when the dark mark is wider than a dot (a mole); its maximum is high when
+    something dark leaves the dot (a hair, an edge).
+
+    Parameters
+    ----------
+    image : ndarray of float32, shape (rows, cols)
+        The contrast map.
+    x, y : ndarray of float, shape (N,)
+        Centres.
+    radius_px : ndarray of float, shape (N,), or float
+        Radius of each ring.
+
+    Returns
+    -------
+    ndarray of float, shape (N, 16)
+        The samples.
+    """
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    radius = np.broadcast_to(np.asarray(radius_px, dtype=np.float64), x.shape)[:, None]
+    cols = np.round(x[:, None] + radius * np.cos(angles)[None, :]).astype(np.intp)
+    rows = np.round(y[:, None] + radius * np.sin(angles)[None, :]).astype(np.intp)
+    return sample_at(image, rows, cols)
+
+
+def attached_darkness(
+    fine: NDArray[np.float32],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    radius_px: NDArray[np.float64],
+    ring_px: NDArray[np.float64],
+    round_dots: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """Measure the darkest contrast on a ring just outside each candidate, round dots left out.
+
+    Something dark touching a dot (a hair, an edge) shows on the ring; a neighbouring dot
+    does too when dots are packed a few pixels apart, so ring samples that fall on another
+    candidate that is itself round (within its radius and a pixel) do not count.
+
+    Parameters
+    ----------
+    fine : ndarray of float32, shape (rows, cols)
+        The lightly smoothed contrast map.
+    x, y : ndarray of float, shape (N,)
+        Centres of the candidates.
+    radius_px : ndarray of float, shape (N,)
+        Their radii.
+    ring_px : ndarray of float, shape (N,)
+        Radius of each one's ring.
+    round_dots : ndarray of bool, shape (N,)
+        Which candidates are round dots.
+
+    Returns
+    -------
+    ndarray of float, shape (N,)
+        The darkest contrast on each ring (``-inf`` where every sample is on a dot).
+    """
+    ring = ring_samples(fine, x, y, ring_px)
+    others = np.flatnonzero(round_dots)
+    if len(others) < 2:
+        return np.asarray(ring.max(axis=1), dtype=np.float64)
+    angles = np.linspace(0, 2 * np.pi, ring.shape[1], endpoint=False)
+    ring_x = (x[:, None] + ring_px[:, None] * np.cos(angles)[None, :]).ravel()
+    ring_y = (y[:, None] + ring_px[:, None] * np.sin(angles)[None, :]).ravel()
+    # Only a dot within its radius and a pixel hides a sample: none reaches past the largest.
+    reach = float(radius_px[others].max()) + 1.0
+    nearest, distance = nearest_within(
+        np.column_stack([ring_x, ring_y]), np.column_stack([x[others], y[others]]), reach
+    )
+    sample = np.flatnonzero(nearest >= 0)
+    owner = others[nearest[sample]]
+    on_dot = (distance[sample] <= radius_px[owner] + 1.0) & (owner != sample // ring.shape[1])
+    hidden = np.zeros(ring.size, dtype=bool)
+    hidden[sample[on_dot]] = True
+    return np.asarray(np.where(hidden.reshape(ring.shape), -np.inf, ring).max(axis=1))
+
+
+def colour_contrast(
+    rgb: NDArray[np.uint8], skin: LocalSkin, peaks_rc: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Measure the darkening of each colour channel at each peak against the local skin.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    skin : LocalSkin
+        The local skin.
+    peaks_rc : ndarray of int, shape (N, 2)
+        Row and column of each peak.
+
+    Returns
+    -------
+    ndarray of float, shape (N, 3)
+        ``1 - photo / skin`` per channel (3 x 3 mean), -1..1.
+    """
+    total = np.zeros((len(peaks_rc), 3))
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r = np.clip(peaks_rc[:, 0] + dr, 0, rgb.shape[0] - 1)
+            c = np.clip(peaks_rc[:, 1] + dc, 0, rgb.shape[1] - 1)
+            total += rgb[r, c]
+    skin_rgb = skin.rgb_at(peaks_rc[:, 1].astype(np.float64), peaks_rc[:, 0].astype(np.float64))
+    return np.asarray(np.clip(1.0 - total / 9.0 / np.maximum(skin_rgb, 1.0), -1, 1), np.float64)

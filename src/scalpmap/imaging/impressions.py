@@ -1,0 +1,143 @@
+"""The detector's result, :class:`Impressions`, and the photo's typical impression.
+
+One person's impressions are one ink: the photo's typical impression (the upper quartile of the
+darkness of those found) is the yardstick against which marks far fainter than it are judged
+pores, skin texture or pieces of hair (:func:`drop_relatively_faint`,
+:mod:`scalpmap.imaging.hair_dots`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+RELATIVE_FAINT_SHARE = 0.2
+"""A candidate darker than its skin by less than this share of the photo's typical impression
+(the upper quartile of the darkness of those kept, ``RELATIVE_FAINT_QUANTILE``) is a pore or skin
+texture: one person's impressions are one ink, and faded or small ones still keep well over a
+fifth of the darkness of the others."""
+RELATIVE_FAINT_QUANTILE = 0.75
+RELATIVE_FAINT_MIN_COUNT = 10
+"""Below this many impressions there is no typical one to compare with."""
+
+
+@dataclass(frozen=True)
+class Impressions:
+    """Detected impressions; row ``i`` of every array describes impression ``i``.
+
+    Attributes
+    ----------
+    xy : ndarray of float, shape (N, 2)
+        Sub-pixel centres ``(x, y)``, origin top-left.
+    diameter_mm : ndarray of float, shape (N,)
+        Diameter of the dark footprint (half of the peak contrast).
+    darkness : ndarray of float, shape (N,)
+        Peak darkening against the local skin, 0..1.
+    contrast_rgb : ndarray of float, shape (N, 3)
+        Darkening in each colour channel, for judging the ink's tone.
+    rejected : dict of str to int
+        How many candidates were rejected, by reason.
+    """
+
+    xy: NDArray[np.float64]
+    diameter_mm: NDArray[np.float64]
+    darkness: NDArray[np.float64]
+    contrast_rgb: NDArray[np.float64]
+    rejected: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Number of impressions."""
+        return int(self.xy.shape[0])
+
+    def select(self, keep: NDArray[np.bool_]) -> Impressions:
+        """Return the impressions where ``keep`` is true.
+
+        Parameters
+        ----------
+        keep : ndarray of bool, shape (N,)
+            Which to keep.
+
+        Returns
+        -------
+        Impressions
+            The subset, with the same rejection counts.
+        """
+        return Impressions(
+            xy=self.xy[keep],
+            diameter_mm=self.diameter_mm[keep],
+            darkness=self.darkness[keep],
+            contrast_rgb=self.contrast_rgb[keep],
+            rejected=dict(self.rejected),
+        )
+
+    @classmethod
+    def empty(cls) -> Impressions:
+        """Return an empty result with the right shapes.
+
+        Returns
+        -------
+        Impressions
+            No impressions.
+        """
+        return cls(np.zeros((0, 2)), np.zeros(0), np.zeros(0), np.zeros((0, 3)), {})
+
+
+def typical_darkness(darkness: NDArray[np.float64]) -> float | None:
+    """Measure the photo's typical impression's darkness: the upper quartile of those found.
+
+    Parameters
+    ----------
+    darkness : ndarray of float, shape (N,)
+        Darkness of the impressions found so far.
+
+    Returns
+    -------
+    float or None
+        The ``RELATIVE_FAINT_QUANTILE`` quantile; None with fewer than
+        ``RELATIVE_FAINT_MIN_COUNT`` impressions (no typical one to compare with).
+
+    Examples
+    --------
+    >>> typical_darkness(np.linspace(0.1, 0.5, 21)), typical_darkness(np.ones(3))
+    (0.4, None)
+    """
+    if len(darkness) < RELATIVE_FAINT_MIN_COUNT:
+        return None
+    return float(np.quantile(darkness, RELATIVE_FAINT_QUANTILE))
+
+
+def drop_relatively_faint(found: Impressions) -> Impressions:
+    """Drop the candidates far fainter than the photo's typical impression (pores, texture).
+
+    Parameters
+    ----------
+    found : Impressions
+        The impressions that passed every other test.
+
+    Returns
+    -------
+    Impressions
+        Those at least ``RELATIVE_FAINT_SHARE`` as dark as the upper quartile of all of them
+        (all of them when there are fewer than ``RELATIVE_FAINT_MIN_COUNT``); the dropped ones
+        are counted as faint.
+
+    Examples
+    --------
+    >>> ink = np.r_[np.full(20, 0.5), 0.06]  # twenty impressions and a pore
+    >>> found = Impressions(np.zeros((21, 2)), np.full(21, 0.2), ink, np.zeros((21, 3)))
+    >>> drop_relatively_faint(found).count
+    20
+    """
+    typical = typical_darkness(found.darkness)
+    if typical is None:
+        return found
+    keep = found.darkness >= RELATIVE_FAINT_SHARE * typical
+    if keep.all():
+        return found
+    kept = found.select(keep)
+    reason = "faint (pore or skin texture)"
+    kept.rejected[reason] = kept.rejected.get(reason, 0) + int((~keep).sum())
+    return kept
