@@ -16,10 +16,8 @@ from scalpmap.imaging.marker import (
     MarkerScale,
     detect_marker,
     marker_pixels,
-    paste_marker,
-    sticker_image,
-    write_sticker,
 )
+from scalpmap.imaging.marker_draw import paste_marker, sticker_image, write_sticker
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.imaging.synth_geometry import View
 

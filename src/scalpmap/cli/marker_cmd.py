@@ -23,7 +23,8 @@ def marker(
     dpi: Annotated[int, typer.Option(help="Print resolution.")] = 600,
 ) -> None:
     """Print a calibration sticker (an ArUco marker of known size) as PDF or PNG."""
-    from scalpmap.imaging.marker import MARKER_DICTIONARY_NAME, write_sticker
+    from scalpmap.imaging.marker import MARKER_DICTIONARY_NAME
+    from scalpmap.imaging.marker_draw import write_sticker
     from scalpmap.imaging.scale import STANDARD_MARKER_SIDES_MM
 
     ids = {side: marker_id for marker_id, side in STANDARD_MARKER_SIDES_MM.items()}

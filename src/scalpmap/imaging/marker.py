@@ -1,4 +1,6 @@
-"""ArUco scale sticker: print it, paint it into synthetic photos and measure mm per pixel from it.
+"""ArUco scale sticker: the marker, and mm per pixel measured from it in a photo.
+
+Printing the sticker and painting it into synthetic photos is :mod:`scalpmap.imaging.marker_draw`.
 
 Pixel coordinates are ``(x, y)``, x right, y down, with the centre of the top-left pixel at
 ``(0, 0)`` (OpenCV ``warpAffine``/``remap`` convention): a pixel covers ``x - 0.5 .. x + 0.5``.
@@ -15,13 +17,11 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
 
 from scalpmap.errors import InputError
 
@@ -29,12 +29,12 @@ MARKER_DICTIONARY_NAME = "DICT_4X4_50"
 DEFAULT_MARKER_SIDE_MM = 20.0  # side of the black marker square (outer edge of the black border)
 QUIET_ZONE_MODULES = 2  # white border around the marker, in modules (1 module = side / 6 for 4x4)
 
-_MM_PER_INCH = 25.4
 _COARSE_LONG_SIDE = 1400  # the ArUco pass runs on a copy whose long side is about this
 _CENTROID_HALF_PX = 4.0  # half-width of the gradient window around an edge, full-res px
 _PROFILE_STEP_PX = 0.5
 _MIN_MARKER_DISTANCE_RATE = 0.05  # ArUco's default 0.125 merges the marker with the sticker
-_UNIT_SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+UNIT_SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+"""The black square's corners in ArUco order, for a side of 1 centred on 0."""
 
 FloatArray = NDArray[np.float64]
 
@@ -67,8 +67,21 @@ def _detector(name: str) -> Any:
     return cv2.aruco.ArucoDetector(_dictionary(name), params)
 
 
-def _module_grid(marker_id: int, dictionary: str) -> NDArray[np.uint8]:
-    """One pixel per module: black border and bits, 0/255."""
+def module_grid(marker_id: int, dictionary: str) -> NDArray[np.uint8]:
+    """Render the marker at one pixel per module: black border and bits, 0/255.
+
+    Parameters
+    ----------
+    marker_id : int
+        Marker id within `dictionary`.
+    dictionary : str
+        OpenCV ArUco dictionary name.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` uint8 image, ``n`` the modules across (6 for 4x4 markers).
+    """
     aruco_dict = _dictionary(dictionary)
     count = int(aruco_dict.bytesList.shape[0])
     if not 0 <= marker_id < count:
@@ -102,181 +115,12 @@ def marker_pixels(
     >>> img.shape, int(img[0, 0]), int(img[15, 15])
     ((60, 60), 0, 255)
     """
-    grid = _module_grid(marker_id, dictionary)
+    grid = module_grid(marker_id, dictionary)
     n = grid.shape[0]
     if side_px < n:
         raise InputError(f"marker side {side_px} px is too small; use at least {n} px")
     idx = np.arange(side_px) * n // side_px
     return np.ascontiguousarray(grid[np.ix_(idx, idx)])
-
-
-def sticker_image(
-    marker_id: int = 0,
-    *,
-    side_mm: float = DEFAULT_MARKER_SIDE_MM,
-    dpi: int = 600,
-    dictionary: str = MARKER_DICTIONARY_NAME,
-) -> Image.Image:
-    """Render a printable sticker: marker, white quiet zone, grey cut line and a label.
-
-    Parameters
-    ----------
-    marker_id : int
-        Marker id within `dictionary`.
-    side_mm : float
-        Printed side of the black square, 5 to 100 mm.
-    dpi : int
-        Print resolution, 72 to 2400 dots per inch; the side must be a whole number of dots
-        to within 0.25%.
-    dictionary : str
-        OpenCV ArUco dictionary name.
-
-    Returns
-    -------
-    PIL.Image.Image
-        Greyscale (mode ``"L"``) image to print at `dpi`.
-
-    Raises
-    ------
-    InputError
-        A size, resolution, dictionary or id out of range.
-    """
-    if not 5.0 <= side_mm <= 100.0:
-        raise InputError(f"marker side {side_mm} mm is out of range; use 5 to 100 mm")
-    if not 72 <= dpi <= 2400:
-        raise InputError(f"print resolution {dpi} dpi is out of range; use 72 to 2400 dpi")
-    px_per_mm = dpi / _MM_PER_INCH
-    side_px = round(side_mm * px_per_mm)
-    size_error = abs(side_px / px_per_mm / side_mm - 1.0)  # the side is a whole number of dots
-    if size_error > 0.0025:
-        raise InputError(
-            f"a {side_mm} mm marker would print {size_error:.2%} off at {dpi} dpi; "
-            "use a higher dpi or another size (20 mm at 600 dpi is exact to 0.1%)"
-        )
-    marker = marker_pixels(marker_id, side_px=side_px, dictionary=dictionary)
-    quiet = round(QUIET_ZONE_MODULES * side_px / _module_grid(marker_id, dictionary).shape[0])
-    zone = side_px + 2 * quiet
-    mm = f"{side_mm:.1f}" if round(side_mm, 1) == side_mm else f"{side_mm:g}"
-    lines = [
-        "scalpmap scale marker",
-        f"{dictionary}  id {marker_id}",
-        f"black square = {mm} mm",
-        "print at 100% / actual size",
-    ]
-    font_px = max(8, round(zone / 17))
-    font = ImageFont.load_default(size=font_px)
-    line_h, pad = round(font_px * 1.3), max(2, round(0.6 * px_per_mm))
-    inner_w = max(zone, math.ceil(max(font.getlength(t) for t in lines)) + 2 * pad)
-    cut, margin = max(1, round(0.1 * px_per_mm)), max(2, round(px_per_mm))  # line, blank paper
-    edge = margin + cut
-    size = (inner_w + 2 * edge, zone + len(lines) * line_h + 2 * pad + 2 * edge)
-    img = Image.new("L", size, 255)
-    img.paste(Image.fromarray(marker), (edge + (inner_w - zone) // 2 + quiet, edge + quiet))
-    draw = ImageDraw.Draw(img)
-    box = (margin, margin, size[0] - margin - 1, size[1] - margin - 1)
-    draw.rectangle(box, outline=160, width=cut)
-    for i, text in enumerate(lines):
-        xy = (edge + inner_w / 2, edge + zone + pad // 2 + i * line_h)
-        draw.text(xy, text, fill=0, font=font, anchor="mt")
-    return img
-
-
-def write_sticker(
-    path: str | Path,
-    *,
-    marker_id: int = 0,
-    side_mm: float = DEFAULT_MARKER_SIDE_MM,
-    dpi: int = 600,
-    dictionary: str = MARKER_DICTIONARY_NAME,
-) -> Path:
-    """Write a printable sticker as PNG (with dpi metadata) or PDF (page size = print size).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Output file; the suffix ``.png`` or ``.pdf`` selects the format.
-    marker_id, side_mm, dpi, dictionary
-        As for :func:`sticker_image`.
-
-    Returns
-    -------
-    pathlib.Path
-        The written file; InputError for another suffix, a bad argument or a write failure.
-    """
-    out = Path(path)
-    fmt = {".png": "PNG", ".pdf": "PDF"}.get(out.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot write a sticker to {out.name!r}; use a .png or .pdf file name")
-    img = sticker_image(marker_id, side_mm=side_mm, dpi=dpi, dictionary=dictionary)
-    try:
-        if fmt == "PNG":
-            img.save(out, format="PNG", dpi=(dpi, dpi))
-        else:
-            img.save(out, format="PDF", resolution=float(dpi))
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}; check the folder") from exc
-    return out
-
-
-def paste_marker(
-    rgb: NDArray[np.uint8],
-    *,
-    center_xy: tuple[float, float],
-    side_px: float,
-    angle_deg: float,
-    marker_id: int = 0,
-) -> FloatArray:
-    """Draw the sticker (white quiet zone and black marker) into `rgb` in place, anti-aliased.
-
-    The sticker is rendered big and warped (bilinear, with an alpha mask) into the image, so the
-    black square's outer corners land exactly at the returned positions.
-
-    Parameters
-    ----------
-    rgb : numpy.ndarray
-        ``(H, W, 3)`` uint8 image, modified in place.
-    center_xy : tuple of float
-        Centre of the marker in pixel coordinates.
-    side_px, angle_deg : float
-        Side of the black square in pixels; rotation in degrees, counter-clockwise on screen.
-    marker_id : int
-        Marker id in :data:`MARKER_DICTIONARY_NAME`.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(4, 2)`` true outer corners ``(x, y)`` of the black square in ArUco order: top-left,
-        top-right, bottom-right, bottom-left of the marker.
-    """
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise InputError("paste_marker needs an (H, W, 3) uint8 image")
-    if not side_px > 0:
-        raise InputError(f"marker side {side_px} px must be positive")
-    grid = _module_grid(marker_id, MARKER_DICTIONARY_NAME)
-    n, q = grid.shape[0], QUIET_ZONE_MODULES
-    sticker = np.pad(grid, q, constant_values=255)
-    m = max(4, math.ceil(side_px / n))  # source px per module: the warp never magnifies
-    src = np.repeat(np.repeat(sticker, m, axis=0), m, axis=1).astype(np.float32)
-    theta = math.radians(angle_deg)
-    rot = np.array([[math.cos(theta), math.sin(theta)], [-math.sin(theta), math.cos(theta)]])
-    centre = np.array(center_xy, dtype=np.float64)
-    corners: FloatArray = centre + (_UNIT_SQUARE * side_px) @ rot.T
-    half = (n + 2 * q) * side_px / n / math.sqrt(2.0) + 2.0
-    x0, y0 = (max(0, math.floor(v - half)) for v in centre)
-    x1, y1 = (
-        min(lim, math.ceil(v + half) + 1) for v, lim in zip(centre, rgb.shape[1::-1], strict=True)
-    )
-    if x0 >= x1 or y0 >= y1:
-        return corners
-    lin = rot * (side_px / (n * m))
-    src_centre = (src.shape[0] - 1) / 2.0  # in pixel-centre coordinates
-    shift = centre - [x0, y0] - lin @ np.array([src_centre, src_centre])
-    affine, size = np.hstack([lin, shift[:, None]]), (x1 - x0, y1 - y0)
-    value = cv2.warpAffine(src, affine, size, flags=cv2.INTER_LINEAR, borderValue=0.0)
-    alpha = cv2.warpAffine(np.ones_like(src), affine, size, flags=cv2.INTER_LINEAR, borderValue=0.0)
-    out = rgb[y0:y1, x0:x1].astype(np.float32) * (1.0 - alpha)[..., None] + value[..., None]
-    rgb[y0:y1, x0:x1] = np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    return corners
 
 
 @dataclass(frozen=True)
@@ -448,7 +292,7 @@ def detect_marker(
     offset = np.array([x0, y0], dtype=np.float64)
     refined = _refine(gray, coarse - offset, modules)
     corners = coarse if refined is None else refined + offset
-    ideal = _UNIT_SQUARE * side_mm
+    ideal = UNIT_SQUARE * side_mm
     z_mm = ideal[:, 0] + 1j * ideal[:, 1]
     z_px = corners[:, 0] + 1j * corners[:, 1]
     wc, zc = z_mm - z_mm.mean(), z_px - z_px.mean()

@@ -29,7 +29,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
 from scalpmap.imaging import synth_render as render
-from scalpmap.imaging.marker import paste_marker
+from scalpmap.imaging.marker_draw import paste_marker
 from scalpmap.imaging.scale import STANDARD_MARKER_SIDES_MM
 from scalpmap.imaging.synth_geometry import build_scene
 from scalpmap.imaging.synth_marks import (
