@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging import synth_render as render
-from scalpmap.imaging.synth_head import CRANIUM, EAR, JAW, NOSE, Camera, Face, SurfaceMaps
+from scalpmap.imaging.synth_camera import Camera, SurfaceMaps
+from scalpmap.imaging.synth_head import CRANIUM, EAR, JAW, NOSE, Face
 
 Window = tuple[slice, slice]
 

@@ -16,16 +16,8 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import synth_render as render
-from scalpmap.imaging.synth_head import (
-    BACKGROUND,
-    CLOTHES,
-    EAR,
-    EAR_PSI,
-    Camera,
-    Face,
-    SurfaceMaps,
-    cranium_point,
-)
+from scalpmap.imaging.synth_camera import Camera, SurfaceMaps
+from scalpmap.imaging.synth_head import BACKGROUND, CLOTHES, EAR, EAR_PSI, Face, cranium_point
 
 CLOTHES_RGB = (
     (0.15, 0.25, 0.45),

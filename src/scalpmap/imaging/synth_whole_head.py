@@ -19,6 +19,13 @@ from scalpmap.imaging import synth_face as face_paint
 from scalpmap.imaging import synth_glasses as glasses
 from scalpmap.imaging import synth_hair as hair
 from scalpmap.imaging import synth_render as render
+from scalpmap.imaging.synth_camera import (
+    Camera,
+    SurfaceMaps,
+    projected_half_extent,
+    rotation,
+    trace_surfaces,
+)
 from scalpmap.imaging.synth_head import (
     CRANIUM,
     EAR,
@@ -27,15 +34,10 @@ from scalpmap.imaging.synth_head import (
     NOSE,
     PSI_GRID,
     SIDEBURN_BACK_PSI,
-    Camera,
     Face,
-    SurfaceMaps,
     cranium_point,
     front_point,
     make_face,
-    projected_half_extent,
-    rotation,
-    trace_surfaces,
 )
 from scalpmap.imaging.synth_marks import paint_confounders, paint_eyebrows
 from scalpmap.imaging.synth_person import compose_person, ear_outlines, mask_geometry
