@@ -78,8 +78,7 @@ def synth(
     """Write a synthetic scalp photo and its ground truth (OUT.truth.json)."""
     from scalpmap.imaging.synth import write_synthetic_photo
     from scalpmap.imaging.synth_geometry import View
-    from scalpmap.imaging.synth_options import BEARDS, VIEWS, SynthOptions
-    from scalpmap.imaging.synth_whole_head import BeardStyle
+    from scalpmap.imaging.synth_options import BEARDS, VIEWS, BeardStyle, SynthOptions
 
     choices = {
         "--view": (view, VIEWS),

@@ -13,9 +13,9 @@ import numpy as np
 
 from scalpmap.errors import InputError
 from scalpmap.imaging.synth_geometry import HairlineStyle, View
-from scalpmap.imaging.synth_whole_head import BeardStyle
 
 Ink = Literal["bluish-black", "black", "faded-grey"]
+BeardStyle = Literal["none", "stubble", "full", "goatee"]
 
 CLOSEUP_MM_PER_PX = (0.025, 0.038)
 PHONE_MM_PER_PX = (0.02, 0.08)

@@ -10,8 +10,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
+from scalpmap.imaging.synth_head_truth import HeadTruth
 from scalpmap.imaging.synth_options import SynthOptions
-from scalpmap.imaging.synth_whole_head import HeadTruth
 
 
 @dataclass(frozen=True)
