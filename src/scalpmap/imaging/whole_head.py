@@ -1,12 +1,12 @@
 """Whole-head coverage analysis: the scalp's pigmented region and hairline on a head photo.
 
 At whole-head scales (coverage mode) single impressions are not resolved: the analysis runs on a
-downscaled working copy of the head (:mod:`scalpmap.imaging.whole_head_crop`). Everything below
-the brow line and off the person is left out (:mod:`scalpmap.imaging.face_exclusion`); the
-pigment texture is judged against this person's bare forehead
-(:mod:`scalpmap.imaging.pigment_texture`, :mod:`scalpmap.imaging.whole_head_field`); the main
-region is the pigment that reaches the top of the head (:mod:`scalpmap.imaging.main_region`); its
-lower edge is the hairline (:mod:`scalpmap.imaging.whole_head_edges`), named in segments
+downscaled working copy of the head (:mod:`scalpmap.imaging.whole_head_crop`). Everything below the
+brow line and off the person is left out (:mod:`scalpmap.imaging.face_exclusion`); the pigment
+texture (:mod:`scalpmap.imaging.pigment_texture`) is judged against this person's bare forehead
+(:mod:`scalpmap.imaging.texture_levels`, :mod:`scalpmap.imaging.whole_head_field`); the main region
+is the pigment that reaches the top of the head (:mod:`scalpmap.imaging.main_region`); its lower
+edge is the hairline (:mod:`scalpmap.imaging.whole_head_edges`), named in segments
 (:mod:`scalpmap.imaging.hairline_segments`).
 """
 
@@ -29,12 +29,8 @@ from scalpmap.imaging.face_exclusion import (
 from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.main_region import select_main_region
-from scalpmap.imaging.pigment_texture import (
-    SMOOTH_MM,
-    cell_heights_mm,
-    forehead_cells,
-    texture_cells,
-)
+from scalpmap.imaging.pigment_texture import SMOOTH_MM, texture_cells
+from scalpmap.imaging.texture_levels import cell_heights_mm, forehead_cells
 from scalpmap.imaging.whole_head_crop import working_crop
 from scalpmap.imaging.whole_head_edges import reach_silhouette, whole_head_hairline
 from scalpmap.imaging.whole_head_field import (

@@ -14,15 +14,13 @@ from numpy.typing import NDArray
 
 from scalpmap.imaging.face_exclusion import BrowLine, rasterise
 from scalpmap.imaging.pigment_texture import (
-    MIN_FOREHEAD_CELLS,
     SMOOTH_MM,
-    Levels,
     TextureCells,
     bright_level,
-    pigment_levels,
     refine_edge,
     smooth_texture,
 )
+from scalpmap.imaging.texture_levels import MIN_FOREHEAD_CELLS, Levels, pigment_levels
 
 MEASURES = ("dots", "darkening")
 FALLBACK_MEASURE = "darkening"
