@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.detect import Impressions
 from scalpmap.imaging.neighbours import distance_to_nearest_other
-from scalpmap.imaging.skin import estimate_local_skin, local_noise, luminance, relative_contrast
+from scalpmap.imaging.skin import estimate_local_skin, luminance, relative_contrast
+from scalpmap.imaging.skin_noise import local_noise
 
 DENSITY_CELL_MM = 5.0
 COVERAGE_SIGMAS = 2.5
