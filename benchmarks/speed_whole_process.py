@@ -18,7 +18,8 @@ b. **Whole process against the peer**, in one run, interleaved so both see the s
    (``num_sigma=10``, ``threshold=0.2``, ``overlap=0.5``).
 c. **Where the whole process's time goes**: a child process runs the CLI's steps one by one
    with their wall and CPU times; the analysis's own steps are timed by wrapping the functions
-   that ``scalpmap.imaging.analysis`` calls.
+   that ``scalpmap.imaging.analysis_mode`` and ``scalpmap.imaging.analysis_closeup`` (the
+   scale and the close-up's impressions mode, under ``scalpmap.imaging.analysis``) call.
 """
 
 from __future__ import annotations
@@ -173,6 +174,8 @@ import scalpmap.cli.main
 import scalpmap.cli.analyse_cmd
 lap("CLI start (typer, the analyse command's module)")
 from scalpmap.imaging import analysis as analysis_module
+from scalpmap.imaging import analysis_closeup, analysis_mode
+from scalpmap.imaging import region
 from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.imaging.overlay_file import write_overlay_png
 from scalpmap.imaging.photo_io import load_photo
@@ -196,10 +199,10 @@ def wrap(function, name):
         finally:
             lap("analysis: " + name)
     return timed
-for attribute, name in WRAPPED.items():
-    if hasattr(analysis_module, attribute):
-        setattr(analysis_module, attribute, wrap(getattr(analysis_module, attribute), name))
-region = analysis_module.region_mod
+for module in (analysis_mode, analysis_closeup):
+    for attribute, name in WRAPPED.items():
+        if hasattr(module, attribute):
+            setattr(module, attribute, wrap(getattr(module, attribute), name))
 for attribute in ("reach_edges", "trace_hairline"):
     if hasattr(region, attribute):
         setattr(region, attribute, wrap(getattr(region, attribute), "hairline"))

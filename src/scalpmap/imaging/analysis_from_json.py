@@ -37,10 +37,10 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.errors import InputError
-from scalpmap.imaging.analysis import Analysis, InkTone, Mode
 from scalpmap.imaging.analysis_json import analysis_to_json, validate_analysis_json
+from scalpmap.imaging.analysis_result import Analysis, InkTone
 from scalpmap.imaging.detect import Impressions
-from scalpmap.imaging.dot_scale import DotScale
+from scalpmap.imaging.dot_scale import DotScale, Mode
 from scalpmap.imaging.face_exclusion import BrowLineSource
 from scalpmap.imaging.head import HeadModel, HeadView
 from scalpmap.imaging.pigment_field import DensityGrid

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import scalpmap
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.hairline_segments import SEGMENT_NAMES
 from scalpmap.imaging.impression_stats import impression_stats
 from scalpmap.json_schemas import load_schema as load_schema_named

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 
 __all__ = ["BLOWN_OUT_MM", "ImpressionStats", "impression_stats", "in_region"]
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.overlay_head import area_mask, draw_excluded, draw_landmarks
 
 REGION_BGR = (255, 200, 0)

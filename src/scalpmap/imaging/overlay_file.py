@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.overlay import render_overlay
 
 __all__ = ["OVERLAY_FILE_SIDE", "encode_overlay_png", "overlay_side", "write_overlay_png"]

@@ -8,7 +8,7 @@ import shapely.affinity
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 
 EXCLUDED_BGR = (128, 128, 128)
 HATCH_BGR = (200, 200, 200)

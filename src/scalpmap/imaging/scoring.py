@@ -8,7 +8,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.matching import match_points
 from scalpmap.imaging.synth_truth import SynthTruth
 

@@ -24,8 +24,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy.orm import Session
 
 from scalpmap.facilities.schemas import FacilityCreate
-from scalpmap.imaging.analysis import Analysis
 from scalpmap.imaging.analysis_from_json import analysis_from_json
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.photo_io import decode_photo
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 from scalpmap.planning.plan import PlanOptions

@@ -28,7 +28,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.synth_render import low_frequency_field
 from scalpmap.planning.zones import Zone, Zones
 from scalpmap.simulation import simulate_after_laser

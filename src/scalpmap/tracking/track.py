@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.errors import InputError, ScaleError
-from scalpmap.imaging.analysis import Analysis
+from scalpmap.imaging.analysis_result import Analysis
 from scalpmap.imaging.marker import detect_marker
 from scalpmap.imaging.scale import resolve_scale
 from scalpmap.imaging.validate import check_rgb

@@ -1,0 +1,95 @@
+"""What kind of photo it is: its scale, and whether a face makes it a whole head.
+
+:func:`scalpmap.imaging.analysis.analyse_photo` chooses its mode from these and from the
+impressions' measured size (:func:`scalpmap.imaging.dot_scale.choose_mode`): coverage on whole
+heads (as coarse as :data:`scalpmap.imaging.dot_scale.WHOLE_HEAD_MM_PER_PX` or coarser, or with a
+face in view), impressions on close-ups whose impressions can be counted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scalpmap.errors import ScaleError
+from scalpmap.imaging.dot_scale import Mode
+from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.scale import Scale, resolve_scale
+
+FACE_CHECK_MM_PER_PX = 0.06
+"""Photos this coarse (mm/px) or coarser, yet finer than a whole head's, are checked for a face."""
+
+
+def scale_and_head(
+    rgb: NDArray[np.uint8],
+    mm_per_px: float | None,
+    marker_side_mm: float | None,
+    head: HeadModel | None,
+    mode: Mode | None,
+) -> tuple[Scale, HeadModel | None]:
+    """Resolve the scale (given, marker, or a face's iris) and find the head when that needs it.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    mm_per_px : float or None
+        The given scale; measured from the printed marker when None.
+    marker_side_mm : float or None
+        Printed side of the marker's black square; read from the marker's id when None.
+    head : HeadModel or None
+        The head model, when the caller has one.
+    mode : {"impressions", "coverage"} or None
+        The mode asked for: impressions mode never falls back to a face's iris.
+
+    Returns
+    -------
+    scale : Scale
+        The photo's scale.
+    head : HeadModel or None
+        The given head; or, when the scale had to come from the iris, the head found.
+
+    Raises
+    ------
+    ScaleError
+        When there is neither a given scale, nor a marker, nor (outside impressions mode) an
+        iris to measure.
+    """
+    try:
+        return resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm), head
+    except ScaleError:
+        if mode == "impressions":
+            raise
+    if head is None:
+        head = find_head(rgb)
+    scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm, head=head)
+    return scale, head
+
+
+def face_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -> HeadModel | None:
+    """Return the head model when a photo finer than the whole-head scale shows a face.
+
+    A phone photo of a whole head can be finer than the whole-head scale
+    (:data:`scalpmap.imaging.dot_scale.WHOLE_HEAD_MM_PER_PX`), down to about 0.06 mm/px at 12 MP;
+    with a face in it, it must be read as a whole head, face masked out, not as a close-up.
+    Close-ups finer than that never hold a face, so no model runs for them.
+
+    Parameters
+    ----------
+    rgb : ndarray of uint8, shape (rows, cols, 3)
+        The photo.
+    scale : Scale
+        The photo's scale.
+    head : HeadModel or None
+        The head model, when the caller has one; found on the photo otherwise.
+
+    Returns
+    -------
+    HeadModel or None
+        The head model when it has a face; None when it has none or the photo is finer than
+        ``FACE_CHECK_MM_PER_PX``.
+    """
+    if scale.mm_per_px < FACE_CHECK_MM_PER_PX:
+        return None
+    found = head if head is not None else find_head(rgb)
+    return found if found.has_face else None
