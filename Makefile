@@ -25,12 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-# The suite runs on every core (pytest-xdist): each test has its own temporary folder and
-# database, so tests never share state. TEST_WORKERS=0 runs it in one process.
+# The suite runs on every core (pytest-xdist), a test file at a time per worker: some files'
+# tests share a module-scoped database in order. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
 
 test: $(STAMP) lint
-	$(BIN)/pytest --numprocesses $(TEST_WORKERS)
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/evaluate_accuracy.py
