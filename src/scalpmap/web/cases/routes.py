@@ -17,7 +17,7 @@ from scalpmap.web.cases.orchestration import list_practitioners, update_case
 from scalpmap.web.dashboard.orchestration import active_cases
 from scalpmap.web.deps import CurrentCase, CurrentPatient, CurrentUser, SessionDep
 from scalpmap.web.errors import status_for
-from scalpmap.web.photos.orchestration import latest_analysis
+from scalpmap.web.photos.orchestration import latest_statuses
 from scalpmap.web.rendering import render
 from scalpmap.web.treatment.orchestration import treatment_context
 
@@ -114,7 +114,8 @@ def case_page(
         The page, with the referral, sessions and clearance part
         (:func:`scalpmap.web.treatment.orchestration.treatment_context`).
     """
-    photos = [(photo, latest_analysis(photo)) for photo in case.photos]
+    latest = latest_statuses(session, list(case.photos))
+    photos = [(photo, latest.get(photo.id)) for photo in case.photos]
     context: dict[str, Any] = {
         "title": f"Case #{case.id}",
         "section": "cases",

@@ -8,7 +8,8 @@ import re
 from typing import Any
 
 from PIL import Image, ImageOps
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, object_session
 from starlette.datastructures import UploadFile
 
 from scalpmap.field_labels import LABELS
@@ -24,6 +25,7 @@ __all__ = [
     "analysis_status",
     "done_analysis",
     "latest_analysis",
+    "latest_statuses",
     "parse_mm_per_px",
     "parse_view",
     "resized_jpeg",
@@ -116,6 +118,36 @@ def _label(filename: str | None) -> str | None:
 def latest_analysis(photo: Photo) -> PhotoAnalysis | None:
     """Return a photo's newest analysis, or ``None``."""
     return photo.analyses[-1] if photo.analyses else None
+
+
+def latest_statuses(session: Session, photo_list: list[Photo]) -> dict[int, PhotoAnalysis]:
+    """Return each photo's newest analysis without its analysis.json, for lists of photos.
+
+    A 12 MP close-up's analysis.json lists every impression (hundreds of kB): a page that shows
+    only the analyses' statuses loads them without it (deferred: read on access, in the session).
+
+    Parameters
+    ----------
+    session : sqlalchemy.orm.Session
+        The request's session.
+    photo_list : list of Photo
+        The photos.
+
+    Returns
+    -------
+    dict of int to PhotoAnalysis
+        By photo id; a photo never analysed is left out.
+    """
+    ids = [photo.id for photo in photo_list]
+    if not ids:
+        return {}
+    query = (
+        select(PhotoAnalysis)
+        .where(PhotoAnalysis.photo_id.in_(ids))
+        .options(defer(PhotoAnalysis.document))
+        .order_by(PhotoAnalysis.id)
+    )
+    return {row.photo_id: row for row in session.scalars(query)}  # the newest last
 
 
 def done_analysis(photo: Photo) -> PhotoAnalysis | None:
@@ -248,7 +280,11 @@ def analysis_status(photo: Photo, *, with_document: bool = True) -> dict[str, An
     NotFoundError
         When the photo was never analysed.
     """
-    row = latest_analysis(photo)
+    session = object_session(photo)
+    if with_document or session is None:
+        row = latest_analysis(photo)
+    else:  # the browser's poll: the status without the analysis.json
+        row = latest_statuses(session, [photo]).get(photo.id)
     if row is None:
         raise NotFoundError(f"photo {photo.id} has no analysis; POST to its analysis to start one")
     done = row.status == AnalysisStatus.DONE
