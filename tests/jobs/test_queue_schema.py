@@ -6,6 +6,7 @@ an upgrade with a folder of the shipped migrations plus a new one.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +92,20 @@ def test_tables_made_before_the_record_are_taken_as_this_release(conninfo):
 def test_a_database_that_does_not_answer_is_the_queue_unavailable():
     with pytest.raises(QueueUnavailableError):
         ensure_queue_schema("postgresql://nobody@127.0.0.1:1/nothing")
+
+
+def test_a_role_that_may_not_create_tables_is_one_clear_line(conninfo):
+    role = f"scalpmap_no_create_{secrets.token_hex(4)}"
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC, "{role}"')
+    try:
+        as_role = make_url(conninfo).set(username=role).render_as_string(hide_password=False)
+        with pytest.raises(QueueSchemaError) as raised:
+            ensure_queue_schema(as_role)
+        message = str(raised.value)
+        assert "\n" not in message and "could not be made or checked" in message
+        assert "rights" in message
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -253,3 +253,7 @@ def test_a_job_whose_run_was_lost_can_be_asked_again_and_the_lost_run_cannot_fin
         session.commit()
     done = _job(app, job_id)
     assert done.status == JobStatus.DONE and done.result == {"from": "second"}
+    with app.state.scalpmap.session_factory() as session:  # the lost run fails late: ignored
+        assert not job_service.fail_job(session, job_id, "lost run's error", attempt=first_attempt)
+    still = _job(app, job_id)
+    assert still.status == JobStatus.DONE and still.error_message is None

@@ -118,8 +118,12 @@ def run_keyed_job(
             )
             return
         except failures as error:
-            jobs.fail_job(session, job_id, reason(error))
-            log.info("%s %s failed: %s", kind_words, job_id, error)
+            if jobs.fail_job(session, job_id, reason(error), attempt=claimed.attempt):
+                log.info("%s %s failed: %s", kind_words, job_id, error)
+            else:
+                log.warning(
+                    "%s %s failed after another run took it over: %s", kind_words, job_id, error
+                )
             return
         except DBAPIError:
             session.rollback()
@@ -127,6 +131,7 @@ def run_keyed_job(
             raise
         except Exception as error:
             log.exception("%s %s failed", kind_words, job_id)
-            jobs.fail_job(session, job_id, f"internal error ({type(error).__name__}); see the logs")
+            words = f"internal error ({type(error).__name__}); see the logs"
+            jobs.fail_job(session, job_id, words, attempt=claimed.attempt)
             raise
         log.info("%s %s done%s", kind_words, job_id, detail)

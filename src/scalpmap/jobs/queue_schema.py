@@ -11,7 +11,8 @@ the migrations a queue database has in a table of its own, ``scalpmap_queue_migr
   a transaction of its own with its record, so an upgrade that stops half-way is taken up again
   at the next start;
 - a database whose tables were made before this record existed (scalpmap 0.1's first queue
-  installs) is taken to hold the installed release's schema, which is what made it.
+  installs, all made with procrastinate 3.10, which pyproject.toml now asks for at least) is
+  taken to hold the installed release's schema.
 
 Every process that uses the queue calls :func:`ensure_queue_schema` at its start (web app,
 worker, ``scalpmap reanalyse``); an advisory lock lets one of them do the work at a time.
@@ -133,18 +134,35 @@ def ensure_queue_schema(conninfo: str, *, migrations: Path | None = None) -> boo
     QueueUnavailableError
         When the database does not answer.
     QueueSchemaError
-        When a migration fails (the ones before it stay applied and recorded).
+        When a migration fails (the ones before it stay applied and recorded), or the tables
+        cannot be made or read (e.g. the role may not create tables).
     """
     shipped = shipped_migrations(migrations)
     try:
-        with psycopg.connect(conninfo, connect_timeout=5, autocommit=True) as connection:
+        connection = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError as error:
+        raise QueueUnavailableError(UNAVAILABLE) from error
+    with connection:
+        try:
             connection.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
             try:
                 return _ensure(connection, shipped)
             finally:
                 connection.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
-    except psycopg.OperationalError as error:
-        raise QueueUnavailableError(UNAVAILABLE) from error
+        except psycopg.OperationalError as error:
+            if connection.closed:
+                raise QueueUnavailableError(UNAVAILABLE) from error
+            raise _schema_error(error) from error
+        except psycopg.Error as error:  # e.g. no right to create tables
+            raise _schema_error(error) from error
+
+
+def _schema_error(error: psycopg.Error) -> QueueSchemaError:
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return QueueSchemaError(
+        f"the job queue's tables could not be made or checked ({first_line}); "
+        "check the database role's rights on the queue's database"
+    )
 
 
 def _exists(connection: psycopg.Connection, table: str) -> bool:
@@ -156,11 +174,12 @@ def _ensure(connection: psycopg.Connection, shipped: list[Path]) -> bool:
     from procrastinate.schema import SchemaManager
 
     with connection.transaction():
-        connection.execute(
-            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
-            " id serial PRIMARY KEY, name text UNIQUE NOT NULL,"
-            " applied_at timestamptz NOT NULL DEFAULT now(), how text NOT NULL)"
-        )
+        if not _exists(connection, MIGRATIONS_TABLE):  # no CREATE (and no right needed) once made
+            connection.execute(
+                f"CREATE TABLE {MIGRATIONS_TABLE} ("
+                " id serial PRIMARY KEY, name text UNIQUE NOT NULL,"
+                " applied_at timestamptz NOT NULL DEFAULT now(), how text NOT NULL)"
+            )
         recorded = {str(r[0]) for r in connection.execute(f"SELECT name FROM {MIGRATIONS_TABLE}")}
         if not _exists(connection, "procrastinate_jobs"):
             connection.execute(SchemaManager.get_schema())

@@ -279,7 +279,7 @@ def compute_zones(
         notes.append("no target: the whole pigmented region is removal")
     grid = GRID_PX
     removal = (
-        region  # nothing kept: the region itself, as found
+        without_slivers(region)  # nothing kept: the region itself, as found
         if goal.is_empty
         else without_slivers(as_polygonal(shapely.difference(region, goal, grid_size=grid)))
     )

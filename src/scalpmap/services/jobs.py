@@ -201,7 +201,7 @@ def finish_job(session: Session, job_id: int, result: dict[str, Any], *, attempt
         raise JobSuperseded(f"job {job_id} was taken over by another run; this one is dropped")
 
 
-def fail_job(session: Session, job_id: int, message: str) -> None:
+def fail_job(session: Session, job_id: int, message: str, *, attempt: int | None = None) -> bool:
     """Save a job as failed with its one-line reason (committed); it is not run again.
 
     Parameters
@@ -212,14 +212,34 @@ def fail_job(session: Session, job_id: int, message: str) -> None:
         The job.
     message : str
         Why, in one line (longer ones are cut to 2,000 characters).
+    attempt : int, optional
+        The ``attempts`` of the run that failed (:func:`claim_job`): when given, the job is
+        failed only while that run still holds it, so a run taken over by another never
+        overwrites the other's result.
+
+    Returns
+    -------
+    bool
+        Whether the job was saved as failed.
     """
     session.rollback()
-    row = get_or_raise(session, Job, job_id, "job")
-    session.refresh(row)
-    row.status = JobStatus.FAILED
-    row.error_message = " ".join(message.split())[:2000]
-    row.finished_at = utcnow()
+    conditions = [Job.id == job_id]
+    if attempt is not None:
+        conditions += [Job.status == JobStatus.RUNNING, Job.attempts == attempt]
+    changed = session.execute(
+        update(Job)
+        .where(*conditions)
+        .values(
+            status=JobStatus.FAILED,
+            error_message=" ".join(message.split())[:2000],
+            finished_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
     commit(session)
+    if attempt is None:
+        get_or_raise(session, Job, job_id, "job")  # an unknown job: NotFoundError, as before
+    return bool(getattr(changed, "rowcount", 0))
 
 
 def fail_stale_jobs(session: Session, *, older_than: dt.timedelta) -> list[int]:

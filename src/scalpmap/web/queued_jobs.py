@@ -49,11 +49,14 @@ class QueuedAnalysisJobs(AnalysisJobs):
         from psycopg_pool import NullConnectionPool
 
         from scalpmap.jobs.queue import QueueUnavailableError, ensure_queue_schema
+        from scalpmap.jobs.queue_schema import QueueSchemaError
 
         try:
             ensure_queue_schema(self.conninfo)
         except QueueUnavailableError:
             log.warning("the job queue's database is not answering; analyses get 503 until it is")
+        except QueueSchemaError as error:
+            log.error("%s", error)  # one line; the jobs then fail to queue with their own 503
         if not self._opened:
             pool: NullConnectionPool = NullConnectionPool(
                 self.conninfo, open=False, timeout=5, kwargs={"connect_timeout": 5}

@@ -11,7 +11,8 @@ store and asks for the report job keyed by what it prints (:mod:`scalpmap.jobs.r
   and, once printed, offers the download (the same URL, now answered at once) and starts it;
   the API answers 202 with the job, to poll and ask again.
 - The print failed: the one-line reason (the page says it, the API's job carries it).
-- The job queue does not answer: 503 before anything is written.
+- The job queue does not answer: 503 before the page is stored or a job written (the view's
+  audit row, made with the HTML, is kept).
 """
 
 from __future__ import annotations
