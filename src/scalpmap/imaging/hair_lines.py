@@ -209,6 +209,36 @@ def line_excess(
     if n == 0:
         return np.zeros(0)
     steps = np.arange(0.0, max(3.0, RAY_LENGTH_MM / mm_per_px) + 1e-9, RAY_STEP_PX)
+    batch = max(1, CHUNK_SAMPLES // (EXCESS_RAYS * len(steps)))  # bounds the memory
+    radii = np.asarray(radius_px, dtype=np.float64)
+    peaks = np.asarray(peak, dtype=np.float64)
+    return np.concatenate(
+        [
+            _excess_batch(
+                contrast,
+                xy[i : i + batch],
+                radii[i : i + batch],
+                peaks[i : i + batch],
+                steps,
+                dots_xy,
+                dots_radius_px,
+            )  # fmt: skip
+            for i in range(0, n, batch)
+        ]
+    )
+
+
+def _excess_batch(
+    contrast: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    radius_px: NDArray[np.float64],
+    peak: NDArray[np.float64],
+    steps: NDArray[np.float64],
+    dots_xy: NDArray[np.float64],
+    dots_radius_px: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """:func:`line_excess` for one batch of candidates."""
+    n = len(xy)
     angles = np.arange(EXCESS_RAYS) * (2 * np.pi / EXCESS_RAYS)
     reach = np.asarray(radius_px, dtype=np.float64)[:, None] + 1.0 + steps[None, :]  # (n, steps)
     px = xy[:, 0, None, None] + np.cos(angles)[None, :, None] * reach[:, None, :]
