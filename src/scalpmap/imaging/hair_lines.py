@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scalpmap.imaging.hair_crossing import bilinear
-from scalpmap.imaging.neighbours import nearest_within
+from scalpmap.imaging.neighbours import pairs_within
 
 N_RAYS = 16
 RAY_GAP_MM = 0.04
@@ -249,12 +249,12 @@ def _excess_batch(
         owner = np.repeat(np.arange(n), EXCESS_RAYS * len(steps))
         samples = np.column_stack([px.ravel(), py.ravel()])
         limit = float(np.max(dots_radius_px)) + 1.0
-        nearest, distance = nearest_within(samples, dots_xy, limit)
-        hit = np.flatnonzero(nearest >= 0)
-        dot = nearest[hit]
-        other = np.hypot(*(dots_xy[dot] - xy[owner[hit]]).T) > 0.5  # not the candidate itself
+        # Every dot within reach, not only the nearest: a sample next to the candidate's own
+        # centre, or nearer a small dot's centre, may still lie inside a bigger dot.
+        sample, dot, distance = pairs_within(samples, dots_xy, limit)
+        other = np.hypot(*(dots_xy[dot] - xy[owner[sample]]).T) > 0.5  # not the candidate
         on_dot = np.zeros(len(samples), dtype=bool)
-        on_dot[hit[other & (distance[hit] <= dots_radius_px[dot] + 1.0)]] = True
+        on_dot[sample[other & (distance <= dots_radius_px[dot] + 1.0)]] = True
         values[on_dot.reshape(values.shape)] = np.nan
     values[np.isfinite(values).sum(axis=2) * 2 < len(steps)] = 0.0  # mostly on dots: skin
     level = np.nanmedian(values, axis=2)

@@ -15,6 +15,7 @@ __all__ = [
     "distance_to_nearest_other",
     "nearest_within",
     "neighbours_within",
+    "pairs_within",
 ]
 
 
@@ -196,8 +197,63 @@ def _nearest_within(
     """:func:`nearest_within`; ``own[i]`` is query ``i``'s own index among the points, if any."""
     index = np.full(len(found_q), -1, dtype=np.intp)
     distance = np.full(len(found_q), np.inf)
-    if len(found_q) == 0 or len(targets) == 0:
+    q, p, gap = _pairs_within(found_q, targets, reach)
+    near = np.ones(len(q), dtype=bool)
+    if own is not None:  # the queries are some of the points: each one's own pair is left out
+        near &= own[q] != p
+    q, p, gap = q[near], p[near], gap[near]
+    if len(q) == 0:
         return index, distance
+    # Per query: the nearest, then the lowest index (unbuffered minima: no sort of the pairs).
+    np.minimum.at(distance, q, gap)
+    nearest = gap == distance[q]
+    lowest = np.full(len(found_q), len(targets), dtype=np.intp)
+    np.minimum.at(lowest, q[nearest], p[nearest])
+    found = lowest < len(targets)
+    index[found] = lowest[found]
+    return index, distance
+
+
+def pairs_within(
+    queries: NDArray[np.floating], points: NDArray[np.floating], reach: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """Find every pair of a query and a point at most ``reach`` apart.
+
+    The same grid as :func:`nearest_within`'s finds them.
+
+    Parameters
+    ----------
+    queries : ndarray, shape (Q, 2)
+        Where to look from.
+    points : ndarray, shape (N, 2)
+        The points to find.
+    reach : float
+        The largest distance of interest, > 0.
+
+    Returns
+    -------
+    query : ndarray of int
+        Each pair's query.
+    point : ndarray of int
+        Each pair's point.
+    distance : ndarray of float
+        Their distance, at most ``reach``.
+
+    Examples
+    --------
+    >>> q, p, d = pairs_within(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0], [1.0, 0.0]]), 5.0)
+    >>> sorted(zip(q.tolist(), p.tolist(), d.tolist()))
+    [(0, 0, 5.0), (0, 1, 1.0)]
+    """
+    return _pairs_within(_points(queries), _points(points), reach)
+
+
+def _pairs_within(
+    found_q: NDArray[np.float64], targets: NDArray[np.float64], reach: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    empty = np.zeros(0, dtype=np.intp)
+    if len(found_q) == 0 or len(targets) == 0:
+        return empty, empty, np.zeros(0)
     cell = float(reach)
     origin = np.minimum(found_q.min(axis=0), targets.min(axis=0)) - cell
     target_cells = np.floor((targets - origin) / cell).astype(np.int64)
@@ -225,21 +281,9 @@ def _nearest_within(
             pairs_q.append(owners)
             pairs_p.append(order[starts + np.arange(total)])
     if not pairs_q:
-        return index, distance
+        return empty, empty, np.zeros(0)
     q, p = np.concatenate(pairs_q), np.concatenate(pairs_p)
     step = found_q[q] - targets[p]
     gap = np.sqrt(step[:, 0] ** 2 + step[:, 1] ** 2)
     near = gap <= cell
-    if own is not None:  # the queries are some of the points: each one's own pair is left out
-        near &= own[q] != p
-    q, p, gap = q[near], p[near], gap[near]
-    if len(q) == 0:
-        return index, distance
-    # Per query: the nearest, then the lowest index (unbuffered minima: no sort of the pairs).
-    np.minimum.at(distance, q, gap)
-    nearest = gap == distance[q]
-    lowest = np.full(len(found_q), len(targets), dtype=np.intp)
-    np.minimum.at(lowest, q[nearest], p[nearest])
-    found = lowest < len(targets)
-    index[found] = lowest[found]
-    return index, distance
+    return q[near], p[near], gap[near]
