@@ -5,7 +5,7 @@ A plan version's four reports (the patient's ``plan.html``/``plan.pdf``, the las
 patient's consent allowed then (:func:`scalpmap.services.disclosure.document_identity`) and the
 clinic's settings of then. The consent, the name or the clinic's settings may have changed
 since, and plans saved by older versions carried the name whatever the consent. So before a
-report is handed out, :func:`plan_report` reads the header of the stored HTML (the patient
+report is handed out, :func:`current_report` reads the header of the stored HTML (the patient
 label, the photo's name, which the PDF was printed from, and the fingerprint of the clinic's
 settings) and compares it with what the document may carry now: when they agree the stored
 file goes out as it is; otherwise the report is made again from the stored plan.json and
@@ -28,7 +28,6 @@ from scalpmap.plan_outputs import PICTURE_FILES
 from scalpmap.reports.clinic_header import shown_fingerprint
 from scalpmap.reports.html import SHOWN, render_report_html
 from scalpmap.reports.images import MAX_EMBED_WIDTH_PX, downscale, encode_jpeg
-from scalpmap.reports.pdf import html_to_pdf
 from scalpmap.services.clinic import get_clinic_settings
 from scalpmap.services.disclosure import (
     DocumentIdentity,
@@ -39,14 +38,13 @@ from scalpmap.services.disclosure import (
 from scalpmap.services.errors import NotFoundError
 from scalpmap.services.plan_design import PlanFile, load_plan_outputs
 from scalpmap.store.models import PhotoAnalysis, PlanVersion
-from scalpmap.store.photos import PhotoStore, sha256_hex
+from scalpmap.store.photos import PhotoStore
 
 __all__ = [
     "REPORT_ROLES",
     "CurrentReport",
     "ReportHeader",
     "current_report",
-    "plan_report",
     "report_header",
 ]
 
@@ -199,37 +197,3 @@ def current_report(
     return CurrentReport(
         stored[role], _render_page(session, store, plan, role, identity, document, clinic)
     )
-
-
-def plan_report(session: Session, store: PhotoStore, plan: PlanVersion, role: str) -> PlanFile:
-    """Return a plan's report carrying exactly the identity the patient's consent allows now.
-
-    Parameters
-    ----------
-    session : sqlalchemy.orm.Session
-        The session (read only; the caller checks access and audits the view).
-    store : PhotoStore
-        Where the plan's files and photo are.
-    plan : PlanVersion
-        The plan version.
-    role : str
-        One of :data:`REPORT_ROLES`.
-
-    Returns
-    -------
-    PlanFile
-        The stored file when its header already shows what is allowed; otherwise the report
-        made again (its ``sha256`` is then the new content's, not stored).
-
-    Raises
-    ------
-    NotFoundError
-        When the plan version has no such report.
-    """
-    current = current_report(session, store, plan, role)
-    if current.page is None:
-        return current.stored
-    page = current.page
-    data = html_to_pdf(page) if role.endswith("_pdf") else page.encode("utf-8")
-    item = current.stored
-    return PlanFile(item.role, item.filename, item.media_type, sha256_hex(data), data)
