@@ -26,7 +26,12 @@ from scalpmap.imaging.dot_scale import (
     refuse_unresolved,
 )
 from scalpmap.imaging.marker import QUIET_ZONE_MODULES
-from scalpmap.imaging.pigment_field import density_grid, field_cells, impression_field
+from scalpmap.imaging.pigment_field import (
+    density_grid,
+    field_cells,
+    field_scale_mm,
+    impression_field,
+)
 from scalpmap.imaging.roi import roi_mask
 from scalpmap.imaging.scale import Scale
 from scalpmap.imaging.scalp import find_scalp
@@ -94,7 +99,8 @@ def analyse_closeup(
     region = field_to_region_safe(
         pigment, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px, analysed_area
     )
-    region = tidy_region(region, analysed_area, scale.mm_per_px)
+    close_mm = field_scale_mm(impressions, scale.mm_per_px)
+    region = tidy_region(region, analysed_area, scale.mm_per_px, close_mm=close_mm)
     step("hairline")
     clearance_px = region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px
     region = region_mod.reach_edges(region, analysed_area, clearance_px)

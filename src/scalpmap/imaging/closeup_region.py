@@ -6,7 +6,10 @@ small hole inside work that is one region; and where the analysis cannot see (th
 sticker), the unseen cells count as pigment, so the trace can hug the sticker's edge in a rim a
 millimetre wide. Neither is pigment work: an opening of ``OPEN_MM`` removes rims and spurs
 thinner than twice that, and holes smaller than ``MAX_HOLE_CM2`` are filled. A real gap in the
-work (a scar, a bald patch) is larger, and stays.
+work (a scar, a bald patch) is larger, and stays. Between sparse dots a chance void also bites
+a dent into the edge, as deep as the field's smoothing scale: the field resolves nothing finer,
+so a closing by that scale (``close_mm``, from
+:func:`scalpmap.imaging.pigment_field.field_scale_mm`) fills such dents first.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ MAX_HOLE_CM2 = 1.0
 
 
 def tidy_region(
-    region: Polygon | MultiPolygon, analysed: Polygon | MultiPolygon, mm_per_px: float
+    region: Polygon | MultiPolygon,
+    analysed: Polygon | MultiPolygon,
+    mm_per_px: float,
+    *,
+    close_mm: float = 0.0,
 ) -> Polygon | MultiPolygon:
     """Remove rims and spurs thinner than ``2 * OPEN_MM`` and fill holes under ``MAX_HOLE_CM2``.
 
@@ -31,6 +38,9 @@ def tidy_region(
         Where the analysis looked; the result stays inside it.
     mm_per_px : float
         Scale.
+    close_mm : float, optional
+        Close the region by this radius first: dents in its edge narrower than twice it are
+        filled (see the module's notes).
 
     Returns
     -------
@@ -48,6 +58,9 @@ def tidy_region(
     """
     if region.is_empty:
         return region
+    if close_mm > 0:
+        closing = close_mm / mm_per_px
+        region = region.buffer(closing).buffer(-closing)
     reach = OPEN_MM / mm_per_px
     opened = region.buffer(-reach).buffer(reach)
     smallest = MAX_HOLE_CM2 * 100.0 / mm_per_px**2

@@ -83,6 +83,40 @@ def field_cells(mask: NDArray[np.bool_], cell_px: int) -> tuple[NDArray[np.float
     return block_mean(mask, cell_px), float(cell_px)
 
 
+def field_scale_mm(impressions: Impressions, mm_per_px: float) -> float:
+    """Measure the smoothing scale of the impressions' density field: 1.5 spacings.
+
+    The spacing comes from the nearest-neighbour distances (``POISSON_SPACING_PER_NN`` times
+    their median); at 1.5 spacings the Gaussian holds some 28 impressions, so that the density
+    is steady. The field resolves no detail of the region finer than this scale.
+
+    Parameters
+    ----------
+    impressions : Impressions
+        The impressions found.
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    float
+        The scale in mm, 1-4 mm (4 mm with fewer than 3 impressions).
+
+    Examples
+    --------
+    >>> xy = np.array([[x, y] for x in range(0, 400, 40) for y in range(0, 400, 40)], float)
+    >>> dots = Impressions(xy, np.full(100, 0.2), np.full(100, 0.5), np.zeros((100, 3)))
+    >>> round(field_scale_mm(dots, 0.025), 2)  # a 1 mm grid
+    3.15
+    """
+    if impressions.count >= 3:
+        nearest = distance_to_nearest_other(impressions.xy)
+        spacing_mm = POISSON_SPACING_PER_NN * float(np.median(nearest)) * mm_per_px
+    else:
+        spacing_mm = 4.0
+    return float(np.clip(1.5 * spacing_mm, 1.0, 4.0))
+
+
 def impression_field(
     impressions: Impressions, share: NDArray[np.float64], cell_px: float, mm_per_px: float
 ) -> tuple[NDArray[np.float64], float]:
@@ -100,13 +134,8 @@ def impression_field(
     )
     area = share > 0.5
     cell_mm = cell_px * mm_per_px
-    if impressions.count >= 3:
-        nearest = distance_to_nearest_other(impressions.xy)
-        spacing_mm = POISSON_SPACING_PER_NN * float(np.median(nearest)) * mm_per_px
-    else:
-        spacing_mm = 4.0
     per_cell = counts / np.maximum(share, 0.5) / cell_mm**2
-    coarse_mm = float(np.clip(1.5 * spacing_mm, 1.0, 4.0))
+    coarse_mm = field_scale_mm(impressions, mm_per_px)
     coarse = region_mod.smooth_field(per_cell, area, coarse_mm / cell_mm)
     fine = region_mod.smooth_field(per_cell, area, max(0.8, 0.7 * coarse_mm) / cell_mm)
     threshold = region_mod.pigment_threshold(coarse)
