@@ -3,7 +3,7 @@
 One person's impressions are one ink: the photo's typical impression (the upper quartile of the
 darkness of those found) is the yardstick against which marks far fainter than it are judged
 pores, skin texture or pieces of hair (:func:`drop_relatively_faint`,
-:mod:`scalpmap.imaging.hair_dots`).
+:mod:`scalpmap.imaging.hair_dots`); so are faint marks much broader than its median impression.
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ fifth of the darkness of the others."""
 RELATIVE_FAINT_QUANTILE = 0.75
 RELATIVE_FAINT_MIN_COUNT = 10
 """Below this many impressions there is no typical one to compare with."""
+BROAD_SHARE = 1.5
+BROAD_FAINT_SHARE = 0.3
+"""A candidate broader than ``BROAD_SHARE`` times the photo's median impression (footprints, the
+blur included) and darker than its skin by less than ``BROAD_FAINT_SHARE`` of the typical
+impression is skin texture (a pore, a soft shadow): an impression is faint because its ink
+faded or because it is small, and then it is not broader than the others, only fainter."""
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,10 @@ def drop_relatively_faint(found: Impressions) -> Impressions:
     Returns
     -------
     Impressions
-        Those at least ``RELATIVE_FAINT_SHARE`` as dark as the upper quartile of all of them
-        (all of them when there are fewer than ``RELATIVE_FAINT_MIN_COUNT``); the dropped ones
-        are counted as faint.
+        Those at least ``RELATIVE_FAINT_SHARE`` as dark as the upper quartile of all of them,
+        and at least ``BROAD_FAINT_SHARE`` as dark when broader than ``BROAD_SHARE`` times their
+        median footprint (all of them when there are fewer than ``RELATIVE_FAINT_MIN_COUNT``);
+        the dropped ones are counted as faint.
 
     Examples
     --------
@@ -130,11 +137,17 @@ def drop_relatively_faint(found: Impressions) -> Impressions:
     >>> found = Impressions(np.zeros((21, 2)), np.full(21, 0.2), ink, np.zeros((21, 3)))
     >>> drop_relatively_faint(found).count
     20
+    >>> size = np.r_[np.full(20, 0.2), 0.35]  # the same pore, broader than the impressions
+    >>> ink[20] = 0.12  # darker than a fifth, fainter than 0.3 of the typical impression
+    >>> drop_relatively_faint(Impressions(np.zeros((21, 2)), size, ink, np.zeros((21, 3)))).count
+    20
     """
     typical = typical_darkness(found.darkness)
     if typical is None:
         return found
     keep = found.darkness >= RELATIVE_FAINT_SHARE * typical
+    broad = found.diameter_mm > BROAD_SHARE * float(np.median(found.diameter_mm))
+    keep &= ~broad | (found.darkness >= BROAD_FAINT_SHARE * typical)
     if keep.all():
         return found
     kept = found.select(keep)
