@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from scalpmap.imaging.dot_peaks import all_footprints, local_maxima
 from scalpmap.imaging.dot_shape import (
     attached_darkness,
+    axis_contrast,
     blob_roundness,
     colour_contrast,
     ring_samples,
@@ -58,6 +59,11 @@ MIN_INK_MM2 = 0.0006
 MAX_DIAMETER_MM = 0.6
 MIN_ROUNDNESS = 0.2
 MAX_ELONGATION = 2.0
+SHAPE_SIGMAS = 3.0
+AXIS_SHARE = 0.2
+"""An elongated footprint is a round dot after all when the mark is no darker along its axis
+than across it by more than ``SHAPE_SIGMAS`` standard deviations of the local noise, nor by more
+than this share of its peak (:func:`scalpmap.imaging.dot_shape.axis_contrast`)."""
 BROWN_SHIFT = 0.30
 COLOUR_MIN_RADIUS_PX = 5.0
 PEAK_RADIUS_MM = 0.12
@@ -155,6 +161,12 @@ def detect_impressions(
     standing_out = prominence > PROMINENCE_SIGMAS * noise[cell_r, cell_c]
     step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
     roundness, ridge_angle = blob_roundness(smooth, peaks, step)
+    # An elongated footprint counts unless the mark stays no darker along its axis than across
+    # it, within the noise and a fifth of its peak: a faint dot's half-peak footprint is as
+    # ragged as the noise, while a piece of hair stays dark along itself.
+    axis_excess = axis_contrast(smooth, x, y, ridge_angle, radius_px + 1.0)
+    level = np.minimum(SHAPE_SIGMAS * noise[cell_r, cell_c], AXIS_SHARE * peak)
+    long_mark = (elongation > MAX_ELONGATION) & (axis_excess > level)
     wide_ring = np.median(
         ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
@@ -178,7 +190,7 @@ def detect_impressions(
         "faint (pore or skin texture)": faint,
         "too large (mole or freckle)": too_large,
         "elongated (stubble or hair)": (roundness < MIN_ROUNDNESS)
-        | (elongation > MAX_ELONGATION)
+        | long_mark
         | (
             (attached > ATTACHED_SHARE * peak)
             & ((elongation > ROUND_ELONGATION) | (roundness < 0.5))
