@@ -163,7 +163,8 @@ def detect_impressions(
     roundness, ridge_angle = blob_roundness(smooth, peaks, step)
     # An elongated footprint counts unless the mark stays no darker along its axis than across
     # it, within the noise and a fifth of its peak: a faint dot's half-peak footprint is as
-    # ragged as the noise, while a piece of hair stays dark along itself.
+    # ragged as the noise, while a piece of hair stays dark along itself. The same holds for
+    # the oblong footprint of a candidate that something dark touches.
     axis_excess = axis_contrast(smooth, x, y, ridge_angle, radius_px + 1.0)
     level = np.minimum(SHAPE_SIGMAS * noise[cell_r, cell_c], AXIS_SHARE * peak)
     long_mark = (elongation > MAX_ELONGATION) & (axis_excess > level)
@@ -193,7 +194,7 @@ def detect_impressions(
         | long_mark
         | (
             (attached > ATTACHED_SHARE * peak)
-            & ((elongation > ROUND_ELONGATION) | (roundness < 0.5))
+            & (((elongation > ROUND_ELONGATION) & (axis_excess > level)) | (roundness < 0.5))
         )
         | on_hair,
         "brown (melanin, not ink)": (brown_shift > BROWN_SHIFT)
