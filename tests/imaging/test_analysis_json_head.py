@@ -7,10 +7,12 @@ from functools import cache
 
 import numpy as np
 import pytest
+import shapely
 
 from scalpmap.imaging.analysis import analyse_photo
 from scalpmap.imaging.analysis_from_json import analysis_from_json
 from scalpmap.imaging.analysis_json import analysis_to_json, validate_analysis_json
+from scalpmap.imaging.face_exclusion import SIDEBURN_MM
 from scalpmap.imaging.hairline_segments import SEGMENT_NAMES
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 
@@ -54,7 +56,13 @@ def test_a_whole_head_document_has_the_head_and_what_was_left_out(doc):
     assert min(y for _, y in head["landmarks"]["left_brow"]) >= min(
         y for _, y in excluded["brow_line"]
     )
-    assert all(max(y for _, y in ring) <= brow_y + 1 for ring in doc["region"]["polygons"])
+    # Nothing on the face: only the sideburns, beside it, come down below the brow line, and
+    # no further than mid-ear height.
+    region = shapely.unary_union([shapely.Polygon(ring) for ring in doc["region"]["polygons"]])
+    for name in ("left_eye", "right_eye", "nose_tip", "mouth", "left_brow", "right_brow"):
+        assert not region.intersects(shapely.MultiPoint(head["landmarks"][name])), name
+    sideburn_px = SIDEBURN_MM / doc["scale"]["mm_per_px"]
+    assert max(y for ring in doc["region"]["polygons"] for _, y in ring) <= brow_y + sideburn_px
     assert set(doc["hairline"]["segments"]) == set(SEGMENT_NAMES)
     assert len(doc["hairline"]["segments"]["frontal"]) >= 2
     patches = doc["region"]["patches"]

@@ -32,7 +32,7 @@ from scalpmap.imaging.analysis_closeup import analyse_closeup
 from scalpmap.imaging.analysis_closeup import field_to_region_safe as field_to_region_safe
 from scalpmap.imaging.analysis_closeup import judge_ink_tone as judge_ink_tone
 from scalpmap.imaging.analysis_mode import FACE_CHECK_MM_PER_PX as FACE_CHECK_MM_PER_PX
-from scalpmap.imaging.analysis_mode import face_in_view, scale_and_head
+from scalpmap.imaging.analysis_mode import head_in_view, scale_and_head
 from scalpmap.imaging.analysis_result import Analysis as Analysis
 from scalpmap.imaging.analysis_result import InkTone as InkTone
 from scalpmap.imaging.analysis_result import Progress as Progress
@@ -102,10 +102,11 @@ def analyse_photo(
         reason = "coverage mode was requested"
     elif mode is None and scale.mm_per_px >= WHOLE_HEAD_MM_PER_PX:
         reason = choose_mode(scale.mm_per_px)[1]
-    elif mode is None and (head := face_in_view(rgb, scale, head)) is not None:
+    elif mode is None and (head := head_in_view(rgb, scale, head)) is not None:
+        seen = "a face is" if head.has_face else "a head's outline is"
         reason = (
-            f"a face is in the photo, so it is a whole-head view: at {scale.mm_per_px:.3f} mm/px "
-            "the pigment's coverage is measured, with the face masked out"
+            f"{seen} in the photo, so it is a whole-head view: at {scale.mm_per_px:.3f} mm/px "
+            "the pigment's coverage is measured, with the face and the background masked out"
         )
     else:
         found = analyse_closeup(rgb, scale, roi, mode, step)

@@ -1,9 +1,9 @@
-"""What kind of photo it is: its scale, and whether a face makes it a whole head.
+"""What kind of photo it is: its scale, and whether a face or a head's outline shows a whole head.
 
 :func:`scalpmap.imaging.analysis.analyse_photo` chooses its mode from these and from the
 impressions' measured size (:func:`scalpmap.imaging.dot_scale.choose_mode`): coverage on whole
 heads (as coarse as :data:`scalpmap.imaging.dot_scale.WHOLE_HEAD_MM_PER_PX` or coarser, or with a
-face in view), impressions on close-ups whose impressions can be counted.
+face or a head's outline in view), impressions on close-ups whose impressions can be counted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from scalpmap.imaging.head import HeadModel, find_head
 from scalpmap.imaging.scale import Scale, resolve_scale
 
 FACE_CHECK_MM_PER_PX = 0.06
-"""Photos this coarse (mm/px) or coarser, yet finer than a whole head's, are checked for a face."""
+"""Photos this coarse (mm/px) or coarser, yet finer than a whole head's, are checked for a head."""
+MIN_PERSON_SHARE = 0.15
+MAX_PERSON_SHARE = 0.95
+MAX_PERSON_BORDER_SHARE = 0.75
 
 
 def scale_and_head(
@@ -66,13 +69,18 @@ def scale_and_head(
     return scale, head
 
 
-def face_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -> HeadModel | None:
-    """Return the head model when a photo finer than the whole-head scale shows a face.
+def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -> HeadModel | None:
+    """Return the head model when a photo finer than the whole-head scale shows a whole head.
 
     A phone photo of a whole head can be finer than the whole-head scale
     (:data:`scalpmap.imaging.dot_scale.WHOLE_HEAD_MM_PER_PX`), down to about 0.06 mm/px at 12 MP;
-    with a face in it, it must be read as a whole head, face masked out, not as a close-up.
-    Close-ups finer than that never hold a face, so no model runs for them.
+    it must be read as a whole head, face and background masked out, not as a close-up. It is
+    one when the model finds a face, or, in a side, back or top view whose face it misses, when
+    the person's outline stands against a background: the person covers between
+    ``MIN_PERSON_SHARE`` and ``MAX_PERSON_SHARE`` of the photo and at most
+    ``MAX_PERSON_BORDER_SHARE`` of its border (a close-up is skin to its edges, and the
+    segmentation sees no person in it). Close-ups finer than ``FACE_CHECK_MM_PER_PX`` never hold
+    a head, so no model runs for them.
 
     Parameters
     ----------
@@ -86,10 +94,19 @@ def face_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
     Returns
     -------
     HeadModel or None
-        The head model when it has a face; None when it has none or the photo is finer than
-        ``FACE_CHECK_MM_PER_PX``.
+        The head model when it shows a whole head; None when it does not or the photo is finer
+        than ``FACE_CHECK_MM_PER_PX``.
     """
     if scale.mm_per_px < FACE_CHECK_MM_PER_PX:
         return None
     found = head if head is not None else find_head(rgb)
-    return found if found.has_face else None
+    if found.has_face:
+        return found
+    mask = found.person_mask
+    if mask is None or not mask.any():
+        return None
+    border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
+    share = float(mask.mean())
+    if MIN_PERSON_SHARE <= share <= MAX_PERSON_SHARE and border.mean() <= MAX_PERSON_BORDER_SHARE:
+        return found
+    return None

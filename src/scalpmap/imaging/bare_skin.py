@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.face_exclusion import BrowLine
+from scalpmap.imaging.face_exclusion import SIDEBURN_MM, BrowLine
 
 FOREHEAD_MM = 55.0
 HAIRLINE_PERCENTILE = 75.0
@@ -27,6 +27,7 @@ SCALP_ABOVE_BROWS_MM = 90.0
 FACE_SIDE_MARGIN_MM = 30.0
 MAX_GAP_FILL_CM2 = 40.0
 MIN_FACE_CM2 = 15.0
+FACE_REACH_MM = 130.0
 
 
 def _height_along(
@@ -84,6 +85,64 @@ def face_bare(
     if not keep:
         return np.zeros_like(bare)
     return np.isin(labels, sorted(keep))
+
+
+def face_bare_unlandmarked(
+    bare: NDArray[np.bool_],
+    area: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+    up_xy: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Find the face's bare skin without landmarks: the largest bare area that reaches the scalp.
+
+    In a side or three-quarter view that the face model misses, the neck's bare skin is often
+    larger than the face's, and a beard parts the two. The face's bare skin (forehead, temple,
+    cheek) runs up to the hairline, within ``FACE_REACH_MM`` of the top of the head; the neck's
+    stops at the jaw and the ear, further down. Of the bare areas of at least ``MIN_FACE_CM2``
+    that open onto the head's outline (a gap in patchy work is closed by pigment all round) and
+    reach that high, the largest is taken.
+
+    Parameters
+    ----------
+    bare : ndarray of bool, shape (r, c)
+        Analysed cells below the pigment level.
+    area : ndarray of bool, shape (r, c)
+        The analysed cells (the head).
+    px_per_cell : float
+        Photo pixels per cell.
+    mm_per_px : float
+        Photo scale.
+    up_xy : ndarray of float, shape (2,)
+        The head's up direction.
+
+    Returns
+    -------
+    ndarray of bool
+        True on the face's bare cells; as :func:`face_bare` (the largest bare area) when no
+        bare area qualifies.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        bare.astype(np.uint8), connectivity=8
+    )
+    if count <= 1 or not area.any():
+        return face_bare(bare, None, px_per_cell, mm_per_px)
+    cell_cm2 = (px_per_cell * mm_per_px) ** 2 / 100.0
+    outside = cv2.dilate((~area).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    open_labels = set(np.unique(labels[outside & bare]).tolist()) - {0}
+    _, height = _height_along(bare.shape, px_per_cell, up_xy)
+    lowest_top = float(height[area].max()) - FACE_REACH_MM / mm_per_px
+    tops = np.full(count, -np.inf)
+    np.maximum.at(tops, np.asarray(labels[bare], dtype=np.intp), height[bare])
+    candidates = [
+        label
+        for label in sorted(open_labels)
+        if stats[label, cv2.CC_STAT_AREA] * cell_cm2 >= MIN_FACE_CM2 and tops[label] >= lowest_top
+    ]
+    if not candidates:
+        return face_bare(bare, None, px_per_cell, mm_per_px)
+    largest = max(candidates, key=lambda label: int(stats[label, cv2.CC_STAT_AREA]))
+    return np.asarray(labels == largest, dtype=bool)
 
 
 def fill_gaps(
@@ -182,9 +241,12 @@ def estimate_brow_line(
     # The face is as wide as the bare forehead just above the line: below it, the bare cheeks,
     # ears and neck of a side view run across the whole head, where the back keeps its pigment.
     across_forehead = s[band] if band.any() else s
+    low, high = float(across_forehead.min()), float(across_forehead.max())
     return BrowLine(
         point_xy=mid * across + brow_h * up,
         up_xy=up,
         source="estimated",
-        span=(float(across_forehead.min()) - margin, float(across_forehead.max()) + margin),
+        span=(low - margin, high + margin),
+        face_span=(low, high),
+        sideburn_px=SIDEBURN_MM / mm_per_px,
     )

@@ -6,7 +6,9 @@ beard, the ears and the neck: dark texture that is never pigment. That line, ext
 whole photo and tilted with the head, bounds the analysis; so does the person's mask, so that the
 wall and the clothes never count. The line is cut across the face oval and a sideburn's and an
 ear's width either side: the face oval below the line lies wholly in the excluded part, and in a
-three-quarter or side view the back of the head, behind the ear, keeps its pigment.
+three-quarter or side view the back of the head, behind the ear, keeps its pigment. Beside the
+face oval, the sideburns keep their pigment down to mid-ear height (``SIDEBURN_MM`` below the
+line), where the side hairline ends and a beard would begin.
 
 Without landmarks (a photo with no face the model can find), the line is estimated from the
 pigment itself (see :mod:`scalpmap.imaging.main_region`).
@@ -21,13 +23,22 @@ import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from scalpmap.imaging.head import HeadModel
 
 BrowLineSource = Literal["landmarks", "estimated", "none"]
 PERSON_MARGIN_MM = 2.0
 EAR_MARGIN_MM = 40.0
+SIDEBURN_MM = 35.0
+"""How far below the brow line a sideburn, beside the face, may hold pigment (mid-ear height)."""
+SIDEBURN_INSET_MM = 10.0
+"""How far inside the face's edge the sideburn's allowance starts: the side hairline comes down
+at the face's edge, and its front edge must lie clear of the excluded face to count as hairline."""
+BROW_TAIL_MM = 10.0
+"""How far beyond the brows' found ends the face is still cut from the line (a brow's tail fades
+out beyond the landmark's last point)."""
 BODY_EDGE_SHARE = 0.25
 BODY_EDGE_MARGIN = 0.15
 
@@ -45,14 +56,28 @@ class BrowLine:
     source : {"landmarks", "estimated"}
         From the face's landmarks, or estimated from the bare skin without them.
     span : tuple of float or None
-        For an estimated line, the stretch along it (coordinates along :attr:`along_xy`, photo
-        pixels) that the face covers; only that stretch is cut. None: the whole line.
+        The stretch along the line (coordinates along :attr:`along_xy`, photo pixels) that is
+        cut: the face and, either side, the sideburns and the ears. None: the whole line.
+    face_span : tuple of float or None
+        The face's own stretch within :attr:`span`. Beside it (the sideburns, in front of the
+        ears, from ``SIDEBURN_INSET_MM`` inside the face's edges but never over the brows) the
+        cut starts :attr:`sideburn_px` lower, since the side hairline comes down there. None:
+        the whole span is cut from the line.
+    brows_span : tuple of float or None
+        The brows' stretch along the line, ``BROW_TAIL_MM`` beyond their found ends: always cut
+        from the line.
+    sideburn_px : float
+        How far below the line the sideburns may hold pigment, in photo pixels; the face's
+        edges are inset by ``SIDEBURN_INSET_MM / SIDEBURN_MM`` of it.
     """
 
     point_xy: NDArray[np.float64]
     up_xy: NDArray[np.float64]
     source: Literal["landmarks", "estimated"]
     span: tuple[float, float] | None = None
+    face_span: tuple[float, float] | None = None
+    sideburn_px: float = 0.0
+    brows_span: tuple[float, float] | None = None
 
     def moved(self, dx: float, dy: float) -> BrowLine:
         """Return the same line shifted by ``(dx, dy)`` pixels.
@@ -68,11 +93,28 @@ class BrowLine:
             The shifted line.
         """
         shift = np.array([dx, dy], dtype=np.float64)
-        span = None
-        if self.span is not None:
-            offset = float(shift @ self.along_xy)
-            span = (self.span[0] + offset, self.span[1] + offset)
-        return BrowLine(self.point_xy + shift, self.up_xy, self.source, span)
+        offset = float(shift @ self.along_xy)
+
+        def move(span: tuple[float, float] | None) -> tuple[float, float] | None:
+            return None if span is None else (span[0] + offset, span[1] + offset)
+
+        return BrowLine(
+            self.point_xy + shift,
+            self.up_xy,
+            self.source,
+            move(self.span),
+            move(self.face_span),
+            self.sideburn_px,
+            move(self.brows_span),
+        )
+
+    @property
+    def face_ends_xy(self) -> NDArray[np.float64] | None:
+        """The two points on the line at the ends of :attr:`face_span`, shape (2, 2) (or None)."""
+        if self.face_span is None:
+            return None
+        base = float(self.point_xy @ self.along_xy)
+        return np.array([self._at(end - base) for end in self.face_span], dtype=np.float64)
 
     @property
     def along_xy(self) -> NDArray[np.float64]:
@@ -114,13 +156,16 @@ class BrowLine:
         coords = np.asarray(getattr(clipped, "coords", []), dtype=np.float64).reshape(-1, 2)
         return coords[[0, -1]] if len(coords) >= 2 else np.asarray(line.coords)
 
-    def _stretch(self, shape: tuple[int, int]) -> tuple[float, float]:
-        """Coordinates along the line (relative to its point) of the stretch that is cut."""
+    def _stretch(
+        self, shape: tuple[int, int], span: tuple[float, float] | None = None
+    ) -> tuple[float, float]:
+        """Coordinates along the line (relative to its point) of a stretch (:attr:`span`)."""
         reach = 2.0 * float(np.hypot(*shape))
-        if self.span is None:
+        span = self.span if span is None else span
+        if span is None:
             return -reach, reach
         base = float(self.point_xy @ self.along_xy)
-        return self.span[0] - base, self.span[1] - base
+        return span[0] - base, span[1] - base
 
     def _at(self, t: float) -> NDArray[np.float64]:
         return np.asarray(self.point_xy + t * self.along_xy, dtype=np.float64)
@@ -136,17 +181,30 @@ class BrowLine:
         Returns
         -------
         shapely.Polygon
-            The excluded half (only across :attr:`span` when set), clipped to the photo
-            (possibly empty).
+            The excluded part (only across :attr:`span` when set, and beside
+            :attr:`face_span` only from :attr:`sideburn_px` below the line), clipped to the
+            photo (possibly empty).
         """
         rows, cols = shape
         reach = 2.0 * float(np.hypot(rows, cols))
-        lo, hi = self._stretch(shape)
         u = self.up_xy
-        half = Polygon(
-            [self._at(lo), self._at(hi), self._at(hi) - reach * u, self._at(lo) - reach * u]
-        )
-        clipped = half.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
+
+        def strip(stretch: tuple[float, float], drop: float) -> Polygon:
+            lo, hi = stretch
+            top_lo, top_hi = self._at(lo) - drop * u, self._at(hi) - drop * u
+            return Polygon([top_lo, top_hi, top_hi - reach * u, top_lo - reach * u])
+
+        excluded: BaseGeometry = strip(self._stretch(shape), 0.0)
+        if self.face_span is not None and self.sideburn_px > 0:
+            low, high = self.face_span
+            inset = min(self.sideburn_px * SIDEBURN_INSET_MM / SIDEBURN_MM, (high - low) / 2)
+            low, high = low + inset, high - inset
+            if self.brows_span is not None:
+                low, high = min(low, self.brows_span[0]), max(high, self.brows_span[1])
+            excluded = strip(self._stretch(shape), self.sideburn_px).union(
+                strip(self._stretch(shape, (low, high)), 0.0)
+            )
+        clipped = excluded.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
         return clipped if isinstance(clipped, Polygon) else Polygon()
 
 
@@ -165,7 +223,9 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
     mm_per_px : float, optional
         Scale. With it, the line is cut only across the face oval and ``EAR_MARGIN_MM`` either
         side (the sideburn and the ear): in a three-quarter or side view the back of the head
-        keeps its pigment below the brows' level. Without it, the line crosses the whole photo.
+        keeps its pigment below the brows' level. Beside the face oval the cut starts
+        ``SIDEBURN_MM`` lower, where the side hairline comes down the sideburn. Without a scale,
+        the line crosses the whole photo.
 
     Returns
     -------
@@ -229,14 +289,22 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
     top = brow_points[int(np.argmax(brow_points @ up))]
     along = np.array([-up[1], up[0]])
     oval = marks.get("face_oval")
-    span = None
-    if oval is not None and len(oval) >= 3:
+    span = face_span = None
+    if oval is not None and len(oval) >= 3 and mm_per_px:
         s_oval = np.asarray(oval, dtype=np.float64).reshape(-1, 2) @ along
-        margin = EAR_MARGIN_MM / mm_per_px if mm_per_px else float("inf")
-        if np.isfinite(margin):
-            span = (float(s_oval.min()) - margin, float(s_oval.max()) + margin)
+        margin = EAR_MARGIN_MM / mm_per_px
+        span = (float(s_oval.min()) - margin, float(s_oval.max()) + margin)
+        face_span = (float(s_oval.min()), float(s_oval.max()))
+    s_brows = brow_points @ along
+    tail = BROW_TAIL_MM / mm_per_px if mm_per_px else 0.0
     return BrowLine(
-        point_xy=top.astype(np.float64), up_xy=up.astype(np.float64), source="landmarks", span=span
+        point_xy=top.astype(np.float64),
+        up_xy=up.astype(np.float64),
+        source="landmarks",
+        span=span,
+        face_span=face_span,
+        sideburn_px=SIDEBURN_MM / mm_per_px if mm_per_px else 0.0,
+        brows_span=(float(s_brows.min()) - tail, float(s_brows.max()) + tail),
     )
 
 
@@ -317,37 +385,3 @@ def person_mask_at(
     grow = max(1, int(round(PERSON_MARGIN_MM / mm_per_px)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     return np.asarray(cv2.dilate(small, kernel) > 0, dtype=bool)
-
-
-def rasterise(
-    geometry: Polygon | MultiPolygon, shape: tuple[int, int], px_per_cell: float
-) -> NDArray[np.bool_]:
-    """Fill a geometry in photo pixels onto a grid of ``px_per_cell`` photo pixels per cell.
-
-    Parameters
-    ----------
-    geometry : Polygon or MultiPolygon
-        The area, photo pixels.
-    shape : tuple of int
-        The grid's ``(rows, cols)``.
-    px_per_cell : float
-        Photo pixels per grid cell.
-
-    Returns
-    -------
-    ndarray of bool
-        True on cells whose centre lies in the area.
-    """
-    out = np.zeros(shape, np.uint8)
-    for part in getattr(geometry, "geoms", [geometry]):
-        if part.is_empty:
-            continue
-        rings = [part.exterior, *part.interiors]
-        pts = [
-            np.round(((np.asarray(r.coords) + 0.5) / px_per_cell - 0.5) * 16).astype(np.int32)
-            for r in rings
-        ]
-        cv2.fillPoly(out, [pts[0]], 1, cv2.LINE_8, 4)
-        if len(pts) > 1:
-            cv2.fillPoly(out, pts[1:], 0, cv2.LINE_8, 4)
-    return out.astype(bool)

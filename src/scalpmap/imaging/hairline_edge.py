@@ -16,8 +16,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
-from scalpmap.imaging.face_exclusion import rasterise
 from scalpmap.imaging.hairline_stretches import join_near_stretches, polyline_length
+from scalpmap.imaging.whole_head_shapes import rasterise
 
 RAYS = 1536
 VISIBLE_TOLERANCE_CELLS = 2.0

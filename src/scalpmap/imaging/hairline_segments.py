@@ -7,7 +7,8 @@ view, so the patient's own left side is ``..._right``).
 
 - **frontal**: between the verticals through the lateral canthi (where the frontotemporal angles
   sit, PRODUCT.md "Hairline design"); without landmarks, within ``FRONTAL_HALF_WIDTH_MM`` of the
-  head's midline.
+  middle of the face's bare skin and no wider than it, when it was seen (the estimated brow
+  line's face: a side view's forehead is narrow), else of the line's middle.
 - **temporal**: from there outwards, for ``TEMPORAL_MM`` along the line (the temporal peak lies
   about 5 cm from the frontotemporal point).
 - **side**: beyond, towards the ear.
@@ -47,6 +48,7 @@ def name_segments(
     *,
     up_xy: NDArray[np.float64],
     mm_per_px: float,
+    face_ends_xy: NDArray[np.float64] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Cut a hairline into the planning's named segments.
 
@@ -61,6 +63,10 @@ def name_segments(
         The head's up direction in the image.
     mm_per_px : float
         Scale.
+    face_ends_xy : ndarray of float, shape (2, 2), optional
+        Without canthi, two points at the ends of the face's width (a side view's forehead):
+        the frontal segment is centred between them, instead of on the line's middle, and lies
+        within them.
 
     Returns
     -------
@@ -97,9 +103,14 @@ def name_segments(
     if canthi is not None:
         lo, hi = sorted(float(c @ along) for c in canthi)
     else:
-        mid = 0.5 * (float(s.min()) + float(s.max()))
         half = FRONTAL_HALF_WIDTH_MM / mm_per_px
-        lo, hi = mid - half, mid + half
+        if face_ends_xy is not None:
+            ends = sorted(float(e) for e in np.asarray(face_ends_xy, dtype=np.float64) @ along)
+            mid = 0.5 * (ends[0] + ends[1])
+            lo, hi = max(mid - half, ends[0]), min(mid + half, ends[1])
+        else:
+            mid = 0.5 * (float(s.min()) + float(s.max()))
+            lo, hi = mid - half, mid + half
     inside = np.flatnonzero((s >= lo) & (s <= hi))
     if inside.size:
         left, right = int(inside[0]), int(inside[-1])

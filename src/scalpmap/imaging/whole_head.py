@@ -19,11 +19,15 @@ from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import region as region_mod
-from scalpmap.imaging.bare_skin import estimate_brow_line, face_bare, fill_gaps
+from scalpmap.imaging.bare_skin import (
+    estimate_brow_line,
+    face_bare,
+    face_bare_unlandmarked,
+    fill_gaps,
+)
 from scalpmap.imaging.face_exclusion import (
     BrowLine,
     brow_line_from_landmarks,
-    rasterise,
     up_from_person,
 )
 from scalpmap.imaging.hairline_segments import name_segments
@@ -44,6 +48,7 @@ from scalpmap.imaging.whole_head_shapes import (
     drop_small_parts,
     full_field,
     mask_polygon,
+    rasterise,
     translate,
     translate_polygon,
 )
@@ -163,11 +168,20 @@ def analyse_whole_head(
     notes.append(f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}")
     step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
     if brow is None and np.isfinite(levels.threshold):
-        face = face_bare(step.bare, None, grid_scale.px_per_cell, mm_per_px)
-        heights = cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, 1.0)
-        head_top = float(heights[on_head].max()) if on_head.any() else 0.0
+        face = face_bare_unlandmarked(step.bare, step.area, grid_scale.px_per_cell, mm_per_px, up)
+        heights_px = cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, 1.0)
+        head_top = float(heights_px[on_head].max()) if on_head.any() else 0.0
         brow = estimate_brow_line(face, grid_scale.px_per_cell, mm_per_px, up, head_top)
         if brow is not None:
+            # Judge the pigment again, against this person's own bare forehead above that line.
+            forehead = face & forehead_cells(on_head.shape, grid_scale.px_per_cell, brow, mm_per_px)
+            if forehead.any():
+                measure, cells, levels = best_measure(
+                    by_measure, on_head, brow, grid_scale, forehead, heights
+                )
+                notes[-1] = (
+                    f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}"
+                )
             step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
             notes.append("no face landmarks: the brow line was estimated from the bare forehead")
     trace_values = step.values.copy()
@@ -194,17 +208,25 @@ def analyse_whole_head(
     if chosen.islands:
         notes.append(f"{chosen.islands} dark part(s) below the region's lower edge left out")
     hairline = hairline + (ox, oy) if len(hairline) else hairline
+    photo_brow = brow.moved(ox, oy) if brow is not None else None
+    face_ends = (
+        photo_brow.face_ends_xy
+        if photo_brow is not None and photo_brow.source == "estimated"
+        else None
+    )
     return WholeHead(
         region=translate(region, ox, oy),
         patches=tuple(translate_polygon(p, ox, oy) for p in chosen.patches),
         islands=chosen.islands,
         hairline_xy=hairline,
-        hairline_segments=name_segments(hairline, head, up_xy=up, mm_per_px=mm_per_px),
+        hairline_segments=name_segments(
+            hairline, head, up_xy=up, mm_per_px=mm_per_px, face_ends_xy=face_ends
+        ),
         field=full_field(values, grid_scale.px_per_cell, (ox, oy), (rows, cols)),
         threshold=levels.threshold,
         analysed_area=translate(analysed_area, ox, oy),
         excluded_area=translate(excluded, ox, oy),
-        brow_line=brow.moved(ox, oy) if brow is not None else None,
+        brow_line=photo_brow,
         coverage_percent=float(np.mean(inside)) * 100 if inside.size else 0.0,
         notes=tuple(notes),
     )

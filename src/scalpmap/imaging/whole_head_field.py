@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.face_exclusion import BrowLine, rasterise
+from scalpmap.imaging.face_exclusion import BrowLine
 from scalpmap.imaging.pigment_texture import (
     SMOOTH_MM,
     TextureCells,
@@ -21,6 +21,7 @@ from scalpmap.imaging.pigment_texture import (
     smooth_texture,
 )
 from scalpmap.imaging.texture_levels import MIN_FOREHEAD_CELLS, Levels, pigment_levels
+from scalpmap.imaging.whole_head_shapes import rasterise
 
 MEASURES = ("dots", "darkening")
 FALLBACK_MEASURE = "darkening"

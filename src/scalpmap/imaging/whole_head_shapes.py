@@ -1,4 +1,4 @@
-"""Outlines of the whole-head analysis: masks to polygons, moving them, dropping slivers.
+"""Outlines of the whole-head analysis: masks to polygons and back, moving them, dropping slivers.
 
 The whole-head analysis (:mod:`scalpmap.imaging.whole_head`) works on a crop of the photo at a
 coarse working resolution; these helpers turn its masks into polygons in photo pixels and put
@@ -89,3 +89,37 @@ def full_field(
     if r > 0 and c > 0:
         full[i0 : i0 + r, j0 : j0 + c] = values[:r, :c]
     return region_mod.PigmentField(values=full, cell_px=px_per_cell)
+
+
+def rasterise(
+    geometry: Polygon | MultiPolygon, shape: tuple[int, int], px_per_cell: float
+) -> NDArray[np.bool_]:
+    """Fill a geometry in photo pixels onto a grid of ``px_per_cell`` photo pixels per cell.
+
+    Parameters
+    ----------
+    geometry : Polygon or MultiPolygon
+        The area, photo pixels.
+    shape : tuple of int
+        The grid's ``(rows, cols)``.
+    px_per_cell : float
+        Photo pixels per grid cell.
+
+    Returns
+    -------
+    ndarray of bool
+        True on cells whose centre lies in the area.
+    """
+    out = np.zeros(shape, np.uint8)
+    for part in getattr(geometry, "geoms", [geometry]):
+        if part.is_empty:
+            continue
+        rings = [part.exterior, *part.interiors]
+        pts = [
+            np.round(((np.asarray(r.coords) + 0.5) / px_per_cell - 0.5) * 16).astype(np.int32)
+            for r in rings
+        ]
+        cv2.fillPoly(out, [pts[0]], 1, cv2.LINE_8, 4)
+        if len(pts) > 1:
+            cv2.fillPoly(out, pts[1:], 0, cv2.LINE_8, 4)
+    return out.astype(bool)
