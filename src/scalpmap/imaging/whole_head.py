@@ -43,6 +43,7 @@ from scalpmap.imaging.whole_head_field import (
     GridScale,
     best_measure,
     field_step,
+    separation,
 )
 from scalpmap.imaging.whole_head_shapes import (
     drop_small_parts,
@@ -56,6 +57,7 @@ from scalpmap.imaging.whole_head_shapes import (
 FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
+MIN_REJUDGED_SEPARATION = 3.0
 
 
 @dataclass(frozen=True)
@@ -174,11 +176,13 @@ def analyse_whole_head(
         brow = estimate_brow_line(face, grid_scale.px_per_cell, mm_per_px, up, head_top)
         if brow is not None:
             # Judge the pigment again, against this person's own bare forehead above that line.
+            # Kept only when that forehead tells the pigment clearly from bare skin: on a head
+            # without pigment it would make pigment of the least dark texture.
             forehead = face & forehead_cells(on_head.shape, grid_scale.px_per_cell, brow, mm_per_px)
-            if forehead.any():
-                measure, cells, levels = best_measure(
-                    by_measure, on_head, brow, grid_scale, forehead, heights
-                )
+            again = best_measure(by_measure, on_head, brow, grid_scale, forehead, heights)
+            rejudged = field_step(again[1], on_head, brow, grid_scale)
+            if separation(rejudged.coarse, forehead, again[2]) >= MIN_REJUDGED_SEPARATION:
+                measure, cells, levels = again
                 notes[-1] = (
                     f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}"
                 )

@@ -43,7 +43,7 @@ def best_measure(
 
     Each measure's pigment and bare levels are found as :func:`pigment_levels` finds them; the
     measure whose pigment stands furthest above the forehead, in units of the forehead's own
-    spread (:func:`_separation`), is used. Dots usually win on real skin, whose wrinkles, pores
+    spread (:func:`separation`), is used. Dots usually win on real skin, whose wrinkles, pores
     and shine darken it in lines and patches. Without a forehead to judge by (no landmarks), the
     darkening (``FALLBACK_MEASURE``) is used: the dots' bare level from their bright side is
     not reliable on dark skin with faded ink.
@@ -85,19 +85,35 @@ def best_measure(
             core_cells=SMOOTH_MM / grid.mm_per_cell,
             mm_per_cell=grid.mm_per_cell,
         )
-        separation = _separation(step.coarse, forehead, levels)
-        if measure != FALLBACK_MEASURE and not np.isfinite(separation):
+        separation_found = separation(step.coarse, forehead, levels)
+        if measure != FALLBACK_MEASURE and not np.isfinite(separation_found):
             continue  # without a forehead to judge by, the established measure is kept
-        if best is None or (np.isfinite(separation) and not separation <= best[0]):
-            best = (separation, measure, cells, levels)
+        if best is None or (np.isfinite(separation_found) and not separation_found <= best[0]):
+            best = (separation_found, measure, cells, levels)
     assert best is not None
     return best[1], best[2], best[3]
 
 
-def _separation(
+def separation(
     coarse: NDArray[np.float64], forehead: NDArray[np.bool_] | None, levels: Levels
 ) -> float:
-    """How far the pigment stands above the forehead, in the forehead's spread (NaN unknown)."""
+    """Return how far the pigment stands above the forehead, in the forehead's own spread.
+
+    Parameters
+    ----------
+    coarse : ndarray of float
+        The coarsely smoothed texture.
+    forehead : ndarray of bool or None
+        The bare forehead's cells.
+    levels : Levels
+        The pigment and bare levels found.
+
+    Returns
+    -------
+    float
+        ``(pigment - bare) / (90th - 50th percentile of the forehead)``; NaN without a forehead
+        or a threshold.
+    """
     if forehead is None or not np.isfinite(levels.threshold):
         return float("nan")
     sample = coarse[forehead & np.isfinite(coarse)]
