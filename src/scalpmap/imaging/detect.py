@@ -18,7 +18,8 @@ A dot is judged against the skin around it, never against a fixed grey level:
    that is not another round dot (dots packed a few pixels apart touch each other's rings;
    :mod:`scalpmap.imaging.dot_shape`); marks wider than ``MAX_DIAMETER_MM`` are moles and
    freckles. Dots under hairs are found again as bulges on them, and faint marks with a line
-   leaving them are pieces of hair (:mod:`scalpmap.imaging.hair_dots`).
+   leaving them are pieces of hair (:mod:`scalpmap.imaging.hair_dots`); dots that a hair
+   touches are found again once the hairs are taken away (:mod:`scalpmap.imaging.hair_removed`).
 4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
    red most for bluish inks. Brown marks are rejected.
 """
@@ -39,6 +40,7 @@ from scalpmap.imaging.dot_shape import (
 )
 from scalpmap.imaging.hair_dots import add_dots_under_hairs, faint_beside_lines
 from scalpmap.imaging.hair_lines import line_arms
+from scalpmap.imaging.hair_removed import ShapeLimits, add_dots_off_hairs
 from scalpmap.imaging.impressions import Impressions, drop_relatively_faint
 from scalpmap.imaging.neighbours import distance_to_nearest_other
 from scalpmap.imaging.skin import (
@@ -225,6 +227,19 @@ def detect_impressions(
     found = add_dots_under_hairs(
         found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px, 0.5 * MIN_SPACING_MM
     )
+    limits = ShapeLimits(
+        noise_sigmas=NOISE_SIGMAS,
+        shape_sigmas=SHAPE_SIGMAS,
+        axis_share=AXIS_SHARE,
+        max_elongation=ROUND_ELONGATION,
+        max_diameter_px=max_diameter_mm / mm_per_px,
+        peak_radius_px=radius,
+        ring_gap_px=2 * smooth_px + 1.0,
+    )
+    found = add_dots_off_hairs(
+        found, rgb, skin, smooth, noise, noise_cell, peaks[hairy], limits,
+        mm_per_px=mm_per_px, min_gap_px=0.5 * MIN_SPACING_MM / mm_per_px,
+    )  # fmt: skip
     return drop_relatively_faint(found)
 
 
