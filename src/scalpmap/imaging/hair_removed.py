@@ -114,6 +114,9 @@ def hair_level(contrast: NDArray[np.float32], length_px: int) -> NDArray[np.floa
         start = (int(round(centre - dx)), int(round(centre - dy)))
         end = (int(round(centre + dx)), int(round(centre + dy)))
         cv2.line(kernel, start, end, 1, 1)
+        # OpenCV dilates with the kernel as it erodes, not mirrored: only a kernel symmetric
+        # about its centre makes the pair an opening (never above the image).
+        kernel |= kernel[::-1, ::-1]
         np.maximum(level, cv2.morphologyEx(levels, cv2.MORPH_OPEN, kernel), out=level)
     return (level.astype(np.float32) / np.float32(255.0)).astype(np.float32)
 
