@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from scalpmap.imaging.face_exclusion import up_from_person
 from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.scale import IRIS_DIAMETER_MM, resolve_scale
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "real-heads"

@@ -9,7 +9,7 @@ from shapely.geometry import Point
 
 from scalpmap.imaging.analysis_mode import head_in_view
 from scalpmap.imaging.bare_skin import face_bare_unlandmarked
-from scalpmap.imaging.face_exclusion import SIDEBURN_MM, BrowLine
+from scalpmap.imaging.face_exclusion import SIDEBURN_MM, BrowLine, brow_line_from_landmarks
 from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.scale import Scale
@@ -112,6 +112,16 @@ def test_a_head_outline_without_a_face_is_a_whole_head(rows, cols, whole_head):
     assert (found is not None) is whole_head
 
 
+def test_the_curve_of_a_scalp_across_a_close_up_is_not_a_whole_head():
+    # 192 x 144 mm at 0.08 mm/px: the scalp's curve runs from edge to edge below a strip of
+    # wall, wider than any head 30 mm below its top.
+    yy, xx = np.mgrid[0:1800, 0:2400]
+    mask = yy > 300 + ((xx - 1200) / 1200.0) ** 2 * 300
+    rgb = np.zeros((1800, 2400, 3), np.uint8)
+    scale = Scale(mm_per_px=0.08, source="given")
+    assert head_in_view(rgb, scale, _model(mask)) is None
+
+
 def test_a_side_views_frontal_segment_lies_over_the_forehead():
     # A hairline 200 mm long; without canthi the frontal segment is centred on the face's
     # bare skin (here its first 50 mm), not on the line's middle, and no wider than that skin.
@@ -121,3 +131,27 @@ def test_a_side_views_frontal_segment_lies_over_the_forehead():
     frontal = parts["frontal"]
     assert frontal[:, 0].min() >= 0 and frontal[:, 0].max() <= 500
     assert frontal[:, 0].max() - frontal[:, 0].min() >= 450
+
+
+def test_the_face_below_the_brows_is_cut_in_its_own_frame_too():
+    # The eye line is level, but the nose and mouth lie 10 degrees to the right of straight down
+    # (a face turned and tilted): beside the left brow's tail the face's own frame reaches above
+    # the level line through the brows.
+    xs = np.linspace(900.0, 1000.0, 5)
+    brow = np.column_stack([xs, np.full(5, 1000.0)])
+    landmarks = {
+        "right_brow": brow,
+        "left_brow": brow + [250.0, 0.0],
+        "right_eye_outer_canthus": np.array([[900.0, 1050.0]]),
+        "left_eye_outer_canthus": np.array([[1250.0, 1050.0]]),
+        "nose_tip": np.array([[1110.0, 1200.0]]),
+        "mouth": np.array([[1144.0, 1390.0]]),
+    }
+    head = HeadModel(
+        view="front", yaw_deg=0.0, roll_deg=0.0, rotation_deg=0, face_box=None, landmarks=landmarks
+    )
+    line = brow_line_from_landmarks(head, MM_PER_PX)
+    assert line is not None and line.face_band_xy is not None
+    excluded = line.below((3000, 3000))
+    assert excluded.contains(Point(1300.0, 980.0))  # above the level line, below the brows
+    assert not excluded.contains(Point(1075.0, 900.0))  # the forehead stays in

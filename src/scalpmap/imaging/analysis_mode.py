@@ -21,6 +21,8 @@ FACE_CHECK_MM_PER_PX = 0.06
 MIN_PERSON_SHARE = 0.15
 MAX_PERSON_SHARE = 0.95
 MAX_PERSON_BORDER_SHARE = 0.75
+CROWN_BAND_MM = (25.0, 35.0)
+MAX_CROWN_WIDTH_MM = 160.0
 
 
 def scale_and_head(
@@ -79,7 +81,8 @@ def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
     the person's outline stands against a background: the person covers between
     ``MIN_PERSON_SHARE`` and ``MAX_PERSON_SHARE`` of the photo and at most
     ``MAX_PERSON_BORDER_SHARE`` of its border (a close-up is skin to its edges, and the
-    segmentation sees no person in it). Close-ups finer than ``FACE_CHECK_MM_PER_PX`` never hold
+    segmentation mostly sees no person in it), and the head has background beside it
+    (:func:`head_outline_in_frame`). Close-ups finer than ``FACE_CHECK_MM_PER_PX`` never hold
     a head, so no model runs for them.
 
     Parameters
@@ -107,6 +110,45 @@ def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
         return None
     border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
     share = float(mask.mean())
-    if MIN_PERSON_SHARE <= share <= MAX_PERSON_SHARE and border.mean() <= MAX_PERSON_BORDER_SHARE:
-        return found
-    return None
+    if not MIN_PERSON_SHARE <= share <= MAX_PERSON_SHARE:
+        return None
+    if border.mean() > MAX_PERSON_BORDER_SHARE:
+        return None
+    return found if head_outline_in_frame(mask, scale.mm_per_px) else None
+
+
+def head_outline_in_frame(mask: NDArray[np.bool_], mm_per_px: float) -> bool:
+    """Tell whether a person's mask shows a whole head: the crown's outline, a head's width.
+
+    ``CROWN_BAND_MM`` below the top of the person a whole head is no wider than
+    ``MAX_CROWN_WIDTH_MM`` and has background beside it, on the left or the right (a side view
+    may lose the back of the head at the photo's edge). The curve of a scalp in a close-up runs
+    across the whole photo there, however the segmentation sees it.
+
+    Parameters
+    ----------
+    mask : ndarray of bool, shape (rows, cols)
+        The person (an upright photo).
+    mm_per_px : float
+        Scale.
+
+    Returns
+    -------
+    bool
+        True when most rows of that band are a head's width with background at one end.
+    """
+    rows_with_person = np.flatnonzero(mask.any(axis=1))
+    if not rows_with_person.size:
+        return False
+    top = int(rows_with_person[0])
+    lo, hi = (top + int(round(mm / mm_per_px)) for mm in CROWN_BAND_MM)
+    band = mask[lo:hi]
+    if not len(band):
+        return False
+    cols = np.arange(mask.shape[1])
+    seen = band.any(axis=1)
+    first = np.where(seen, np.argmax(band, axis=1), 0)
+    last = np.where(seen, len(cols) - 1 - np.argmax(band[:, ::-1], axis=1), 0)
+    width_mm = (last - first + 1) * mm_per_px
+    head_like = seen & (width_mm <= MAX_CROWN_WIDTH_MM) & ((first > 0) | (last < len(cols) - 1))
+    return bool(head_like.mean() > 0.5)

@@ -1,14 +1,17 @@
-"""Where a whole-head analysis never looks for pigment: below the brows, and off the person.
+"""Where a whole-head analysis never looks for pigment: below the brows.
 
 Scalp micropigmentation lies above the forehead and along the sides of the head. Below the line
 through the upper edges of the brows there are only the brows, the eyes, the nose, the mouth, the
 beard, the ears and the neck: dark texture that is never pigment. That line, extended across the
-whole photo and tilted with the head, bounds the analysis; so does the person's mask, so that the
-wall and the clothes never count. The line is cut across the face oval and a sideburn's and an
-ear's width either side: the face oval below the line lies wholly in the excluded part, and in a
-three-quarter or side view the back of the head, behind the ear, keeps its pigment. Beside the
-face oval, the sideburns keep their pigment down to mid-ear height (``SIDEBURN_MM`` below the
-line), where the side hairline ends and a beard would begin.
+whole photo and tilted with the head, bounds the analysis (the person's mask,
+:mod:`scalpmap.imaging.person_frame`, keeps the wall and the clothes out). The line is cut
+across the face oval and a sideburn's and an ear's width either side: the face oval below the
+line lies wholly in the excluded part, and in a three-quarter or side view the back of the head,
+behind the ear, keeps its pigment. Beside the face oval, the sideburns keep their pigment down to
+mid-ear height (``SIDEBURN_MM`` below the line), where the side hairline ends and a beard would
+begin. The line is tilted with the eye line; the face below the brows is also cut in the face's
+own frame, from the brows towards the nose and mouth, so that a tilt between the two never
+leaves a sliver of the face in.
 
 Without landmarks (a photo with no face the model can find), the line is estimated from the
 pigment itself (see :mod:`scalpmap.imaging.main_region`).
@@ -16,10 +19,10 @@ pigment itself (see :mod:`scalpmap.imaging.main_region`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
@@ -29,7 +32,6 @@ from shapely.geometry.base import BaseGeometry
 from scalpmap.imaging.head import HeadModel
 
 BrowLineSource = Literal["landmarks", "estimated", "none"]
-PERSON_MARGIN_MM = 2.0
 EAR_MARGIN_MM = 40.0
 SIDEBURN_MM = 35.0
 """How far below the brow line a sideburn, beside the face, may hold pigment (mid-ear height)."""
@@ -39,9 +41,6 @@ at the face's edge, and its front edge must lie clear of the excluded face to co
 BROW_TAIL_MM = 10.0
 """How far beyond the brows' found ends the face is still cut from the line (a brow's tail fades
 out beyond the landmark's last point)."""
-BODY_EDGE_SHARE = 0.15
-EDGE_BAND_SHARE = 0.02
-BODY_EDGE_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,9 @@ class BrowLine:
     brows_span : tuple of float or None
         The brows' stretch along the line, ``BROW_TAIL_MM`` beyond their found ends: always cut
         from the line.
+    face_band_xy : ndarray of float, shape (4, 2), or None
+        The face below the brows in its own frame (from the brows' upper edge towards the nose
+        and the mouth, as wide as the brows and ``BROW_TAIL_MM`` more), also cut.
     sideburn_px : float
         How far below the line the sideburns may hold pigment, in photo pixels; the face's
         edges are inset by ``SIDEBURN_INSET_MM / SIDEBURN_MM`` of it.
@@ -79,6 +81,7 @@ class BrowLine:
     face_span: tuple[float, float] | None = None
     sideburn_px: float = 0.0
     brows_span: tuple[float, float] | None = None
+    face_band_xy: NDArray[np.float64] | None = None
 
     def moved(self, dx: float, dy: float) -> BrowLine:
         """Return the same line shifted by ``(dx, dy)`` pixels.
@@ -107,6 +110,7 @@ class BrowLine:
             move(self.face_span),
             self.sideburn_px,
             move(self.brows_span),
+            None if self.face_band_xy is None else self.face_band_xy + shift,
         )
 
     @property
@@ -205,6 +209,8 @@ class BrowLine:
             excluded = strip(self._stretch(shape), self.sideburn_px).union(
                 strip(self._stretch(shape, (low, high)), 0.0)
             )
+        if self.face_band_xy is not None:
+            excluded = excluded.union(Polygon(self.face_band_xy))
         clipped = excluded.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
         return clipped if isinstance(clipped, Polygon) else Polygon()
 
@@ -306,86 +312,35 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
         face_span=face_span,
         sideburn_px=SIDEBURN_MM / mm_per_px if mm_per_px else 0.0,
         brows_span=(float(s_brows.min()) - tail, float(s_brows.max()) + tail),
+        face_band_xy=_face_band(marks, brow_points, tail),
     )
 
 
-def up_from_person(head: HeadModel | None) -> NDArray[np.float64]:
-    """Find the head's up direction without a face: away from where the body leaves the photo.
-
-    A person photographed from the front, the side or the back leaves the frame through their
-    neck and shoulders, at the bottom of an upright photo; a photo stored upside down or on its
-    side shows that edge elsewhere. When no edge stands out (a top view filling the frame, no
-    mask), the photo is taken as upright.
-
-    Parameters
-    ----------
-    head : HeadModel or None
-        The head model; its ``person_mask`` is used.
-
-    Returns
-    -------
-    ndarray of float, shape (2,)
-        Unit vector towards the top of the head, in the image.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from scalpmap.imaging.head import HeadModel
-    >>> mask = np.zeros((100, 80), bool)
-    >>> mask[:60, 20:60] = True  # a head and neck leaving the photo at the top
-    >>> head = HeadModel(view="unknown", yaw_deg=None, roll_deg=None, rotation_deg=0,
-    ...                  face_box=None, person_mask=mask)
-    >>> up_from_person(head).tolist()
-    [0.0, 1.0]
-    """
-    upright = np.array([0.0, -1.0])
-    if head is None or head.person_mask is None or not head.person_mask.any():
-        return upright
-    mask = head.person_mask
-    # A band along each edge, not its outermost row: the segmentation, run on a smaller copy,
-    # can leave the last rows empty.
-    band = max(1, int(round(EDGE_BAND_SHARE * min(mask.shape))))
-    edges = {
-        (0.0, -1.0): float(mask[-band:, :].mean()),  # the body leaves at the bottom: upright
-        (0.0, 1.0): float(mask[:band, :].mean()),
-        (1.0, 0.0): float(mask[:, :band].mean()),
-        (-1.0, 0.0): float(mask[:, -band:].mean()),
-    }
-    ranked = sorted(edges.items(), key=lambda item: item[1], reverse=True)
-    (best, share), (_, runner_up) = ranked[0], ranked[1]
-    if share < BODY_EDGE_SHARE or share - runner_up < BODY_EDGE_MARGIN:
-        return upright
-    return np.array(best)
-
-
-def person_mask_at(
-    head: HeadModel | None, shape: tuple[int, int], mm_per_px: float
-) -> NDArray[np.bool_] | None:
-    """Resize the person's mask to ``shape`` and grow it by a few millimetres (None without).
-
-    The segmentation's edge can fall a little inside the head's silhouette on bare skin; the
-    margin keeps the scalp's edge in, while the wall further out stays excluded.
-
-    Parameters
-    ----------
-    head : HeadModel or None
-        The head model.
-    shape : tuple of int
-        ``(rows, cols)`` wanted.
-    mm_per_px : float
-        Scale of the wanted grid.
-
-    Returns
-    -------
-    ndarray of bool or None
-        True on the person; None when the model has no mask.
-    """
-    if head is None or head.person_mask is None or not head.person_mask.any():
+def _face_band(
+    marks: Mapping[str, NDArray[np.float64]], brow_points: NDArray[np.float64], tail: float
+) -> NDArray[np.float64] | None:
+    """Return the face below the brows in its own frame, towards the nose and mouth (or None)."""
+    below = [
+        np.asarray(marks[n], dtype=np.float64).reshape(-1, 2).mean(axis=0)
+        for n in ("nose_tip", "mouth")
+        if n in marks and len(marks[n])
+    ]
+    if not below:
         return None
-    rows, cols = shape
-    small = cv2.resize(
-        head.person_mask.astype(np.uint8), (cols, rows), interpolation=cv2.INTER_AREA
+    down = _unit(np.mean(below, axis=0) - brow_points.mean(axis=0))
+    if down is None:
+        return None
+    across = np.array([-down[1], down[0]])
+    centre = brow_points.mean(axis=0)
+    along = (brow_points - centre) @ across
+    top = float(((brow_points - centre) @ down).min())
+    reach = 20.0 * float(np.ptp(brow_points, axis=0).max() + 1.0)  # past the photo's edge
+    lo, hi = float(along.min()) - tail, float(along.max()) + tail
+    return np.array(
+        [
+            centre + across * lo + down * top,
+            centre + across * hi + down * top,
+            centre + across * hi + down * reach,
+            centre + across * lo + down * reach,
+        ]
     )
-    grow = max(1, int(round(PERSON_MARGIN_MM / mm_per_px)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    return np.asarray(cv2.dilate(small, kernel) > 0, dtype=bool)

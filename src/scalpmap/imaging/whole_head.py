@@ -28,11 +28,11 @@ from scalpmap.imaging.bare_skin import (
 from scalpmap.imaging.face_exclusion import (
     BrowLine,
     brow_line_from_landmarks,
-    up_from_person,
 )
 from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.main_region import select_main_region
+from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.pigment_texture import SMOOTH_MM, texture_cells
 from scalpmap.imaging.texture_levels import cell_heights_mm, forehead_cells
 from scalpmap.imaging.whole_head_crop import working_crop

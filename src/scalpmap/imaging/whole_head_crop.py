@@ -14,8 +14,8 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from scalpmap.imaging.face_exclusion import PERSON_MARGIN_MM, person_mask_at
 from scalpmap.imaging.head import HeadModel
+from scalpmap.imaging.person_frame import PERSON_MARGIN_MM, person_mask_at
 from scalpmap.imaging.scalp import find_scalp
 
 WORK_MM_PER_PX = 0.25

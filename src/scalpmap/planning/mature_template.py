@@ -176,4 +176,9 @@ def mature_line(
         taper[:side_l] = s[:side_l] / s[side_l]
     if side_r < len(s) - 1:
         taper[side_r + 1 :] = (s[-1] - s[side_r + 1 :]) / (s[-1] - s[side_r])
+    if landmarks is not None:
+        # Between the verticals through the lateral canthi the line rises in full, wherever the
+        # current line's side segments were found (a line that runs down one sideburn only).
+        lo, hi = sorted(anchors[::2])
+        taper[(position >= lo) & (position <= hi)] = 1.0
     return cur.xy + up * (rise * taper)[:, None], notes

@@ -12,6 +12,7 @@ segment is the stretch beyond a temporal peak after which the line falls by ``SI
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,8 +138,47 @@ def current_line(analysis: Analysis, template: str) -> CurrentLine:
     sign = region_sign(xy, analysis.region, frame, tangent=TANGENT_MM / mm, near=NEAR_MM / mm)
     chord = unit_vector(xy[-1] - xy[0])
     up = np.array([-chord[1], chord[0]]) * sign  # cross(chord, (-cy, cx)) = +1
-    a, b, c, d = segment_marks(xy, sign, up, mm)
+    named = named_marks(xy, analysis.hairline_segments)
+    a, b, c, d = named if named is not None else segment_marks(xy, sign, up, mm)
     return CurrentLine(xy=xy, sign=sign, up=up, marks=(a, b, c, d))
+
+
+def named_marks(
+    xy: NDArray[np.float64], segments: Mapping[str, NDArray[np.float64]]
+) -> list[int] | None:
+    """Return the segment marks where the analysis named the hairline's segments (a whole head).
+
+    The analysis names them from the face (the verticals through the lateral canthi; see
+    :mod:`scalpmap.imaging.hairline_segments`), which the line's own shape cannot tell on a line
+    that runs down one sideburn and around an ear.
+
+    Parameters
+    ----------
+    xy : ndarray of float, shape (N, 2)
+        The resampled line, pixels.
+    segments : mapping of str to ndarray
+        The analysis's named segments (``Analysis.hairline_segments``).
+
+    Returns
+    -------
+    list of int or None
+        The four marks of :attr:`CurrentLine.marks`; None without a frontal segment.
+    """
+    frontal = np.asarray(segments.get("frontal", np.zeros((0, 2))), dtype=np.float64)
+    if len(frontal) < 2 or len(xy) < 2:
+        return None
+
+    def nearest(point: NDArray[np.float64]) -> int:
+        return int(np.argmin(np.linalg.norm(xy - point, axis=1)))
+
+    left, right = sorted((nearest(frontal[0]), nearest(frontal[-1])))
+    if right <= left:
+        return None
+    side_left = np.asarray(segments.get("side_left", np.zeros((0, 2))), dtype=np.float64)
+    side_right = np.asarray(segments.get("side_right", np.zeros((0, 2))), dtype=np.float64)
+    side_l = min(nearest(side_left[-1]), left) if len(side_left) >= 2 else 0
+    side_r = max(nearest(side_right[0]), right) if len(side_right) >= 2 else len(xy) - 1
+    return [side_l, left, right, side_r]
 
 
 def hairline_model(
