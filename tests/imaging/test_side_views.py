@@ -57,6 +57,7 @@ def test_a_moved_line_keeps_its_face_and_sideburns():
     assert not line.below((3000, 2400)).contains(Point(1350.0, 1250.0))
     ends = line.face_ends_xy
     assert ends is not None and np.allclose(ends[:, 0], [900.0, 1300.0])
+    assert line.brows_span == (920.0, 1290.0)  # moved along the line with the rest
 
 
 def test_without_landmarks_the_face_is_the_bare_skin_that_reaches_the_scalp():
@@ -135,8 +136,8 @@ def test_a_side_views_frontal_segment_lies_over_the_forehead():
 
 def test_the_face_below_the_brows_is_cut_in_its_own_frame_too():
     # The eye line is level, but the nose and mouth lie 10 degrees to the right of straight down
-    # (a face turned and tilted): beside the left brow's tail the face's own frame reaches above
-    # the level line through the brows.
+    # (a face turned and tilted): beside the left brow's tail the face's own frame reaches a
+    # little above the level line through the brows.
     xs = np.linspace(900.0, 1000.0, 5)
     brow = np.column_stack([xs, np.full(5, 1000.0)])
     landmarks = {
@@ -153,5 +154,28 @@ def test_the_face_below_the_brows_is_cut_in_its_own_frame_too():
     line = brow_line_from_landmarks(head, MM_PER_PX)
     assert line is not None and line.face_band_xy is not None
     excluded = line.below((3000, 3000))
-    assert excluded.contains(Point(1300.0, 980.0))  # above the level line, below the brows
+    # Beside the left brow's tail, just above the level line: under the brow's outline carried
+    # on (10 mm, tilted with the face) in the face's own frame.
+    assert excluded.contains(Point(1340.0, 995.0))
+    assert not excluded.contains(Point(1300.0, 960.0))  # above the brow's tail: forehead
     assert not excluded.contains(Point(1075.0, 900.0))  # the forehead stays in
+
+
+def test_what_is_left_out_may_fall_apart_at_the_photos_edge():
+    # A head rolled 25 degrees with its brows just above the bottom edge: clipped to the photo,
+    # the face's strip and the sideburns' deeper strips fall apart, and both stay left out.
+    angle = np.radians(25.0)
+    up = np.array([np.sin(angle), -np.cos(angle)])
+    point = np.array([1200.0, 950.0])
+    middle = float(point @ np.array([-up[1], up[0]]))  # the point's place along the line
+    line = BrowLine(
+        point_xy=point,
+        up_xy=up,
+        source="landmarks",
+        span=(middle - 1500.0, middle + 1500.0),
+        face_span=(middle - 300.0, middle + 300.0),
+        sideburn_px=SIDEBURN_MM / MM_PER_PX,
+    )
+    excluded = line.below((1000, 2400))
+    assert excluded.geom_type == "MultiPolygon"
+    assert excluded.contains(Point(*(point - 40.0 * up)))  # the face, just below the brows

@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from scalpmap.imaging.head import HeadModel
@@ -175,7 +175,7 @@ class BrowLine:
     def _at(self, t: float) -> NDArray[np.float64]:
         return np.asarray(self.point_xy + t * self.along_xy, dtype=np.float64)
 
-    def below(self, shape: tuple[int, int]) -> Polygon:
+    def below(self, shape: tuple[int, int]) -> Polygon | MultiPolygon:
         """Return the part of the photo below the line.
 
         Parameters
@@ -212,7 +212,8 @@ class BrowLine:
         if self.face_band_xy is not None:
             excluded = excluded.union(Polygon(self.face_band_xy))
         clipped = excluded.intersection(shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5))
-        return clipped if isinstance(clipped, Polygon) else Polygon()
+        # The strips together are not convex: clipped, they may fall apart in pieces.
+        return clipped if isinstance(clipped, Polygon | MultiPolygon) else Polygon()
 
 
 def _unit(v: NDArray[np.float64]) -> NDArray[np.float64] | None:
@@ -319,7 +320,11 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
 def _face_band(
     marks: Mapping[str, NDArray[np.float64]], brow_points: NDArray[np.float64], tail: float
 ) -> NDArray[np.float64] | None:
-    """Return the face below the brows in its own frame, towards the nose and mouth (or None)."""
+    """Return the face below the brows in its own frame: the brows swept towards the mouth.
+
+    The brows (their ends extended by ``tail`` along them) are swept along the direction from
+    the brows to the nose and the mouth; the band's upper edge is the brows' own outline.
+    """
     below = [
         np.asarray(marks[n], dtype=np.float64).reshape(-1, 2).mean(axis=0)
         for n in ("nose_tip", "mouth")
@@ -331,16 +336,10 @@ def _face_band(
     if down is None:
         return None
     across = np.array([-down[1], down[0]])
-    centre = brow_points.mean(axis=0)
-    along = (brow_points - centre) @ across
-    top = float(((brow_points - centre) @ down).min())
-    reach = 20.0 * float(np.ptp(brow_points, axis=0).max() + 1.0)  # past the photo's edge
-    lo, hi = float(along.min()) - tail, float(along.max()) + tail
-    return np.array(
-        [
-            centre + across * lo + down * top,
-            centre + across * hi + down * top,
-            centre + across * hi + down * reach,
-            centre + across * lo + down * reach,
-        ]
-    )
+    along = brow_points @ across
+    ends = brow_points[[int(np.argmin(along)), int(np.argmax(along))]]
+    tails = ends + np.outer([-tail, tail], across)
+    top = np.vstack([brow_points, tails])
+    reach = 40.0 * float(np.ptp(brow_points, axis=0).max() + tail + 1.0)  # past the photo
+    hull = shapely.MultiPoint(np.vstack([top, top + reach * down])).convex_hull
+    return np.asarray(hull.exterior.coords, dtype=np.float64) if hasattr(hull, "exterior") else None

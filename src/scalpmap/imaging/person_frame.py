@@ -14,8 +14,7 @@ from numpy.typing import NDArray
 from scalpmap.imaging.head import HeadModel
 
 PERSON_MARGIN_MM = 2.0
-BODY_EDGE_SHARE = 0.15
-EDGE_BAND_SHARE = 0.02
+BODY_EDGE_SHARE = 0.25
 BODY_EDGE_MARGIN = 0.15
 
 
@@ -52,14 +51,11 @@ def up_from_person(head: HeadModel | None) -> NDArray[np.float64]:
     if head is None or head.person_mask is None or not head.person_mask.any():
         return upright
     mask = head.person_mask
-    # A band along each edge, not its outermost row: the segmentation, run on a smaller copy,
-    # can leave the last rows empty.
-    band = max(1, int(round(EDGE_BAND_SHARE * min(mask.shape))))
     edges = {
-        (0.0, -1.0): float(mask[-band:, :].mean()),  # the body leaves at the bottom: upright
-        (0.0, 1.0): float(mask[:band, :].mean()),
-        (1.0, 0.0): float(mask[:, :band].mean()),
-        (-1.0, 0.0): float(mask[:, -band:].mean()),
+        (0.0, -1.0): float(mask[-1, :].mean()),  # the body leaves at the bottom: upright
+        (0.0, 1.0): float(mask[0, :].mean()),
+        (1.0, 0.0): float(mask[:, 0].mean()),
+        (-1.0, 0.0): float(mask[:, -1].mean()),
     }
     ranked = sorted(edges.items(), key=lambda item: item[1], reverse=True)
     (best, share), (_, runner_up) = ranked[0], ranked[1]

@@ -40,8 +40,6 @@ MAX_IRIS_DISAGREEMENT = 0.15
 # A "face" narrower than this share of the person across the eye line is not one: the models
 # see faces in ears and in the sides of heads (real faces measured 0.31-0.99, profiles included).
 MIN_FACE_TO_HEAD_WIDTH = 0.25
-MIN_PERSON_SHARE = 0.05
-"""Without a face, a person mask smaller than this share of the photo is sought again turned."""
 
 ROTATION_NOTES = {
     90: "the face is on its side in the pixels (its top points to the image's left): "
@@ -205,10 +203,6 @@ def find_head(rgb: NDArray[np.uint8]) -> HeadModel:
     faces = list(search.faces)
     rotation_deg = search.turn_deg if faces else 0
     mask = mask_at(rotation_deg)
-    if not faces and mask.mean() < MIN_PERSON_SHARE:
-        # The model, made for upright people, can miss a person stored upside down or on
-        # their side: shown the photo turned, it finds them.
-        mask = max((mask_at(turn) for turn in (90, 180, 270)), key=lambda m: float(m.mean()))
     if not faces:
         return HeadModel(
             view="unknown",
