@@ -179,3 +179,14 @@ def test_what_is_left_out_may_fall_apart_at_the_photos_edge():
     excluded = line.below((1000, 2400))
     assert excluded.geom_type == "MultiPolygon"
     assert excluded.contains(Point(*(point - 40.0 * up)))  # the face, just below the brows
+
+
+def test_a_head_outline_upside_down_is_a_whole_head_too():
+    # A 150 mm head and the shoulders at 0.08 mm/px, stored upside down: the body leaves the
+    # photo at its top, and the crown is measured from the other end.
+    yy, xx = np.mgrid[0:4000, 0:3000]
+    mask = ((xx - 1500) ** 2 + (yy - 1400) ** 2 < 937**2) | (yy > 2600)
+    rgb = np.zeros((4000, 3000, 3), np.uint8)
+    scale = Scale(mm_per_px=0.08, source="given")
+    assert head_in_view(rgb, scale, _model(mask)) is not None
+    assert head_in_view(rgb, scale, _model(mask[::-1].copy())) is not None

@@ -14,15 +14,21 @@ from numpy.typing import NDArray
 from scalpmap.errors import ScaleError
 from scalpmap.imaging.dot_scale import Mode
 from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.scale import Scale, resolve_scale
 
 FACE_CHECK_MM_PER_PX = 0.06
 """Photos this coarse (mm/px) or coarser, yet finer than a whole head's, are checked for a head."""
-MIN_PERSON_SHARE = 0.15
-MAX_PERSON_SHARE = 0.95
+WHOLE_HEAD_PHOTO_SHARE = (0.15, 0.95)
+"""Without a face, a whole head's person mask covers this share of the photo (min, max)."""
 MAX_PERSON_BORDER_SHARE = 0.75
+"""... and at most this share of the photo's border (a close-up is skin to its edges)."""
 CROWN_BAND_MM = (25.0, 35.0)
+"""How far below the top of the person the crown's width is measured (mm)."""
 MAX_CROWN_WIDTH_MM = 160.0
+"""A head is no wider than this at the crown band (mm)."""
+QUARTER_TURNS = {(0.0, -1.0): 0, (1.0, 0.0): 1, (0.0, 1.0): 2, (-1.0, 0.0): 3}
+"""Counter-clockwise quarter turns that stand a head upright, by its up direction in the photo."""
 
 
 def scale_and_head(
@@ -78,8 +84,8 @@ def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
     (:data:`scalpmap.imaging.dot_scale.WHOLE_HEAD_MM_PER_PX`), down to about 0.06 mm/px at 12 MP;
     it must be read as a whole head, face and background masked out, not as a close-up. It is
     one when the model finds a face, or, in a side, back or top view whose face it misses, when
-    the person's outline stands against a background: the person covers between
-    ``MIN_PERSON_SHARE`` and ``MAX_PERSON_SHARE`` of the photo and at most
+    the person's outline stands against a background: the person covers the share
+    ``WHOLE_HEAD_PHOTO_SHARE`` of the photo and at most
     ``MAX_PERSON_BORDER_SHARE`` of its border (a close-up is skin to its edges, and the
     segmentation mostly sees no person in it), and the head has background beside it
     (:func:`head_outline_in_frame`). Close-ups finer than ``FACE_CHECK_MM_PER_PX`` never hold
@@ -110,11 +116,12 @@ def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
         return None
     border = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
     share = float(mask.mean())
-    if not MIN_PERSON_SHARE <= share <= MAX_PERSON_SHARE:
+    if not WHOLE_HEAD_PHOTO_SHARE[0] <= share <= WHOLE_HEAD_PHOTO_SHARE[1]:
         return None
     if border.mean() > MAX_PERSON_BORDER_SHARE:
         return None
-    return found if head_outline_in_frame(mask, scale.mm_per_px) else None
+    upright = np.rot90(mask, QUARTER_TURNS[tuple(up_from_person(found).tolist())])
+    return found if head_outline_in_frame(upright, scale.mm_per_px) else None
 
 
 def head_outline_in_frame(mask: NDArray[np.bool_], mm_per_px: float) -> bool:
@@ -128,7 +135,7 @@ def head_outline_in_frame(mask: NDArray[np.bool_], mm_per_px: float) -> bool:
     Parameters
     ----------
     mask : ndarray of bool, shape (rows, cols)
-        The person (an upright photo).
+        The person, the photo turned so that the head is upright.
     mm_per_px : float
         Scale.
 

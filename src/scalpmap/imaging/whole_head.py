@@ -43,7 +43,6 @@ from scalpmap.imaging.whole_head_field import (
     GridScale,
     best_measure,
     field_step,
-    separation,
 )
 from scalpmap.imaging.whole_head_shapes import (
     drop_small_parts,
@@ -166,7 +165,9 @@ def analyse_whole_head(
         else None
     )
     heights = cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, mm_per_px)
-    measure, cells, levels = best_measure(by_measure, on_head, brow, grid_scale, forehead, heights)
+    measure, cells, levels, _ = best_measure(
+        by_measure, on_head, brow, grid_scale, forehead, heights
+    )
     notes.append(f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}")
     step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
     if brow is None and np.isfinite(levels.threshold):
@@ -180,9 +181,8 @@ def analyse_whole_head(
             # without pigment it would make pigment of the least dark texture.
             forehead = face & forehead_cells(on_head.shape, grid_scale.px_per_cell, brow, mm_per_px)
             again = best_measure(by_measure, on_head, brow, grid_scale, forehead, heights)
-            rejudged = field_step(again[1], on_head, brow, grid_scale)
-            if separation(rejudged.coarse, forehead, again[2]) >= MIN_REJUDGED_SEPARATION:
-                measure, cells, levels = again
+            if again[3] >= MIN_REJUDGED_SEPARATION:
+                measure, cells, levels, _ = again
                 notes[-1] = (
                     f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}"
                 )

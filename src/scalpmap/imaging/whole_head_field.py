@@ -38,7 +38,7 @@ def best_measure(
     grid: GridScale,
     forehead: NDArray[np.bool_] | None,
     heights: NDArray[np.float64],
-) -> tuple[str, TextureCells, Levels]:
+) -> tuple[str, TextureCells, Levels, float]:
     """Pick the texture measure that best separates this person's pigment from bare skin.
 
     Each measure's pigment and bare levels are found as :func:`pigment_levels` finds them; the
@@ -71,6 +71,8 @@ def best_measure(
         Its texture cells.
     levels : Levels
         Its pigment, bare and threshold levels.
+    separation : float
+        How far its pigment stands above the forehead (:func:`separation`; NaN without one).
     """
     best: tuple[float, str, TextureCells, Levels] | None = None
     by_measure = dict(sorted(by_measure.items(), key=lambda item: item[0] != FALLBACK_MEASURE))
@@ -91,7 +93,7 @@ def best_measure(
         if best is None or (np.isfinite(separation_found) and not separation_found <= best[0]):
             best = (separation_found, measure, cells, levels)
     assert best is not None
-    return best[1], best[2], best[3]
+    return best[1], best[2], best[3], best[0]
 
 
 def separation(

@@ -171,14 +171,15 @@ def mature_line(
             f"lateral canthi, raised {rise_corner * mm:.1f} mm (V depth for age {age or 'unknown'})"
         ]
     rise = np.interp(position, anchors, [rise_corner, rise_mid, rise_corner])
+    if landmarks is not None:
+        # Between the verticals through the lateral canthi the line rises in full, wherever the
+        # current line's side segments were found (a line that runs down one sideburn only).
+        inside = np.flatnonzero((position >= min(anchors)) & (position <= max(anchors)))
+        if inside.size:
+            side_l, side_r = min(side_l, int(inside[0])), max(side_r, int(inside[-1]))
     taper = np.ones(len(s))
     if side_l > 0:
         taper[:side_l] = s[:side_l] / s[side_l]
     if side_r < len(s) - 1:
         taper[side_r + 1 :] = (s[-1] - s[side_r + 1 :]) / (s[-1] - s[side_r])
-    if landmarks is not None:
-        # Between the verticals through the lateral canthi the line rises in full, wherever the
-        # current line's side segments were found (a line that runs down one sideburn only).
-        lo, hi = sorted(anchors[::2])
-        taper[(position >= lo) & (position <= hi)] = 1.0
     return cur.xy + up * (rise * taper)[:, None], notes
