@@ -154,10 +154,10 @@ def test_the_face_below_the_brows_is_cut_in_its_own_frame_too():
     line = brow_line_from_landmarks(head, MM_PER_PX)
     assert line is not None and line.face_band_xy is not None
     excluded = line.below((3000, 3000))
-    # Beside the left brow's tail, just above the level line: under the brow's outline carried
-    # on (10 mm, tilted with the face) in the face's own frame.
+    # Beside the left brow's tail, just above the level line: below the brow line as the
+    # face's own frame draws it (straight through the brows' highest point, 10 mm past them).
     assert excluded.contains(Point(1340.0, 995.0))
-    assert not excluded.contains(Point(1300.0, 960.0))  # above the brow's tail: forehead
+    assert not excluded.contains(Point(1340.0, 900.0))  # well above the brow's tail: forehead
     assert not excluded.contains(Point(1075.0, 900.0))  # the forehead stays in
 
 

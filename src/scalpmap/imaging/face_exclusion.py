@@ -320,10 +320,12 @@ def brow_line_from_landmarks(head: HeadModel, mm_per_px: float | None = None) ->
 def _face_band(
     marks: Mapping[str, NDArray[np.float64]], brow_points: NDArray[np.float64], tail: float
 ) -> NDArray[np.float64] | None:
-    """Return the face below the brows in its own frame: the brows swept towards the mouth.
+    """Return the face below the brow line in its own frame, towards the nose and mouth.
 
-    The brows (their ends extended by ``tail`` along them) are swept along the direction from
-    the brows to the nose and the mouth; the band's upper edge is the brows' own outline.
+    The brow line is straight, through the brows' highest point: in the face's own frame (from
+    the brows towards the nose and the mouth) it runs across the brows, ``tail`` beyond their
+    ends, and everything below it is face. A tilt between this frame and the eye line's takes
+    a little forehead above a brow's tail with it, never a sliver of the face below.
     """
     below = [
         np.asarray(marks[n], dtype=np.float64).reshape(-1, 2).mean(axis=0)
@@ -336,10 +338,16 @@ def _face_band(
     if down is None:
         return None
     across = np.array([-down[1], down[0]])
-    along = brow_points @ across
-    ends = brow_points[[int(np.argmin(along)), int(np.argmax(along))]]
-    tails = ends + np.outer([-tail, tail], across)
-    top = np.vstack([brow_points, tails])
+    centre = brow_points.mean(axis=0)
+    along = (brow_points - centre) @ across
+    top = float(((brow_points - centre) @ down).min())
     reach = 40.0 * float(np.ptp(brow_points, axis=0).max() + tail + 1.0)  # past the photo
-    hull = shapely.MultiPoint(np.vstack([top, top + reach * down])).convex_hull
-    return np.asarray(hull.exterior.coords, dtype=np.float64) if hasattr(hull, "exterior") else None
+    lo, hi = float(along.min()) - tail, float(along.max()) + tail
+    return np.array(
+        [
+            centre + across * lo + down * top,
+            centre + across * hi + down * top,
+            centre + across * hi + down * reach,
+            centre + across * lo + down * reach,
+        ]
+    )
