@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -205,6 +206,32 @@ def other_jpeg() -> bytes:
 def parse():
     """``parse(response)``: the HTML page of a response, parsed."""
     return page
+
+
+def _saved_plan(answer: Any) -> dict[str, Any]:
+    assert answer.status_code == 202, answer.text
+    job = answer.json()
+    assert job["kind"] == "plan_save" and job["status"] == "done", job
+    result = job["result"]
+    return {"id": result["plan_id"], "version": result["version"], "url": result["url"]}
+
+
+@pytest.fixture
+def saved_plan() -> Callable[[Any], dict[str, Any]]:
+    """``saved_plan(answer)``: the version a save made (the save answers its job, 202, done at
+    once with inline jobs): its ``id``, ``version`` and ``url``."""
+    return _saved_plan
+
+
+def _design_state(parsed: Page) -> dict[str, Any]:
+    script = parsed.find("script", id="design-state")
+    return dict(json.loads(script.text))
+
+
+@pytest.fixture
+def design_state() -> Callable[[Page], dict[str, Any]]:
+    """``design_state(parsed_page)``: the designer page's state, from its JSON script."""
+    return _design_state
 
 
 @dataclass(frozen=True)
