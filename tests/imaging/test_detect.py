@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from scalpmap.errors import InputError, ScaleError
-from scalpmap.imaging.detect import detect_impressions
+from scalpmap.imaging.detect import Impressions, detect_impressions
 from scalpmap.imaging.matching import match_points
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_photo
 
@@ -128,3 +128,32 @@ def test_faded_impressions_among_dark_ones_are_kept():
     photo, dots, _ = _dots_and_pores(faded_share=1.0)
     found = detect_impressions(photo, mm_per_px=0.04)
     assert match_points(dots, found.xy, tolerance=3).recall == 1.0
+
+
+def test_axis_contrast_leaves_out_samples_on_a_neighbouring_dot() -> None:
+    """A round neighbour's shoulder on one side of a faint dot is no evidence of a hair."""
+    from scalpmap.imaging.dot_shape import axis_contrast
+
+    image = np.zeros((20, 20), np.float32)
+    image[10, 13] = 0.5  # the neighbour, beside the candidate at (10, 10)
+    x, y = np.array([10.0, 13.0]), np.array([10.0, 10.0])
+    angle, reach = np.zeros(2), np.full(2, 3.0)
+    plain = axis_contrast(image, x, y, angle, reach)
+    hidden = axis_contrast(
+        image, x, y, angle, reach, (np.array([1.0, 1.0]), np.array([0, 1], bool))
+    )
+    assert plain[0] > 0.2
+    assert hidden[0] == 0.0
+
+
+def test_weak_marks_count_only_when_like_the_ink() -> None:
+    """A weak mark counts when dark enough against the typical impression and no broader."""
+    from scalpmap.imaging.impressions import drop_weak_unlike_typical
+
+    darkness = np.r_[np.full(20, 0.5), 0.2, 0.1, 0.2]
+    size = np.r_[np.full(20, 0.2), 0.18, 0.18, 0.3]
+    found = Impressions(np.zeros((23, 2)), size, darkness, np.zeros((23, 3)))
+    weak = np.r_[np.zeros(20, bool), True, True, True]
+    kept = drop_weak_unlike_typical(found, weak)
+    assert kept.count == 21
+    assert kept.rejected["faint (pore or skin texture)"] == 2

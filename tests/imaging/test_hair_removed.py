@@ -54,3 +54,16 @@ def test_the_hair_level_never_exceeds_the_contrast() -> None:
     contrast = np.asarray(cv2.GaussianBlur(noise, (0, 0), 1.5), dtype=np.float32)
     level = hair_level(contrast, 9)
     assert (level <= contrast + 1e-6).all()
+
+
+def test_bulge_where_hairs_cross_leaves_nothing_in_the_residual() -> None:
+    """A crossing of two hairs is on both lines (residual flat); a dot on a hair stands out."""
+    from scalpmap.imaging.hair_removed import hair_residual, in_residual
+
+    image = np.zeros((40, 40), np.float32)
+    image[12, 2:38] = 0.4
+    image[2:38, 8] = 0.4
+    image[10:15, 24:29] = 0.5
+    flat = hair_residual(image, 4.0)
+    shows = in_residual(flat, np.array([[8.0, 12.0], [26.0, 12.0]]), np.full(2, 0.05), 1)
+    assert shows.tolist() == [False, True]

@@ -8,7 +8,10 @@ A dot is judged against the skin around it, never against a fixed grey level:
    that stand out from the local noise (``NOISE_SIGMAS`` standard deviations of the contrast's
    spread around them), also once the skin right around them is taken away
    (``PROMINENCE_SIGMAS``): a faint dot counts if it is clearly above the noise, however faint
-   (:mod:`scalpmap.imaging.dot_peaks`). Pores and skin texture hold less pigment than the
+   (:mod:`scalpmap.imaging.dot_peaks`). A candidate between ``WEAK_SIGMAS`` and those counts
+   only when it looks like the photo's own impressions: as dark as a good share of the typical
+   one and no broader (:func:`scalpmap.imaging.impressions.drop_weak_unlike_typical`). Pores
+   and skin texture hold less pigment than the
    smallest, faintest impression: a candidate's ink (its contrast summed over its footprint, in
    mm²) must reach ``MIN_INK_MM2``, and its darkness a fifth of the photo's typical impression
    (:mod:`scalpmap.imaging.impressions`).
@@ -19,7 +22,9 @@ A dot is judged against the skin around it, never against a fixed grey level:
    :mod:`scalpmap.imaging.dot_shape`); marks wider than ``MAX_DIAMETER_MM`` are moles and
    freckles. Dots under hairs are found again as bulges on them, and faint marks with a line
    leaving them are pieces of hair (:mod:`scalpmap.imaging.hair_dots`); dots that a hair
-   touches are found again once the hairs are taken away (:mod:`scalpmap.imaging.hair_removed`).
+   touches are found again once the hairs are taken away (:mod:`scalpmap.imaging.hair_removed`),
+   which also checks the bulges: one where hairs cross or meet leaves nothing once they are.
+   The shape tests leave out samples that fall on a neighbouring round dot.
 4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
    red most for bluish inks. Brown marks are rejected.
 """
@@ -40,8 +45,18 @@ from scalpmap.imaging.dot_shape import (
 )
 from scalpmap.imaging.hair_dots import add_dots_under_hairs, faint_beside_lines
 from scalpmap.imaging.hair_lines import line_arms
-from scalpmap.imaging.hair_removed import ShapeLimits, add_dots_off_hairs
-from scalpmap.imaging.impressions import Impressions, drop_relatively_faint
+from scalpmap.imaging.hair_removed import (
+    ShapeLimits,
+    add_dots_off_hairs,
+    hair_residual,
+    in_residual,
+)
+from scalpmap.imaging.impressions import (
+    RELATIVE_FAINT_MIN_COUNT,
+    Impressions,
+    drop_relatively_faint,
+    drop_weak_unlike_typical,
+)
 from scalpmap.imaging.neighbours import distance_to_nearest_other
 from scalpmap.imaging.skin import (
     LocalSkin,
@@ -57,6 +72,10 @@ __all__ = ["COLOUR_MIN_RADIUS_PX", "Impressions", "detect_impressions", "drop_re
 MIN_DARKNESS = 0.045
 NOISE_SIGMAS = 4.5
 PROMINENCE_SIGMAS = 4.5
+WEAK_SIGMAS = 3.5
+"""Candidates standing out from the noise by this many sigmas, but by less than
+``NOISE_SIGMAS`` or ``PROMINENCE_SIGMAS``, are weak: they count only when they look like the
+photo's own impressions (:func:`scalpmap.imaging.impressions.drop_weak_unlike_typical`)."""
 MIN_INK_MM2 = 0.0006
 MAX_DIAMETER_MM = 0.6
 MIN_ROUNDNESS = 0.2
@@ -65,7 +84,10 @@ SHAPE_SIGMAS = 3.0
 AXIS_SHARE = 0.2
 """An elongated footprint is a round dot after all when the mark is no darker along its axis
 than across it by more than ``SHAPE_SIGMAS`` standard deviations of the local noise, nor by more
-than this share of its peak (:func:`scalpmap.imaging.dot_shape.axis_contrast`)."""
+than this share of its peak (:func:`scalpmap.imaging.dot_shape.axis_contrast`)..."""
+AXIS_NOISE_SIGMAS = 2.0
+"""... but never less than this many standard deviations of the noise: a faint dot's share of
+its peak is within the noise, and an excess there is no evidence of a hair."""
 BROWN_SHIFT = 0.30
 COLOUR_MIN_RADIUS_PX = 5.0
 PEAK_RADIUS_MM = 0.12
@@ -142,7 +164,7 @@ def detect_impressions(
         cell_r = np.minimum(peaks[:, 0] // noise_cell, noise.shape[0] - 1)
         cell_c = np.minimum(peaks[:, 1] // noise_cell, noise.shape[1] - 1)
         value = smooth[peaks[:, 0], peaks[:, 1]]
-        peaks = peaks[value > NOISE_SIGMAS * noise[cell_r, cell_c]]
+        peaks = peaks[value > WEAK_SIGMAS * noise[cell_r, cell_c]]
     if len(peaks) == 0:
         return Impressions.empty()
     half = max(3, int(np.ceil(0.5 * max_diameter_mm / mm_per_px)))
@@ -160,16 +182,13 @@ def detect_impressions(
     cell_r = np.minimum(peaks[:, 0] // noise_cell, noise.shape[0] - 1)
     cell_c = np.minimum(peaks[:, 1] // noise_cell, noise.shape[1] - 1)
     prominence = smooth[peaks[:, 0], peaks[:, 1]] - np.maximum(around, 0.0)
-    standing_out = prominence > PROMINENCE_SIGMAS * noise[cell_r, cell_c]
+    sigma = noise[cell_r, cell_c].astype(np.float64)
+    standing_out = prominence > WEAK_SIGMAS * sigma
+    weak = (prominence <= PROMINENCE_SIGMAS * sigma) | (
+        smooth[peaks[:, 0], peaks[:, 1]] <= NOISE_SIGMAS * sigma
+    )
     step = np.clip(np.round(radius_px), 1, half).astype(np.intp)
     roundness, ridge_angle = blob_roundness(smooth, peaks, step)
-    # An elongated footprint counts unless the mark stays no darker along its axis than across
-    # it, within the noise and a fifth of its peak: a faint dot's half-peak footprint is as
-    # ragged as the noise, while a piece of hair stays dark along itself. The same holds for
-    # the oblong footprint of a candidate that something dark touches.
-    axis_excess = axis_contrast(smooth, x, y, ridge_angle, radius_px + 1.0)
-    level = np.minimum(SHAPE_SIGMAS * noise[cell_r, cell_c], AXIS_SHARE * peak)
-    long_mark = (elongation > MAX_ELONGATION) & (axis_excess > level)
     wide_ring = np.median(
         ring_samples(smooth, x, y, 0.5 * max_diameter_mm / mm_per_px + 2 * smooth_px), axis=1
     )
@@ -181,9 +200,21 @@ def detect_impressions(
     on_hair = np.zeros(len(peaks), dtype=bool)
     arms = line_arms(fine, xy[live], radius_px[live], peak[live], mm_per_px=mm_per_px)
     on_hair[live] = arms.any
+    round_dots = (elongation[live] <= ROUND_ELONGATION) & (roundness[live] >= 0.5) & ~arms.any
+    is_round = np.zeros(len(peaks), dtype=bool)
+    is_round[live[round_dots]] = True
+    # An elongated footprint counts unless the mark stays no darker along its axis than across
+    # it, within the noise and a fifth of its peak: a faint dot's half-peak footprint is as
+    # ragged as the noise, while a piece of hair stays dark along itself. The same holds for
+    # the oblong footprint of a candidate that something dark touches. A sample on a
+    # neighbouring round dot is left out: packed dots stretch each other's footprints.
+    axis_excess = axis_contrast(smooth, x, y, ridge_angle, radius_px + 1.0, (radius_px, is_round))
+    level = np.maximum(
+        np.minimum(SHAPE_SIGMAS * sigma, AXIS_SHARE * peak), AXIS_NOISE_SIGMAS * sigma
+    )
+    long_mark = (elongation > MAX_ELONGATION) & (axis_excess > level)
     ridge_angle[live] = arms.angle(ridge_angle[live])
     attached = np.full(len(peaks), -np.inf)
-    round_dots = (elongation[live] <= ROUND_ELONGATION) & (roundness[live] >= 0.5) & ~arms.any
     ring_px = radius_px[live] + ATTACHED_GAP_MM / mm_per_px + 1.0
     attached[live] = attached_darkness(fine, x[live], y[live], radius_px[live], ring_px, round_dots)
     contrast_rgb = colour_contrast(rgb, skin, peaks)
@@ -220,13 +251,34 @@ def detect_impressions(
         rejected=rejected,
     )
     hairy = np.flatnonzero(
-        reasons["elongated (stubble or hair)"]
+        ~weak
+        & reasons["elongated (stubble or hair)"]
         & ~reasons["faint (pore or skin texture)"]
         & ~reasons["too large (mole or freckle)"]
     )
+    alone = found.count
+    was_weak = weak[keep]
     found = add_dots_under_hairs(
         found, fine, xy, ridge_angle, peak, contrast_rgb, hairy, mm_per_px, 0.5 * MIN_SPACING_MM
     )
+    residual = None
+    if alone >= RELATIVE_FAINT_MIN_COUNT and len(hairy):
+        footprint_px = float(np.median(found.diameter_mm[:alone])) / mm_per_px
+        residual = hair_residual(smooth, footprint_px)
+        if found.count > alone:  # a bulge where hairs cross or meet leaves nothing
+            bulges = found.xy[alone:]
+            at = np.round(bulges[:, ::-1]).astype(np.intp)
+            local = noise[
+                np.clip(at[:, 0] // noise_cell, 0, noise.shape[0] - 1),
+                np.clip(at[:, 1] // noise_cell, 0, noise.shape[1] - 1),
+            ]
+            shows = in_residual(
+                residual,
+                bulges,
+                NOISE_SIGMAS * local.astype(np.float64),
+                max(1, int(round(0.25 * footprint_px))),
+            )
+            found = found.select(np.r_[np.ones(alone, dtype=bool), shows])
     limits = ShapeLimits(
         noise_sigmas=NOISE_SIGMAS,
         shape_sigmas=SHAPE_SIGMAS,
@@ -238,8 +290,9 @@ def detect_impressions(
     )
     found = add_dots_off_hairs(
         found, rgb, skin, smooth, noise, noise_cell, peaks[hairy], limits,
-        mm_per_px=mm_per_px, min_gap_px=0.5 * MIN_SPACING_MM / mm_per_px,
+        mm_per_px=mm_per_px, min_gap_px=0.5 * MIN_SPACING_MM / mm_per_px, residual=residual,
     )  # fmt: skip
+    found = drop_weak_unlike_typical(found, np.r_[was_weak, np.zeros(found.count - alone, bool)])
     return drop_relatively_faint(found)
 
 

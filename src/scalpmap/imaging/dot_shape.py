@@ -83,6 +83,7 @@ def axis_contrast(
     y: NDArray[np.float64],
     angle: NDArray[np.float64],
     reach_px: NDArray[np.float64],
+    dots: tuple[NDArray[np.float64], NDArray[np.bool_]] | None = None,
 ) -> NDArray[np.float64]:
     """Measure how much darker each candidate stays along its long axis than across it.
 
@@ -101,11 +102,15 @@ def axis_contrast(
         Direction of each candidate's long axis, radians from the x axis.
     reach_px : ndarray of float, shape (N,)
         How far from the centre to sample.
+    dots : tuple of (ndarray of float, shape (N,), ndarray of bool, shape (N,)), optional
+        The candidates' radii and which of them are round dots: a sample on another round dot
+        (within its radius and a pixel) is left out, and its opposite sample stands for it.
 
     Returns
     -------
     ndarray of float, shape (N,)
-        The mean contrast of the two samples along the axis minus that of the two across it.
+        The mean contrast of the samples along the axis minus that of those across it (0 where
+        every sample along or across lies on other dots).
 
     Examples
     --------
@@ -118,7 +123,70 @@ def axis_contrast(
     cols = np.round(np.column_stack([x + along_x, x - along_x, x - along_y, x + along_y]))
     rows = np.round(np.column_stack([y + along_y, y - along_y, y + along_x, y - along_x]))
     samples = sample_at(image, rows.astype(np.intp), cols.astype(np.intp))
-    return np.asarray(samples[:, :2].mean(axis=1) - samples[:, 2:].mean(axis=1), np.float64)
+    if dots is None:
+        return np.asarray(samples[:, :2].mean(axis=1) - samples[:, 2:].mean(axis=1), np.float64)
+    # A sample on a neighbouring round dot tells nothing of this mark's own shape: the
+    # opposite sample stands for it (and when both lie on dots, the pair does not count).
+    hidden = on_other_dots(cols.astype(np.float64), rows.astype(np.float64), x, y, *dots)
+    along = _mean_shown(samples[:, :2], hidden[:, :2])
+    across = _mean_shown(samples[:, 2:], hidden[:, 2:])
+    excess = np.where(np.isfinite(along) & np.isfinite(across), along - across, 0.0)
+    return np.asarray(excess, np.float64)
+
+
+def _mean_shown(samples: NDArray[np.float64], hidden: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Mean of each row's samples that are not hidden; NaN where all are."""
+    shown = ~hidden
+    count = shown.sum(axis=1)
+    total = np.where(shown, samples, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(count > 0, total / count, np.nan), np.float64)
+
+
+def on_other_dots(
+    sample_x: NDArray[np.float64],
+    sample_y: NDArray[np.float64],
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    radius_px: NDArray[np.float64],
+    round_dots: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """Which samples around each candidate fall on another candidate that is a round dot.
+
+    A sample is on a dot within that dot's radius and a pixel; a candidate's own samples never
+    fall on itself.
+
+    Parameters
+    ----------
+    sample_x, sample_y : ndarray of float, shape (N, K)
+        ``K`` sample positions around each of the ``N`` candidates.
+    x, y : ndarray of float, shape (N,)
+        Centres of the candidates.
+    radius_px : ndarray of float, shape (N,)
+        Their radii.
+    round_dots : ndarray of bool, shape (N,)
+        Which candidates are round dots.
+
+    Returns
+    -------
+    ndarray of bool, shape (N, K)
+        Whether each sample lies on another round dot.
+    """
+    hidden = np.zeros(sample_x.shape, dtype=bool)
+    others = np.flatnonzero(round_dots)
+    if len(others) == 0 or sample_x.size == 0:
+        return hidden
+    reach = float(radius_px[others].max()) + 1.0
+    nearest, distance = nearest_within(
+        np.column_stack([sample_x.ravel(), sample_y.ravel()]),
+        np.column_stack([x[others], y[others]]),
+        reach,
+    )
+    sample = np.flatnonzero(nearest >= 0)
+    owner = others[nearest[sample]]
+    on_dot = (distance[sample] <= radius_px[owner] + 1.0) & (owner != sample // sample_x.shape[1])
+    hidden.ravel()[sample[on_dot]] = True
+    return hidden
 
 
 def ring_samples(

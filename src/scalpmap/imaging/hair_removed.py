@@ -17,6 +17,11 @@ residual: it stands out from the local noise and from the residual around it, it
 ``LINE_FAINT_SHARE`` as dark as the photo's typical impression, and a hair really is beside it
 (the opening there at least ``HAIR_SHARE`` as dark as the dot): a short piece of stubble, which
 the opening leaves in the residual, was judged by the shape tests already.
+
+The residual also checks the dots found as bulges on hairs (:mod:`scalpmap.imaging.hair_crossing`):
+where hairs cross, meet at a narrow angle or thicken in their middle, the band bulges too, but
+every pixel of it lies on a line and the residual there is flat. A dot under a hair is wider
+than the hair and keeps what it adds to it (:func:`in_residual`).
 """
 
 from __future__ import annotations
@@ -121,6 +126,67 @@ def hair_level(contrast: NDArray[np.float32], length_px: int) -> NDArray[np.floa
     return (level.astype(np.float32) / np.float32(255.0)).astype(np.float32)
 
 
+def hair_residual(contrast: NDArray[np.float32], footprint_px: float) -> NDArray[np.float32]:
+    """Take the hairs away: the contrast minus its :func:`hair_level`.
+
+    Parameters
+    ----------
+    contrast : ndarray of float32, shape (rows, cols)
+        The contrast map.
+    footprint_px : float
+        The photo's median impression footprint; the lines are ``LINE_DOTS`` of them long.
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        The residual: the dots, with the hairs gone.
+    """
+    hairs = hair_level(contrast, int(np.ceil(LINE_DOTS * footprint_px)))
+    return np.asarray(contrast - hairs, dtype=np.float32)
+
+
+def in_residual(
+    residual: NDArray[np.float32],
+    xy: NDArray[np.float64],
+    level: NDArray[np.float64],
+    reach_px: int,
+) -> NDArray[np.bool_]:
+    """Whether the residual rises above ``level`` within ``reach_px`` of each point.
+
+    Parameters
+    ----------
+    residual : ndarray of float32, shape (rows, cols)
+        The contrast with the hairs taken away (:func:`hair_residual`).
+    xy : ndarray of float, shape (N, 2)
+        The points (dots found as bulges on hairs).
+    level : ndarray of float, shape (N,)
+        How far the residual must rise at each (the local noise times the detector's sigmas).
+    reach_px : int
+        How far from each point to look.
+
+    Returns
+    -------
+    ndarray of bool, shape (N,)
+        Where the residual shows a dot.
+
+    Examples
+    --------
+    >>> image = np.zeros((30, 30), np.float32)
+    >>> image[10, 2:28] = 0.4  # a hair, crossed by another one
+    >>> image[2:28, 6] = 0.4
+    >>> image[8:13, 18:23] = 0.5  # a dot lying on the first hair
+    >>> flat = hair_residual(image, 4.0)
+    >>> in_residual(flat, np.array([[6.0, 10.0], [20.0, 10.0]]), np.full(2, 0.1), 1).tolist()
+    [False, True]
+    """
+    if len(xy) == 0:
+        return np.zeros(0, dtype=bool)
+    rows = np.clip(np.round(xy[:, 1]), 0, residual.shape[0] - 1).astype(np.intp)
+    cols = np.clip(np.round(xy[:, 0]), 0, residual.shape[1] - 1).astype(np.intp)
+    peak = _largest_within(residual, np.column_stack([rows, cols]), reach_px)
+    return np.asarray(peak > level, dtype=bool)
+
+
 def add_dots_off_hairs(
     found: Impressions,
     rgb: NDArray[np.uint8],
@@ -133,6 +199,7 @@ def add_dots_off_hairs(
     *,
     mm_per_px: float,
     min_gap_px: float,
+    residual: NDArray[np.float32] | None = None,
 ) -> Impressions:
     """Add the round dots that the hairs leave once they are taken away, near hair candidates.
 
@@ -159,6 +226,9 @@ def add_dots_off_hairs(
         Scale.
     min_gap_px : float
         Least distance of a new dot from any other impression.
+    residual : ndarray of float32, shape (rows, cols), optional
+        ``smooth`` with the hairs taken away (:func:`hair_residual` with the median footprint
+        of ``found``), when already computed.
 
     Returns
     -------
@@ -169,8 +239,9 @@ def add_dots_off_hairs(
     if typical is None or len(hairy_rc) == 0:
         return found
     footprint_px = float(np.median(found.diameter_mm)) / mm_per_px
-    hairs = hair_level(smooth, int(np.ceil(LINE_DOTS * footprint_px)))
-    residual = (smooth - hairs).astype(np.float32)
+    if residual is None:
+        residual = hair_residual(smooth, footprint_px)
+    hairs = np.asarray(smooth - residual, dtype=np.float32)
     # The residual's peak near each hair candidate: a hair pixel may have taken the dot's place.
     peaks = np.unique(_peak_near(residual, hairy_rc, limits.peak_radius_px + 1), axis=0)
     cell_r = np.minimum(peaks[:, 0] // noise_cell_px, noise.shape[0] - 1)

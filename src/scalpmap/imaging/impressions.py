@@ -154,3 +154,46 @@ def drop_relatively_faint(found: Impressions) -> Impressions:
     reason = "faint (pore or skin texture)"
     kept.rejected[reason] = kept.rejected.get(reason, 0) + int((~keep).sum())
     return kept
+
+
+def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Impressions:
+    """Keep the marks that barely stand out from the noise only when they look like the ink.
+
+    Near the noise the detector's tests cannot tell a faint impression from a pore or a fleck
+    of skin texture by its shape; the photo's own impressions can. A weak mark (``weak``) counts
+    when it is at least ``BROAD_FAINT_SHARE`` as dark as the photo's typical impression (the
+    upper quartile of the others' darkness) and no broader than their median footprint:
+    faint and broad is skin texture, and one person's faded ink keeps a good share of the
+    darkness of the rest.
+
+    Parameters
+    ----------
+    found : Impressions
+        The impressions found.
+    weak : ndarray of bool, shape (N,)
+        Which of them stood out from the noise only weakly.
+
+    Returns
+    -------
+    Impressions
+        The others, and the weak ones that look like them (all of them when the others are
+        fewer than ``RELATIVE_FAINT_MIN_COUNT``); the dropped ones are counted as faint.
+
+    Examples
+    --------
+    >>> ink = np.r_[np.full(20, 0.5), 0.2, 0.1]  # twenty impressions and two weak marks
+    >>> found = Impressions(np.zeros((22, 2)), np.full(22, 0.2), ink, np.zeros((22, 3)))
+    >>> drop_weak_unlike_typical(found, np.r_[np.zeros(20, bool), True, True]).count
+    21
+    """
+    typical = typical_darkness(found.darkness[~weak])
+    if typical is None or not weak.any():
+        return found
+    median = float(np.median(found.diameter_mm[~weak]))
+    keep = ~weak | ((found.darkness >= BROAD_FAINT_SHARE * typical) & (found.diameter_mm <= median))
+    if keep.all():
+        return found
+    kept = found.select(keep)
+    reason = "faint (pore or skin texture)"
+    kept.rejected[reason] = kept.rejected.get(reason, 0) + int((~keep).sum())
+    return kept
