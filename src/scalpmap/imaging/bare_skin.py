@@ -28,6 +28,7 @@ FACE_SIDE_MARGIN_MM = 30.0
 MAX_GAP_FILL_CM2 = 40.0
 MIN_FACE_CM2 = 15.0
 FACE_REACH_MM = 130.0
+FACE_DEPTH_MM = 110.0
 
 
 def _height_along(
@@ -94,14 +95,16 @@ def face_bare_unlandmarked(
     mm_per_px: float,
     up_xy: NDArray[np.float64],
 ) -> NDArray[np.bool_]:
-    """Find the face's bare skin without landmarks: the largest bare area that reaches the scalp.
+    """Find the face's bare skin without landmarks: the bare area that reaches highest.
 
     In a side or three-quarter view that the face model misses, the neck's bare skin is often
     larger than the face's, and a beard parts the two. The face's bare skin (forehead, temple,
-    cheek) runs up to the hairline, within ``FACE_REACH_MM`` of the top of the head; the neck's
-    stops at the jaw and the ear, further down. Of the bare areas of at least ``MIN_FACE_CM2``
-    that open onto the head's outline (a gap in patchy work is closed by pigment all round) and
-    reach that high, the largest is taken.
+    cheek) runs up to the hairline, within ``FACE_REACH_MM`` of the top of the head, and down
+    past the brows, more than ``FACE_DEPTH_MM`` below that top; the neck's stops at the jaw and
+    the ear, further down, and a bare crown does not reach so low. Of the bare areas of at least
+    ``MIN_FACE_CM2`` that open onto the head's outline (a gap in patchy work is closed by pigment
+    all round) and reach that high, the one reaching highest among those that also reach that
+    low (or among all of them, when none does) is taken.
 
     Parameters
     ----------
@@ -141,8 +144,14 @@ def face_bare_unlandmarked(
     ]
     if not candidates:
         return face_bare(bare, None, px_per_cell, mm_per_px)
-    largest = max(candidates, key=lambda label: int(stats[label, cv2.CC_STAT_AREA]))
-    return np.asarray(labels == largest, dtype=bool)
+    bottoms = np.full(count, np.inf)
+    np.minimum.at(bottoms, np.asarray(labels[bare], dtype=np.intp), height[bare])
+    below_brows = float(height[area].max()) - FACE_DEPTH_MM / mm_per_px
+    whole_faces = [label for label in candidates if bottoms[label] <= below_brows]
+    # The face's skin runs from the hairline down past the brows; of such areas the face's
+    # reaches highest (the neck's stops at the ear). A bare crown does not reach that low.
+    highest = max(whole_faces or candidates, key=lambda label: float(tops[label]))
+    return np.asarray(labels == highest, dtype=bool)
 
 
 def fill_gaps(

@@ -15,9 +15,14 @@ view, so the patient's own left side is ``..._right``).
 
 In a side view (no canthi seen) the line starts at the temple beside the face: its first
 ``TEMPORAL_MM`` are temporal and the rest is side, on the side of the head that faces the camera.
+A profile told only by where its estimated brow line lies (``profile_face``) shows the frontal
+line edge-on at the forehead's end of the line, up to the temple's corner (the line's highest
+point); the temporal and side segments follow.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +54,7 @@ def name_segments(
     up_xy: NDArray[np.float64],
     mm_per_px: float,
     face_ends_xy: NDArray[np.float64] | None = None,
+    profile_face: Literal["left", "right"] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Cut a hairline into the planning's named segments.
 
@@ -67,6 +73,10 @@ def name_segments(
         Without canthi, two points at the ends of the face's width (a side view's forehead):
         the frontal segment is centred between them, instead of on the line's middle, and lies
         within them.
+    profile_face : {"left", "right"}, optional
+        Without canthi, the side of the image a profile's face is on (the line's end there is
+        at the forehead): the frontal segment runs from that end up to the line's highest point
+        (the temple's corner), then ``TEMPORAL_MM`` are temporal and the rest is side.
 
     Returns
     -------
@@ -100,6 +110,13 @@ def name_segments(
         cut = int(np.searchsorted(arc, arc[-1] - TEMPORAL_MM))
         return _split(xy, [max(cut, 0), last, last, last])
     canthi = _canthi(head) if head is not None else None
+    if canthi is None and profile_face is not None:
+        top = int(np.argmax(xy @ up))
+        if profile_face == "left":
+            cut = int(np.searchsorted(arc, arc[top] + TEMPORAL_MM))
+            return _split(xy, [0, 0, top, max(min(cut, last), top)])
+        cut = int(np.searchsorted(arc, arc[top] - TEMPORAL_MM))
+        return _split(xy, [min(cut, top), top, last, last])
     if canthi is not None:
         lo, hi = sorted(float(c @ along) for c in canthi)
     else:

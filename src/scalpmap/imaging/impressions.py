@@ -21,6 +21,11 @@ fifth of the darkness of the others."""
 RELATIVE_FAINT_QUANTILE = 0.75
 RELATIVE_FAINT_MIN_COUNT = 10
 """Below this many impressions there is no typical one to compare with."""
+MIN_CLEAR_FOR_WEAK = 20
+"""Marks that barely stand out from the noise count only beside at least this many clear
+impressions: as many as it takes to measure the photo's impressions
+(:data:`scalpmap.imaging.dot_scale.MIN_MEASURED`), so that skin texture alone never makes a photo
+of bare skin a close-up of impressions."""
 BROAD_SHARE = 1.5
 BROAD_FAINT_SHARE = 0.3
 """A candidate broader than ``BROAD_SHARE`` times the photo's median impression (footprints, the
@@ -176,8 +181,10 @@ def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Imp
     Returns
     -------
     Impressions
-        The others, and the weak ones that look like them (all of them when the others are
-        fewer than ``RELATIVE_FAINT_MIN_COUNT``); the dropped ones are counted as faint.
+        The others, and the weak ones that look like them (none when the others are fewer
+        than ``MIN_CLEAR_FOR_WEAK``: on bare skin, the few marks that stand out clearly
+        are no ink to judge by, and counting its texture would make impressions of it); the
+        dropped ones are counted as faint.
 
     Examples
     --------
@@ -185,12 +192,19 @@ def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Imp
     >>> found = Impressions(np.zeros((22, 2)), np.full(22, 0.2), ink, np.zeros((22, 3)))
     >>> drop_weak_unlike_typical(found, np.r_[np.zeros(20, bool), True, True]).count
     21
+    >>> drop_weak_unlike_typical(found, np.r_[np.zeros(12, bool), np.ones(10, bool)]).count
+    12
     """
-    typical = typical_darkness(found.darkness[~weak])
-    if typical is None or not weak.any():
+    if not weak.any():
         return found
-    median = float(np.median(found.diameter_mm[~weak]))
-    keep = ~weak | ((found.darkness >= BROAD_FAINT_SHARE * typical) & (found.diameter_mm <= median))
+    typical = typical_darkness(found.darkness[~weak])
+    if typical is None or int((~weak).sum()) < MIN_CLEAR_FOR_WEAK:
+        keep = ~weak  # no ink of this photo's own to judge them by: bare skin's texture
+    else:
+        median = float(np.median(found.diameter_mm[~weak]))
+        keep = ~weak | (
+            (found.darkness >= BROAD_FAINT_SHARE * typical) & (found.diameter_mm <= median)
+        )
     if keep.all():
         return found
     kept = found.select(keep)

@@ -36,7 +36,11 @@ from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.pigment_texture import SMOOTH_MM, texture_cells
 from scalpmap.imaging.texture_levels import cell_heights_mm, forehead_cells
 from scalpmap.imaging.whole_head_crop import working_crop
-from scalpmap.imaging.whole_head_edges import reach_silhouette, whole_head_hairline
+from scalpmap.imaging.whole_head_edges import (
+    profile_face_side,
+    reach_silhouette,
+    whole_head_hairline,
+)
 from scalpmap.imaging.whole_head_field import (
     MEASURE_WORDS,
     MEASURES,
@@ -213,9 +217,11 @@ def analyse_whole_head(
         notes.append(f"{chosen.islands} dark part(s) below the region's lower edge left out")
     hairline = hairline + (ox, oy) if len(hairline) else hairline
     photo_brow = brow.moved(ox, oy) if brow is not None else None
-    face_ends = (
-        photo_brow.face_ends_xy
-        if photo_brow is not None and photo_brow.source == "estimated"
+    estimated = brow is not None and brow.source == "estimated"
+    face_ends = photo_brow.face_ends_xy if photo_brow is not None and estimated else None
+    profile = (
+        profile_face_side(brow, step.area, grid_scale.px_per_cell)
+        if brow is not None and estimated
         else None
     )
     return WholeHead(
@@ -224,7 +230,12 @@ def analyse_whole_head(
         islands=chosen.islands,
         hairline_xy=hairline,
         hairline_segments=name_segments(
-            hairline, head, up_xy=up, mm_per_px=mm_per_px, face_ends_xy=face_ends
+            hairline,
+            head,
+            up_xy=up,
+            mm_per_px=mm_per_px,
+            face_ends_xy=face_ends,
+            profile_face=profile,
         ),
         field=full_field(values, grid_scale.px_per_cell, (ox, oy), (rows, cols)),
         threshold=levels.threshold,

@@ -7,6 +7,8 @@ rim, which the skin's colour misses (:func:`reach_silhouette`).
 
 from __future__ import annotations
 
+from typing import Literal
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +27,7 @@ VIEW_BELOW_BROWS_MM = 30.0
 HIDDEN_GAP_MM = 25.0
 MIN_STRETCH_MM = 10.0
 JOIN_STRETCHES_MM = 70.0
+PROFILE_OFFSET = 0.4
 
 
 def whole_head_hairline(
@@ -65,9 +68,11 @@ def whole_head_hairline(
         up = brow.up_xy
         point = brow.point_xy
         glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
-        if brow.source != "landmarks":
-            # Without the face's landmarks the viewpoint is a guess (a profile's estimated brow
-            # line can sit anywhere across the face): every edge against bare skin is hairline.
+        profile = profile_face_side(brow, step.area, grid.px_per_cell)
+        if brow.source != "landmarks" and profile is None:
+            # Without the face's landmarks, seen from the front or the top, the viewpoint is a
+            # guess that would hide the temples' corners: every edge against bare skin is
+            # hairline.
             return region_mod.trace_hairline(
                 region,
                 blocked,
@@ -99,6 +104,46 @@ def whole_head_hairline(
         min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
         join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
     )
+
+
+def profile_face_side(
+    brow: BrowLine, area: NDArray[np.bool_], px_per_cell: float
+) -> Literal["left", "right"] | None:
+    """Tell on which side of the photo a profile's face is, from where its brow line lies.
+
+    Seen from the side, the forehead is at the front of the head's outline; seen from the front
+    or the top, it is across the middle. In a profile the region's edge behind the sideburn (over
+    the ear, down the nape) is not hairline: it is hidden from the face by the sideburn.
+
+    Parameters
+    ----------
+    brow : BrowLine
+        The brow line (crop pixels).
+    area : ndarray of bool
+        The analysed cells (the head above the brow line).
+    px_per_cell : float
+        Crop pixels per cell.
+
+    Returns
+    -------
+    {"left", "right"} or None
+        The side of the photo (the head stood upright) that the face is on, when the brow line's
+        point lies further than ``PROFILE_OFFSET`` of the head's half-width from the head's
+        middle, across the head; None for a front or top view.
+    """
+    rows, cols = np.nonzero(area)
+    if cols.size == 0:
+        return None
+    across = np.array([-brow.up_xy[1], brow.up_xy[0]])
+    along = ((cols + 0.5) * px_per_cell) * across[0] + ((rows + 0.5) * px_per_cell) * across[1]
+    low, high = float(along.min()), float(along.max())
+    half = 0.5 * (high - low)
+    if half <= 0:
+        return None
+    offset = (float(brow.point_xy @ across) - 0.5 * (low + high)) / half
+    if abs(offset) < PROFILE_OFFSET:
+        return None
+    return "left" if offset < 0 else "right"
 
 
 def reach_silhouette(
