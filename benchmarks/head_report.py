@@ -11,7 +11,11 @@ from typing import Any
 
 from bench_common import fmt, machine_lines, markdown_table, pct
 from head_checks import PORTRAITS
-from scalpmap.imaging.head.quality import MIN_FACE_LUMA, MIN_FACE_SHARPNESS
+from scalpmap.imaging.head.quality import (
+    MIN_FACE_HIGHLIGHT_LUMA,
+    MIN_FACE_LUMA,
+    MIN_FACE_SHARPNESS,
+)
 
 COMMAND = ".venv/bin/python benchmarks/evaluate_head.py"
 IPD_RANGE_MM = (54.0, 74.0)
@@ -206,7 +210,7 @@ def render(facts: dict[str, Any]) -> str:
             ],
             [
                 f"Same photos darkened to {DARK_FACTOR:.0%}: skipped "
-                f"(median luma < {MIN_FACE_LUMA:g})",
+                f"(median luma < {MIN_FACE_LUMA:g}, 99th percentile < {MIN_FACE_HIGHLIGHT_LUMA:g})",
                 frac(facts["dark_skipped"]),
                 "all",
             ],

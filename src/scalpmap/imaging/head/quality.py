@@ -13,8 +13,12 @@ from scalpmap.imaging.head.crop import ImagePyramid, crop, rect_around, rotation
 
 # Outer eye corners closer than this (photo pixels) leave too few pixels per landmark.
 MIN_EYE_SPAN_PX = 24.0
-# Median brightness (0..255, Rec. 601 luma) of the face below which features are lost in noise.
+# Median brightness (0..255, Rec. 601 luma) of the face below which features may be lost in noise.
 MIN_FACE_LUMA = 35.0
+# ... unless its brightest parts (the 99th percentile: the eyes' whites, the skin's highlights)
+# reach this: then it is a dark skin in a fair exposure, not a dark photo (a photo darkened to 15 %
+# keeps nothing above 38).
+MIN_FACE_HIGHLIGHT_LUMA = 60.0
 # Sharpness: how much of the face's gradient a further small blur removes (the "re-blur" measure
 # of Crete-Roffet et al., 2007), on the face seen at 128 pixels across, so that blur counts relative
 # to the face's size. Real photos score 0.2-0.4; the same faces blurred by a Gaussian of 4% of the
@@ -71,7 +75,11 @@ def too_small(right_eye_xy: NDArray[np.float64], left_eye_xy: NDArray[np.float64
 
 
 def too_dark(face_grey: NDArray[np.uint8]) -> str | None:
-    """Return a reason when the face is too dark.
+    """Return a reason when the face is too dark: dim all over, its highlights too.
+
+    A face of Fitzpatrick type VI skin can have a median brightness under ``MIN_FACE_LUMA`` in
+    a fair exposure; its eyes' whites and highlights still reach ``MIN_FACE_HIGHLIGHT_LUMA``, and
+    its landmarks are found as well as any. An underexposed photo keeps no such highlights.
 
     Parameters
     ----------
@@ -83,9 +91,12 @@ def too_dark(face_grey: NDArray[np.uint8]) -> str | None:
     str or None
         The reason, or None.
     """
-    luma = float(np.median(face_grey))
-    if luma < MIN_FACE_LUMA:
-        return f"face too dark (median brightness {luma:.0f} of 255): landmarks skipped"
+    luma, highlight = (float(v) for v in np.percentile(face_grey, [50, 99]))
+    if luma < MIN_FACE_LUMA and highlight < MIN_FACE_HIGHLIGHT_LUMA:
+        return (
+            f"face too dark (median brightness {luma:.0f} of 255, highlights "
+            f"{highlight:.0f}): landmarks skipped"
+        )
     return None
 
 
