@@ -51,6 +51,15 @@ def test_the_sideburn_allowance_never_reaches_under_the_brows():
     assert _excluded(_line(brows_span=(820.0, 1190.0)), 1150, 10)
 
 
+def test_in_a_three_quarter_view_the_sideburn_starts_beside_the_brows_tail():
+    # The face oval runs out to the ear (x = 1200), over the sideburn; the brows (with their
+    # tails) end at x = 1050: the sideburn between keeps its pigment down to mid-ear height.
+    line = _line(brows_span=(800.0, 1050.0))
+    assert not _excluded(line, 1120, 20)
+    assert _excluded(line, 1120, SIDEBURN_MM + 5)
+    assert _excluded(line, 1000, 5)  # under the brows
+
+
 def test_a_moved_line_keeps_its_face_and_sideburns():
     line = _line(brows_span=(820.0, 1190.0)).moved(100.0, 50.0)
     assert line.below((3000, 2400)).contains(Point(1100.0, 1100.0))

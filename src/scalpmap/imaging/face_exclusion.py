@@ -6,12 +6,13 @@ beard, the ears and the neck: dark texture that is never pigment. That line, ext
 whole photo and tilted with the head, bounds the analysis (the person's mask,
 :mod:`scalpmap.imaging.person_frame`, keeps the wall and the clothes out). The line is cut
 across the face oval and a sideburn's and an ear's width either side: the face oval below the
-line lies wholly in the excluded part, and in a three-quarter or side view the back of the head,
-behind the ear, keeps its pigment. Beside the face oval, the sideburns keep their pigment down to
-mid-ear height (``SIDEBURN_MM`` below the line), where the side hairline ends and a beard would
-begin. The line is tilted with the eye line; the face below the brows is also cut in the face's
-own frame, from the brows towards the nose and mouth, so that a tilt between the two never
-leaves a sliver of the face in.
+line lies wholly in the excluded part (down to mid-ear height beside the brows, wholly below
+that), and in a three-quarter or side view the back of the head, behind the ear, keeps its
+pigment. Beside the brows' tails, the sideburns keep their pigment down to mid-ear height
+(``SIDEBURN_MM`` below the line), where the side hairline ends and a beard would begin: in a
+three-quarter view the face oval reaches the ear, over the sideburn. The line is tilted with the
+eye line; the face below the brows is also cut in the face's own frame, from the brows towards
+the nose and mouth, so that a tilt between the two never leaves a sliver of the face in.
 
 Without landmarks (a photo with no face the model can find), the line is estimated from the
 pigment itself (see :mod:`scalpmap.imaging.main_region`).
@@ -60,12 +61,13 @@ class BrowLine:
         cut: the face and, either side, the sideburns and the ears. None: the whole line.
     face_span : tuple of float or None
         The face's own stretch within :attr:`span`. Beside it (the sideburns, in front of the
-        ears, from ``SIDEBURN_INSET_MM`` inside the face's edges but never over the brows) the
-        cut starts :attr:`sideburn_px` lower, since the side hairline comes down there. None:
-        the whole span is cut from the line.
+        ears, from ``SIDEBURN_INSET_MM`` inside the face's edges) the cut starts
+        :attr:`sideburn_px` lower, since the side hairline comes down there. None: the whole
+        span is cut from the line.
     brows_span : tuple of float or None
-        The brows' stretch along the line, ``BROW_TAIL_MM`` beyond their found ends: always cut
-        from the line.
+        The brows' stretch along the line, ``BROW_TAIL_MM`` beyond their found ends: cut from
+        the line, and when found it replaces the face's stretch above (beside the brows' tails
+        the sideburns start; in a three-quarter view the face oval reaches the ear).
     face_band_xy : ndarray of float, shape (4, 2), or None
         The face below the brows in its own frame (from the brows' upper edge towards the nose
         and the mouth, as wide as the brows and ``BROW_TAIL_MM`` more), also cut.
@@ -205,7 +207,9 @@ class BrowLine:
             inset = min(self.sideburn_px * SIDEBURN_INSET_MM / SIDEBURN_MM, (high - low) / 2)
             low, high = low + inset, high - inset
             if self.brows_span is not None:
-                low, high = min(low, self.brows_span[0]), max(high, self.brows_span[1])
+                # Found brows bound the face's own cut: in a three-quarter view the face oval
+                # runs out to the ear, over the sideburn, which comes down beside the brow's tail.
+                low, high = self.brows_span
             excluded = strip(self._stretch(shape), self.sideburn_px).union(
                 strip(self._stretch(shape, (low, high)), 0.0)
             )
