@@ -44,6 +44,19 @@ def test_of_two_bare_areas_reaching_below_the_brows_the_face_reaches_higher():
     assert face[150, 40] and not face[200, 140]
 
 
+def test_a_rim_along_the_outline_does_not_carry_the_neck_up_to_the_top():
+    # Along the silhouette a 2 mm rim reads as bare and joins the neck's bare skin to the top
+    # of the head; how high an area reaches is judged away from the outline.
+    area = np.zeros((300, 200), bool)
+    area[10:290, 20:180] = True
+    bare = np.zeros_like(area)
+    bare[80:240, 20:60] = True  # the face, from 70 mm below the top
+    bare[130:290, 110:180] = True  # the neck, behind the ear
+    bare[10:130, 178:180] = True  # the rim up the back of the head
+    face = face_bare_unlandmarked(bare, area, CELL, MM_PER_PX, UP)
+    assert face[150, 40] and not face[200, 140]
+
+
 def _brow_at(x: float) -> BrowLine:
     return BrowLine(point_xy=np.array([x, 1200.0]), up_xy=UP, source="estimated")
 

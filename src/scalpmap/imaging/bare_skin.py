@@ -29,6 +29,7 @@ MAX_GAP_FILL_CM2 = 40.0
 MIN_FACE_CM2 = 15.0
 FACE_REACH_MM = 130.0
 FACE_DEPTH_MM = 110.0
+RIM_MM = 3.0
 
 
 def _height_along(
@@ -135,8 +136,14 @@ def face_bare_unlandmarked(
     open_labels = set(np.unique(labels[outside & bare]).tolist()) - {0}
     _, height = _height_along(bare.shape, px_per_cell, up_xy)
     lowest_top = float(height[area].max()) - FACE_REACH_MM / mm_per_px
+    # How high an area reaches is judged away from the head's outline: along the silhouette a
+    # thin rim reads as bare (the texture meets the background there) and would carry the
+    # neck's bare skin up to the top of the head.
+    rim = max(1, int(round(RIM_MM / (px_per_cell * mm_per_px))))
+    kernel = np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)
+    inner = bare & (cv2.erode(np.pad(area, rim).astype(np.uint8), kernel)[rim:-rim, rim:-rim] > 0)
     tops = np.full(count, -np.inf)
-    np.maximum.at(tops, np.asarray(labels[bare], dtype=np.intp), height[bare])
+    np.maximum.at(tops, np.asarray(labels[inner], dtype=np.intp), height[inner])
     candidates = [
         label
         for label in sorted(open_labels)
