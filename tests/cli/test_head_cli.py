@@ -97,6 +97,8 @@ def test_a_dark_blurred_or_tiny_face_gives_the_reason_in_analysis_json(
     assert head["faces_found"] == 1 and head["face_box"] is not None
     reasons = [note for note in head["notes"] if "landmarks skipped" in note]
     assert len(reasons) == 1 and f"too {problem}" in reasons[0], head["notes"]
+    printed = " ".join(result.output.split())  # the console wraps long lines
+    assert f"warning: face too {problem}" in printed, result.output
 
 
 def test_a_front_view_without_marker_or_scale_is_scaled_by_its_iris(tmp_path: Path) -> None:

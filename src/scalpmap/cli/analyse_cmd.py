@@ -92,6 +92,7 @@ def analyse(
     # The photo decodes on a second thread while this one imports the analysis (Pillow releases
     # Python's lock while it decodes).
     loading = load_photo_aside(photo, max_pixels=max_pixels)
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from scalpmap.imaging.analysis import analyse_photo
@@ -134,6 +135,8 @@ def analyse(
             write_overlay_png(out / "overlay.png", loaded.rgb, analysis)
     console.print(summary_table(analysis, document))
     console.print(f"mode: {analysis.mode_reason}")
+    for warning in analysis.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     console.print(f"analysis: {json_path}")
     if overlay:
         console.print(f"overlay:  {out / 'overlay.png'}")
