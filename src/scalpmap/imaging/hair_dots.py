@@ -39,6 +39,7 @@ def faint_beside_lines(
     keep: NDArray[np.bool_],
     dots: NDArray[np.intp],
     mm_per_px: float,
+    typical: float | None = None,
 ) -> NDArray[np.bool_]:
     """Find the kept candidates that are faint marks with a line leaving them: pieces of hair.
 
@@ -63,6 +64,9 @@ def faint_beside_lines(
         Indices of the round candidates: samples on them are left out of the lines.
     mm_per_px : float
         Scale.
+    typical : float, optional
+        The photo's typical impression's darkness, when measured already on others than these
+        candidates; by default measured on the kept ones.
 
     Returns
     -------
@@ -70,7 +74,8 @@ def faint_beside_lines(
         The kept candidates that are pieces of hair.
     """
     beside = np.zeros(len(keep), dtype=bool)
-    typical = typical_darkness(peak[keep])
+    if typical is None:
+        typical = typical_darkness(peak[keep])
     if typical is None:
         return beside
     faint = np.flatnonzero(keep & (peak < LINE_FAINT_SHARE * typical))
