@@ -1,0 +1,40 @@
+"""The photo page shows the analysis's warnings: what the clinic should know about the photo."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REAL_HEADS = Path(__file__).resolve().parents[1] / "data" / "real-heads"
+
+
+def test_the_photo_page_shows_the_analysis_warnings(client, signed_in, parse):
+    _user, csrf = signed_in()
+    answer = client.post(
+        "/patients/new",
+        data={"full_name": "Sam Side", "date_of_birth": "1980-02-01", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    patient_id = int(re.fullmatch(r"/patients/(\d+)", answer.headers["location"]).group(1))
+    answer = client.post(
+        f"/patients/{patient_id}/cases",
+        data={"reason": "reposition", "title": "Check", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    case_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    # 25-front.jpg is stored on its side: the head model says so, and the page must too.
+    photo_bytes = (REAL_HEADS / "25-front.jpg").read_bytes()
+    answer = client.post(
+        f"/cases/{case_id}/photos",
+        data={"view": "front", "mm_per_px": "0.35", "csrf_token": csrf},
+        files=[("files", ("25-front.jpg", photo_bytes, "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    tiles = [a.get("href") for a in parse(client.get(f"/cases/{case_id}")).find_all("a")]
+    photo_id = int(next(t for t in tiles if t and re.fullmatch(r"/photos/\d+", t)).split("/")[-1])
+    stored = client.get(f"/api/photos/{photo_id}/analysis").json()["analysis"]["warnings"]
+    assert any("on its side" in w for w in stored)
+    page = parse(client.get(f"/photos/{photo_id}"))
+    shown = [" ".join(e.text.split()) for e in page.find_all("dd", class_="warnings")]
+    assert len(shown) == 1 and all(w in shown[0] for w in stored)
