@@ -38,3 +38,6 @@ def test_the_photo_page_shows_the_analysis_warnings(client, signed_in, parse):
     page = parse(client.get(f"/photos/{photo_id}"))
     shown = [" ".join(e.text.split()) for e in page.find_all("dd", class_="warnings")]
     assert len(shown) == 1 and all(w in shown[0] for w in stored)
+    # A whole head's overlay shows the landmarks and what was left out, and its caption says so.
+    captions = [" ".join(e.text.split()) for e in page.find_all("figcaption")]
+    assert any("face landmarks in yellow" in c and "left out" in c for c in captions), captions
