@@ -52,19 +52,9 @@ from hardening_imports import (
     make_admin,
     measure_imports,
 )
-from web_bench_common import (
-    CORES,
-    POSTGRES_ADMIN_URL,
-    api_token,
-    limit_cores,
-    load_average,
-    percentiles_ms,
-    postgres_database,
-    postgres_version,
-    run_server,
-    software_line,
-    sqlite_url,
-)
+from web_bench_common import CORES, limit_cores, load_average, percentiles_ms, software_line
+from web_bench_db import POSTGRES_ADMIN_URL, postgres_database, postgres_version, sqlite_url
+from web_bench_server import api_token, run_server
 
 SECTION = "hardening"
 MB = 1_000_000

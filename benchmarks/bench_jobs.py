@@ -55,7 +55,7 @@ from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.migrate import ensure_schema
 from scalpmap.store.models import AnalysisStatus, CaseReason, Photo, PhotoAnalysis, Role
 from scalpmap.store.photos import PhotoStore
-from web_bench_common import free_port, stop_server
+from web_bench_server import free_port, stop_server
 
 SECTION = "jobs"
 WORKER_COUNTS = (1, 2, 4)

@@ -54,7 +54,7 @@ from scalpmap.services import photos
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.models import AnalysisStatus, PhotoAnalysis, User
 from scalpmap.store.photos import PhotoStore
-from web_bench_common import free_port, stop_server
+from web_bench_server import free_port, stop_server
 
 SECTION = "reanalyse"
 WORKER_COUNTS = (2, 4)

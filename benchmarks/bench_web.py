@@ -43,23 +43,17 @@ from rich.table import Table
 
 from bench_common import DEFAULT_REPORT, machine_lines, markdown_table, replace_section
 from scalpmap.imaging.synth import SynthOptions, write_synthetic_photo
-from web_bench_common import (
-    CORES,
+from web_bench_common import CORES, limit_cores, load_average, percentiles_ms, software_line
+from web_bench_db import (
     POSTGRES_ADMIN_URL,
     Seeded,
-    api_token,
     create_admin_cli,
-    limit_cores,
-    load_average,
-    percentiles_ms,
     postgres_database,
     postgres_version,
-    run_server,
     seed_patients,
-    sign_in_browser,
-    software_line,
     sqlite_url,
 )
+from web_bench_server import api_token, run_server, sign_in_browser
 
 SECTION = "web-speed"
 PATIENTS = 10_000

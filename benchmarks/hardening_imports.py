@@ -17,7 +17,8 @@ from scalpmap.services.users import create_user
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.migrate import ensure_schema
 from scalpmap.store.models import Role
-from web_bench_common import api_token, percentiles_ms, run_server
+from web_bench_common import percentiles_ms
+from web_bench_server import api_token, run_server
 
 EMAIL = "hardening-admin@clinic.example"
 PASSWORD = "quartz lantern meadow 4417"  # a throwaway account in a throwaway database

@@ -46,20 +46,16 @@ from bench_common import DEFAULT_REPORT, machine_lines, markdown_table, replace_
 from scalpmap.config import get_settings
 from scalpmap.store.engine import create_engine_for, make_session_factory
 from scalpmap.store.models import AuditEvent, Case, Patient, Role
-from web_bench_common import (
-    CORES,
+from web_bench_common import CORES, limit_cores, load_average, percentiles_ms, software_line
+from web_bench_db import (
     PASSWORD,
     POSTGRES_ADMIN_URL,
     create_users_direct,
-    limit_cores,
-    load_average,
-    percentiles_ms,
     postgres_database,
     postgres_version,
-    run_server,
-    software_line,
     sqlite_url,
 )
+from web_bench_server import run_server
 
 SECTION = "web-load"
 USERS = 20
