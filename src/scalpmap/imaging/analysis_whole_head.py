@@ -90,13 +90,8 @@ def analyse_whole_head_photo(
         excluded_area=found.excluded_area,
         brow_line_xy=brow.ends_xy((rows, cols)) if brow is not None else np.zeros((0, 2)),
         brow_line_source=brow.source if brow is not None else "none",
-        warnings=_head_warnings(head) + _no_pigment(found.notes),
+        warnings=_head_warnings(head),
     )
-
-
-def _no_pigment(notes: tuple[str, ...]) -> tuple[str, ...]:
-    """Pick the note that nothing stood out as pigment: it explains an empty region."""
-    return tuple(note for note in notes if note.startswith("no pigment stands out"))
 
 
 def _sticker(scale: Scale) -> Polygon | None:

@@ -12,7 +12,6 @@ edge is the hairline (:mod:`scalpmap.imaging.whole_head_edges`), named in segmen
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,11 +61,6 @@ FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
 MIN_REJUDGED_SEPARATION = 3.0
-MIN_SEPARATION = 2.0
-"""Pigment judged against the forehead below the landmarks' brow line must stand this many of the
-forehead's spreads (90th - 50th percentile) above it: SMP, faded ink included, stands 3 to 14
-(generated and semi-real heads, docs/benchmarks.md); a bare head's stubble and shading stand
-under 2."""
 
 
 @dataclass(frozen=True)
@@ -175,19 +169,10 @@ def analyse_whole_head(
         else None
     )
     heights = cell_heights_mm(on_head.shape, grid_scale.px_per_cell, up, mm_per_px)
-    measure, cells, levels, separation = best_measure(
+    measure, cells, levels, _ = best_measure(
         by_measure, on_head, brow, grid_scale, forehead, heights
     )
     notes.append(f"pigment judged against {levels.reference}, by its {MEASURE_WORDS[measure]}")
-    if separation < MIN_SEPARATION and np.isfinite(levels.threshold):
-        # The darkest texture lies within this person's own forehead's variation: bare skin
-        # (stubble, pores, shading), not pigment.
-        levels = dataclasses.replace(levels, threshold=float("inf"))
-        notes.append(
-            f"no pigment stands out from this person's bare forehead (its darkest texture is "
-            f"{separation:.1f} of the forehead's spreads above it; pigment needs "
-            f"{MIN_SEPARATION:g})"
-        )
     step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
     if brow is None and np.isfinite(levels.threshold):
         face = face_bare_unlandmarked(step.bare, step.area, grid_scale.px_per_cell, mm_per_px, up)
