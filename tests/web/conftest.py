@@ -317,6 +317,32 @@ def make_case(
 
 
 @pytest.fixture
+def case_by_form(client: TestClient) -> Callable[..., int]:
+    """``case_by_form(csrf, name=..., reason=..., title=...)``: a new patient and case, made
+    through the web forms as a user would; returns the case's id."""
+
+    def make(
+        csrf: str, name: str = "Sam Form", reason: str = "reposition", title: str = "Check"
+    ) -> int:
+        patient = client.post(
+            "/patients/new",
+            data={"full_name": name, "date_of_birth": "1980-02-01", "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert patient.status_code == 303, patient.text
+        patient_id = int(patient.headers["location"].rsplit("/", 1)[1])
+        case = client.post(
+            f"/patients/{patient_id}/cases",
+            data={"reason": reason, "title": title, "csrf_token": csrf},
+            follow_redirects=False,
+        )
+        assert case.status_code == 303, case.text
+        return int(case.headers["location"].rsplit("/", 1)[1])
+
+    return make
+
+
+@pytest.fixture
 def stage_of(app: FastAPI) -> Callable[[int], CaseStage]:
     """``stage_of(case_id)``: the case's stage now."""
 

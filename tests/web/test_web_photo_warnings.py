@@ -8,20 +8,9 @@ from pathlib import Path
 REAL_HEADS = Path(__file__).resolve().parents[1] / "data" / "real-heads"
 
 
-def test_the_photo_page_shows_the_analysis_warnings(client, signed_in, parse):
+def test_the_photo_page_shows_the_analysis_warnings(client, signed_in, parse, case_by_form):
     _user, csrf = signed_in()
-    answer = client.post(
-        "/patients/new",
-        data={"full_name": "Sam Side", "date_of_birth": "1980-02-01", "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    patient_id = int(re.fullmatch(r"/patients/(\d+)", answer.headers["location"]).group(1))
-    answer = client.post(
-        f"/patients/{patient_id}/cases",
-        data={"reason": "reposition", "title": "Check", "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    case_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    case_id = case_by_form(csrf, name="Sam Side")
     # 25-front.jpg is stored on its side: the head model says so, and the page must too.
     photo_bytes = (REAL_HEADS / "25-front.jpg").read_bytes()
     answer = client.post(

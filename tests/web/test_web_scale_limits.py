@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 
@@ -68,20 +66,11 @@ def test_reanalysing_with_an_absurd_scale_is_refused(client, token_headers, scal
     assert again.status_code == 422
 
 
-def test_the_upload_form_refuses_an_absurd_scale(client, signed_in, parse, scalp_jpeg):
+def test_the_upload_form_refuses_an_absurd_scale(
+    client, signed_in, parse, scalp_jpeg, case_by_form
+):
     _user, csrf = signed_in()
-    patient = client.post(
-        "/patients/new",
-        data={"full_name": "Sky Form", "date_of_birth": "1990-01-02", "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    patient_id = int(re.fullmatch(r"/patients/(\d+)", patient.headers["location"]).group(1))
-    case = client.post(
-        f"/patients/{patient_id}/cases",
-        data={"reason": "faded", "title": "Scale", "csrf_token": csrf},
-        follow_redirects=False,
-    )
-    case_id = int(case.headers["location"].rsplit("/", 1)[1])
+    case_id = case_by_form(csrf, name="Sky Form", reason="faded", title="Scale")
     answer = client.post(
         f"/cases/{case_id}/photos",
         data={"view": "front", "mm_per_px": "3.5", "csrf_token": csrf},
