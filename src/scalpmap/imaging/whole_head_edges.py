@@ -1,8 +1,10 @@
 """The whole-head region's edges: its hairline, and its reach over the head's rim.
 
-The hairline is the region's edge seen from below the brows (:func:`whole_head_hairline`), or
-every edge against bare skin without the face's landmarks; the region is grown over the head's
-rim, which the skin's colour misses (:func:`reach_silhouette`).
+The hairline is the region's edge seen from below the brows (:func:`whole_head_hairline`); without
+the face's landmarks it is every edge against bare skin, unless the estimated brow line lies at
+one side of the head (a profile, :func:`profile_face_side`), where it is again the edge seen from
+the face. The region is grown over the head's rim, which the skin's colour misses
+(:func:`reach_silhouette`).
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def whole_head_hairline(
         up = brow.up_xy
         point = brow.point_xy
         glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
-        profile = profile_face_side(brow, step.area, grid.px_per_cell)
-        if brow.source != "landmarks" and profile is None:
+        estimated = brow.source != "landmarks"
+        if estimated and profile_face_side(brow, step.area, grid.px_per_cell) is None:
             # Without the face's landmarks, seen from the front or the top, the viewpoint is a
             # guess that would hide the temples' corners: every edge against bare skin is
             # hairline.
