@@ -343,6 +343,35 @@ def case_by_form(client: TestClient) -> Callable[..., int]:
 
 
 @pytest.fixture
+def face_case(client: TestClient, face_photo: Any) -> Callable[..., tuple[int, int, int]]:
+    """``face_case(csrf, name=...)``: a case with the whole-head front photo (``face_photo``),
+    analysed at its given scale through the API; returns the case's, photo's and analysis's ids."""
+
+    def make(csrf: str, name: str = "Faye Face") -> tuple[int, int, int]:
+        path, truth = face_photo
+        headers = {"X-CSRF-Token": csrf}
+        patient = client.post(
+            "/api/patients", json={"name": name, "date_of_birth": "1990-02-03"}, headers=headers
+        )
+        assert patient.status_code == 201, patient.text
+        case = client.post(
+            "/api/cases",
+            json={"patient_id": patient.json()["id"], "reason": "reposition"},
+            headers=headers,
+        ).json()
+        upload = client.post(
+            f"/api/cases/{case['id']}/photos",
+            files={"file": ("face.jpg", path.read_bytes(), "image/jpeg")},
+            data={"view": "front", "mm_per_px": str(truth.mm_per_px)},
+            headers=headers,
+        )
+        assert upload.status_code == 201 and upload.json()["status"] == "done", upload.text
+        return case["id"], upload.json()["id"], upload.json()["analysis_id"]
+
+    return make
+
+
+@pytest.fixture
 def stage_of(app: FastAPI) -> Callable[[int], CaseStage]:
     """``stage_of(case_id)``: the case's stage now."""
 

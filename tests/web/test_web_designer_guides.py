@@ -16,34 +16,11 @@ def _ajax(csrf: str) -> dict[str, str]:
     return {"X-CSRF-Token": csrf}
 
 
-def _face_case(client, csrf, face_photo):
-    """A case with the whole-head front photo, analysed at its scale (given)."""
-    path, truth = face_photo
-    headers = _ajax(csrf)
-    patient = client.post(
-        "/api/patients", json={"name": "Gus Guide", "date_of_birth": "1982-02-03"}, headers=headers
-    )
-    assert patient.status_code == 201, patient.text
-    case = client.post(
-        "/api/cases",
-        json={"patient_id": patient.json()["id"], "reason": "reposition"},
-        headers=headers,
-    ).json()
-    upload = client.post(
-        f"/api/cases/{case['id']}/photos",
-        files={"file": ("face.jpg", path.read_bytes(), "image/jpeg")},
-        data={"view": "front", "mm_per_px": str(truth.mm_per_px)},
-        headers=headers,
-    )
-    assert upload.status_code == 201 and upload.json()["status"] == "done", upload.text
-    return case["id"], upload.json()["id"], upload.json()["analysis_id"]
-
-
 def test_guide_lines_follow_a_dragged_landmark_and_the_line_stays_on_the_head(
-    client, signed_in, parse, face_photo
+    client, signed_in, parse, face_case
 ):
     _user, csrf = signed_in()
-    case_id, photo_id, analysis_id = _face_case(client, csrf, face_photo)
+    case_id, photo_id, analysis_id = face_case(csrf, name="Gus Guide")
     page = parse(client.get(f"/cases/{case_id}/designer?photo={photo_id}&template=soften"))
     state = json.loads(page.find("script", id="design-state").text)
     mm = state["mm_per_px"]

@@ -16,34 +16,11 @@ def _ajax(csrf: str) -> dict[str, str]:
 NAMES = ("glabella", "left_canthus", "right_canthus")
 
 
-def _face_case(client, csrf, face_photo):
-    """A case with the whole-head front photo, analysed at its scale (given)."""
-    path, truth = face_photo
-    headers = _ajax(csrf)
-    patient = client.post(
-        "/api/patients", json={"name": "Faye Face", "date_of_birth": "1990-02-03"}, headers=headers
-    )
-    assert patient.status_code == 201, patient.text
-    case = client.post(
-        "/api/cases",
-        json={"patient_id": patient.json()["id"], "reason": "reposition"},
-        headers=headers,
-    ).json()
-    upload = client.post(
-        f"/api/cases/{case['id']}/photos",
-        files={"file": ("face.jpg", path.read_bytes(), "image/jpeg")},
-        data={"view": "front", "mm_per_px": str(truth.mm_per_px)},
-        headers=headers,
-    )
-    assert upload.status_code == 201 and upload.json()["status"] == "done", upload.text
-    return case["id"], upload.json()["id"], upload.json()["analysis_id"]
-
-
 def test_designer_shows_landmarks_and_saves_a_moved_one_as_given(
-    client, signed_in, parse, face_photo, saved_plan, design_state
+    client, signed_in, parse, face_case, saved_plan, design_state
 ):
     _user, csrf = signed_in()
-    case_id, photo_id, analysis_id = _face_case(client, csrf, face_photo)
+    case_id, photo_id, analysis_id = face_case(csrf)
 
     page = parse(client.get(f"/cases/{case_id}/designer?photo={photo_id}&template=mature"))
     state = design_state(page)
@@ -112,12 +89,12 @@ def test_designer_shows_landmarks_and_saves_a_moved_one_as_given(
 
 
 def test_an_iris_scale_is_said_to_be_an_estimate_on_the_designer_and_plan_pages(
-    app, client, signed_in, parse, face_photo, saved_plan, design_state
+    app, client, signed_in, parse, face_case, saved_plan, design_state
 ):
     from scalpmap.store.models import PhotoAnalysis
 
     _user, csrf = signed_in()
-    case_id, photo_id, analysis_id = _face_case(client, csrf, face_photo)
+    case_id, photo_id, analysis_id = face_case(csrf)
     # The analysis as an iris scale stores it (analysis.json: source iris, its uncertainty).
     with app.state.scalpmap.session_factory() as session:
         row = session.get(PhotoAnalysis, analysis_id)
