@@ -9,8 +9,6 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Polygon
 
-NAMES = ("glabella", "left_canthus", "right_canthus")
-
 
 def _ajax(csrf: str) -> dict[str, str]:
     return {"X-CSRF-Token": csrf}
