@@ -205,7 +205,15 @@ def analyse_whole_head(
     region = region_mod.reach_edges(chosen.region, analysed_area, clearance_px)
     region = reach_silhouette(region, analysed_area, crop, step.below, grid_scale)
     region = drop_small_parts(region, MIN_REGION_CM2 * 100.0 / mm_per_px**2)
-    hairline = whole_head_hairline(region, step, brow, head, (ox, oy), grid_scale, clearance_px)
+    estimated = brow is not None and brow.source == "estimated"
+    profile = (
+        profile_face_side(brow, step.area, grid_scale.px_per_cell)
+        if brow is not None and estimated
+        else None
+    )
+    hairline = whole_head_hairline(
+        region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile
+    )
     excluded = (
         mask_polygon(on_head & step.below, grid_scale.px_per_cell)
         if step.below is not None
@@ -217,13 +225,7 @@ def analyse_whole_head(
         notes.append(f"{chosen.islands} dark part(s) below the region's lower edge left out")
     hairline = hairline + (ox, oy) if len(hairline) else hairline
     photo_brow = brow.moved(ox, oy) if brow is not None else None
-    estimated = brow is not None and brow.source == "estimated"
     face_ends = photo_brow.face_ends_xy if photo_brow is not None and estimated else None
-    profile = (
-        profile_face_side(brow, step.area, grid_scale.px_per_cell)
-        if brow is not None and estimated
-        else None
-    )
     return WholeHead(
         region=translate(region, ox, oy),
         patches=tuple(translate_polygon(p, ox, oy) for p in chosen.patches),

@@ -40,6 +40,8 @@ def whole_head_hairline(
     origin: tuple[int, int],
     grid: GridScale,
     clearance_px: float,
+    *,
+    profile: Literal["left", "right"] | None = None,
 ) -> NDArray[np.float64]:
     """Trace the region's edge seen from the face, or its longest free edge without a brow line.
 
@@ -59,6 +61,9 @@ def whole_head_hairline(
         The grid's cell size.
     clearance_px : float
         How far from the blocked cells an edge is free.
+    profile : {"left", "right"}, optional
+        For an estimated brow line, the side its profile's face is on
+        (:func:`profile_face_side`): the edge is then seen from the face as with landmarks.
 
     Returns
     -------
@@ -70,8 +75,7 @@ def whole_head_hairline(
         up = brow.up_xy
         point = brow.point_xy
         glabella = head.landmark_xy("glabella") if head is not None and head.has_face else None
-        estimated = brow.source != "landmarks"
-        if estimated and profile_face_side(brow, step.area, grid.px_per_cell) is None:
+        if brow.source != "landmarks" and profile is None:
             # Without the face's landmarks, seen from the front or the top, the viewpoint is a
             # guess that would hide the temples' corners: every edge against bare skin is
             # hairline.
