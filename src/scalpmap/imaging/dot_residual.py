@@ -36,9 +36,8 @@ from scalpmap.imaging.dot_judge import (
 from scalpmap.imaging.dot_model import draw_dots, radial_profiles
 from scalpmap.imaging.impressions import (
     BROAD_FAINT_SHARE,
-    MIN_CLEAR_FOR_WEAK,
     Impressions,
-    typical_darkness,
+    typical_beside_clear,
 )
 from scalpmap.imaging.neighbours import nearest_within
 
@@ -106,8 +105,8 @@ def add_residual_dots(
     weak : ndarray of bool
         ``weak``, and which of the new ones stand out only weakly.
     """
-    typical = typical_darkness(found.darkness[~weak])
-    if typical is None or int((~weak).sum()) < MIN_CLEAR_FOR_WEAK:
+    typical = typical_beside_clear(found, weak)
+    if typical is None:
         return found, weak
     reach = int(np.ceil(0.5 * MAX_DIAMETER_MM / maps.mm_per_px + 2 * maps.smooth_px)) + 1
     residual = maps.with_contrast(*residual_contrast(maps, found.xy[taken], reach))

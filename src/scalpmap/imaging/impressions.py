@@ -153,12 +153,7 @@ def drop_relatively_faint(found: Impressions) -> Impressions:
     keep = found.darkness >= RELATIVE_FAINT_SHARE * typical
     broad = found.diameter_mm > BROAD_SHARE * float(np.median(found.diameter_mm))
     keep &= ~broad | (found.darkness >= BROAD_FAINT_SHARE * typical)
-    if keep.all():
-        return found
-    kept = found.select(keep)
-    reason = "faint (pore or skin texture)"
-    kept.rejected[reason] = kept.rejected.get(reason, 0) + int((~keep).sum())
-    return kept
+    return _drop_as_faint(found, keep)
 
 
 def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Impressions:
@@ -197,14 +192,40 @@ def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Imp
     """
     if not weak.any():
         return found
-    typical = typical_darkness(found.darkness[~weak])
-    if typical is None or int((~weak).sum()) < MIN_CLEAR_FOR_WEAK:
+    typical = typical_beside_clear(found, weak)
+    if typical is None:
         keep = ~weak  # no ink of this photo's own to judge them by: bare skin's texture
     else:
         median = float(np.median(found.diameter_mm[~weak]))
         keep = ~weak | (
             (found.darkness >= BROAD_FAINT_SHARE * typical) & (found.diameter_mm <= median)
         )
+    return _drop_as_faint(found, keep)
+
+
+def typical_beside_clear(found: Impressions, weak: NDArray[np.bool_]) -> float | None:
+    """Measure the clear impressions' typical darkness, when enough to judge weak marks by.
+
+    Parameters
+    ----------
+    found : Impressions
+        The impressions found.
+    weak : ndarray of bool, shape (N,)
+        Which of them stand out from the noise only weakly.
+
+    Returns
+    -------
+    float or None
+        :func:`typical_darkness` of the others; None when they are fewer than
+        ``MIN_CLEAR_FOR_WEAK`` (on bare skin there is no ink to compare with).
+    """
+    if int((~weak).sum()) < MIN_CLEAR_FOR_WEAK:
+        return None
+    return typical_darkness(found.darkness[~weak])
+
+
+def _drop_as_faint(found: Impressions, keep: NDArray[np.bool_]) -> Impressions:
+    """Keep ``keep``; the others are counted as faint (a pore or the skin's texture)."""
     if keep.all():
         return found
     kept = found.select(keep)
