@@ -16,7 +16,10 @@ FOOTPRINT_BATCH_PX = 1 << 20
 """Patch pixels per batch of footprints: bounds the memory."""
 MAXIMA_BAND_ROWS = 512
 """Rows per band of the maxima's dilation."""
+SPARSE_PEAKS = 1 << 20
+"""Up to this many peak pixels, the plateaus among them are found from their coordinates."""
 _RING_3X3 = np.array([[1, 1, 1], [1, 0, 1], [1, 1, 1]], np.float32)
+_NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 
 
 def local_maxima(
@@ -53,8 +56,48 @@ def local_maxima(
         dilated = cv2.dilate(band, kernel)[top - start : bottom - start]
         np.greater_equal(band[top - start : bottom - start], dilated, out=peaks[top:bottom])
     peaks &= contrast > threshold
+    count = cv2.countNonZero(peaks.view(np.uint8))
+    if count == 0:
+        return np.zeros((0, 2), dtype=np.intp)
+    if count > SPARSE_PEAKS:  # a flat photo: one large plateau
+        return _maxima_on_map(peaks)
+    # The peaks are sparse: their coordinates (OpenCV's scan, in raster order, as np.argwhere)
+    # and which of them touch another, looked up at each, cost far less than full-size maps.
+    found = cv2.findNonZero(peaks.view(np.uint8))
+    rc = np.asarray(np.reshape(found, (-1, 2))[:, ::-1], dtype=np.intp)
     # Strict maxima never touch: only the pixels of a plateau have a peak beside them, and
     # only those are labelled (scalpmap.imaging.plateau_peaks).
+    plateau = _touching(peaks, rc)
+    del peaks
+    if not plateau.any():
+        return rc
+    flat = plateau_peaks(rc[plateau])
+    if flat is None:  # plateaus too long to label sparsely: OpenCV's labelling
+        flat = plateau_peaks_labelled(_on_map(contrast.shape, rc[plateau]))
+    rc = np.concatenate([rc[~plateau], flat])
+    return rc[np.lexsort((rc[:, 1], rc[:, 0]))]
+
+
+def _touching(peaks: NDArray[np.bool_], rc: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Return which of the peaks at ``rc`` have another peak among their 8 neighbours."""
+    rows, cols = peaks.shape
+    touching = np.zeros(len(rc), dtype=bool)
+    for d_row, d_col in _NEIGHBOURS:
+        row, col = rc[:, 0] + d_row, rc[:, 1] + d_col
+        inside = np.flatnonzero((row >= 0) & (row < rows) & (col >= 0) & (col < cols))
+        touching[inside] |= peaks[row[inside], col[inside]]
+    return touching
+
+
+def _on_map(shape: tuple[int, ...], rc: NDArray[np.intp]) -> NDArray[np.bool_]:
+    """Return a map that is True at the pixels ``rc``."""
+    marked = np.zeros(shape, dtype=bool)
+    marked[rc[:, 0], rc[:, 1]] = True
+    return marked
+
+
+def _maxima_on_map(peaks: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """:func:`local_maxima`'s plateaus found on full-size maps: for a map of many peaks."""
     neighbours = cv2.filter2D(peaks.view(np.uint8), -1, _RING_3X3, borderType=cv2.BORDER_CONSTANT)
     plateau = peaks & (neighbours > 0)
     del neighbours
