@@ -253,12 +253,23 @@ def _fill_outside(
     filled_c = filled_c / np.maximum(weight, 1e-6)[..., None]
     far = weight < 1e-3
     if far.any():  # beyond the blur's reach: the mean skin colour
-        filled_c[far] = small[~outside].mean(axis=0)
+        filled_c[far] = _mean_inside(small, outside)
     filled = cv2.resize(filled_c, (cols, rows), interpolation=cv2.INTER_LINEAR)
     # Only the cells outside change: at 0.08 mm/px the grid is the whole 12 MP photo.
     out = small.copy()
     out[outside] = np.clip(filled[outside] + 0.5, 0, 255).astype(np.uint8)
     return out
+
+
+def _mean_inside(small: NDArray[np.uint8], outside: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Return the mean colour of the cells not ``outside``, as ``small[~outside].mean(axis=0)``.
+
+    The whole grid's sums (OpenCV) less the few cells outside: whole numbers, exact in float64,
+    so the mean is the same to the last bit without copying the cells inside.
+    """
+    total = np.asarray(cv2.sumElems(small)[:3], dtype=np.float64)
+    total -= small[outside].sum(axis=0, dtype=np.float64)
+    return np.asarray(total / (outside.size - np.count_nonzero(outside)), dtype=np.float64)
 
 
 def _median_blur(small: NDArray[np.uint8], window: int) -> NDArray[np.uint8]:
