@@ -67,3 +67,24 @@ def test_bulge_where_hairs_cross_leaves_nothing_in_the_residual() -> None:
     flat = hair_residual(image, 4.0)
     shows = in_residual(flat, np.array([[8.0, 12.0], [26.0, 12.0]]), np.full(2, 0.05), 1)
     assert shows.tolist() == [False, True]
+
+
+def test_the_residual_on_windows_is_the_whole_photos_within_reach_of_the_points() -> None:
+    """Hairs taken away on windows: the same values as on the whole photo, there."""
+    from scalpmap.imaging.hair_removed import hair_residual
+    from scalpmap.imaging.hair_windows import windows_near
+
+    rng = np.random.default_rng(8)
+    noise = rng.random((300, 420)).astype(np.float32)
+    contrast = np.asarray(cv2.GaussianBlur(noise, (0, 0), 1.2), dtype=np.float32) - 0.45
+    points = np.array([[0, 0], [5, 200], [150, 419], [299, 100], [160, 170], [-4, 500]])
+    whole = hair_residual(contrast, 5.0)
+    near = hair_residual(contrast, 5.0, points, 20)
+    windowed = np.zeros(contrast.shape, bool)
+    for top, bottom, left, right in windows_near(contrast.shape, points, 20):
+        windowed[top:bottom, left:right] = True
+    assert 0.1 < windowed.mean() < 0.9
+    np.testing.assert_array_equal(near[windowed], whole[windowed])
+    np.testing.assert_array_equal(near[~windowed], contrast[~windowed])
+    for row, col in np.clip(points, 0, [299, 419]):  # every pixel within reach is windowed
+        assert windowed[max(0, row - 20) : row + 21, max(0, col - 20) : col + 21].all()

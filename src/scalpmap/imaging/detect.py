@@ -64,6 +64,7 @@ from scalpmap.imaging.hair_removed import (
     add_dots_off_hairs,
     hair_residual,
     in_residual,
+    residual_reach,
 )
 from scalpmap.imaging.impressions import (
     RELATIVE_FAINT_MIN_COUNT,
@@ -168,20 +169,6 @@ def detect_impressions(
         found, fine, judged.xy, judged.ridge_angle, judged.peak, judged.contrast_rgb, hairy,
         mm_per_px, 0.5 * MIN_SPACING_MM,
     )  # fmt: skip
-    residual = None
-    if alone >= RELATIVE_FAINT_MIN_COUNT and len(hairy):
-        footprint_px = float(np.median(found.diameter_mm[:alone])) / mm_per_px
-        residual = hair_residual(smooth, footprint_px)
-        if found.count > alone:  # a bulge where hairs cross or meet leaves nothing
-            bulges = found.xy[alone:]
-            at = np.round(bulges[:, ::-1]).astype(np.intp)
-            shows = in_residual(
-                residual,
-                bulges,
-                NOISE_SIGMAS * maps.sigma_at(at),
-                max(1, int(round(0.25 * footprint_px))),
-            )
-            found = found.select(np.r_[np.ones(alone, dtype=bool), shows])
     limits = ShapeLimits(
         noise_sigmas=NOISE_SIGMAS,
         shape_sigmas=SHAPE_SIGMAS,
@@ -191,6 +178,23 @@ def detect_impressions(
         peak_radius_px=radius,
         ring_gap_px=2 * smooth_px + 1.0,
     )
+    residual = None
+    if alone >= RELATIVE_FAINT_MIN_COUNT and len(hairy):
+        footprint_px = float(np.median(found.diameter_mm[:alone])) / mm_per_px
+        bulges = found.xy[alone:]
+        at = np.round(bulges[:, ::-1]).astype(np.intp)
+        bulge_reach = max(1, int(round(0.25 * footprint_px)))
+        # The hairs are taken away only where the residual is read: around the hair candidates
+        # (add_dots_off_hairs) and the bulges (in_residual).
+        residual = hair_residual(
+            smooth,
+            footprint_px,
+            np.concatenate([peaks[hairy], at]),
+            max(residual_reach(limits, footprint_px), bulge_reach),
+        )
+        if found.count > alone:  # a bulge where hairs cross or meet leaves nothing
+            shows = in_residual(residual, bulges, NOISE_SIGMAS * maps.sigma_at(at), bulge_reach)
+            found = found.select(np.r_[np.ones(alone, dtype=bool), shows])
     found = add_dots_off_hairs(
         found, rgb, skin, smooth, noise, noise_cell, peaks[hairy], limits,
         mm_per_px=mm_per_px, min_gap_px=0.5 * MIN_SPACING_MM / mm_per_px, residual=residual,

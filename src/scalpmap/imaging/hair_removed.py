@@ -10,7 +10,8 @@ So the hairs are taken away. A hair is a line longer than any impression: a grey
 contrast with a line ``LINE_DOTS`` impressions long, in ``N_DIRECTIONS`` directions (the largest
 of them), keeps every hair up to its ends and no dot (:func:`hair_level`). What the opening does
 not keep (the *residual*) is the dots, with the hairs gone; a dot the hair overlaps keeps what it
-adds to the hair. The residual's peak near each candidate rejected as a hair (within the reach
+adds to the hair. The openings run only on windows around the candidates, where the residual is
+read (:mod:`scalpmap.imaging.hair_windows`). The residual's peak near each candidate rejected as a hair (within the reach
 of a local maximum and a pixel) is an impression when it passes the detector's own tests on the
 residual: it stands out from the local noise and from the residual around it, it is round
 (roundness, footprint, and no darker along its axis than across it), it is at least
@@ -35,6 +36,7 @@ from numpy.typing import NDArray
 from scalpmap.imaging.dot_peaks import all_footprints
 from scalpmap.imaging.dot_shape import axis_contrast, blob_roundness, colour_contrast, ring_samples
 from scalpmap.imaging.hair_dots import LINE_FAINT_SHARE, spaced
+from scalpmap.imaging.hair_windows import windows_near
 from scalpmap.imaging.impressions import Impressions, typical_darkness
 from scalpmap.imaging.skin import LocalSkin
 
@@ -126,7 +128,12 @@ def hair_level(contrast: NDArray[np.float32], length_px: int) -> NDArray[np.floa
     return (level.astype(np.float32) / np.float32(255.0)).astype(np.float32)
 
 
-def hair_residual(contrast: NDArray[np.float32], footprint_px: float) -> NDArray[np.float32]:
+def hair_residual(
+    contrast: NDArray[np.float32],
+    footprint_px: float,
+    near_rc: NDArray[np.intp] | None = None,
+    reach_px: int = 0,
+) -> NDArray[np.float32]:
     """Take the hairs away: the contrast minus its :func:`hair_level`.
 
     Parameters
@@ -135,14 +142,62 @@ def hair_residual(contrast: NDArray[np.float32], footprint_px: float) -> NDArray
         The contrast map.
     footprint_px : float
         The photo's median impression footprint; the lines are ``LINE_DOTS`` of them long.
+    near_rc : ndarray of int, shape (N, 2), optional
+        Take the hairs away only within ``reach_px`` (in rows and columns) of these pixels, on
+        windows around them (:mod:`scalpmap.imaging.hair_windows`; the same values there as on
+        the whole photo); elsewhere the residual is the contrast itself. Everywhere by default.
+    reach_px : int, optional
+        How far from ``near_rc`` the residual is wanted.
 
     Returns
     -------
     ndarray of float32, shape (rows, cols)
         The residual: the dots, with the hairs gone.
     """
-    hairs = hair_level(contrast, int(np.ceil(LINE_DOTS * footprint_px)))
-    return np.asarray(contrast - hairs, dtype=np.float32)
+    length = int(np.ceil(LINE_DOTS * footprint_px))
+    if near_rc is None:
+        hairs = hair_level(contrast, length)
+        return np.asarray(contrast - hairs, dtype=np.float32)
+    residual = contrast.copy()
+    margin = 2 * ((length | 1) // 2)  # the opening's reach: its erosion's, then its dilation's
+    rows, cols = contrast.shape
+    for top, bottom, left, right in windows_near((rows, cols), near_rc, reach_px):
+        start, stop = max(0, top - margin), min(rows, bottom + margin)
+        first, last = max(0, left - margin), min(cols, right + margin)
+        hairs = hair_level(contrast[start:stop, first:last], length)
+        residual[top:bottom, left:right] -= hairs[
+            top - start : bottom - start, left - first : right - first
+        ]
+    return residual
+
+
+def residual_reach(limits: ShapeLimits, footprint_px: float) -> int:
+    """How far from a hair candidate :func:`add_dots_off_hairs` reads the residual, in pixels.
+
+    The residual's peak lies within ``peak_radius_px + 1`` of the candidate; around the peak
+    the footprint's patch (``half``), its centre (shifted by up to ``half``), the ring beyond
+    the largest footprint's radius and the axis samples all lie within ``half`` plus that
+    ring, and the hairs are read within half a footprint and two pixels.
+
+    Parameters
+    ----------
+    limits : ShapeLimits
+        The detector's tests.
+    footprint_px : float
+        The photo's median impression footprint.
+
+    Returns
+    -------
+    int
+        The reach, with two pixels to spare.
+    """
+    half = max(3, int(np.ceil(0.5 * limits.max_diameter_px)))
+    largest_radius = (2 * half + 1) / np.sqrt(np.pi)
+    around_peak = max(
+        2 * half + int(np.ceil(largest_radius + limits.ring_gap_px)) + 1,
+        int(np.ceil(0.5 * footprint_px + 2.0)),
+    )
+    return limits.peak_radius_px + 1 + around_peak + 2
 
 
 def in_residual(
@@ -228,7 +283,8 @@ def add_dots_off_hairs(
         Least distance of a new dot from any other impression.
     residual : ndarray of float32, shape (rows, cols), optional
         ``smooth`` with the hairs taken away (:func:`hair_residual` with the median footprint
-        of ``found``), when already computed.
+        of ``found``), when already computed: at least within :func:`residual_reach` of
+        ``hairy_rc``.
 
     Returns
     -------
@@ -240,7 +296,9 @@ def add_dots_off_hairs(
         return found
     footprint_px = float(np.median(found.diameter_mm)) / mm_per_px
     if residual is None:
-        residual = hair_residual(smooth, footprint_px)
+        residual = hair_residual(
+            smooth, footprint_px, hairy_rc, residual_reach(limits, footprint_px)
+        )
     hairs = np.asarray(smooth - residual, dtype=np.float32)
     # The residual's peak near each hair candidate: a hair pixel may have taken the dot's place.
     peaks = np.unique(_peak_near(residual, hairy_rc, limits.peak_radius_px + 1), axis=0)
