@@ -107,23 +107,25 @@ def draw_dots(
     if len(xy) == 0:
         return out
     reach = profiles.shape[1] - 1
-    base_c = np.round(xy[:, 0]).astype(np.intp)
+    offsets = np.arange(-reach - 1, reach + 2)
     base_r = np.round(xy[:, 1]).astype(np.intp)
-    pick = np.arange(len(xy))
-    # One pixel of every dot's patch at a time, all the dots at once (two dots whose centres
-    # round to the same pixel, which the detector's spacing rules out, keep the later one's).
-    for dr in range(-reach - 1, reach + 2):
-        for dc in range(-reach - 1, reach + 2):
-            rows, cols = base_r + dr, base_c + dc
-            dist = np.hypot(cols - xy[:, 0], rows - xy[:, 1])
-            inside = (dist <= reach) & (rows >= 0) & (rows < shape[0]) & (cols >= 0)
-            inside &= cols < shape[1]
-            if not inside.any():
-                continue
-            lower = np.minimum(np.floor(dist).astype(np.intp), reach)
-            frac = np.clip(dist - lower, 0.0, 1.0)
-            upper = np.minimum(lower + 1, reach)
-            value = (1 - frac) * profiles[pick, lower] + frac * profiles[pick, upper]
-            r, c = rows[inside], cols[inside]
-            out[r, c] = np.maximum(out[r, c], value[inside])
+    cols = np.round(xy[:, 0]).astype(np.intp)[:, None] + offsets[None, :]
+    across = cols - xy[:, 0, None]
+    in_photo = (cols >= 0) & (cols < shape[1])
+    # One row of every dot's patch at a time, all the dots at once; where patches overlap the
+    # larger value counts (np.maximum.at: every dot's pixel, however many fall on one).
+    for d_row in offsets:
+        rows = base_r + d_row
+        dist = np.hypot(across, rows[:, None] - xy[:, 1, None])
+        inside = (dist <= reach) & in_photo & ((rows >= 0) & (rows < shape[0]))[:, None]
+        which, at = np.nonzero(inside)
+        if len(which) == 0:
+            continue
+        dist = dist[which, at]
+        lower = np.floor(dist).astype(np.intp)  # at most reach: inside the dots only
+        frac = dist - lower
+        upper = np.minimum(lower + 1, reach)
+        value = (1 - frac) * profiles[which, lower] + frac * profiles[which, upper]
+        where = rows[which] * shape[1] + cols[which, at]
+        np.maximum.at(out.reshape(-1), where, value.astype(np.float32))
     return out

@@ -67,7 +67,8 @@ def residual_contrast(
         the detector smooths.
     """
     profiles = radial_profiles(maps.fine, xy, reach_px)
-    fine = np.asarray(maps.fine - draw_dots(maps.fine.shape, xy, profiles), np.float32)
+    drawn = draw_dots(maps.fine.shape, xy, profiles)
+    fine = np.subtract(maps.fine, drawn, out=drawn)  # in the drawing's buffer
     smooth = np.asarray(cv2.GaussianBlur(fine, (0, 0), maps.smooth_px), dtype=np.float32)
     return fine, smooth
 
