@@ -201,9 +201,9 @@ def _level_without_marks(
     marks = contrast > limit
     if not marks.any():
         return median.astype(np.float32)
-    rows, cols = np.indices(marks.shape, sparse=True)
-    white = (rows + cols) % 2 == 1
-    patched = np.where(marks[..., None], np.where(white, 255, 0).astype(np.uint8)[..., None], small)
+    rows, cols = np.nonzero(marks)  # a few per cent of the cells
+    patched = small.copy()
+    patched[rows, cols] = np.where((rows + cols) % 2 == 1, 255, 0).astype(np.uint8)[:, None]
     second = _median_blur(patched, window).astype(np.float32)
     del patched
     skin = (contrast >= -limit) & ~marks
@@ -221,7 +221,8 @@ def _level_without_marks(
     # (within one 8-bit step).
     lift = np.asarray(level @ LUMA_WEIGHTS, dtype=np.float32) - reference
     lifted = (lift >= -1.0) & (lift <= MAX_LIFT * reference) & (share <= MAX_MARK_SHARE)
-    np.copyto(level, median, where=~lifted[..., None], casting="unsafe")
+    stays = np.nonzero(~lifted)  # the first median stays
+    level[stays] = median[stays]
     return np.asarray(level, dtype=np.float32)
 
 
