@@ -11,13 +11,13 @@ contrast with a line ``LINE_DOTS`` impressions long, in ``N_DIRECTIONS`` directi
 of them), keeps every hair up to its ends and no dot (:func:`hair_level`). What the opening does
 not keep (the *residual*) is the dots, with the hairs gone; a dot the hair overlaps keeps what it
 adds to the hair. The openings run only on windows around the candidates, where the residual is
-read (:mod:`scalpmap.imaging.hair_windows`). The residual's peak near each candidate rejected as a hair (within the reach
-of a local maximum and a pixel) is an impression when it passes the detector's own tests on the
-residual: it stands out from the local noise and from the residual around it, it is round
-(roundness, footprint, and no darker along its axis than across it), it is at least
-``LINE_FAINT_SHARE`` as dark as the photo's typical impression, and a hair really is beside it
-(the opening there at least ``HAIR_SHARE`` as dark as the dot): a short piece of stubble, which
-the opening leaves in the residual, was judged by the shape tests already.
+read (:mod:`scalpmap.imaging.hair_windows`). The residual's peak near each candidate rejected as
+a hair (within the reach of a local maximum and a pixel) is an impression when it passes the
+detector's own tests on the residual: it stands out from the local noise and from the residual
+around it, it is round (roundness, footprint, and no darker along its axis than across it), it
+is at least ``LINE_FAINT_SHARE`` as dark as the photo's typical impression, and a hair really is
+beside it (the opening there at least ``HAIR_SHARE`` as dark as the dot): a short piece of
+stubble, which the opening leaves in the residual, was judged by the shape tests already.
 
 The residual also checks the dots found as bulges on hairs (:mod:`scalpmap.imaging.hair_crossing`):
 where hairs cross, meet at a narrow angle or thicken in their middle, the band bulges too, but
@@ -299,7 +299,6 @@ def add_dots_off_hairs(
         residual = hair_residual(
             smooth, footprint_px, hairy_rc, residual_reach(limits, footprint_px)
         )
-    hairs = np.asarray(smooth - residual, dtype=np.float32)
     # The residual's peak near each hair candidate: a hair pixel may have taken the dot's place.
     peaks = np.unique(_peak_near(residual, hairy_rc, limits.peak_radius_px + 1), axis=0)
     cell_r = np.minimum(peaks[:, 0] // noise_cell_px, noise.shape[0] - 1)
@@ -320,7 +319,8 @@ def add_dots_off_hairs(
     step = np.clip(np.round(radius), 1, half).astype(np.intp)
     roundness, angle = blob_roundness(residual, peaks, step)
     axis = axis_contrast(residual, x, y, angle, radius + 1.0)
-    hair_beside = _largest_within(hairs, peaks, int(np.ceil(0.5 * footprint_px + 2.0)))
+    # The hairs (smooth - residual) are read only there: taken pixel by pixel, not as a map.
+    hair_beside = _largest_within(smooth, peaks, int(np.ceil(0.5 * footprint_px + 2.0)), residual)
     good = (
         (prominence > limits.noise_sigmas * local)
         & (roundness >= MIN_ROUNDNESS)
@@ -347,23 +347,34 @@ def add_dots_off_hairs(
 
 
 def _peak_near(
-    image: NDArray[np.float32], centres_rc: NDArray[np.intp], reach_px: int
+    image: NDArray[np.float32],
+    centres_rc: NDArray[np.intp],
+    reach_px: int,
+    minus: NDArray[np.float32] | None = None,
 ) -> NDArray[np.intp]:
-    """Return the row and column of the largest value within ``reach_px`` of each centre."""
+    """Return the row and column of the largest value within ``reach_px`` of each centre.
+
+    With ``minus``, the values are ``image - minus`` (float32, as the whole difference's).
+    """
     offsets = np.arange(-reach_px, reach_px + 1)
     dr, dc = np.meshgrid(offsets, offsets, indexing="ij")
     inside = dr**2 + dc**2 <= reach_px**2
     dr, dc = dr[inside], dc[inside]
     rows = np.clip(centres_rc[:, 0, None] + dr[None, :], 0, image.shape[0] - 1)
     cols = np.clip(centres_rc[:, 1, None] + dc[None, :], 0, image.shape[1] - 1)
-    best = np.argmax(image[rows, cols], axis=1)
+    values = image[rows, cols] if minus is None else image[rows, cols] - minus[rows, cols]
+    best = np.argmax(values, axis=1)
     pick = np.arange(len(centres_rc))
     return np.column_stack([rows[pick, best], cols[pick, best]]).astype(np.intp)
 
 
 def _largest_within(
-    image: NDArray[np.float32], centres_rc: NDArray[np.intp], reach_px: int
+    image: NDArray[np.float32],
+    centres_rc: NDArray[np.intp],
+    reach_px: int,
+    minus: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float64]:
-    """Return the largest value of ``image`` within ``reach_px`` of each centre (a disc)."""
-    rc = _peak_near(image, centres_rc, reach_px)
-    return image[rc[:, 0], rc[:, 1]].astype(np.float64)
+    """Return the largest value of ``image`` (less ``minus``) within ``reach_px`` of each centre."""
+    r, c = _peak_near(image, centres_rc, reach_px, minus).T
+    values = image[r, c] if minus is None else image[r, c] - minus[r, c]
+    return np.asarray(values, dtype=np.float64)
