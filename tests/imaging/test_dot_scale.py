@@ -125,3 +125,12 @@ def test_unresolved_impressions_are_refused_with_their_size(dots):
 def test_resolved_and_unmeasured_impressions_are_not_refused():
     refuse_unresolved(DotScale(2.5, 0.06, 300, 80.0))
     refuse_unresolved(DotScale(None, 0.04, 3))
+
+
+def test_the_stored_disc_table_is_the_computed_one_to_the_last_bit() -> None:
+    from scalpmap.imaging.dot_profile import _disc_table, compute_disc_table
+
+    rhos, radii = compute_disc_table()
+    stored_rhos, stored = _disc_table()
+    np.testing.assert_array_equal(stored_rhos, rhos)
+    np.testing.assert_array_equal(stored, radii)

@@ -22,12 +22,15 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from scalpmap.imaging.dot_profile_table import DISC_RADII
 from scalpmap.imaging.skin import LUMA_WEIGHTS, LocalSkin
 
 MAX_MEASURED = 600
 N_ANGLES = 16
 RADIUS_STEP_PX = 0.25
 LEVELS = (0.8, 0.5, 0.2)
+DISC_RHOS = np.arange(0.0, 12.01, 0.25)
+"""The ``R / sigma`` of the disc table's rows."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,23 @@ class DotSizes:
 def _disc_table() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Radii where a blurred disc's profile falls to each of ``LEVELS``, per ``R / sigma``.
 
-    Returns ``rho`` (R / sigma, shape (K,)) and the radii in units of sigma, shape (K, 3).
+    Returns ``rho`` (R / sigma, shape (K,)) and the radii in units of sigma, shape (K, 3):
+    :func:`compute_disc_table`'s values, stored in :mod:`scalpmap.imaging.dot_profile_table`.
     """
-    rhos = np.arange(0.0, 12.01, 0.25)
+    return DISC_RHOS, np.array(DISC_RADII, dtype=np.float64)
+
+
+def compute_disc_table() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Compute the radii where a blurred disc's profile falls to each of ``LEVELS``.
+
+    Returns
+    -------
+    rho : ndarray of float, shape (K,)
+        ``R / sigma``: 0 to 12 in steps of 0.25.
+    radii : ndarray of float, shape (K, 3)
+        The radii, in units of sigma (:data:`scalpmap.imaging.dot_profile_table.DISC_RADII`).
+    """
+    rhos = DISC_RHOS
     table = np.empty((len(rhos), len(LEVELS)))
     for i, rho in enumerate(rhos):
         r = np.arange(0.0, rho + 6.0, 0.05)
