@@ -90,7 +90,7 @@ def analyse_whole_head_photo(
         excluded_area=found.excluded_area,
         brow_line_xy=brow.ends_xy((rows, cols)) if brow is not None else np.zeros((0, 2)),
         brow_line_source=brow.source if brow is not None else "none",
-        warnings=_head_warnings(head),
+        warnings=_head_warnings(head) + found.warnings,
     )
 
 
