@@ -36,11 +36,10 @@ from scalpmap.imaging.analysis_mode import head_in_view, scale_and_head
 from scalpmap.imaging.analysis_result import Analysis as Analysis
 from scalpmap.imaging.analysis_result import InkTone as InkTone
 from scalpmap.imaging.analysis_result import Progress as Progress
-from scalpmap.imaging.analysis_whole_head import analyse_whole_head_photo
 from scalpmap.imaging.dot_scale import WHOLE_HEAD_MM_PER_PX, DotScale
 from scalpmap.imaging.dot_scale import Mode as Mode  # re-exported: the analysis's modes
 from scalpmap.imaging.dot_scale import choose_mode as choose_mode  # re-exported
-from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.pigment_field import DensityGrid as DensityGrid
 from scalpmap.imaging.validate import check_rgb
 
@@ -113,6 +112,11 @@ def analyse_photo(
         if isinstance(found, Analysis):
             return found
         dots, reason = found, choose_mode(scale.mm_per_px, found)[1]
+    # The whole-head analysis and the head model are imported only for whole heads: a close-up's
+    # process never loads them.
+    from scalpmap.imaging.analysis_whole_head import analyse_whole_head_photo
+    from scalpmap.imaging.head import find_head
+
     if head is None:
         head = find_head(rgb)
     whole = analyse_whole_head_photo(rgb, scale, roi, head, reason, step)

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from scalpmap.errors import ScaleError
 from scalpmap.imaging.dot_scale import Mode
-from scalpmap.imaging.head import HeadModel, find_head
+from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.scale import Scale, resolve_scale
 
@@ -72,6 +72,8 @@ def scale_and_head(
         if mode == "impressions":
             raise
     if head is None:
+        from scalpmap.imaging.head import find_head
+
         head = find_head(rgb)
     scale = resolve_scale(rgb, mm_per_px=mm_per_px, marker_side_mm=marker_side_mm, head=head)
     return scale, head
@@ -108,7 +110,11 @@ def head_in_view(rgb: NDArray[np.uint8], scale: Scale, head: HeadModel | None) -
     """
     if scale.mm_per_px < FACE_CHECK_MM_PER_PX:
         return None
-    found = head if head is not None else find_head(rgb)
+    if head is None:
+        from scalpmap.imaging.head import find_head
+
+        head = find_head(rgb)
+    found = head
     if found.has_face:
         return found
     mask = found.person_mask
