@@ -18,8 +18,9 @@ b. **Whole process against the peer**, in one run, interleaved so both see the s
    (``num_sigma=10``, ``threshold=0.2``, ``overlap=0.5``).
 c. **Where the whole process's time goes**: a child process runs the CLI's steps one by one
    with their wall and CPU times; the analysis's own steps are timed by wrapping the functions
-   that ``scalpmap.imaging.analysis_mode`` and ``scalpmap.imaging.analysis_closeup`` (the
-   scale and the close-up's impressions mode, under ``scalpmap.imaging.analysis``) call.
+   that ``scalpmap.imaging.analysis_mode``, ``scalpmap.imaging.analysis_closeup`` and
+   ``scalpmap.imaging.frame_edge`` (the scale and the close-up's impressions mode, under
+   ``scalpmap.imaging.analysis``) call.
 
 The measurements are in :mod:`whole_process_runs` (``measure`` and ``measure_start`` are
 imported here for ``bench_speed.py``); this module judges them and renders the sections.

@@ -152,7 +152,7 @@ import scalpmap.cli.main
 import scalpmap.cli.analyse_cmd
 lap("CLI start (typer, the analyse command's module)")
 from scalpmap.imaging import analysis as analysis_module
-from scalpmap.imaging import analysis_closeup, analysis_mode
+from scalpmap.imaging import analysis_closeup, analysis_mode, frame_edge
 from scalpmap.imaging import region
 from scalpmap.imaging.analysis_json import analysis_to_json
 from scalpmap.imaging.overlay_file import write_overlay_png
@@ -177,7 +177,7 @@ def wrap(function, name):
         finally:
             lap("analysis: " + name)
     return timed
-for module in (analysis_mode, analysis_closeup):
+for module in (analysis_mode, analysis_closeup, frame_edge):
     for attribute, name in WRAPPED.items():
         if hasattr(module, attribute):
             setattr(module, attribute, wrap(getattr(module, attribute), name))

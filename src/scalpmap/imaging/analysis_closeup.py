@@ -17,14 +17,14 @@ from shapely.geometry import MultiPolygon, Polygon
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.analysis_result import Analysis, InkTone, Progress
 from scalpmap.imaging.closeup_region import tidy_region
-from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions, detect_impressions
+from scalpmap.imaging.detect import COLOUR_MIN_RADIUS_PX, Impressions
 from scalpmap.imaging.dot_scale import (
     DotScale,
     Mode,
     choose_mode,
-    measure_dot_scale,
     refuse_unresolved,
 )
+from scalpmap.imaging.frame_edge import detect_to_the_edge
 from scalpmap.imaging.marker import QUIET_ZONE_MODULES
 from scalpmap.imaging.pigment_field import (
     density_grid,
@@ -35,7 +35,6 @@ from scalpmap.imaging.pigment_field import (
 from scalpmap.imaging.roi import roi_mask
 from scalpmap.imaging.scale import Scale
 from scalpmap.imaging.scalp import find_scalp
-from scalpmap.imaging.skin import estimate_local_skin
 
 FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
@@ -81,9 +80,7 @@ def analyse_closeup(
     cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
     px_per_cm2 = 100.0 / scale.mm_per_px**2
     step("impressions")
-    skin = estimate_local_skin(rgb, mm_per_px=scale.mm_per_px, mask=mask, without_marks=True)
-    impressions = detect_impressions(rgb, mm_per_px=scale.mm_per_px, mask=mask, skin=skin)
-    dots = measure_dot_scale(rgb, impressions, scale.mm_per_px, skin)
+    impressions, dots = detect_to_the_edge(rgb, scale.mm_per_px, mask)
     if requested == "impressions":
         refuse_unresolved(dots)
         reason = f"impressions mode was requested; the impressions measure {dots.words()}"
@@ -95,7 +92,7 @@ def analyse_closeup(
     share, real_cell = field_cells(mask, cell_px)
     values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
     pigment = region_mod.PigmentField(values=values, cell_px=real_cell)
-    analysed_area = _mask_polygon(mask_small, mask_scale)
+    analysed_area = _mask_polygon(mask_small, mask_scale, rgb.shape[:2])
     region = field_to_region_safe(
         pigment, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px, analysed_area
     )
@@ -153,16 +150,30 @@ def _analysed_mask(
     return mask, small, scalp.scale
 
 
-def _mask_polygon(mask_small: NDArray[np.bool_], scale: float) -> Polygon | MultiPolygon:
-    """Return the coarse analysed-area mask as polygons in photo pixels."""
+def _mask_polygon(
+    mask_small: NDArray[np.bool_], scale: float, shape: tuple[int, int]
+) -> Polygon | MultiPolygon:
+    """Return the coarse analysed-area mask as polygons in photo pixels.
+
+    The outline runs through the centres of the mask's cells, except on the cells along the
+    photo's edge: those are taken to the edge itself, where the skin goes on out of frame (the
+    centres stopped half a cell short, leaving a strip along the edge out of both the region and
+    the count). At the sticker and the head's outline the coarse mask already holds every cell
+    partly analysed.
+    """
     contours, _ = cv2.findContours(
         mask_small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
     )
-    polygons = [
-        Polygon((c[:, 0, :].astype(np.float64) + 0.5) * scale - 0.5).buffer(0)
-        for c in contours
-        if len(c) >= 3
-    ]
+    last = np.array(mask_small.shape[::-1]) - 1
+    far = np.array(shape[::-1], dtype=np.float64) - 0.5
+    polygons = []
+    for c in contours:
+        if len(c) < 3:
+            continue
+        cells = c[:, 0, :]
+        xy = (cells.astype(np.float64) + 0.5) * scale - 0.5
+        xy = np.where(cells == 0, -0.5, np.where(cells == last, far, xy))
+        polygons.append(Polygon(xy).buffer(0))
     union = shapely.union_all(polygons) if polygons else Polygon()
     return union if isinstance(union, Polygon | MultiPolygon) else Polygon()
 
