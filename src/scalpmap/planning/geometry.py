@@ -3,7 +3,7 @@
 Coordinates are pixels, origin top-left; pixel centres are integers. Shapely overlays return
 any kind of geometry (a collection of polygons, lines and points where outlines touch):
 :func:`as_polygonal` and :func:`as_lineal` keep the parts a zone or a hairline is made of, and
-:func:`without_slivers` drops the near-zero-area parts that rounding leaves.
+:func:`without_slivers` drops the near-zero-area or sub-pixel-thin parts that rounding leaves.
 :func:`unit_vector` scales a direction to length 1.
 """
 
@@ -66,10 +66,12 @@ def as_polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
 
 
 def without_slivers(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
-    """Return the polygons without the parts smaller than ``SLIVER_PX2`` (overlay slivers).
+    """Return the polygons without the parts smaller than ``SLIVER_PX2`` or a pixel thin.
 
     Where two outlines almost touch, an overlay leaves slivers of next to no area: they are
-    rounding, not a zone.
+    rounding, not a zone. So is a strip nowhere a pixel wide, however long: a target drawn to
+    the outermost pixels' centres leaves half a pixel of the region beyond it, along the
+    photo's edge, which no one could remove or touch up.
 
     Parameters
     ----------
@@ -79,15 +81,22 @@ def without_slivers(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
     Returns
     -------
     Polygon or MultiPolygon
-        The parts of at least ``SLIVER_PX2``; an empty Polygon when none is left.
+        The parts of at least ``SLIVER_PX2`` somewhere at least a pixel wide; an empty Polygon
+        when none is left.
 
     Examples
     --------
     >>> sliver = Polygon([(0, 0), (100, 0), (100, 1e-9)])
     >>> without_slivers(shapely.union(box(0, 10, 5, 15), sliver)).area
     25.0
+    >>> without_slivers(shapely.union(box(0, 10, 5, 15), box(-0.5, 20, 0, 700))).area
+    25.0
     """
-    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and p.area >= SLIVER_PX2]
+    parts = [
+        p
+        for p in shapely.get_parts(geom)
+        if isinstance(p, Polygon) and p.area >= SLIVER_PX2 and not p.buffer(-0.5).is_empty
+    ]
     if len(parts) == len(shapely.get_parts(geom)):
         return geom
     if not parts:
