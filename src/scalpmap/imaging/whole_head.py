@@ -31,6 +31,7 @@ from scalpmap.imaging.face_exclusion import (
 )
 from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
+from scalpmap.imaging.head.profile import profile_facing
 from scalpmap.imaging.main_region import select_main_region
 from scalpmap.imaging.person_frame import up_from_person
 from scalpmap.imaging.pigment_texture import SMOOTH_MM, texture_cells
@@ -226,7 +227,7 @@ def analyse_whole_head(
     region = drop_small_parts(region, MIN_REGION_CM2 * 100.0 / mm_per_px**2)
     estimated = brow is not None and brow.source == "estimated"
     profile = (
-        profile_face_side(brow, step.area, grid_scale.px_per_cell)
+        profile_facing(crop.rgb, up) or profile_face_side(brow, step.area, grid_scale.px_per_cell)
         if brow is not None and estimated
         else None
     )
