@@ -37,7 +37,13 @@ import cv2
 from rich.console import Console
 
 import speed_whole_process
-from bench_common import DEFAULT_REPORT, REPO_ROOT, print_goals, replace_section
+from bench_common import (
+    DEFAULT_REPORT,
+    REPO_ROOT,
+    print_goals,
+    replace_section,
+    use_bytecode_caches,
+)
 from scalpmap.errors import ScaleError
 from scalpmap.imaging.photo_io import load_photo
 from scalpmap.imaging.scale import resolve_scale
@@ -148,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 160)
+    if use_bytecode_caches():
+        console.log("PYTHONDONTWRITEBYTECODE was set: unset for the timed processes")
     affinity_before, affinity_after = limit_affinity()
     if args.cli_start_only:
         return run_cli_start_only(Path(args.out), console)

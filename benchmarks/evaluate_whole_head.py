@@ -45,6 +45,7 @@ from bench_common import (
     REPO_ROOT,
     map_in_processes,
     replace_section,
+    use_bytecode_caches,
 )
 from whole_head_cases import (
     REAL_HEADS,
@@ -243,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     console = Console(width=None if sys.stdout.isatty() else 220)
+    if use_bytecode_caches():
+        console.log("PYTHONDONTWRITEBYTECODE was set: unset for the timed processes")
     started = time.perf_counter()
     notes: list[str] = [code_measured(args.code)]
     overlays = str(args.overlays)

@@ -161,6 +161,8 @@ def render_markdown(facts: dict[str, Any]) -> str:
         f"`OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`) set before numpy and OpenCV are imported, "
         f"`cv2.setNumThreads({CORES})` (OpenCV reports {cv2.getNumThreads()}); CPU affinity "
         f"{facts['affinity_before']} CPUs available, {facts['affinity_after']} used.",
+        "- The timed `scalpmap` processes run with the package's bytecode compiled, as an install "
+        "has it (`bench_common.use_bytecode_caches`: `PYTHONDONTWRITEBYTECODE` unset).",
         "",
         "### Impression detection against `skimage.feature.blob_log`",
         "",

@@ -206,7 +206,9 @@ def render_markdown(
             + ", ".join(f"{s:.2f} s" for s in speed.get("cpu_s", []))
             + f"; overlay written: {'yes' if speed.get('overlay') else 'no'}. The machine's "
             f"1-minute load average was {load[0]:.1f} before and {load[1]:.1f} after (2 CPUs "
-            "shared with other work): wall time beyond the CPU time is waiting for a CPU.",
+            "shared with other work): wall time beyond the CPU time is waiting for a CPU. The "
+            "package's bytecode is compiled first, as an install does "
+            "(`bench_common.use_bytecode_caches`).",
         ]
     return "\n".join(out) + "\n"
 
