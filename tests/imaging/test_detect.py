@@ -157,3 +157,22 @@ def test_weak_marks_count_only_when_like_the_ink() -> None:
     kept = drop_weak_unlike_typical(found, weak)
     assert kept.count == 21
     assert kept.rejected["faint (pore or skin texture)"] == 2
+
+
+def test_faint_weak_marks_count_only_with_the_inks_tone() -> None:
+    """A weak mark fainter than 0.3 of the typical one counts when it has the ink's tone."""
+    from scalpmap.imaging.impressions import drop_weak_unlike_typical
+
+    scale = np.linspace(0.4, 1.2, 20)
+    wobble = np.outer((-1.0) ** np.arange(20), [0.004, -0.004, 0.0])
+    ink = np.outer(scale, [0.40, 0.45, 0.50]) + wobble
+    marks = np.array([[0.10, 0.112, 0.125], [0.14, 0.11, 0.07], [0.04, 0.045, 0.05]])
+    contrast = np.vstack([ink, marks])
+    darkness = contrast.mean(axis=1)  # typical 0.45; the marks 0.112, 0.107 and 0.045
+    size = np.r_[np.full(20, 0.2), 0.18, 0.18, 0.18]
+    found = Impressions(np.zeros((23, 2)), size, darkness, contrast)
+    weak = np.r_[np.zeros(20, bool), True, True, True]
+    kept = drop_weak_unlike_typical(found, weak)
+    # the first has the ink's tone; the second is as dark but brown; the third is too faint
+    assert kept.count == 21
+    assert np.allclose(kept.contrast_rgb[20], marks[0])

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from scalpmap.imaging.weak_tone import like_faint_tone
+
 RELATIVE_FAINT_SHARE = 0.2
 """A candidate darker than its skin by less than this share of the photo's typical impression
 (the upper quartile of the darkness of those kept, ``RELATIVE_FAINT_QUANTILE``) is a pore or skin
@@ -164,7 +166,11 @@ def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Imp
     when it is at least ``BROAD_FAINT_SHARE`` as dark as the photo's typical impression (the
     upper quartile of the others' darkness) and no broader than their median footprint:
     faint and broad is skin texture, and one person's faded ink keeps a good share of the
-    darkness of the rest.
+    darkness of the rest. A weak mark down to ``RELATIVE_FAINT_SHARE`` of the typical darkness
+    counts too when, no broader, it has the tone of the photo's faint clear impressions (it
+    darkens the colour channels in their proportions,
+    :func:`scalpmap.imaging.weak_tone.like_faint_tone`): a faded impression is the ink, a pore
+    or fleck as faint is the skin's own pigment.
 
     Parameters
     ----------
@@ -196,9 +202,14 @@ def drop_weak_unlike_typical(found: Impressions, weak: NDArray[np.bool_]) -> Imp
     if typical is None:
         keep = ~weak  # no ink of this photo's own to judge them by: bare skin's texture
     else:
-        median = float(np.median(found.diameter_mm[~weak]))
+        small = found.diameter_mm <= float(np.median(found.diameter_mm[~weak]))
+        toned = like_faint_tone(found.contrast_rgb, found.darkness, ~weak)
         keep = ~weak | (
-            (found.darkness >= BROAD_FAINT_SHARE * typical) & (found.diameter_mm <= median)
+            small
+            & (
+                (found.darkness >= BROAD_FAINT_SHARE * typical)
+                | (toned & (found.darkness >= RELATIVE_FAINT_SHARE * typical))
+            )
         )
     return _drop_as_faint(found, keep)
 
