@@ -142,7 +142,7 @@ def evaluate_goals(
             _none_goal(
                 real, "background_cm2", len(real),
                 "Real photos: no pigment on the background (every photo with a person mask)",
-                "photos without a person mask",
+                "photos without a usable person mask",
             )
         )  # fmt: skip
     if rows["composite"]:

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
 from scalpmap.imaging.scoring import hairline_distance_mm
+from scalpmap.imaging.whole_head_crop import MIN_PERSON_SHARE
 
 Geometry = Polygon | MultiPolygon
 FACE_CLEARANCE_MM = 3.0  # pigment this close to the true region counts as the region's edge
@@ -206,10 +207,12 @@ def person_outline(head: Any, mm_per_px: float) -> Geometry | None:
     Returns
     -------
     Polygon or MultiPolygon or None
-        The person; None without a mask.
+        The person; None without a mask, or with one that covers less than
+        ``MIN_PERSON_SHARE`` of the photo: the segmentation failed there, and the analysis itself
+        does not use it (:mod:`scalpmap.imaging.whole_head_crop`).
     """
     mask = getattr(head, "person_mask", None)
-    if mask is None or not np.any(mask):
+    if mask is None or float(np.mean(mask)) < MIN_PERSON_SHARE:
         return None
     contours, _ = cv2.findContours(
         mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE

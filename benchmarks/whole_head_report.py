@@ -15,6 +15,7 @@ from bench_common import (
     markdown_table,
     pct,
 )
+from scalpmap.imaging.whole_head_crop import MIN_PERSON_SHARE
 from whole_head_goals import SPEED_RUNS
 from whole_head_measures import FACE_CLEARANCE_MM, PERSON_MARGIN_MM
 
@@ -152,7 +153,9 @@ def render_markdown(
         "from `benchmarks/data/real-heads/scalp_annotations.json` or else the analysis' face "
         "landmarks (not where `benchmarks/data/real_heads_annotations.json` sees no face); "
         "*bare scalp*: the annotated bare bald scalp of 10 photos; *background*: "
-        f"outside the head model's person mask grown by {PERSON_MARGIN_MM:.0f} mm.",
+        f"outside the head model's person mask grown by {PERSON_MARGIN_MM:.0f} mm (not judged "
+        f"where that mask covers under {MIN_PERSON_SHARE:.0%} of the photo: the segmentation "
+        "failed there, and the analysis does not use it either).",
         "- **Semi-real composites**: those 10 photos turned upright, upscaled x3, with the "
         "generator's impressions, ink and feathering rendered into a region drawn on the bare "
         "scalp (`scalpmap.imaging.synth_composite`, seeds 7100..), analysed at the known scale. "
