@@ -91,3 +91,17 @@ def test_a_bulge_is_reported_as_passed_only_where_the_hair_goes_on_both_sides():
     )  # fmt: skip
     assert found.index.tolist() == [0, 1]  # both bulge: a dot, or a hair's thick end
     assert found.passes.tolist() == [True, False]
+
+
+def test_a_faded_dot_on_a_dark_hair_counts_by_the_ink_it_adds():
+    contrast = np.zeros((60, 200), np.float32)
+    cv2.line(contrast, (10, 30), (190, 30), 0.5, 1)  # a dark hair
+    _disc(contrast, 100, 30, 3, 0.6)  # a faded dot on it: 1.2 times the hair, not 1.3
+    xy, angle, peak = np.array([[100.0, 30.0]]), np.zeros(1), np.full(1, 0.6)
+    alone = find_dots_under_hairs(contrast, xy, angle, peak, mm_per_px=0.03)
+    assert len(alone.index) == 0
+    # The photo's faintest impression adds 0.15 to bare skin, 0.075 through this hair.
+    inked = find_dots_under_hairs(contrast, xy, angle, peak, mm_per_px=0.03, ink=0.15)
+    assert inked.index.tolist() == [0]
+    fainter = find_dots_under_hairs(contrast, xy, angle, peak, mm_per_px=0.03, ink=0.3)
+    assert len(fainter.index) == 0

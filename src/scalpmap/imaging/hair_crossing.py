@@ -8,8 +8,12 @@ finds that bulge, its centre and its size.
 Hairs taper, end and cross each other, and each of those widens or narrows the band too, so a
 bulge counts only where it is at the candidate itself, wider than the hair on either side of
 it (measured where the hair is, not beyond its tip), darker than the hair, and on a scan that
-a hair runs through for most of its length. Whether the hair goes on past the bulge on both
-sides (``passes``) is reported too: a bulge where a hair ends may be the hair's own thick end.
+a hair runs through for most of its length. Darker than the hair means ``MIN_DARKER`` times its
+darkness, or, when the photo's faintest impression is known (``ink``), darker by as much as
+that impression darkens what the hair lets through: a faded dot adds little to a dark hair, yet
+is a clear step up from the hair on either side of it. Whether the hair goes on past the bulge
+on both sides (``passes``) is reported too: a bulge where a hair ends may be the hair's own
+thick end.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ def find_dots_under_hairs(
     peak: NDArray[np.float64],
     *,
     mm_per_px: float,
+    ink: float | None = None,
 ) -> CrossedDots:
     """Look for a dot's bulge along each elongated candidate.
 
@@ -110,6 +115,10 @@ def find_dots_under_hairs(
         Each candidate's peak contrast.
     mm_per_px : float
         Scale.
+    ink : float, optional
+        The darkness the photo's faintest impression adds to bare skin: a bulge also counts
+        when its darkest point is darker than the hair by this much of what the hair lets
+        through (``ink * (1 - hair)``). By default only ``MIN_DARKER`` times the hair does.
 
     Returns
     -------
@@ -126,7 +135,14 @@ def find_dots_under_hairs(
     step = max(1, CHUNK_SAMPLES // (len(along) * len(across)))
     parts = [
         _scan(
-            contrast, xy[i : i + step], angle[i : i + step], peak[i : i + step], along, across, near
+            contrast,
+            xy[i : i + step],
+            angle[i : i + step],
+            peak[i : i + step],
+            along,
+            across,
+            near,
+            ink,
         )
         for i in range(0, n, step)
     ]
@@ -152,6 +168,7 @@ def _scan(
     along: NDArray[np.float64],
     across: NDArray[np.float64],
     near_px: float,
+    ink: float | None = None,
 ) -> tuple[
     NDArray[np.bool_],
     NDArray[np.float64],
@@ -195,7 +212,10 @@ def _scan(
     past = np.minimum(before.sum(axis=1), after.sum(axis=1)) * STEP_PX
     found = np.isfinite(bulge) & np.isfinite(side) & (bulge >= MIN_BULGE_RATIO * side)
     found &= band.mean(axis=1) >= MIN_HAIR_SHARE  # a hair runs through the scan
-    found &= ridge[rows, best] >= MIN_DARKER * hair_level  # ink on the hair darkens it
+    darker = ridge[rows, best] >= MIN_DARKER * hair_level  # ink on the hair darkens it
+    if ink is not None:  # by as much as the faintest impression darkens what the hair lets through
+        darker |= ridge[rows, best] - hair_level >= ink * (1 - hair_level)
+    found &= darker
     # The dot's centre: at the bulge along the hair, at the middle of the dark run across it.
     run = dark[rows, best]
     offset = np.where(

@@ -106,8 +106,14 @@ def add_dots_under_hairs(
     """Add the impressions found as bulges on hairs, once each, away from those already found.
 
     A bulge where hairs cross or meet is no dot: the hairs leave it in more than two
-    directions, or in two that are not opposite. A bulge where a hair ends must be as dark as an
-    impression (``HAIR_END_SHARE`` of the photo's typical one), not just darker than the hair.
+    directions, or in two that are not opposite. A bulge is darker than its hair when it is
+    :data:`~scalpmap.imaging.hair_crossing.MIN_DARKER` times as dark, or darker by
+    ``LINE_FAINT_SHARE`` of the photo's typical impression (of what the hair lets through), as
+    dark as a mark beside a hair must be (:func:`faint_beside_lines`): a faded dot on a dark
+    hair adds less than a third to it
+    (:func:`scalpmap.imaging.hair_crossing.find_dots_under_hairs`). A bulge where a hair ends
+    must be as dark as an impression (``HAIR_END_SHARE`` of the photo's typical one), not just
+    darker than the hair.
 
     Parameters
     ----------
@@ -135,16 +141,17 @@ def add_dots_under_hairs(
     Impressions
         ``found`` and the dots found under hairs; the rejection counts say how many.
     """
+    typical = typical_darkness(found.darkness)
     crossed = find_dots_under_hairs(
-        fine, xy[hairy], ridge_angle[hairy], peak[hairy], mm_per_px=mm_per_px
-    )
+        fine, xy[hairy], ridge_angle[hairy], peak[hairy], mm_per_px=mm_per_px,
+        ink=None if typical is None else LINE_FAINT_SHARE * typical,
+    )  # fmt: skip
     if len(crossed.index) == 0:
         return found
     at_dot = bilinear(fine, crossed.xy[:, :1], crossed.xy[:, 1:])[:, 0].astype(np.float64)
     radius_px = crossed.diameter_mm / 2 / mm_per_px
     arms = line_arms(fine, crossed.xy, radius_px, 0.5 * at_dot, mm_per_px=mm_per_px)
     plausible = crossed.passes
-    typical = typical_darkness(found.darkness)
     if typical is not None:
         plausible = plausible | (at_dot >= HAIR_END_SHARE * typical)
     one_hair = np.flatnonzero(((arms.runs <= 1) | ((arms.runs == 2) & arms.through)) & plausible)
