@@ -4,7 +4,9 @@ Bare skin (analysed cells below the pigment level) is of two kinds. The face's b
 forehead running down to the brows, the cheeks) is the largest bare area and the one that meets
 the excluded face below the brow line: the hairline is its border with the pigment. Every other
 bare area lies within the pigmented scalp: a gap in patchy work, a shine spot that hides the
-pigment, the sticker's surround. Those gaps belong to the region.
+pigment, the sticker's surround. Those gaps belong to the region, except a small bare area that
+opens onto the head's outline and reaches well in from it: an ear beside the pigment in a top or
+back view (:func:`edge_lobes`), whose edge is not hairline either.
 
 Without face landmarks the brow line is estimated from the face's bare skin: the hairline is its
 upper edge (its upper quartile over the head's width), and the brows lie a typical forehead's
@@ -26,6 +28,9 @@ HAIRLINE_PERCENTILE = 75.0
 SCALP_ABOVE_BROWS_MM = 90.0
 FACE_SIDE_MARGIN_MM = 30.0
 MAX_GAP_FILL_CM2 = 40.0
+EDGE_LOBE_MM = 6.0
+"""A small bare area reaching this far in from the head's outline is skin at the head's edge (an
+ear seen from above or behind), not a gap in the work (:func:`edge_lobes`)."""
 MIN_FACE_CM2 = 15.0
 FACE_REACH_MM = 130.0
 FACE_DEPTH_MM = 110.0
@@ -161,12 +166,79 @@ def face_bare_unlandmarked(
     return np.asarray(labels == highest, dtype=bool)
 
 
+def _gap_candidates(
+    unpigmented: NDArray[np.bool_],
+    face: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+) -> tuple[NDArray[np.int32], NDArray[np.bool_]]:
+    """Label the unpigmented areas; flag those small enough to be gaps and apart from the face."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (unpigmented | face).astype(np.uint8), connectivity=8
+    )
+    cell_cm2 = (px_per_cell * mm_per_px) ** 2 / 100.0
+    small = stats[:, cv2.CC_STAT_AREA] * cell_cm2 <= MAX_GAP_FILL_CM2
+    small[0] = False
+    small[np.unique(labels[face])] = False
+    return np.asarray(labels, dtype=np.int32), small
+
+
+def edge_lobes(
+    unpigmented: NDArray[np.bool_],
+    face: NDArray[np.bool_],
+    area: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+) -> NDArray[np.bool_]:
+    """Find the small bare areas at the head's edge that are not the face: ears, not gaps.
+
+    A gap in the work is closed by pigment all round. A bare area of up to ``MAX_GAP_FILL_CM2``
+    apart from the face's bare skin that opens onto the analysed area's outline and reaches
+    ``EDGE_LOBE_MM`` or more in from it is skin at the head's edge instead: an ear standing out
+    beside the pigment in a top or back view. A thinner bare rim along the outline (the skin
+    darkens or shines at the silhouette, hiding the pigment) is still a gap.
+
+    Parameters
+    ----------
+    unpigmented : ndarray of bool, shape (r, c)
+        Analysed cells that are not pigmented.
+    face : ndarray of bool, shape (r, c)
+        The face's bare cells (:func:`face_bare`).
+    area : ndarray of bool, shape (r, c)
+        The analysed cells.
+    px_per_cell : float
+        Photo pixels per cell.
+    mm_per_px : float
+        Photo scale.
+
+    Returns
+    -------
+    ndarray of bool
+        The lobes' cells.
+    """
+    labels, small = _gap_candidates(unpigmented, face, px_per_cell, mm_per_px)
+    if not small.any():
+        return np.zeros_like(unpigmented)
+    count = len(small)
+    inside = np.pad(area, 1).astype(np.uint8)
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)[1:-1, 1:-1]
+    depth_mm = depth * (px_per_cell * mm_per_px)
+    deepest = np.zeros(count)
+    np.maximum.at(deepest, labels.ravel(), depth_mm.ravel())
+    nearest = np.full(count, np.inf)
+    np.minimum.at(nearest, labels.ravel(), np.where(area, depth_mm, np.inf).ravel())
+    at_edge = nearest <= 1.5 * px_per_cell * mm_per_px
+    lobe = small & at_edge & (deepest >= EDGE_LOBE_MM)
+    return np.asarray(lobe[labels], dtype=bool)
+
+
 def fill_gaps(
     pigment: NDArray[np.bool_],
     unpigmented: NDArray[np.bool_],
     face: NDArray[np.bool_],
     px_per_cell: float,
     mm_per_px: float,
+    lobes: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.bool_]:
     """Find the unpigmented cells that are gaps in the pigmented scalp (not the face, not large).
 
@@ -183,6 +255,8 @@ def fill_gaps(
         Photo pixels per cell.
     mm_per_px : float
         Photo scale.
+    lobes : ndarray of bool, shape (r, c), optional
+        Bare areas at the head's edge (:func:`edge_lobes`), not gaps.
 
     Returns
     -------
@@ -191,15 +265,9 @@ def fill_gaps(
     """
     if not pigment.any():
         return np.zeros_like(unpigmented)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        (unpigmented | face).astype(np.uint8), connectivity=8
-    )
-    if count <= 1:
-        return np.zeros_like(unpigmented)
-    cell_cm2 = (px_per_cell * mm_per_px) ** 2 / 100.0
-    small = stats[:, cv2.CC_STAT_AREA] * cell_cm2 <= MAX_GAP_FILL_CM2
-    small[0] = False
-    small[np.unique(labels[face])] = False
+    labels, small = _gap_candidates(unpigmented, face, px_per_cell, mm_per_px)
+    if lobes is not None:
+        small[np.unique(labels[lobes])] = False
     return np.asarray(small[labels], dtype=bool)
 
 

@@ -20,6 +20,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.bare_skin import (
+    edge_lobes,
     estimate_brow_line,
     face_bare,
     face_bare_unlandmarked,
@@ -213,10 +214,12 @@ def analyse_whole_head(
             step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
             notes.append("no face landmarks: the brow line was estimated from the bare forehead")
     trace_values = step.values.copy()
+    lobes = np.zeros_like(step.area)
     if np.isfinite(levels.threshold):
         face = face_bare(step.bare, step.below, grid_scale.px_per_cell, mm_per_px)
         unpigmented = step.area & ~step.pigment
-        gaps = fill_gaps(step.pigment, unpigmented, face, grid_scale.px_per_cell, mm_per_px)
+        lobes = edge_lobes(unpigmented, face, step.area, grid_scale.px_per_cell, mm_per_px)
+        gaps = fill_gaps(step.pigment, unpigmented, face, grid_scale.px_per_cell, mm_per_px, lobes)
         trace_values[gaps] = max(levels.pigment, levels.threshold)
     analysed_area = mask_polygon(step.area, grid_scale.px_per_cell)
     parts = _trace(trace_values, levels.threshold, analysed_area, grid_scale)
@@ -232,7 +235,7 @@ def analyse_whole_head(
         else None
     )
     hairline = whole_head_hairline(
-        region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile
+        region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile, hidden=lobes
     )
     excluded = (
         mask_polygon(on_head & step.below, grid_scale.px_per_cell)

@@ -42,6 +42,7 @@ def whole_head_hairline(
     clearance_px: float,
     *,
     profile: Literal["left", "right"] | None = None,
+    hidden: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
     """Trace the region's edge seen from the face, or its longest free edge without a brow line.
 
@@ -64,13 +65,16 @@ def whole_head_hairline(
     profile : {"left", "right"}, optional
         For an estimated brow line, the side its profile's face is on
         (:func:`profile_face_side`): the edge is then seen from the face as with landmarks.
+    hidden : ndarray of bool, optional
+        Analysed cells whose edge with the region is not hairline either (the ears,
+        :func:`scalpmap.imaging.bare_skin.edge_lobes`).
 
     Returns
     -------
     ndarray of float, shape (M, 2)
         The hairline (crop pixels).
     """
-    blocked = ~step.area
+    blocked = ~step.area if hidden is None else ~step.area | hidden
     if brow is not None:
         up = brow.up_xy
         point = brow.point_xy
