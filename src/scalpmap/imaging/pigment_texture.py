@@ -45,6 +45,11 @@ class TextureCells:
         Share of the cell on the head and not hair.
     cell_px : int
         Cell side in pixels of the image the cells were computed on.
+    inner_speckle : ndarray of float, shape (r, c), optional
+        :attr:`speckle` without the head mask's rim (see :func:`texture_cells`); None when no
+        rim was left out.
+    inner_share : ndarray of float, shape (r, c), optional
+        Share of the cell on the head, not hair and off the rim.
     """
 
     speckle: NDArray[np.float64]
@@ -52,6 +57,8 @@ class TextureCells:
     share: NDArray[np.float64]
     usable_share: NDArray[np.float64]
     cell_px: int
+    inner_speckle: NDArray[np.float64] | None = None
+    inner_share: NDArray[np.float64] | None = None
 
 
 def texture_cells(
@@ -61,8 +68,14 @@ def texture_cells(
     cell_px: int,
     *,
     measures: tuple[str, ...] = ("darkening",),
+    rim_mm: float = 0.0,
 ) -> dict[str, TextureCells]:
     """Measure the pigment texture of each cell.
+
+    With ``rim_mm``, the texture is also measured without the head mask's rim
+    (:attr:`TextureCells.inner_speckle`): the mask, traced on a coarse grid, runs up to a grid
+    cell off the silhouette, and there the contrast and the dots' curvature read the
+    background's step (an ear's rim against a white wall read as a strip of pigment).
 
     Parameters
     ----------
@@ -77,6 +90,9 @@ def texture_cells(
     measures : tuple of str
         ``"darkening"``: the squared darkening against the local skin; ``"dots"``: the dark
         dots' response (:func:`dot_responses`), blind to wrinkles, hairs and shading edges.
+    rim_mm : float, optional
+        Width of the mask's rim left out of :attr:`TextureCells.inner_speckle`, in millimetres
+        (0: no inner texture).
 
     Returns
     -------
@@ -96,6 +112,14 @@ def texture_cells(
     usable = head_mask & ~(hair_mask(contrast, mm_per_px) & (contrast > HAIR_DARKNESS))
     usable_share = block_mean(usable, cell_px)
     share = block_mean(head_mask, cell_px)
+    rim_px = int(round(rim_mm / mm_per_px))
+    inner: NDArray[np.bool_] | None = None
+    inner_share = None
+    if rim_px > 0:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim_px + 1, 2 * rim_px + 1))
+        eroded = cv2.erode(np.pad(head_mask, rim_px).astype(np.uint8), kernel)
+        inner = usable & (eroded[rim_px:-rim_px, rim_px:-rim_px] > 0)
+        inner_share = block_mean(inner, cell_px)
     found: dict[str, TextureCells] = {}
     for measure in measures:
         if measure == "dots":
@@ -109,12 +133,18 @@ def texture_cells(
                 np.square(np.maximum(bright, -0.4), out=bright)
         dark[~usable] = 0.0
         bright[~usable] = 0.0
+        inner_speckle = None
+        if inner is not None and inner_share is not None:
+            inner_dark = np.where(inner, dark, np.float32(0.0))
+            inner_speckle = block_mean(inner_dark, cell_px) / np.maximum(inner_share, 1e-6)
         found[measure] = TextureCells(
             speckle=block_mean(dark, cell_px) / np.maximum(usable_share, 1e-6),
             bright=block_mean(bright, cell_px) / np.maximum(usable_share, 1e-6),
             share=share,
             usable_share=usable_share,
             cell_px=cell_px,
+            inner_speckle=inner_speckle,
+            inner_share=inner_share,
         )
     return found
 
@@ -160,9 +190,12 @@ def dot_responses(
 
 
 def smooth_texture(
-    cells: TextureCells, area: NDArray[np.bool_], mm_per_cell: float
+    cells: TextureCells, area: NDArray[np.bool_], mm_per_cell: float, *, inner: bool = False
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """RMS darkening smoothed over ``area`` at two scales (coarse, fine), NaN outside it.
+
+    With ``inner`` (and :attr:`TextureCells.inner_speckle`), the texture off the mask's rim is
+    smoothed, and the rim's cells take the field of the measured cells inside them.
 
     Parameters
     ----------
@@ -172,18 +205,39 @@ def smooth_texture(
         Cells analysed.
     mm_per_cell : float
         Cell side in millimetres.
+    inner : bool, optional
+        Leave the mask's rim out of the texture.
 
     Returns
     -------
     coarse, fine : ndarray of float
         The field smoothed over ``SMOOTH_MM`` and half that.
     """
-    usable = area & (cells.usable_share > 0.2 * np.maximum(cells.share, 1e-6))
-    coarse = region_mod.smooth_field(cells.speckle, usable, SMOOTH_MM / mm_per_cell)
-    fine = region_mod.smooth_field(cells.speckle, usable, SMOOTH_MM / 2 / mm_per_cell)
+    least = 0.2 * np.maximum(cells.share, 1e-6)
+    usable = area & (cells.usable_share > least)
+    if inner and cells.inner_speckle is not None and cells.inner_share is not None:
+        measured = area & (cells.inner_share > least)
+        coarse = _smooth_into(cells.inner_speckle, measured, SMOOTH_MM / mm_per_cell, usable)
+        fine = _smooth_into(cells.inner_speckle, measured, SMOOTH_MM / 2 / mm_per_cell, usable)
+    else:
+        coarse = region_mod.smooth_field(cells.speckle, usable, SMOOTH_MM / mm_per_cell)
+        fine = region_mod.smooth_field(cells.speckle, usable, SMOOTH_MM / 2 / mm_per_cell)
     coarse = np.where(area, coarse, np.nan)
     fine = np.where(area, fine, np.nan)
     return np.sqrt(np.maximum(coarse, 0.0)), np.sqrt(np.maximum(fine, 0.0))
+
+
+def _smooth_into(
+    raw: NDArray[np.float64],
+    measured: NDArray[np.bool_],
+    sigma_cells: float,
+    reach: NDArray[np.bool_],
+) -> NDArray[np.float64]:
+    """Smooth ``raw`` over the ``measured`` cells (normalised convolution) into ``reach``."""
+    num = cv2.GaussianBlur((raw * measured).astype(np.float32), (0, 0), sigma_cells)
+    den = cv2.GaussianBlur(measured.astype(np.float32), (0, 0), sigma_cells)
+    out = np.where(reach & (den > 1e-3), num / np.maximum(den, 1e-6), np.nan)
+    return np.asarray(out, dtype=np.float64)
 
 
 def bright_level(cells: TextureCells, area: NDArray[np.bool_], mm_per_cell: float) -> float:

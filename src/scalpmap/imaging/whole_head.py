@@ -62,6 +62,8 @@ from scalpmap.imaging.whole_head_shapes import (
 FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
+MASK_RIM_MM = 1.5
+"""The head mask's rim, left out of the texture the region is traced on."""
 MIN_REJUDGED_SEPARATION = 3.0
 # In a front view with the face's landmarks, pigment must stand at least this many of the
 # forehead's own spreads above the forehead (:func:`whole_head_field.separation`). SMP stood
@@ -165,7 +167,9 @@ def analyse_whole_head(
         head_mask &= ~rasterise(translate(sticker, -ox, -oy), (work_rows, work_cols), factor)
     cell_w = max(1, int(round(FIELD_CELL_MM / mm_w)))
     grid_scale = GridScale(cell_w * factor, mm_per_px, crop_shape)
-    by_measure = texture_cells(crop.rgb, head_mask, mm_w, cell_w, measures=MEASURES)
+    by_measure = texture_cells(
+        crop.rgb, head_mask, mm_w, cell_w, measures=MEASURES, rim_mm=MASK_RIM_MM
+    )
     on_head = next(iter(by_measure.values())).share > 0.5
     notes: list[str] = []
     brow = None
@@ -213,6 +217,9 @@ def analyse_whole_head(
                 )
             step = field_step(cells, on_head, brow, grid_scale, levels.threshold)
             notes.append("no face landmarks: the brow line was estimated from the bare forehead")
+    # The levels and the brow line above come from the whole mask; the region is traced without
+    # its rim, where the texture reads the background's step (the rim takes the field inside).
+    step = field_step(cells, on_head, brow, grid_scale, levels.threshold, inner=True)
     trace_values = step.values.copy()
     lobes = np.zeros_like(step.area)
     if np.isfinite(levels.threshold):

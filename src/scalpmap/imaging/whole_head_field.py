@@ -182,6 +182,8 @@ def field_step(
     brow: BrowLine | None,
     grid: GridScale,
     threshold: float = float("inf"),
+    *,
+    inner: bool = False,
 ) -> FieldStep:
     """Smooth the texture over the head above the brow line and split it at ``threshold``.
 
@@ -197,6 +199,8 @@ def field_step(
         The grid's cell size.
     threshold : float
         The pigment's threshold (none pigmented by default).
+    inner : bool, optional
+        Leave the head mask's rim out of the texture (:func:`smooth_texture`).
 
     Returns
     -------
@@ -209,7 +213,7 @@ def field_step(
         else None
     )
     area = on_head & ~below if below is not None else on_head
-    coarse, fine = smooth_texture(cells, area, grid.mm_per_cell)
+    coarse, fine = smooth_texture(cells, area, grid.mm_per_cell, inner=inner)
     values = refine_edge(coarse, fine, threshold, band_cells=2 * SMOOTH_MM / grid.mm_per_cell)
     finite = np.isfinite(values)
     pigment = finite & (values >= threshold)
