@@ -65,3 +65,20 @@ def test_a_dot_mostly_beyond_the_photos_edge_is_left_to_the_next_photo():
     found, _ = detect_to_the_edge(photo, 0.03, np.ones(photo.shape[:2], bool))
     on_edge = found.xy[found.xy[:, 0] < 10]
     assert sorted(np.round(on_edge[:, 1]).astype(int).tolist()) == [250, 350]
+
+
+def test_closeup_analysed_area_reaches_the_heads_outline():
+    # Skin on the left half, a green wall on the right, the outline on the coarse mask's cell
+    # edges (6 px cells): the analysed area runs along the kept cells' outer edges, where the
+    # mask does (it ran through their centres, half a cell inside, leaving the pigment along the
+    # outline out of region and count).
+    rng = np.random.default_rng(2)
+    photo = np.full((1800, 2400, 3), (90, 130, 100), np.uint8)
+    photo[:, :1200] = (200, 160, 130)
+    for x in range(40, 1160, 45):
+        for y in range(40, 1760, 45):
+            cv2.circle(photo, (x, y), 3, (60, 60, 70), -1, cv2.LINE_AA)
+    photo = np.clip(photo + rng.normal(0, 2, photo.shape), 0, 255).astype(np.uint8)
+    analysis = analyse_photo(photo, mm_per_px=0.04)
+    assert analysis.analysed_area.bounds == pytest.approx((-0.5, -0.5, 1199.5, 1799.5), abs=0.01)
+    assert analysis.region.bounds == pytest.approx((-0.5, -0.5, 1199.5, 1799.5), abs=0.01)

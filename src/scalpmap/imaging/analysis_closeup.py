@@ -8,11 +8,15 @@ coverage and the ink's tone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import cv2
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.analysis_result import Analysis, InkTone, Progress
@@ -76,7 +80,7 @@ def analyse_closeup(
     UnresolvedImpressionsError
         When impressions mode is requested but the impressions measure under 2 px.
     """
-    mask, mask_small, mask_scale = _analysed_mask(rgb, scale, roi)
+    mask, cell_share, mask_scale = _analysed_mask(rgb, scale, roi)
     cell_px = max(1, int(round(FIELD_CELL_MM / scale.mm_per_px)))
     px_per_cm2 = 100.0 / scale.mm_per_px**2
     step("impressions")
@@ -92,7 +96,7 @@ def analyse_closeup(
     share, real_cell = field_cells(mask, cell_px)
     values, threshold = impression_field(impressions, share, real_cell, scale.mm_per_px)
     pigment = region_mod.PigmentField(values=values, cell_px=real_cell)
-    analysed_area = _mask_polygon(mask_small, mask_scale, rgb.shape[:2])
+    analysed_area = _mask_polygon(cell_share, rgb.shape[:2])
     region = field_to_region_safe(
         pigment, threshold, MIN_REGION_CM2 * px_per_cm2, MAX_GAP_MM / scale.mm_per_px, analysed_area
     )
@@ -101,7 +105,9 @@ def analyse_closeup(
     step("hairline")
     clearance_px = region_mod.EDGE_CLEARANCE_MM / scale.mm_per_px
     region = region_mod.reach_edges(region, analysed_area, clearance_px)
-    hairline = region_mod.trace_hairline(region, ~mask_small, mask_scale, clearance_px=clearance_px)
+    hairline = region_mod.trace_hairline(
+        region, ~(cell_share > 0), mask_scale, clearance_px=clearance_px
+    )
     coverage = 0.0
     tone: InkTone = "unknown"
     if impressions.count:
@@ -130,8 +136,11 @@ def analyse_closeup(
 
 def _analysed_mask(
     rgb: NDArray[np.uint8], scale: Scale, roi: Polygon | None
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_], float]:
-    """Scalp ∩ ROI − marker, at full and at the scalp mask's coarse resolution."""
+) -> tuple[NDArray[np.bool_], NDArray[np.float32], float]:
+    """Scalp ∩ ROI − marker: at full resolution, and as the share of each coarse cell it covers.
+
+    The coarse grid is the scalp mask's (:func:`scalpmap.imaging.scalp.find_scalp`).
+    """
     rows, cols = rgb.shape[:2]
     scalp = find_scalp(rgb)
     mask = scalp.full()
@@ -146,36 +155,48 @@ def _analysed_mask(
         cv2.fillPoly(sticker_mask, [np.round(sticker).astype(np.int32)], 1)
         mask &= sticker_mask == 0
     small_size = scalp.small.shape[::-1]
-    small = cv2.resize(mask.astype(np.uint8), small_size, interpolation=cv2.INTER_AREA) > 0
-    return mask, small, scalp.scale
+    share = cv2.resize(mask.view(np.uint8), small_size, interpolation=cv2.INTER_AREA)
+    return mask, np.asarray(share, dtype=np.float32), scalp.scale
 
 
-def _mask_polygon(
-    mask_small: NDArray[np.bool_], scale: float, shape: tuple[int, int]
-) -> Polygon | MultiPolygon:
-    """Return the coarse analysed-area mask as polygons in photo pixels.
+def _mask_polygon(share: NDArray[np.float32], shape: tuple[int, int]) -> Polygon | MultiPolygon:
+    """Return the analysed area as polygons in photo pixels, from its share of each coarse cell.
 
-    The outline runs through the centres of the mask's cells, except on the cells along the
-    photo's edge: those are taken to the edge itself, where the skin goes on out of frame (the
-    centres stopped half a cell short, leaving a strip along the edge out of both the region and
-    the count). At the sticker and the head's outline the coarse mask already holds every cell
-    partly analysed.
+    The outline is the share's half-way level (marching squares), so it runs where the
+    full-resolution mask's edge does, to within the interpolation: along the cells' edges where
+    whole cells are in or out (the head's outline, whose cells the skin test keeps or drops
+    whole), and across the cells where the edge cuts them (the sticker, the ROI). Where the
+    analysed area runs out of the photo it goes to the photo's edge (-0.5 and width - 0.5, the
+    outermost pixels' outer edges).
     """
-    contours, _ = cv2.findContours(
-        mask_small.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
-    )
-    last = np.array(mask_small.shape[::-1]) - 1
-    far = np.array(shape[::-1], dtype=np.float64) - 0.5
-    polygons = []
-    for c in contours:
-        if len(c) < 3:
+    rows, cols = shape
+    # Edge cells are repeated beyond the photo, so the level leaves it straight; a ring of zeros
+    # around them closes every contour outside the photo, which then cuts them.
+    padded = np.pad(np.pad(share.astype(np.float64), 1, mode="edge"), 1)
+    small_rows, small_cols = share.shape
+    step = np.array([cols / small_cols, rows / small_rows])
+    rings = []
+    for contour in _find_contours(padded, 0.5):
+        if len(contour) < 4:
             continue
-        cells = c[:, 0, :]
-        xy = (cells.astype(np.float64) + 0.5) * scale - 0.5
-        xy = np.where(cells == 0, -0.5, np.where(cells == last, far, xy))
-        polygons.append(Polygon(xy).buffer(0))
-    union = shapely.union_all(polygons) if polygons else Polygon()
-    return union if isinstance(union, Polygon | MultiPolygon) else Polygon()
+        cells = contour[:, ::-1] - 2
+        ring = Polygon((cells + 0.5) * step - 0.5).buffer(0)
+        if not ring.is_empty:
+            rings.append(ring)
+    # Nested contours of one level alternate between the area's outlines and its holes.
+    area: BaseGeometry = Polygon()
+    for ring in rings:
+        area = area.symmetric_difference(ring)
+    frame = shapely.box(-0.5, -0.5, cols - 0.5, rows - 0.5)
+    area = area.intersection(frame).buffer(0)
+    return area if isinstance(area, Polygon | MultiPolygon) else Polygon()
+
+
+def _find_contours(values: NDArray[np.float64], level: float) -> list[NDArray[np.float64]]:
+    """scikit-image's marching squares, imported on first use (it is not annotated)."""
+    from skimage.measure import find_contours
+
+    return cast(Callable[..., list[NDArray[np.float64]]], find_contours)(values, level)
 
 
 def judge_ink_tone(impressions: Impressions) -> InkTone:
