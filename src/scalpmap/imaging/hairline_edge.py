@@ -10,6 +10,8 @@ the hairline, whatever the photo's background.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import shapely
@@ -55,6 +57,7 @@ def visible_edge(
     gap_px: float,
     min_run_px: float | None = None,
     join_px: float | None = None,
+    skip: Callable[[NDArray[np.float64]], NDArray[np.bool_]] | None = None,
 ) -> NDArray[np.float64]:
     """Find the stretches of the region's outline seen from a point on the face.
 
@@ -82,6 +85,9 @@ def visible_edge(
     join_px : float, optional
         Stretches further apart than this (``2 * gap_px`` by default) are separate candidates:
         the chain holding the most seen outline is the hairline.
+    skip : callable, optional
+        Given an exterior ring's points (shape (N, 2)), flags those that are not hairline even
+        when seen.
 
     Returns
     -------
@@ -117,6 +123,8 @@ def visible_edge(
         r = np.clip(np.round(rel[:, 1] + origin[1]).astype(int), 0, rows - 1)
         c = np.clip(np.round(rel[:, 0] + origin[0]).astype(int), 0, cols - 1)
         seen &= depth[r, c] * px_per_cell > clearance_px
+        if skip is not None:
+            seen &= ~skip(ring)
         # Every stretch seen from the face is hairline: a side view's frontal, temporal and
         # sideburn stretches are cut apart where the edge meets the masked face or the ear.
         stretches = [xy for xy in _joined_runs(ring, _runs(seen), gap_px) if len(xy) >= 2]

@@ -293,6 +293,7 @@ def trace_hairline(
     clearance_px: float,
     min_stretch_px: float | None = None,
     join_px: float | None = None,
+    skip: Callable[[NDArray[np.float64]], NDArray[np.bool_]] | None = None,
 ) -> NDArray[np.float64]:
     """Trace the hairline: the region's outline, except where it follows an edge it cannot cross.
 
@@ -313,6 +314,8 @@ def trace_hairline(
         stretch is kept.
     join_px : float, optional
         See ``min_stretch_px``.
+    skip : callable, optional
+        Given an exterior ring's points (shape (N, 2)), flags those that are not hairline either.
 
     Returns
     -------
@@ -333,6 +336,8 @@ def trace_hairline(
         row = np.clip(((ring[:, 1] + 0.5) / blocked_scale).astype(int) + 1, 0, free.shape[0] - 1)
         depth = distance[row, col]
         ok = depth > clearance_px
+        if skip is not None:
+            ok &= ~skip(ring)
         if ok.all():
             runs = [(ring, depth)]
         else:

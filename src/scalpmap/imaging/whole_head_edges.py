@@ -9,6 +9,7 @@ the face. The region is grown over the head's rim, which the skin's colour misse
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 import cv2
@@ -19,6 +20,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from scalpmap.imaging import region as region_mod
 from scalpmap.imaging.face_exclusion import BrowLine
 from scalpmap.imaging.hairline_edge import visible_edge
+from scalpmap.imaging.hairline_rim import rim_strip_points
 from scalpmap.imaging.head import HeadModel
 from scalpmap.imaging.whole_head_crop import WorkingCrop
 from scalpmap.imaging.whole_head_field import FieldStep, GridScale
@@ -30,6 +32,12 @@ HIDDEN_GAP_MM = 25.0
 MIN_STRETCH_MM = 10.0
 JOIN_STRETCHES_MM = 70.0
 PROFILE_OFFSET = 0.4
+RIM_STRIP_MM = 6.0
+"""An edge of the region this near the head's outline, with its bare side towards it, runs
+along a bare-reading strip at the rim (:mod:`scalpmap.imaging.hairline_rim`); as thin as a bare
+rim that is still a gap (``bare_skin.EDGE_LOBE_MM``)."""
+RIM_STRIP_RUN_MM = 15.0
+"""... when it does so for this long: a temple's edge meets the outline at an angle."""
 
 
 def whole_head_hairline(
@@ -75,6 +83,15 @@ def whole_head_hairline(
         The hairline (crop pixels).
     """
     blocked = ~step.area if hidden is None else ~step.area | hidden
+    # The edge along a bare-reading strip at the rim is not hairline (faded ink where the scalp
+    # turns away); the rim is the head's outline, not the ears' edges.
+    skip = partial(
+        rim_strip_points,
+        blocked=~step.area,
+        px_per_cell=grid.px_per_cell,
+        width_px=RIM_STRIP_MM / grid.mm_per_px,
+        min_run_px=RIM_STRIP_RUN_MM / grid.mm_per_px,
+    )
     if brow is not None:
         up = brow.up_xy
         point = brow.point_xy
@@ -90,6 +107,7 @@ def whole_head_hairline(
                 clearance_px=clearance_px,
                 min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
                 join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+                skip=skip,
             )
         if glabella is not None:
             g = np.asarray(glabella) - origin
@@ -103,6 +121,7 @@ def whole_head_hairline(
             clearance_px=clearance_px,
             up_xy=up,
             gap_px=HIDDEN_GAP_MM / grid.mm_per_px,
+            skip=skip,
         )
         if len(found):
             return found
@@ -113,6 +132,7 @@ def whole_head_hairline(
         clearance_px=clearance_px,
         min_stretch_px=MIN_STRETCH_MM / grid.mm_per_px,
         join_px=JOIN_STRETCHES_MM / grid.mm_per_px,
+        skip=skip,
     )
 
 
