@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import Point
 
 from scalpmap.imaging.analysis_mode import head_in_view
-from scalpmap.imaging.bare_skin import face_bare_unlandmarked
+from scalpmap.imaging.bare_skin import estimate_brow_line, face_bare_unlandmarked
 from scalpmap.imaging.face_exclusion import SIDEBURN_MM, BrowLine, brow_line_from_landmarks
 from scalpmap.imaging.hairline_segments import name_segments
 from scalpmap.imaging.head import HeadModel
@@ -92,6 +92,28 @@ def test_a_gap_closed_by_pigment_is_not_the_face():
     bare[120:200, 20:70] = True  # the face's bare skin, open onto the outline
     face = face_bare_unlandmarked(bare, area, cell, MM_PER_PX, UP)
     assert face[150, 40] and not face[60, 100]
+
+
+def test_an_estimated_profile_cut_stays_in_front_of_the_ear():
+    # A profile facing right in cells of 1 mm: the forehead's bare skin runs from the hairline
+    # (50 mm below the top) down the face and over the cheek back to the ear, whose top stands
+    # above the brow line; the sideburn's pigment parts the ear from the forehead there. The ear
+    # is not the face: the cut reaches no further back than a sideburn's width beyond the
+    # forehead, and the nape behind the ear keeps its pigment.
+    cell = 10.0
+    area = np.zeros((300, 260), bool)
+    area[10:290, 10:250] = True
+    bare = np.zeros_like(area)
+    bare[60:200, 180:250] = True  # forehead and face
+    bare[150:200, 100:250] = True  # cheek
+    bare[110:200, 100:140] = True  # ear
+    face = face_bare_unlandmarked(bare, area, cell, MM_PER_PX, UP)
+    line = estimate_brow_line(face, cell, MM_PER_PX, UP, head_top_px=-100.0)
+    assert line is not None and line.span is not None
+    assert line.span[0] > 1400.0  # 30 mm before the forehead's edge (x = 1800), not the ear's
+    below = line.below((3000, 2600))
+    assert below.contains(Point(2200.0, 1300.0))  # the face under the forehead
+    assert not below.contains(Point(800.0, 1600.0))  # behind the ear
 
 
 def _model(mask: np.ndarray | None) -> HeadModel:

@@ -35,6 +35,9 @@ MIN_FACE_CM2 = 15.0
 FACE_REACH_MM = 130.0
 FACE_DEPTH_MM = 110.0
 RIM_MM = 3.0
+FOREHEAD_GAP_MM = 5.0
+"""Bare skin across the brow line parted by this much non-bare skin (the sideburn's pigment in a
+profile) is two stretches of skin: the forehead's and, behind the sideburn, the ear's."""
 
 
 def _height_along(
@@ -271,6 +274,40 @@ def fill_gaps(
     return np.asarray(small[labels], dtype=bool)
 
 
+def _forehead_stretch(
+    s: NDArray[np.float64],
+    h: NDArray[np.float64],
+    band: NDArray[np.bool_],
+    px_per_cell: float,
+    mm_per_px: float,
+) -> NDArray[np.bool_]:
+    """Keep the stretch of the band's bare skin (across the head) that holds the forehead.
+
+    In a profile the face's bare skin runs from the forehead over the cheek to the ear; just
+    above the brow line the sideburn's pigment parts the forehead from the ear's bare skin. Of
+    the stretches parted by ``FOREHEAD_GAP_MM`` or more, the forehead's is the one whose bare skin
+    reaches highest (up to the hairline; the ear's stops at the ear's top).
+    """
+    cells = np.floor((s - s.min()) / max(px_per_cell, 1e-9)).astype(int)
+    occupied = np.zeros(int(cells.max()) + 1, dtype=bool)
+    occupied[cells[band]] = True
+    gap = max(1, int(np.ceil(FOREHEAD_GAP_MM / (px_per_cell * mm_per_px))))
+    # Runs of occupied cells, joined across gaps shorter than ``gap``.
+    stretch = np.full(occupied.size, -1)
+    current, last = -1, -(10**9)
+    for index in np.flatnonzero(occupied).tolist():
+        if index - last > gap:
+            current += 1
+        stretch[last + 1 if index - last <= gap else index : index + 1] = current
+        last = index
+    if current <= 0:
+        return np.ones_like(band)
+    tops = np.full(current + 1, -np.inf)
+    labelled = stretch[cells] >= 0
+    np.maximum.at(tops, stretch[cells][labelled], h[labelled])
+    return np.asarray(stretch[cells] == int(np.argmax(tops)), dtype=bool)
+
+
 def estimate_brow_line(
     face: NDArray[np.bool_],
     px_per_cell: float,
@@ -320,6 +357,8 @@ def estimate_brow_line(
     # The line's point: under the middle of the forehead just above it (where the hairline is
     # seen from).
     band = (h >= brow_h) & (h <= brow_h + FOREHEAD_MM / 2 / mm_per_px)
+    if band.any():
+        band &= _forehead_stretch(s, h, band, px_per_cell, mm_per_px)
     mid = float(np.mean(s[band])) if band.any() else 0.5 * (float(s.min()) + float(s.max()))
     margin = FACE_SIDE_MARGIN_MM / mm_per_px
     # The face is as wide as the bare forehead just above the line: below it, the bare cheeks,

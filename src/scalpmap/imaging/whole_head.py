@@ -241,8 +241,11 @@ def analyse_whole_head(
         if brow is not None and estimated
         else None
     )
+    hidden = lobes
+    if profile is not None and brow is not None:
+        hidden = lobes | _behind_the_cut(brow, profile, step.area.shape, grid_scale.px_per_cell)
     hairline = whole_head_hairline(
-        region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile, hidden=lobes
+        region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile, hidden=hidden
     )
     excluded = (
         mask_polygon(on_head & step.below, grid_scale.px_per_cell)
@@ -278,6 +281,26 @@ def analyse_whole_head(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def _behind_the_cut(
+    brow: BrowLine, profile: str, shape: tuple[int, int], px_per_cell: float
+) -> NDArray[np.bool_]:
+    """Find the cells behind an estimated profile's cut across the face: the ear's, the nape's.
+
+    In a profile the hairline is what the face sees: the frontal line, the temple and the
+    sideburn. Behind the cut's back end (the sideburn's allowance beyond the forehead) lie the
+    ear and the nape, whose edges against the pigment are hidden from the face by the sideburn.
+    """
+    if brow.span is None:
+        return np.zeros(shape, dtype=bool)
+    rows, cols = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float64)
+    across = brow.along_xy
+    along = ((cols + 0.5) * px_per_cell - 0.5) * across[0] + (
+        (rows + 0.5) * px_per_cell - 0.5
+    ) * across[1]
+    low, high = brow.span
+    return np.asarray(along < low if profile == "right" else along > high, dtype=bool)
 
 
 def _front_view(head: HeadModel | None, brow: BrowLine | None) -> bool:
