@@ -174,6 +174,16 @@ def finished(settings: Settings, analysis_id: int) -> PhotoAnalysis | None:
     return row if row.status in (AnalysisStatus.DONE, AnalysisStatus.FAILED) else None
 
 
+def jobs_settled(settings: Settings) -> bool:
+    """Whether no queued job is waiting or running any more.
+
+    A worker marks the analysis ``done`` inside the task and the job ``succeeded`` just after
+    the task returns, so a test that reads the queue after an analysis ends waits for this too.
+    """
+    unsettled = "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+    return bool(queue_rows(settings, unsettled)[0][0] == 0)
+
+
 def queue_rows(settings: Settings, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Run a query on the queue's database."""
     with psycopg.connect(queue_conninfo(settings)) as connection:

@@ -13,7 +13,14 @@ from scalpmap.imaging.synth import SynthOptions, generate_scalp_jpeg
 from scalpmap.store.models import AnalysisStatus
 from scalpmap.store.photos import PhotoStore
 
-from .conftest import analyses_of_photo, analysis_row, finished, queue_rows, wait_for
+from .conftest import (
+    analyses_of_photo,
+    analysis_row,
+    finished,
+    jobs_settled,
+    queue_rows,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +71,7 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_analysis_ends_done_onc
     assert PhotoStore(queue_settings.photos_dir).exists(row.overlay_sha256)
     assert len(analyses_of_photo(queue_settings, analysis_id)) == 1
 
+    wait_for("the job ends", partial(jobs_settled, queue_settings), 30, 0.1)
     jobs = queue_rows(
         queue_settings,
         "SELECT id, status, attempts FROM procrastinate_jobs WHERE lock = %s",
@@ -154,5 +162,6 @@ def test_no_job_is_lost_when_the_database_drops_every_connection(
         )
         assert row.status == AnalysisStatus.DONE, row.error_message
     assert worker.poll() is None  # the same worker, still running
+    wait_for("the jobs end", partial(jobs_settled, queue_settings), 30, 0.1)
     jobs = queue_rows(queue_settings, "SELECT status FROM procrastinate_jobs ORDER BY id")
     assert jobs == [("succeeded",)] * 4

@@ -10,7 +10,14 @@ from scalpmap.cli.main import app
 from scalpmap.imaging.synth import SynthOptions, generate_scalp_jpeg
 from scalpmap.store.models import AnalysisStatus
 
-from .conftest import analyses_of_photo, finished, queue_rows, wait_for, worker_env
+from .conftest import (
+    analyses_of_photo,
+    finished,
+    jobs_settled,
+    queue_rows,
+    wait_for,
+    worker_env,
+)
 
 
 def test_reanalyse_queues_every_photo_once_and_follows_the_workers(
@@ -65,6 +72,7 @@ def test_jobs_status_shows_the_queue_the_workers_and_the_analyses(
 
     workers.start()
     wait_for("the analysis", partial(finished, queue_settings, first), 120, 0.2)
+    wait_for("the job ends", partial(jobs_settled, queue_settings), 30, 0.1)
     after = CliRunner().invoke(app, ["jobs", "status"])
     assert "jobs: 0 waiting, 0 running, 1 ended" in after.output
     assert "workers: 1 (last heartbeat: #" in after.output
