@@ -256,12 +256,19 @@ def field_to_region(
 
 
 def reach_edges(
-    region: Polygon | MultiPolygon, analysed: Polygon | MultiPolygon, reach_px: float
+    region: Polygon | MultiPolygon,
+    analysed: Polygon | MultiPolygon,
+    reach_px: float,
+    *,
+    left_out: Polygon | MultiPolygon | None = None,
 ) -> Polygon | MultiPolygon:
     """Extend the region to the edge of the analysed area where it stops just short of it.
 
     Smoothing pulls the region's outline slightly inwards along the photo's edge and the head's
     silhouette, where the pigment does not end but goes out of sight. The hairline is unchanged.
+    An edge against a part left out by rule (a whole head's face below the brow line) is not
+    such an edge: the pigment is in sight there and ends where it ends, so the region is not
+    extended within ``reach_px`` of that part.
 
     Parameters
     ----------
@@ -271,6 +278,8 @@ def reach_edges(
         Where the analysis looked.
     reach_px : float
         How far from the edge the region may stop and still be extended to it.
+    left_out : Polygon or MultiPolygon, optional
+        A part beside the analysed area that is left out by rule, not out of sight.
 
     Returns
     -------
@@ -280,6 +289,8 @@ def reach_edges(
     if region.is_empty or analysed.is_empty:
         return region
     border = analysed.difference(analysed.buffer(-reach_px))
+    if left_out is not None and not left_out.is_empty:
+        border = border.difference(left_out.buffer(reach_px))
     grown = region.union(region.buffer(reach_px).intersection(border)).intersection(analysed)
     # A buffer is always a Polygon or a MultiPolygon (an empty Polygon at worst).
     return grown.buffer(0)

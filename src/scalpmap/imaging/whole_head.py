@@ -54,6 +54,7 @@ from scalpmap.imaging.whole_head_shapes import (
     drop_small_parts,
     full_field,
     mask_polygon,
+    on_grid,
     rasterise,
     translate,
     translate_polygon,
@@ -63,6 +64,10 @@ FIELD_CELL_MM = 0.5
 MIN_REGION_CM2 = 0.25
 MAX_GAP_MM = 2.5
 MASK_RIM_MM = 1.5
+OUTLINE_GRID_PX = 0.01
+"""The region's outline is kept on the grid its document is written at (``analysis.json`` rounds
+to 0.01 px): joined outlines hold vertices closer than that, which rounding would fold into
+rings that read back differently."""
 """The head mask's rim, left out of the texture the region is traced on."""
 MIN_REJUDGED_SEPARATION = 3.0
 # In a front view with the face's landmarks, pigment must stand at least this many of the
@@ -232,9 +237,16 @@ def analyse_whole_head(
     parts = _trace(trace_values, levels.threshold, analysed_area, grid_scale)
     chosen = select_main_region(parts, analysed_area, up_xy=up, mm_per_px=mm_per_px)
     clearance_px = SMOOTH_MM / mm_per_px
-    region = region_mod.reach_edges(chosen.region, analysed_area, clearance_px)
+    excluded = (
+        mask_polygon(on_head & step.below, grid_scale.px_per_cell)
+        if step.below is not None
+        else Polygon()
+    )
+    # The brow line's cut is no edge where the pigment goes out of sight: it ends where it ends.
+    region = region_mod.reach_edges(chosen.region, analysed_area, clearance_px, left_out=excluded)
     region = reach_silhouette(region, analysed_area, crop, step.below, grid_scale)
     region = drop_small_parts(region, MIN_REGION_CM2 * 100.0 / mm_per_px**2)
+    region = on_grid(region, OUTLINE_GRID_PX)
     estimated = brow is not None and brow.source == "estimated"
     profile = (
         profile_facing(crop.rgb, up) or profile_face_side(brow, step.area, grid_scale.px_per_cell)
@@ -246,11 +258,6 @@ def analyse_whole_head(
         hidden = lobes | _behind_the_cut(brow, profile, step.area.shape, grid_scale.px_per_cell)
     hairline = whole_head_hairline(
         region, step, brow, head, (ox, oy), grid_scale, clearance_px, profile=profile, hidden=hidden
-    )
-    excluded = (
-        mask_polygon(on_head & step.below, grid_scale.px_per_cell)
-        if step.below is not None
-        else Polygon()
     )
     values = step.values
     inside = values[step.pigment] if step.pigment.any() else values[:0]

@@ -71,6 +71,28 @@ def drop_small_parts(region: Polygon | MultiPolygon, min_area_px: float) -> Poly
     return kept[0] if len(kept) == 1 else MultiPolygon(kept)
 
 
+def on_grid(region: Polygon | MultiPolygon, grid_px: float) -> Polygon | MultiPolygon:
+    """Snap a region's outline to a grid, dropping the vertices it folds together.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The region.
+    grid_px : float
+        The grid's step, in pixels.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        The region on the grid, valid there (its parts thinner than the grid are gone).
+    """
+    snapped = shapely.set_precision(region, grid_px)
+    parts = [p for p in shapely.get_parts(snapped) if isinstance(p, Polygon) and not p.is_empty]
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
 def translate_polygon(polygon: Polygon, dx: float, dy: float) -> Polygon:
     """Move one polygon by ``(dx, dy)`` pixels."""
     moved = shapely.affinity.translate(polygon, dx, dy)
