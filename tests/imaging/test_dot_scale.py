@@ -127,10 +127,12 @@ def test_resolved_and_unmeasured_impressions_are_not_refused():
     refuse_unresolved(DotScale(None, 0.04, 3))
 
 
-def test_the_stored_disc_table_is_the_computed_one_to_the_last_bit() -> None:
+def test_the_stored_disc_table_is_the_computed_one() -> None:
     from scalpmap.imaging.dot_profile import _disc_table, compute_disc_table
 
     rhos, radii = compute_disc_table()
     stored_rhos, stored = _disc_table()
     np.testing.assert_array_equal(stored_rhos, rhos)
-    np.testing.assert_array_equal(stored, radii)
+    # To the last bits a CPU's maths library gives: another CPU's may differ by an ulp or two
+    # (seen: 2e-15 on an AMD EPYC against the table written on an Intel Xeon).
+    np.testing.assert_allclose(stored, radii, rtol=1e-13, atol=0.0)
