@@ -21,9 +21,11 @@ A dot is judged against the skin around it, never against a fixed grey level:
    that is not another round dot (dots packed a few pixels apart touch each other's rings;
    :mod:`scalpmap.imaging.dot_shape`); marks wider than ``MAX_DIAMETER_MM`` are moles and
    freckles. Dots under hairs are found again as bulges on them, and faint marks with a line
-   leaving them are pieces of hair (:mod:`scalpmap.imaging.hair_dots`); dots that a hair
-   touches are found again once the hairs are taken away (:mod:`scalpmap.imaging.hair_removed`),
-   which also checks the bulges: one where hairs cross or meet leaves nothing once they are.
+   leaving them are pieces of hair (:mod:`scalpmap.imaging.hair_dots`); dots beside a hair as
+   what its own profile, taken away along its axis, does not explain
+   (:mod:`scalpmap.imaging.hair_side`); dots that a hair touches are found again once the
+   hairs are taken away (:mod:`scalpmap.imaging.hair_removed`), which also checks the bulges
+   and the dots beside hairs: one where hairs cross or meet leaves nothing once they are.
    The shape tests leave out samples that fall on a neighbouring round dot.
 4. **Colour.** Melanin darkens blue far more than red; carbon ink darkens all channels alike, or
    red most for bluish inks. Brown marks are rejected.
@@ -66,6 +68,7 @@ from scalpmap.imaging.hair_removed import (
     in_residual,
     residual_reach,
 )
+from scalpmap.imaging.hair_side import add_dots_beside_hairs
 from scalpmap.imaging.impressions import (
     RELATIVE_FAINT_MIN_COUNT,
     Impressions,
@@ -168,6 +171,12 @@ def detect_impressions(
     found = add_dots_under_hairs(
         found, fine, judged.xy, judged.ridge_angle, judged.peak, judged.contrast_rgb, hairy,
         mm_per_px, 0.5 * MIN_SPACING_MM,
+    )  # fmt: skip
+    found = add_dots_beside_hairs(
+        found, alone, rgb, skin, fine, judged.xy[hairy], judged.ridge_angle[hairy],
+        judged.peak[hairy], maps.sigma_at(peaks[hairy]), mm_per_px=mm_per_px,
+        noise_sigmas=NOISE_SIGMAS, max_elongation=ROUND_ELONGATION,
+        min_gap_px=0.5 * MIN_SPACING_MM / mm_per_px,
     )  # fmt: skip
     limits = ShapeLimits(
         noise_sigmas=NOISE_SIGMAS,
