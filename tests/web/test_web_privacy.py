@@ -10,6 +10,7 @@ file name; once consent is recorded the documents that may show the name do.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from typing import Any
 
@@ -40,7 +41,9 @@ def text_of(answer: Any) -> str:
     """The text a reader sees: PDF pages and metadata extracted, anything else decoded."""
     assert answer.status_code == 200, answer.text[:300]
     if answer.headers["content-type"] != "application/pdf":
-        return answer.text
+        # An inline picture's base64 bytes are no text anyone reads, and they hold any run of
+        # digits by chance (a plan's facility page held "...198391r..." once).
+        return re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "data:", answer.text)
     reader = pypdf.PdfReader(io.BytesIO(answer.content))
     pages = "\n".join(page.extract_text() for page in reader.pages)
     assert len(pages) > 200  # the extraction works: the report's text is there
@@ -50,7 +53,13 @@ def text_of(answer: Any) -> str:
 def identity_in(text: str, name: str, secrets: tuple[str, ...]) -> list[str]:
     folded = " ".join(text.split()).lower()
     found = [part for part in (*name.split(), *secrets) if part.lower() in folded]
-    return found + [spelling for spelling in BORN_SPELLINGS if spelling.lower() in folded]
+    # Each spelling as a whole token: the year inside a longer number is not the birth date.
+    born = [
+        s
+        for s in BORN_SPELLINGS
+        if re.search(rf"(?<![\w/]){re.escape(s.lower())}(?![\w/])", folded)
+    ]
+    return found + born
 
 
 def documents(client: Any, headers: dict[str, str], made: dict[str, int]) -> dict[str, str]:
