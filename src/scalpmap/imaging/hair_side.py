@@ -33,7 +33,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -43,6 +42,7 @@ from scalpmap.imaging.hair_crossing import ACROSS_HALF_MM, MIN_HAIR_SHARE, SCAN_
 from scalpmap.imaging.hair_dots import HAIR_END_SHARE, spaced
 from scalpmap.imaging.hair_lines import line_arms
 from scalpmap.imaging.impressions import Impressions, typical_darkness
+from scalpmap.imaging.scan_patches import blob_elongation, blur_patches, median_where, sample_along
 from scalpmap.imaging.skin import LocalSkin
 
 STEP_PX = 0.5
@@ -285,7 +285,7 @@ def _scan_beside(
     far = np.abs(along) >= footprint_px  # the hair on its own, away from the candidate
     need = MIN_HAIR_SHARE * far.sum()
     # The hair's axis: a straight line through its ridge, near the scan's line.
-    values = _sample(contrast, xy, angle, np.zeros(n), along, across)
+    values = sample_along(contrast, xy, angle, np.zeros(n), along, across)
     near_line = np.abs(across) <= 0.5 * footprint_px
     ridge_at = np.argmax(np.where(near_line[None, None, :], values, -np.inf), axis=2)
     ridge = np.take_along_axis(values, ridge_at[..., None], axis=2)[..., 0]
@@ -304,11 +304,11 @@ def _scan_beside(
     shift = (mean_t - slope * mean_s) * np.cos(tilt)
     # Along the axis: the hair's own profile is the median of its cross-profiles away from the
     # candidate, where the axis is dark.
-    values = _sample(contrast, xy, axis_angle, shift, along, across)
+    values = sample_along(contrast, xy, axis_angle, shift, along, across)
     middle = len(across) // 2
     on_hair = far[None, :] & (values[:, :, middle] >= 0.5 * peak[:, None])
     ok &= (on_hair.sum(axis=1) >= need) & on_hair.any(axis=1)
-    profile = _median_where(values, on_hair)
+    profile = median_where(values, on_hair)
     # One hair: its profile is a single band above half its peak, narrower than an
     # impression; a second band (another hair alongside, as where two meet) is no hair's.
     band = profile >= 0.5 * profile[:, middle : middle + 1]
@@ -320,7 +320,7 @@ def _scan_beside(
     ok &= (run * STEP_PX < footprint_px) & (band.sum(axis=1) == run)
     residual = values - profile[:, None, :]
     width = footprint_px / _FWHM_PER_SIGMA / STEP_PX
-    filtered = _blur_patches(residual, width)
+    filtered = blur_patches(residual, width)
     # Where the whole ring round the dot lies on the scan.
     half_s = min(SEARCH_SHARE * along[-1], along[-1] - footprint_px)
     search = (np.abs(along)[:, None] <= half_s) & (
@@ -345,7 +345,9 @@ def _scan_beside(
     # The blob's shape on the residual itself (what is above half its value at the peak): a
     # dot's is round, a piece of hair the straight axis does not follow (a bent or tapering
     # tip, a crease) is a line.
-    elongation = _elongation(residual, at_s, at_t, residual[rows, at_s, at_t], int(np.ceil(reach)))
+    elongation = blob_elongation(
+        residual, at_s, at_t, residual[rows, at_s, at_t], int(np.ceil(reach))
+    )
     # Beside the hair, not on it: the hair's own profile there is under half its peak (a dot on
     # the hair is a bulge of its band, :mod:`scalpmap.imaging.hair_crossing`).
     s, t = along[at_s], across[at_t]
@@ -353,83 +355,3 @@ def _scan_beside(
     x = xy[:, 0] - shift * uy + s * ux - t * uy
     y = xy[:, 1] + shift * ux + s * uy + t * ux
     return ok, top, ring, elongation, np.column_stack([x, y])
-
-
-def _elongation(
-    filtered: NDArray[np.float64],
-    at_s: NDArray[np.intp],
-    at_t: NDArray[np.intp],
-    top: NDArray[np.float64],
-    reach: int,
-) -> NDArray[np.float64]:
-    """Ratio of the axes of each blob: the map above half of ``top`` within ``reach`` of it.
-
-    The moments are weighted by the map, as a footprint's are
-    (:func:`scalpmap.imaging.dot_peaks.footprints`).
-    """
-    n, rows, cols = filtered.shape
-    offsets = np.arange(-reach, reach + 1)
-    d_s, d_t = np.meshgrid(offsets, offsets, indexing="ij")
-    disc = (d_s**2 + d_t**2 <= reach**2).ravel()
-    d_s, d_t = d_s.ravel()[disc], d_t.ravel()[disc]
-    ss, tt = at_s[:, None] + d_s[None, :], at_t[:, None] + d_t[None, :]
-    inside = (ss >= 0) & (ss < rows) & (tt >= 0) & (tt < cols)
-    values = filtered[np.arange(n)[:, None], np.clip(ss, 0, rows - 1), np.clip(tt, 0, cols - 1)]
-    weight = np.where(inside & (values >= 0.5 * top[:, None]) & (values > 0), values, 0.0)
-    total = np.maximum(weight.sum(axis=1), 1e-12)
-    mean_s = (weight * d_s).sum(axis=1) / total
-    mean_t = (weight * d_t).sum(axis=1) / total
-    es, et = d_s[None, :] - mean_s[:, None], d_t[None, :] - mean_t[:, None]
-    css = (weight * es * es).sum(axis=1) / total
-    ctt = (weight * et * et).sum(axis=1) / total
-    cst = (weight * es * et).sum(axis=1) / total
-    spread = np.sqrt((css - ctt) ** 2 / 4 + cst**2)
-    major = (css + ctt) / 2 + spread
-    minor = np.maximum((css + ctt) / 2 - spread, 1.0 / 12.0)
-    return np.asarray(np.sqrt(major / minor), dtype=np.float64)
-
-
-def _median_where(values: NDArray[np.float64], where: NDArray[np.bool_]) -> NDArray[np.float64]:
-    """Median over axis 1 of ``values`` (n, m, k) where ``where`` (n, m) holds; 0 where none."""
-    ordered = np.sort(np.where(where[:, :, None], values, np.inf), axis=1)
-    count = where.sum(axis=1)
-    rows = np.arange(len(values))
-    low = ordered[rows, np.maximum((count - 1) // 2, 0)]
-    high = ordered[rows, np.maximum(count // 2, 0)]
-    return np.asarray(np.where(count[:, None] > 0, (low + high) / 2, 0.0), dtype=np.float64)
-
-
-def _blur_patches(patches: NDArray[np.float64], sigma: float) -> NDArray[np.float64]:
-    """Blur each patch of a stack with a Gaussian of ``sigma`` samples, the edges repeated."""
-    n, rows, cols = patches.shape
-    kernel = cv2.getGaussianKernel(2 * int(np.ceil(4 * sigma)) + 1, sigma, cv2.CV_64F).ravel()
-    # Along the columns, every row of every patch at once; then along the rows, transposed.
-    across = cv2.sepFilter2D(
-        np.ascontiguousarray(patches.reshape(n * rows, cols)), cv2.CV_64F, kernel,
-        np.ones(1), borderType=cv2.BORDER_REPLICATE,
-    )  # fmt: skip
-    turned = np.ascontiguousarray(across.reshape(n, rows, cols).transpose(0, 2, 1))
-    along = cv2.sepFilter2D(
-        turned.reshape(n * cols, rows), cv2.CV_64F, kernel, np.ones(1),
-        borderType=cv2.BORDER_REPLICATE,
-    )  # fmt: skip
-    return np.asarray(along.reshape(n, cols, rows).transpose(0, 2, 1), dtype=np.float64)
-
-
-def _sample(
-    contrast: NDArray[np.float32],
-    xy: NDArray[np.float64],
-    angle: NDArray[np.float64],
-    shift: NDArray[np.float64],
-    along: NDArray[np.float64],
-    across: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Sample the contrast on a grid along ``angle`` through each point moved ``shift`` across."""
-    ux, uy = np.cos(angle), np.sin(angle)
-    ox, oy = xy[:, 0] - shift * uy, xy[:, 1] + shift * ux
-    sx = ox[:, None, None] + along[None, :, None] * ux[:, None, None]
-    sy = oy[:, None, None] + along[None, :, None] * uy[:, None, None]
-    px = sx - across[None, None, :] * uy[:, None, None]
-    py = sy + across[None, None, :] * ux[:, None, None]
-    values = bilinear(contrast, px.reshape(-1, len(across)), py.reshape(-1, len(across)))
-    return values.reshape(len(xy), len(along), len(across)).astype(np.float64)
